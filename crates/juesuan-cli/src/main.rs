@@ -1,0 +1,208 @@
+//! juesuan 命令行 / the juesuan command line.
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::{Parser, Subcommand};
+use juesuan_core::input::parse_input;
+use juesuan_core::Catalogues;
+use juesuan_data::Library;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod output;
+
+#[derive(Parser)]
+#[command(
+    name = "juesuan",
+    version,
+    about = "决算：部门决算公开与预算绩效评价工具 / juesuan: final-accounts disclosure for Chinese budget units",
+    long_about = "决算（juesuan）从一个单位的基础数据生成完整的部门决算公开材料：公开表、情况说明、图表。\n\
+juesuan turns one unit's base figures into its complete final-accounts disclosure: tables, narrative and charts.\n\n\
+示例 / example:\n  juesuan report examples/liangshan-kexie-2021/input.toml --out out/"
+)]
+struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DataArgs {
+    /// 补充或覆盖数据文件的目录（目录结构同内置 data/）/ directory of data files that add to or override the embedded ones
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// 补充分类目录文件（可多次）/ extra classification catalogue file (repeatable)
+    #[arg(long, global = true, value_name = "FILE")]
+    catalogue: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成决算公开材料：report.md、report.html、tables.json 和 charts/ / generate the disclosure
+    Report {
+        /// 输入文件（TOML，格式见 docs/input-format.md）/ input file
+        input: PathBuf,
+        /// 输出目录（整体写入，失败时不留下半成品）/ output directory (written atomically)
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// 只校验输入文件，不生成输出 / validate an input file without writing anything
+    Validate {
+        /// 输入文件 / input file
+        input: PathBuf,
+    },
+    /// 列出或导出内置数据文件（分类目录、表格模板、说明模板）/ list or print embedded data files
+    Data {
+        /// 要输出的文件（相对 data/ 的路径）；省略则列出全部 / file to print; omit to list
+        path: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_library(args: &DataArgs) -> Result<Library> {
+    let mut lib = Library::embedded();
+    if let Some(dir) = &args.data_dir {
+        let mut files = Vec::new();
+        collect(dir, &mut files).with_context(|| format!("读取数据目录 {}", dir.display()))?;
+        for f in files {
+            let rel = f
+                .strip_prefix(dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&f)
+                .with_context(|| format!("读取数据文件 {}", f.display()))?;
+            lib.add_file(&rel, &f.display().to_string(), text);
+        }
+    }
+    Ok(lib)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The year an input declares, read leniently so the right catalogue can be chosen before
+/// the strict parse reports errors.
+fn declared_year(text: &str) -> Option<i32> {
+    text.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("year")?.trim_start().strip_prefix('=')?;
+        rest.split('#').next()?.trim().parse().ok()
+    })
+}
+
+fn catalogues_for(lib: &Library, args: &DataArgs, year: i32) -> Result<Catalogues> {
+    let mut cats = lib.catalogues(year).map_err(|e| anyhow!(e))?;
+    for path in &args.catalogue {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("读取分类目录文件 {}", path.display()))?;
+        let origin = path.display().to_string();
+        let target = if text.contains("kind = \"economic\"") {
+            &mut cats.economic
+        } else {
+            &mut cats.function
+        };
+        target.merge_toml(&text, &origin).map_err(|e| anyhow!(e))?;
+    }
+    Ok(cats)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let lib = load_library(&cli.data)?;
+    match cli.command {
+        Command::Data { path } => {
+            match path {
+                None => {
+                    for (p, origin, _) in lib.files() {
+                        println!("{p}\t{origin}");
+                    }
+                }
+                Some(p) => {
+                    let (_, _, text) = lib
+                        .files()
+                        .find(|(q, _, _)| *q == p)
+                        .ok_or_else(|| anyhow!("没有数据文件“{p}”；用 juesuan data 列出全部"))?;
+                    print!("{text}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { input } => {
+            let (uy, _) = match read_input(&lib, &cli.data, &input)? {
+                Ok(v) => v,
+                Err(code) => return Ok(code),
+            };
+            println!(
+                "输入有效：{} {}年度，{}条基础数据。",
+                uy.unit.name,
+                uy.year,
+                uy.facts.facts.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { input, out } => {
+            let (uy, cats) = match read_input(&lib, &cli.data, &input)? {
+                Ok(v) => v,
+                Err(code) => return Ok(code),
+            };
+            let report = juesuan_report::build_report(&uy, &lib, &cats).map_err(|e| anyhow!(e))?;
+            output::write_report_dir(&out, &report)
+                .with_context(|| format!("写入输出目录 {}", out.display()))?;
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
+            println!(
+                "已生成 {}：report.md、report.html、tables.json、charts/（{}张表，{}幅图，{}条警告）",
+                out.display(),
+                report.tables.len(),
+                report.charts.len(),
+                report.warnings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+type Parsed = (juesuan_core::UnitYear, Catalogues);
+
+/// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
+fn read_input(lib: &Library, args: &DataArgs, input: &Path) -> Result<std::result::Result<Parsed, ExitCode>> {
+    let text = std::fs::read_to_string(input)
+        .with_context(|| format!("读取输入文件 {}", input.display()))?;
+    let Some(year) = declared_year(&text) else {
+        bail!(
+            "{}: 错误[E002]：缺少必填项 year（年度）。处理：在文件开头写 year = 2021 这样的年度。",
+            input.display()
+        );
+    };
+    let cats = catalogues_for(lib, args, year)?;
+    match parse_input(&text, &input.display().to_string(), &cats) {
+        Ok(uy) => Ok(Ok((uy, cats))),
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("共{}处错误，未生成任何输出。", errors.len());
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}

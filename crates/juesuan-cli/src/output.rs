@@ -1,0 +1,52 @@
+//! Writing a report directory atomically: everything goes to a temporary sibling directory
+//! that is renamed into place only when complete, so a failed run leaves no half-written
+//! result and an existing result is replaced whole.
+
+use juesuan_report::Report;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
+    let out = if out.as_os_str().is_empty() { Path::new(".") } else { out };
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let tmp = sibling(out, "tmp");
+    let _ = fs::remove_dir_all(&tmp);
+    let result = (|| {
+        fs::create_dir(&tmp)?;
+        fs::write(tmp.join("report.md"), &report.markdown)?;
+        fs::write(tmp.join("report.html"), &report.html)?;
+        fs::write(tmp.join("tables.json"), &report.tables_json)?;
+        fs::create_dir(tmp.join("charts"))?;
+        for c in &report.charts {
+            fs::write(tmp.join("charts").join(format!("{}.svg", c.id)), &c.svg)?;
+        }
+        if out.exists() {
+            let old = sibling(out, "old");
+            let _ = fs::remove_dir_all(&old);
+            fs::rename(out, &old)?;
+            if let Err(e) = fs::rename(&tmp, out) {
+                let _ = fs::rename(&old, out);
+                return Err(e);
+            }
+            let _ = fs::remove_dir_all(&old);
+            Ok(())
+        } else {
+            fs::rename(&tmp, out)
+        }
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}

@@ -1,0 +1,154 @@
+//! Stable error codes (错误代码) with severities. The table is documented in docs/ERRORS.md;
+//! codes never change meaning once published.
+
+use crate::facts::Location;
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "提示",
+            Severity::Warning => "警告",
+            Severity::Error => "错误",
+        }
+    }
+}
+
+/// Every error and warning juesuan reports about an input, with its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorCode {
+    /// E001 TOML 语法或类型错误
+    Syntax,
+    /// E002 缺少必填项
+    MissingField,
+    /// E003 无法识别的字段
+    UnknownField,
+    /// E004 无法识别的取值
+    UnknownValue,
+    /// E005 不支持的格式版本或年度
+    UnsupportedSchema,
+    /// E010 金额不是有效数字
+    BadAmount,
+    /// E011 金额超过分的精度
+    TooPrecise,
+    /// E012 金额为负
+    NegativeAmount,
+    /// E020 科目编码格式错误
+    MalformedCode,
+    /// E021 未知功能分类科目
+    UnknownFunctionCode,
+    /// E022 未知经济分类科目
+    UnknownEconomicCode,
+    /// E023 科目级次不对
+    NotItemLevel,
+    /// E030 基本支出按经济分类与按功能分类不一致
+    BasicMismatch,
+    /// E031 支出超过可用资金
+    Overspent,
+    /// E032 输入内部不一致
+    InconsistentInput,
+    /// E040 数据文件（目录、模板）错误
+    DataFile,
+    /// W101 缺少变动或差异原因
+    MissingReason,
+}
+
+impl ErrorCode {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorCode::Syntax => "E001",
+            ErrorCode::MissingField => "E002",
+            ErrorCode::UnknownField => "E003",
+            ErrorCode::UnknownValue => "E004",
+            ErrorCode::UnsupportedSchema => "E005",
+            ErrorCode::BadAmount => "E010",
+            ErrorCode::TooPrecise => "E011",
+            ErrorCode::NegativeAmount => "E012",
+            ErrorCode::MalformedCode => "E020",
+            ErrorCode::UnknownFunctionCode => "E021",
+            ErrorCode::UnknownEconomicCode => "E022",
+            ErrorCode::NotItemLevel => "E023",
+            ErrorCode::BasicMismatch => "E030",
+            ErrorCode::Overspent => "E031",
+            ErrorCode::InconsistentInput => "E032",
+            ErrorCode::DataFile => "E040",
+            ErrorCode::MissingReason => "W101",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            ErrorCode::MissingReason => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+/// A located problem in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    #[serde(serialize_with = "ser_code")]
+    pub code: ErrorCode,
+    pub file: String,
+    pub location: Option<Location>,
+    /// What is wrong (Chinese).
+    pub message: String,
+    /// What to do (Chinese).
+    pub hint: String,
+}
+
+fn ser_code<S: serde::Serializer>(c: &ErrorCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(c.code())
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some(l) => write!(f, "{}:{}:{}: ", self.file, l.line, l.column)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        write!(
+            f,
+            "{}[{}]：{}。处理：{}",
+            self.code.severity().label(),
+            self.code.code(),
+            self.message,
+            self.hint
+        )
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// A warning raised while deriving the disclosure (e.g. a missing reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    #[serde(serialize_with = "ser_code")]
+    pub code: ErrorCode,
+    /// Where in the disclosure (section and item).
+    pub place: String,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}：{}",
+            self.code.severity().label(),
+            self.code.code(),
+            self.place,
+            self.message
+        )
+    }
+}

@@ -1,0 +1,931 @@
+//! The input format (输入文件): one TOML file per unit-year holding base figures only.
+//! Documented in docs/input-format.md. Parsing is exact (amounts are re-read from the
+//! source text, never through f64) and every error is located (file:line:column).
+
+use crate::catalogue::{Catalogues, CodeError, Level};
+use crate::error::{ErrorCode, InputError};
+use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
+use crate::model::*;
+use crate::money::{Amount, AmountParseError, MoneyUnit};
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The input schema this version reads.
+pub const SCHEMA: &str = "juesuan-input/1";
+
+/// A number (or numeric string) whose exact text is taken from the source by its span.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RawNumber;
+
+impl<'de> Deserialize<'de> for RawNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an amount (number or numeric string)")
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawNumber, E> {
+                Ok(RawNumber)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawNumber, E> {
+                Ok(RawNumber)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawNumber, E> {
+                Ok(RawNumber)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawNumber, E> {
+                Ok(RawNumber)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+type Money = Spanned<RawNumber>;
+type CodeMap<T> = BTreeMap<Spanned<String>, T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputFile {
+    schema: Option<Spanned<String>>,
+    year: Spanned<i32>,
+    amount_unit: MoneyUnit,
+    #[serde(default)]
+    template: Option<String>,
+    #[serde(default)]
+    province: Option<String>,
+    unit: UnitSection,
+    income: CodeMap<CodeMap<Money>>,
+    expenditure: CodeMap<CodeMap<CodeMap<Money>>>,
+    #[serde(default)]
+    basic_economic: CodeMap<CodeMap<Money>>,
+    #[serde(default)]
+    carryover_begin: CodeMap<Money>,
+    #[serde(default)]
+    other_balances: OtherBalances,
+    #[serde(default)]
+    budget: CodeMap<Money>,
+    #[serde(default)]
+    budget_reasons: CodeMap<String>,
+    #[serde(default)]
+    prior: PriorSection,
+    #[serde(default)]
+    reasons: Reasons,
+    #[serde(default)]
+    sangong: SanGongSection,
+    #[serde(default)]
+    operating_costs: OperatingCostsSection,
+    #[serde(default)]
+    procurement: ProcurementSection,
+    #[serde(default)]
+    assets: Assets,
+    #[serde(default)]
+    performance: PerformanceInfo,
+    #[serde(default)]
+    glossary: Vec<GlossaryEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitSection {
+    name: String,
+    kind: UnitKind,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    sub_units: Vec<String>,
+    #[serde(default)]
+    functions: String,
+    #[serde(default)]
+    key_work: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OtherBalances {
+    used_non_fiscal_balance: Option<Money>,
+    surplus_distribution: Option<Money>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PriorSection {
+    grand_total: Option<Money>,
+    fiscal_grand_total: Option<Money>,
+    general_budget_expenditure: Option<Money>,
+}
+
+/// Budget, actual and prior-year amounts of one 三公 item. (Not a flattened struct:
+/// serde's flatten loses the spans that exact amounts are read from.)
+macro_rules! sangong_money {
+    ($x:expr) => {
+        [
+            (&$x.budget, Scenario::Budget, "预算数"),
+            (&$x.actual, Scenario::Actual, "决算数"),
+            (&$x.prior, Scenario::Prior, "上年决算数"),
+        ]
+    };
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SanGongSection {
+    #[serde(default)]
+    abroad: SanGongAbroadIn,
+    #[serde(default)]
+    vehicle_purchase: VehiclePurchaseIn,
+    #[serde(default)]
+    vehicle_operation: VehicleOperationIn,
+    #[serde(default)]
+    reception: ReceptionIn,
+    #[serde(default)]
+    vehicles_held: VehicleCounts,
+    #[serde(default)]
+    reasons: SanGongReasons,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SanGongAbroadIn {
+    budget: Option<Money>,
+    actual: Option<Money>,
+    prior: Option<Money>,
+    #[serde(default)]
+    groups: u32,
+    #[serde(default)]
+    people: u32,
+    #[serde(default)]
+    content: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct VehiclePurchaseIn {
+    budget: Option<Money>,
+    actual: Option<Money>,
+    prior: Option<Money>,
+    #[serde(default)]
+    bought: BTreeMap<String, VehicleBoughtIn>,
+    #[serde(default)]
+    usage: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VehicleBoughtIn {
+    count: u32,
+    amount: Money,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct VehicleOperationIn {
+    budget: Option<Money>,
+    actual: Option<Money>,
+    prior: Option<Money>,
+    #[serde(default)]
+    usage: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ReceptionIn {
+    budget: Option<Money>,
+    actual: Option<Money>,
+    prior: Option<Money>,
+    #[serde(default)]
+    domestic_batches: u32,
+    #[serde(default)]
+    domestic_people: u32,
+    #[serde(default)]
+    foreign_batches: u32,
+    #[serde(default)]
+    foreign_people: u32,
+    foreign_amount: Option<Money>,
+    #[serde(default)]
+    main_items: String,
+    #[serde(default)]
+    usage: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OperatingCostsSection {
+    actual: Option<Money>,
+    prior: Option<Money>,
+    #[serde(default)]
+    change_reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProcurementSection {
+    goods: Option<Money>,
+    works: Option<Money>,
+    services: Option<Money>,
+    sme: Option<Money>,
+    small_micro: Option<Money>,
+    #[serde(default)]
+    usage: String,
+}
+
+/// Parse one input file into a validated [`UnitYear`].
+///
+/// `origin` is the file name used in error locations. All errors found are returned, not
+/// just the first, so a preparer can fix a file in one pass.
+pub fn parse_input(
+    text: &str,
+    origin: &str,
+    catalogues: &Catalogues,
+) -> Result<UnitYear, Vec<InputError>> {
+    let file: InputFile = toml::from_str(text).map_err(|e| vec![toml_error(e, text, origin)])?;
+    let cx = Context {
+        text,
+        origin,
+        unit: file.amount_unit,
+        catalogues,
+        errors: Vec::new(),
+        facts: FactTable::default(),
+    };
+    cx.read(file)
+}
+
+struct Context<'a> {
+    text: &'a str,
+    origin: &'a str,
+    unit: MoneyUnit,
+    catalogues: &'a Catalogues,
+    errors: Vec<InputError>,
+    facts: FactTable,
+}
+
+/// Chinese names of the input's sections and fields, for messages.
+fn field_label(name: &str) -> &'static str {
+    match name {
+        "year" => "year（年度）",
+        "amount_unit" => "amount_unit（金额单位：\"元\"或\"万元\"）",
+        "unit" => "[unit]（单位信息）",
+        "name" => "name（名称）",
+        "kind" => "kind（单位性质：行政/参公/事业）",
+        "income" => "[income]（本年收入）",
+        "expenditure" => "[expenditure]（本年支出）",
+        "count" => "count（辆数）",
+        "amount" => "amount（金额）",
+        _ => "",
+    }
+}
+
+fn toml_error(e: toml::de::Error, text: &str, origin: &str) -> InputError {
+    let location = e.span().map(|s| location_of(text, s.start));
+    let raw = e.message().to_string();
+    let (code, message, hint) = if let Some(field) = between(&raw, "missing field `", "`") {
+        let label = field_label(field);
+        (
+            ErrorCode::MissingField,
+            format!("缺少必填项 {field} {label}"),
+            "请按 docs/input-format.md 补齐该项。".to_string(),
+        )
+    } else if let Some(field) = between(&raw, "unknown field `", "`") {
+        (
+            ErrorCode::UnknownField,
+            format!("无法识别的字段“{field}”"),
+            "请检查拼写；可用字段见 docs/input-format.md。".to_string(),
+        )
+    } else if let Some(v) = between(&raw, "unknown variant `", "`") {
+        (
+            ErrorCode::UnknownValue,
+            format!("无法识别的取值“{v}”（{raw}）"),
+            "请改为文档列出的取值之一。".to_string(),
+        )
+    } else {
+        (
+            ErrorCode::Syntax,
+            format!("TOML 语法或类型错误：{raw}"),
+            "请修正该处的 TOML 写法（字符串加引号、表头用 [..]、数值不加引号或单位）。".to_string(),
+        )
+    };
+    InputError {
+        code,
+        file: origin.to_string(),
+        location,
+        message,
+        hint,
+    }
+}
+
+fn between<'s>(s: &'s str, start: &str, end: &str) -> Option<&'s str> {
+    let i = s.find(start)? + start.len();
+    let j = s[i..].find(end)? + i;
+    Some(&s[i..j])
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn location_of(text: &str, offset: usize) -> Location {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Location { line, column }
+}
+
+impl Context<'_> {
+    fn err(&mut self, code: ErrorCode, span: Option<std::ops::Range<usize>>, message: String, hint: &str) {
+        self.errors.push(InputError {
+            code,
+            file: self.origin.to_string(),
+            location: span.map(|s| location_of(self.text, s.start)),
+            message,
+            hint: hint.to_string(),
+        });
+    }
+
+    fn loc(&self, span: std::ops::Range<usize>) -> Location {
+        location_of(self.text, span.start)
+    }
+
+    /// Read an amount exactly from its source text; errors are recorded and `None` returned.
+    fn amount(&mut self, m: &Money, what: &str, allow_negative: bool) -> Option<Amount> {
+        let span = m.span();
+        let raw = self.text[span.clone()].trim().trim_matches(|c| c == '"' || c == '\'');
+        match Amount::parse(raw, self.unit) {
+            Ok(a) if a.fen() < 0 && !allow_negative => {
+                self.err(
+                    ErrorCode::NegativeAmount,
+                    Some(span),
+                    format!("{what}金额为负数（{raw}）"),
+                    "该项金额不能为负；如属冲减，请调整对应的收入或支出数。",
+                );
+                None
+            }
+            Ok(a) => Some(a),
+            Err(AmountParseError::NotANumber) => {
+                self.err(
+                    ErrorCode::BadAmount,
+                    Some(span),
+                    format!("{what}金额“{raw}”不是有效数字"),
+                    "请填写不带千分位和单位的十进制数字，如 233.93。",
+                );
+                None
+            }
+            Err(AmountParseError::TooPrecise { max_decimals }) => {
+                self.err(
+                    ErrorCode::TooPrecise,
+                    Some(span),
+                    format!(
+                        "{what}金额“{raw}”超过精确到分的位数（以{}为单位最多{}位小数）",
+                        self.unit.label(),
+                        max_decimals
+                    ),
+                    "金额最多精确到分（0.01元），请核对原始数据。",
+                );
+                None
+            }
+            Err(AmountParseError::TooLarge) => {
+                self.err(
+                    ErrorCode::BadAmount,
+                    Some(span),
+                    format!("{what}金额“{raw}”超出范围"),
+                    "请核对金额及金额单位。",
+                );
+                None
+            }
+        }
+    }
+
+    fn opt_amount(&mut self, m: &Option<Money>, what: &str) -> (Amount, Option<Location>) {
+        match m {
+            Some(m) => (
+                self.amount(m, what, false).unwrap_or_default(),
+                Some(self.loc(m.span())),
+            ),
+            None => (Amount::ZERO, None),
+        }
+    }
+
+    fn function_code(&mut self, code: &Spanned<String>, what: &str) -> bool {
+        let c = code.get_ref();
+        match self.catalogues.function.check(c) {
+            Ok(()) if Level::of(c) == Some(Level::Item) => true,
+            Ok(()) => {
+                self.err(
+                    ErrorCode::NotItemLevel,
+                    Some(code.span()),
+                    format!("{what}的功能分类科目“{c}”不是项级科目（应为7位）"),
+                    "收入、支出和预算须填到项级科目，如 2060701。",
+                );
+                false
+            }
+            Err(CodeError::Malformed) => {
+                self.err(
+                    ErrorCode::MalformedCode,
+                    Some(code.span()),
+                    format!("{what}的功能分类科目编码“{c}”格式错误"),
+                    "功能分类科目编码为7位数字（类3位、款5位、项7位），如 2060701。",
+                );
+                false
+            }
+            Err(CodeError::Unknown) => {
+                self.err(
+                    ErrorCode::UnknownFunctionCode,
+                    Some(code.span()),
+                    format!(
+                        "{what}的功能分类科目“{c}”不在{}中",
+                        self.catalogues.function.title
+                    ),
+                    "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
+                );
+                false
+            }
+        }
+    }
+
+    fn economic_code(&mut self, code: &Spanned<String>) -> bool {
+        let c = code.get_ref();
+        match self.catalogues.economic.check(c) {
+            Ok(()) if c.len() == 5 => true,
+            Ok(()) => {
+                self.err(
+                    ErrorCode::NotItemLevel,
+                    Some(code.span()),
+                    format!("经济分类科目“{c}”不是款级科目（应为5位）"),
+                    "基本支出按经济分类须填到款级科目，如 30101。",
+                );
+                false
+            }
+            Err(CodeError::Malformed) => {
+                self.err(
+                    ErrorCode::MalformedCode,
+                    Some(code.span()),
+                    format!("经济分类科目编码“{c}”格式错误"),
+                    "经济分类科目编码为5位数字，如 30101。",
+                );
+                false
+            }
+            Err(CodeError::Unknown) => {
+                self.err(
+                    ErrorCode::UnknownEconomicCode,
+                    Some(code.span()),
+                    format!("经济分类科目“{c}”不在{}中", self.catalogues.economic.title),
+                    "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
+                );
+                false
+            }
+        }
+    }
+
+    fn source_key(&mut self, key: &Spanned<String>) -> Option<FundSource> {
+        let s = FundSource::from_key(key.get_ref());
+        if s.is_none() {
+            self.err(
+                ErrorCode::UnknownValue,
+                Some(key.span()),
+                format!("无法识别的资金来源“{}”", key.get_ref()),
+                "可用：general_budget, government_fund, state_capital, superior_subsidy, business, operation, affiliate, other。",
+            );
+        }
+        s
+    }
+
+    fn read(mut self, file: InputFile) -> Result<UnitYear, Vec<InputError>> {
+        if let Some(schema) = &file.schema {
+            if schema.get_ref() != SCHEMA {
+                self.err(
+                    ErrorCode::UnsupportedSchema,
+                    Some(schema.span()),
+                    format!("不支持的输入格式版本“{}”", schema.get_ref()),
+                    "本版本读取 schema = \"juesuan-input/1\"。",
+                );
+            }
+        }
+        let year = *file.year.get_ref();
+        if year != self.catalogues.function.year {
+            self.err(
+                ErrorCode::UnsupportedSchema,
+                Some(file.year.span()),
+                format!(
+                    "年度 {year} 与所用分类目录年度 {} 不一致",
+                    self.catalogues.function.year
+                ),
+                "请使用该年度的分类目录（--catalogue），或核对年度。",
+            );
+        }
+
+        // 本年收入: [income.<source>] code = amount
+        for (source_key, lines) in &file.income {
+            let Some(source) = self.source_key(source_key) else { continue };
+            for (code, money) in lines {
+                let ok = self.function_code(code, "收入");
+                let a = self.amount(money, &format!("收入“{}”", code.get_ref()), false);
+                if let (true, Some(a)) = (ok, a) {
+                    let loc = self.loc(money.span());
+                    self.facts.push(
+                        Fact::new(Measure::Income, Scenario::Actual, a)
+                            .source(source)
+                            .function(code.get_ref())
+                            .at(Some(loc)),
+                    );
+                }
+            }
+        }
+
+        // 本年支出: [expenditure.<nature>.<source>] code = amount
+        for (nature_key, by_source) in &file.expenditure {
+            let Some(nature) = Nature::from_key(nature_key.get_ref()) else {
+                self.err(
+                    ErrorCode::UnknownValue,
+                    Some(nature_key.span()),
+                    format!("无法识别的支出性质“{}”", nature_key.get_ref()),
+                    "可用：basic（基本支出）, project（项目支出）, to_superior（上缴上级支出）, operation（经营支出）, to_affiliates（对附属单位补助支出）。",
+                );
+                continue;
+            };
+            for (source_key, lines) in by_source {
+                let Some(source) = self.source_key(source_key) else { continue };
+                for (code, money) in lines {
+                    let ok = self.function_code(code, nature.label());
+                    let a = self.amount(money, &format!("{}“{}”", nature.label(), code.get_ref()), false);
+                    if let (true, Some(a)) = (ok, a) {
+                        let loc = self.loc(money.span());
+                        self.facts.push(
+                            Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                                .source(source)
+                                .nature(nature)
+                                .function(code.get_ref())
+                                .at(Some(loc)),
+                        );
+                    }
+                }
+            }
+        }
+
+        // 基本支出按经济分类: [basic_economic.<source>] code = amount
+        for (source_key, lines) in &file.basic_economic {
+            let Some(source) = self.source_key(source_key) else { continue };
+            for (code, money) in lines {
+                let ok = self.economic_code(code);
+                let a = self.amount(money, &format!("经济分类“{}”", code.get_ref()), false);
+                if let (true, Some(a)) = (ok, a) {
+                    let loc = self.loc(money.span());
+                    self.facts.push(
+                        Fact::new(Measure::BasicEconomic, Scenario::Actual, a)
+                            .source(source)
+                            .economic(code.get_ref())
+                            .at(Some(loc)),
+                    );
+                }
+            }
+        }
+
+        // 年初结转和结余 by source
+        for (source_key, money) in &file.carryover_begin {
+            let Some(source) = self.source_key(source_key) else { continue };
+            if let Some(a) = self.amount(money, "年初结转和结余", false) {
+                let loc = self.loc(money.span());
+                self.facts.push(
+                    Fact::new(Measure::CarryoverBegin, Scenario::Actual, a)
+                        .source(source)
+                        .at(Some(loc)),
+                );
+            }
+        }
+        for (m, measure, what) in [
+            (
+                &file.other_balances.used_non_fiscal_balance,
+                Measure::UsedNonFiscalBalance,
+                "使用非财政拨款结余",
+            ),
+            (
+                &file.other_balances.surplus_distribution,
+                Measure::SurplusDistribution,
+                "结余分配",
+            ),
+        ] {
+            let (a, loc) = self.opt_amount(m, what);
+            if loc.is_some() {
+                self.facts.push(Fact::new(measure, Scenario::Actual, a).at(loc));
+            }
+        }
+
+        // 年初预算 per 项 (一般公共预算财政拨款)
+        for (code, money) in &file.budget {
+            let ok = self.function_code(code, "年初预算");
+            let a = self.amount(money, &format!("年初预算“{}”", code.get_ref()), false);
+            if let (true, Some(a)) = (ok, a) {
+                let loc = self.loc(money.span());
+                self.facts.push(
+                    Fact::new(Measure::Expenditure, Scenario::Budget, a)
+                        .source(FundSource::GeneralBudget)
+                        .function(code.get_ref())
+                        .at(Some(loc)),
+                );
+            }
+        }
+        let mut budget_reasons = BTreeMap::new();
+        for (code, reason) in &file.budget_reasons {
+            if self.function_code(code, "预算差异原因") {
+                budget_reasons.insert(code.get_ref().clone(), reason.clone());
+            }
+        }
+
+        // 上年决算数
+        for (m, measure, source, what) in [
+            (&file.prior.grand_total, Measure::GrandTotal, None, "上年收支总计"),
+            (
+                &file.prior.fiscal_grand_total,
+                Measure::FiscalGrandTotal,
+                None,
+                "上年财政拨款收支总计",
+            ),
+            (
+                &file.prior.general_budget_expenditure,
+                Measure::Expenditure,
+                Some(FundSource::GeneralBudget),
+                "上年一般公共预算财政拨款支出",
+            ),
+        ] {
+            let (a, loc) = self.opt_amount(m, what);
+            if loc.is_some() {
+                let mut f = Fact::new(measure, Scenario::Prior, a).at(loc);
+                f.source = source;
+                self.facts.push(f);
+            }
+        }
+
+        // 三公经费
+        let sg = &file.sangong;
+        for (item, money, label) in [
+            ("abroad", sangong_money!(sg.abroad), "因公出国（境）费"),
+            ("vehicle_purchase", sangong_money!(sg.vehicle_purchase), "公务用车购置费"),
+            ("vehicle_operation", sangong_money!(sg.vehicle_operation), "公务用车运行维护费"),
+            ("reception", sangong_money!(sg.reception), "公务接待费"),
+        ] {
+            for (m, scenario, what) in money {
+                let (a, loc) = self.opt_amount(m, &format!("{label}{what}"));
+                self.facts
+                    .push(Fact::new(Measure::SanGong, scenario, a).item(item).at(loc));
+            }
+        }
+        let mut bought = Vec::new();
+        for (kind, b) in &sg.vehicle_purchase.bought {
+            let (amount, _) = self.opt_amount(&Some(b.amount.clone()), "购置车辆");
+            bought.push(VehiclesBought {
+                kind: kind.clone(),
+                count: b.count,
+                amount,
+            });
+        }
+        let (reception_foreign_amount, _) =
+            self.opt_amount(&sg.reception.foreign_amount, "外事接待费");
+
+        // 机关运行经费
+        let (oc_actual, oc_actual_loc) =
+            self.opt_amount(&file.operating_costs.actual, "机关运行经费");
+        let (oc_prior, oc_prior_loc) =
+            self.opt_amount(&file.operating_costs.prior, "上年机关运行经费");
+        if oc_prior_loc.is_some() {
+            self.facts.push(
+                Fact::new(Measure::OperatingCosts, Scenario::Prior, oc_prior).at(oc_prior_loc),
+            );
+        }
+
+        // 政府采购
+        let p = &file.procurement;
+        for (item, m, what) in [
+            ("goods", &p.goods, "政府采购货物支出"),
+            ("works", &p.works, "政府采购工程支出"),
+            ("services", &p.services, "政府采购服务支出"),
+            ("sme", &p.sme, "授予中小企业合同金额"),
+            ("small_micro", &p.small_micro, "授予小微企业合同金额"),
+        ] {
+            let (a, loc) = self.opt_amount(m, what);
+            self.facts
+                .push(Fact::new(Measure::Procurement, Scenario::Actual, a).item(item).at(loc));
+        }
+
+        let unit = Unit {
+            name: file.unit.name.clone(),
+            kind: file.unit.kind,
+            region: file.unit.region.clone(),
+            sub_units: file.unit.sub_units.clone(),
+            functions: file.unit.functions.clone(),
+            key_work: file.unit.key_work.clone(),
+            organisation: file.unit.organisation.clone(),
+        };
+
+        // 机关运行经费 defaults to 公用经费 of 基本支出 for 行政/参公 units.
+        if oc_actual_loc.is_some() {
+            self.facts.push(
+                Fact::new(Measure::OperatingCosts, Scenario::Actual, oc_actual).at(oc_actual_loc),
+            );
+        } else if unit.kind != UnitKind::Institution {
+            let public = FactFilter {
+                measure: vec![Measure::BasicEconomic],
+                economic: self
+                    .catalogues
+                    .economic
+                    .group("public")
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default(),
+                ..FactFilter::default()
+            };
+            let a = self.facts.sum(&public);
+            self.facts
+                .push(Fact::new(Measure::OperatingCosts, Scenario::Actual, a));
+        }
+
+        self.cross_checks(&file);
+        self.derive_carryover_end();
+
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(UnitYear {
+            year,
+            amount_unit: file.amount_unit,
+            template: file.template.unwrap_or_else(|| "national".into()),
+            province: file.province,
+            unit,
+            facts: self.facts,
+            budget_reasons,
+            reasons: file.reasons,
+            sangong: SanGongDetails {
+                abroad_groups: sg.abroad.groups,
+                abroad_people: sg.abroad.people,
+                abroad_content: sg.abroad.content.clone(),
+                vehicles_bought: bought,
+                vehicle_purchase_usage: sg.vehicle_purchase.usage.clone(),
+                vehicle_operation_usage: sg.vehicle_operation.usage.clone(),
+                vehicles_held: sg.vehicles_held.clone(),
+                reception_domestic_batches: sg.reception.domestic_batches,
+                reception_domestic_people: sg.reception.domestic_people,
+                reception_foreign_batches: sg.reception.foreign_batches,
+                reception_foreign_people: sg.reception.foreign_people,
+                reception_foreign_amount,
+                reception_main_items: sg.reception.main_items.clone(),
+                reception_usage: sg.reception.usage.clone(),
+                reasons: sg.reasons.clone(),
+            },
+            operating_costs_reason: file.operating_costs.change_reason.clone(),
+            procurement_usage: file.procurement.usage.clone(),
+            assets: file.assets,
+            performance: file.performance,
+            glossary: file.glossary,
+        })
+    }
+
+    /// Relations between base figures that the input itself must satisfy.
+    fn cross_checks(&mut self, file: &InputFile) {
+        // Duplicate codes across TOML tables are impossible (keys are unique per table), but
+        // 基本支出 by function and by economic classification must agree per source.
+        for source in FundSource::ALL {
+            let by_function = self.facts.sum(&FactFilter {
+                measure: vec![Measure::Expenditure],
+                source: vec![source],
+                nature: vec![Nature::Basic],
+                ..FactFilter::default()
+            });
+            let by_economic = self.facts.sum(&FactFilter {
+                measure: vec![Measure::BasicEconomic],
+                source: vec![source],
+                ..FactFilter::default()
+            });
+            let stated_economic = file
+                .basic_economic
+                .keys()
+                .find(|k| k.get_ref() == source.key())
+                .map(|k| k.span());
+            if source == FundSource::GeneralBudget || stated_economic.is_some() {
+                if by_function != by_economic {
+                    self.err(
+                        ErrorCode::BasicMismatch,
+                        stated_economic,
+                        format!(
+                            "{}基本支出按经济分类合计{}万元，与按功能分类合计{}万元不一致（差{}万元）",
+                            source.income_label().trim_end_matches("收入"),
+                            by_economic.wan(),
+                            by_function.wan(),
+                            (by_economic - by_function).wan()
+                        ),
+                        "[basic_economic] 各经济科目之和须等于 [expenditure.basic] 同一资金来源各科目之和。",
+                    );
+                }
+            }
+        }
+        // Procurement awards cannot exceed the procurement total.
+        let proc = |cx: &Self, items: &[&str]| {
+            cx.facts.sum(&FactFilter {
+                measure: vec![Measure::Procurement],
+                item: items.iter().map(|s| s.to_string()).collect(),
+                ..FactFilter::default()
+            })
+        };
+        let total = proc(self, &["goods", "works", "services"]);
+        let sme = proc(self, &["sme"]);
+        let small = proc(self, &["small_micro"]);
+        let sme_span = file.procurement.sme.as_ref().map(|m| m.span());
+        let small_span = file.procurement.small_micro.as_ref().map(|m| m.span());
+        if sme > total {
+            self.err(
+                ErrorCode::InconsistentInput,
+                sme_span,
+                format!(
+                    "授予中小企业合同金额{}万元超过政府采购总额{}万元",
+                    sme.wan(),
+                    total.wan()
+                ),
+                "政府采购总额 = 货物 + 工程 + 服务；请核对 [procurement]。",
+            );
+        }
+        if small > sme {
+            self.err(
+                ErrorCode::InconsistentInput,
+                small_span,
+                format!(
+                    "授予小微企业合同金额{}万元超过授予中小企业合同金额{}万元",
+                    small.wan(),
+                    sme.wan()
+                ),
+                "小微企业是中小企业的一部分；请核对 [procurement]。",
+            );
+        }
+        // Vehicles held: by body type and by use must agree when both are given.
+        let by_kind = file.sangong.vehicles_held.total();
+        let by_use = file.assets.vehicles.total();
+        if by_kind != by_use && by_kind + by_use > 0 {
+            self.err(
+                ErrorCode::InconsistentInput,
+                None,
+                format!(
+                    "[sangong.vehicles_held] 按车型合计{by_kind}辆，与 [assets.vehicles] 按用途合计{by_use}辆不一致"
+                ),
+                "两处均为年末实有公务用车数，请核对。",
+            );
+        }
+    }
+
+    /// 年末结转和结余 per source = 年初 + 收入 − 支出 (and, for the non-fiscal remainder,
+    /// + 使用非财政拨款结余 − 结余分配). A negative result means spending exceeds funds.
+    fn derive_carryover_end(&mut self) {
+        let used = self.facts.sum(&FactFilter::measure(Measure::UsedNonFiscalBalance));
+        let distributed = self.facts.sum(&FactFilter::measure(Measure::SurplusDistribution));
+        let mut non_fiscal_end = used - distributed;
+        let mut ends = Vec::new();
+        for source in FundSource::ALL {
+            let of = |m: Measure| FactFilter {
+                measure: vec![m],
+                source: vec![source],
+                ..FactFilter::default()
+            };
+            let end = self.facts.sum(&of(Measure::CarryoverBegin))
+                + self.facts.sum(&of(Measure::Income))
+                - self.facts.sum(&of(Measure::Expenditure));
+            if source.is_fiscal() {
+                if end.fen() < 0 {
+                    self.err(
+                        ErrorCode::Overspent,
+                        None,
+                        format!(
+                            "{}支出超过年初结转和结余与本年收入之和{}万元",
+                            source.income_label().trim_end_matches("收入"),
+                            (-end).wan()
+                        ),
+                        "请核对该资金来源的收入、支出和 [carryover_begin]。",
+                    );
+                }
+                ends.push((Some(source), end));
+            } else {
+                non_fiscal_end += end;
+            }
+        }
+        if non_fiscal_end.fen() < 0 {
+            self.err(
+                ErrorCode::Overspent,
+                None,
+                format!(
+                    "非财政拨款资金支出超过可用资金{}万元",
+                    (-non_fiscal_end).wan()
+                ),
+                "请核对非财政拨款收入、支出、年初结转和结余、使用非财政拨款结余与结余分配。",
+            );
+        }
+        for (source, end) in ends {
+            if !end.is_zero() {
+                let mut f = Fact::new(Measure::CarryoverEnd, Scenario::Actual, end);
+                f.source = source;
+                self.facts.push(f);
+            }
+        }
+        if !non_fiscal_end.is_zero() {
+            // Non-fiscal balances are not split by source in the disclosure tables.
+            self.facts.push(
+                Fact::new(Measure::CarryoverEnd, Scenario::Actual, non_fiscal_end)
+                    .source(FundSource::Other),
+            );
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! juesuan-core: the pure core of juesuan (决算). No I/O: callers pass text in and get
+//! validated facts and derived tables out.
+//!
+//! Flow: input text → [`input::parse_input`] → [`model::UnitYear`] (with its
+//! [`facts::FactTable`]) → [`tables::derive_tables`] → tables for the narrative, charts,
+//! checks and renderers.
+
+pub mod catalogue;
+pub mod error;
+pub mod facts;
+pub mod input;
+pub mod model;
+pub mod money;
+pub mod tables;
+
+pub use catalogue::{Catalogue, Catalogues};
+pub use error::{ErrorCode, InputError, Severity, Warning};
+pub use facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
+pub use model::UnitYear;
+pub use money::{Amount, Change, Completion, Direction, MoneyUnit, Percent};
+pub use tables::{Table, TableSet};

@@ -1,0 +1,219 @@
+//! The validated unit-year (单位年度决算): facts plus the texts, counts and reasons that
+//! only the preparer knows.
+
+use crate::facts::FactTable;
+use crate::money::{Amount, MoneyUnit};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Kind of unit (单位性质).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnitKind {
+    /// 行政单位
+    #[serde(rename = "行政")]
+    Administrative,
+    /// 参照公务员法管理的事业单位
+    #[serde(rename = "参公")]
+    CivilServiceManaged,
+    /// 事业单位
+    #[serde(rename = "事业")]
+    Institution,
+}
+
+/// 单位信息 and the texts of 第一部分 部门概况.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub name: String,
+    pub kind: UnitKind,
+    pub region: Option<String>,
+    /// 纳入决算编制范围的下属单位
+    pub sub_units: Vec<String>,
+    /// 主要职能
+    pub functions: String,
+    /// 重点工作完成情况
+    pub key_work: String,
+    /// 机构设置
+    pub organisation: String,
+}
+
+/// Reasons (原因) for changes that the narrative must explain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reasons {
+    /// 收入支出总计变动原因
+    #[serde(default)]
+    pub grand_total_change: String,
+    /// 财政拨款收入支出总计变动原因
+    #[serde(default)]
+    pub fiscal_grand_total_change: String,
+    /// 一般公共预算财政拨款支出变动原因
+    #[serde(default)]
+    pub general_budget_change: String,
+    /// 一般公共预算财政拨款支出决算与年初预算差异原因（总体）
+    #[serde(default)]
+    pub general_budget_deviation: String,
+}
+
+/// “三公”经费 reasons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SanGongReasons {
+    /// 三公经费决算与预算差异原因（总体）
+    #[serde(default)]
+    pub total_deviation: String,
+    /// 因公出国（境）费同比变动原因
+    #[serde(default)]
+    pub abroad_change: String,
+    /// 公务用车购置及运行维护费同比变动原因
+    #[serde(default)]
+    pub vehicle_change: String,
+    /// 公务接待费同比变动原因
+    #[serde(default)]
+    pub reception_change: String,
+}
+
+/// Vehicles by body type (轿车 / 越野车 / 载客汽车).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleCounts {
+    #[serde(default)]
+    pub sedan: u32,
+    #[serde(default)]
+    pub suv: u32,
+    #[serde(default)]
+    pub bus: u32,
+}
+
+impl VehicleCounts {
+    pub fn total(&self) -> u32 {
+        self.sedan + self.suv + self.bus
+    }
+}
+
+/// Vehicles bought in the year, per body type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehiclesBought {
+    /// sedan / suv / bus
+    pub kind: String,
+    pub count: u32,
+    pub amount: Amount,
+}
+
+/// Details of 三公 spending (counts and texts; amounts are facts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SanGongDetails {
+    /// 因公出国（境）团组数
+    pub abroad_groups: u32,
+    /// 因公出国（境）人次
+    pub abroad_people: u32,
+    /// 因公出国（境）开支内容
+    pub abroad_content: String,
+    pub vehicles_bought: Vec<VehiclesBought>,
+    pub vehicle_purchase_usage: String,
+    pub vehicle_operation_usage: String,
+    /// 年末公务用车保有量
+    pub vehicles_held: VehicleCounts,
+    pub reception_domestic_batches: u32,
+    pub reception_domestic_people: u32,
+    pub reception_foreign_batches: u32,
+    pub reception_foreign_people: u32,
+    pub reception_foreign_amount: Amount,
+    /// 主要接待内容
+    pub reception_main_items: String,
+    pub reception_usage: String,
+    pub reasons: SanGongReasons,
+}
+
+/// Vehicles held by use (主要领导干部用车 / 机要通信用车 / 应急保障用车 / 执法执勤用车 / 特种专业技术用车 / 其他用车).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclesByUse {
+    #[serde(default)]
+    pub leaders: u32,
+    #[serde(default)]
+    pub confidential: u32,
+    #[serde(default)]
+    pub emergency: u32,
+    #[serde(default)]
+    pub law_enforcement: u32,
+    #[serde(default)]
+    pub special: u32,
+    #[serde(default)]
+    pub other: u32,
+}
+
+impl VehiclesByUse {
+    pub fn total(&self) -> u32 {
+        self.leaders
+            + self.confidential
+            + self.emergency
+            + self.law_enforcement
+            + self.special
+            + self.other
+    }
+}
+
+/// 国有资产占有使用情况.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assets {
+    #[serde(default)]
+    pub vehicles: VehiclesByUse,
+    /// 其他用车主要用途
+    #[serde(default)]
+    pub other_vehicles_usage: String,
+    /// 单价50万元以上通用设备（台、套）
+    #[serde(default)]
+    pub general_equipment_over_500k: u32,
+    /// 单价100万元以上专用设备（台、套）
+    #[serde(default)]
+    pub special_equipment_over_1m: u32,
+}
+
+/// 预算绩效管理情况 (counts and text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceInfo {
+    /// 编制绩效目标的项目个数
+    #[serde(default)]
+    pub projects_with_targets: u32,
+    /// 开展绩效监控的项目个数
+    #[serde(default)]
+    pub projects_monitored: u32,
+    /// 开展绩效自评的项目个数
+    #[serde(default)]
+    pub projects_self_evaluated: u32,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A unit-specific glossary entry (名词解释).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryEntry {
+    pub term: String,
+    pub text: String,
+}
+
+/// One unit's validated figures for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitYear {
+    pub year: i32,
+    pub amount_unit: MoneyUnit,
+    /// Table template name (e.g. "national").
+    pub template: String,
+    pub province: Option<String>,
+    pub unit: Unit,
+    pub facts: FactTable,
+    /// 决算与年初预算差异原因, per 项.
+    pub budget_reasons: BTreeMap<String, String>,
+    pub reasons: Reasons,
+    pub sangong: SanGongDetails,
+    /// 机关运行经费变动原因
+    pub operating_costs_reason: String,
+    /// 政府采购主要用途
+    pub procurement_usage: String,
+    pub assets: Assets,
+    pub performance: PerformanceInfo,
+    pub glossary: Vec<GlossaryEntry>,
+}

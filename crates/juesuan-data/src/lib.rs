@@ -1,0 +1,153 @@
+//! The data files juesuan ships, embedded in the binary, and a [`Library`] that finds the
+//! right one for a year (the newest file whose year is not after the requested one) and
+//! lets users add or override files from a directory of their own.
+//!
+//! Layout under `data/` (documented in docs/data-files.md):
+//! - `catalogues/function-<year>.toml`, `catalogues/economic-<year>.toml`
+//! - `tables/<template>-<year>.toml` (e.g. `national-2021.toml`)
+//! - `narrative/<style>-<year>.md.j2` (e.g. `default-2021.md.j2`)
+//! - `glossary/<style>-<year>.toml`
+
+use juesuan_core::catalogue::Catalogue;
+use juesuan_core::{Catalogues, TableSet};
+use std::collections::BTreeMap;
+
+include!(concat!(env!("OUT_DIR"), "/files.rs"));
+
+/// A set of data files: the embedded ones plus any the user added (same relative paths
+/// override embedded files).
+#[derive(Debug, Clone)]
+pub struct Library {
+    files: BTreeMap<String, (String, String)>,
+}
+
+impl Default for Library {
+    fn default() -> Self {
+        Library::embedded()
+    }
+}
+
+/// Split "tables/national-2021.toml" into ("tables", "national", 2021, "toml").
+fn parse_name(path: &str) -> Option<(&str, &str, i32, &str)> {
+    let (dir, file) = path.rsplit_once('/')?;
+    let (stem, ext) = file.split_once('.')?;
+    let (name, year) = stem.rsplit_once('-')?;
+    Some((dir, name, year.parse().ok()?, ext))
+}
+
+impl Library {
+    /// Only the files shipped in the binary.
+    pub fn embedded() -> Library {
+        let files = FILES
+            .iter()
+            .map(|(p, c)| (p.to_string(), (format!("(内置)data/{p}"), c.to_string())))
+            .collect();
+        Library { files }
+    }
+
+    /// Add (or override) a file. `origin` is what error messages call it.
+    pub fn add_file(&mut self, relative_path: &str, origin: &str, contents: String) {
+        self.files
+            .insert(relative_path.to_string(), (origin.to_string(), contents));
+    }
+
+    /// All files: (relative path, origin, contents).
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.files
+            .iter()
+            .map(|(p, (o, c))| (p.as_str(), o.as_str(), c.as_str()))
+    }
+
+    /// The newest file `dir/name-<y>.ext` with y ≤ year: (origin, contents).
+    pub fn find(&self, dir: &str, name: &str, ext: &str, year: i32) -> Option<(&str, &str)> {
+        self.files
+            .iter()
+            .filter_map(|(p, (o, c))| {
+                let (d, n, y, e) = parse_name(p)?;
+                (d == dir && n == name && e == ext && y <= year).then_some((y, o, c))
+            })
+            .max_by_key(|(y, _, _)| *y)
+            .map(|(_, o, c)| (o.as_str(), c.as_str()))
+    }
+
+    /// Names available in a directory (e.g. the table templates).
+    pub fn names(&self, dir: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|p| parse_name(p))
+            .filter(|(d, ..)| *d == dir)
+            .map(|(_, n, ..)| n.to_string())
+            .collect();
+        v.dedup();
+        v
+    }
+
+    /// The function and economic catalogues for `year`, plus user catalogue files merged in.
+    pub fn catalogues(&self, year: i32) -> Result<Catalogues, String> {
+        let load = |name: &str| -> Result<Catalogue, String> {
+            let (origin, text) = self.find("catalogues", name, "toml", year).ok_or_else(|| {
+                format!("没有 {year} 年或更早年度的{name}分类目录（data/catalogues/{name}-<年度>.toml）")
+            })?;
+            Catalogue::from_toml(text, origin)
+        };
+        Ok(Catalogues {
+            function: load("function")?,
+            economic: load("economic")?,
+        })
+    }
+
+    /// The table template `name` for `year`.
+    pub fn table_set(&self, name: &str, year: i32) -> Result<TableSet, String> {
+        let (origin, text) = self.find("tables", name, "toml", year).ok_or_else(|| {
+            format!(
+                "没有名为“{name}”的 {year} 年表格模板；可用：{}",
+                self.names("tables").join("、")
+            )
+        })?;
+        TableSet::from_toml(text, origin)
+    }
+
+    /// The narrative template for a style (province), falling back to "default".
+    pub fn narrative(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
+        style
+            .and_then(|s| self.find("narrative", s, "md.j2", year))
+            .or_else(|| self.find("narrative", "default", "md.j2", year))
+            .ok_or_else(|| format!("没有 {year} 年的情况说明模板（data/narrative/default-<年度>.md.j2）"))
+    }
+
+    /// The glossary (名词解释) for a style, falling back to "default".
+    pub fn glossary(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
+        style
+            .and_then(|s| self.find("glossary", s, "toml", year))
+            .or_else(|| self.find("glossary", "default", "toml", year))
+            .ok_or_else(|| format!("没有 {year} 年的名词解释文件（data/glossary/default-<年度>.toml）"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_data_file_loads() {
+        let lib = Library::embedded();
+        let cats = lib.catalogues(2021).expect("2021 catalogues");
+        assert!(cats.function.len() > 50);
+        for name in lib.names("tables") {
+            lib.table_set(&name, 2021).expect("table template loads");
+        }
+        lib.narrative(None, 2021).unwrap();
+        lib.glossary(None, 2021).unwrap();
+    }
+
+    #[test]
+    fn newest_file_not_after_year_wins() {
+        let mut lib = Library::embedded();
+        lib.add_file("tables/x-2019.toml", "a", "old".into());
+        lib.add_file("tables/x-2022.toml", "b", "new".into());
+        assert_eq!(lib.find("tables", "x", "toml", 2021).unwrap().1, "old");
+        assert_eq!(lib.find("tables", "x", "toml", 2023).unwrap().1, "new");
+        assert!(lib.find("tables", "x", "toml", 2018).is_none());
+    }
+}

@@ -1,0 +1,572 @@
+//! The narrative context (情况说明数据): every figure the narrative states, computed from the
+//! fact table and formatted once, plus the warnings for reasons the input lacks.
+//! Templates (data/narrative/*.md.j2) only choose words; they never compute.
+
+use juesuan_core::catalogue::Catalogues;
+use juesuan_core::error::{ErrorCode, Warning};
+use juesuan_core::facts::{FactFilter, FundSource, Measure, Nature, Scenario};
+use juesuan_core::model::{GlossaryEntry, UnitKind, UnitYear};
+use juesuan_core::money::{Amount, Change, Completion, Direction, Percent};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Placeholder printed where a reason is needed and the input has none.
+pub const MISSING_REASON: &str = "（原因待补充）";
+
+/// A year-on-year change as the narrative states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeText {
+    pub current: String,
+    pub prior: String,
+    /// "增加" / "减少" / "持平"
+    pub word: &'static str,
+    /// "增长" / "下降" / "持平"
+    pub rate_word: &'static str,
+    pub direction: Direction,
+    /// |delta| in 万元
+    pub delta: String,
+    /// |delta| / prior, "8.74"; None when last year was 0
+    pub rate: Option<String>,
+    pub prior_zero: bool,
+    /// The reason (given, or the placeholder) when the figure changed; None when flat.
+    pub reason: Option<String>,
+}
+
+/// Budget completion as the narrative states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletionText {
+    pub actual: String,
+    pub budget: String,
+    /// "120.16"; None when there was no budget
+    pub rate: Option<String>,
+    /// "大于" / "小于" / "等于"
+    pub comparison: &'static str,
+    pub direction: Direction,
+    /// The reason when actual ≠ budget; None when equal.
+    pub reason: Option<String>,
+}
+
+/// A part of a whole with its share.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub label: String,
+    pub code: String,
+    pub amount: String,
+    #[serde(skip)]
+    pub fen: i64,
+    /// "59.16"; None when the whole is 0
+    pub share: Option<String>,
+}
+
+/// One 项 of 一般公共预算财政拨款支出 with its budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemLine {
+    pub code: String,
+    /// "科学技术支出（206类）科学技术普及（07款）机构运行（01项）"
+    pub name: String,
+    pub amount: String,
+    /// Basic / project amounts where non-zero: [("基本支出", "233.93")]
+    pub parts: Vec<(String, String)>,
+    pub completion: CompletionText,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SanGongItemText {
+    pub label: &'static str,
+    pub actual: String,
+    pub share: Option<String>,
+    pub completion: CompletionText,
+    pub change: ChangeText,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    pub year: i32,
+    pub prior_year: i32,
+    pub unit: juesuan_core::model::Unit,
+    pub unit_kind: &'static str,
+    pub grand_total: ChangeText,
+    pub income_total: String,
+    pub income_parts: Vec<Part>,
+    pub expenditure_total: String,
+    pub expenditure_parts: Vec<Part>,
+    pub carryover_begin: String,
+    pub carryover_end: String,
+    pub fiscal_grand_total: ChangeText,
+    pub general_budget: ChangeText,
+    /// Share of 一般公共预算财政拨款支出 in 本年支出合计.
+    pub general_budget_share: Option<String>,
+    pub general_budget_classes: Vec<Part>,
+    pub general_budget_completion: CompletionText,
+    pub general_budget_items: Vec<ItemLine>,
+    pub basic_total: String,
+    pub personnel: String,
+    pub personnel_items: Vec<String>,
+    pub public: String,
+    pub public_items: Vec<String>,
+    pub sangong_total: CompletionText,
+    pub sangong_items: Vec<SanGongItemText>,
+    pub sangong: juesuan_core::model::SanGongDetails,
+    pub sangong_vehicle_purchase: String,
+    pub sangong_vehicle_operation: String,
+    pub reception_domestic_amount: String,
+    pub reception_foreign_amount: String,
+    pub vehicles_bought: Vec<VehicleBoughtText>,
+    pub government_fund_expenditure: String,
+    pub state_capital_expenditure: String,
+    pub operating_costs: ChangeText,
+    pub operating_costs_applicable: bool,
+    pub procurement_total: String,
+    pub procurement_goods: String,
+    pub procurement_works: String,
+    pub procurement_services: String,
+    pub procurement_sme: String,
+    pub procurement_sme_share: Option<String>,
+    pub procurement_small_micro: String,
+    pub procurement_small_micro_share: Option<String>,
+    pub procurement_usage: String,
+    pub assets: juesuan_core::model::Assets,
+    pub vehicles_total: u32,
+    pub performance: juesuan_core::model::PerformanceInfo,
+    pub glossary: Vec<GlossaryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VehicleBoughtText {
+    pub label: &'static str,
+    pub count: u32,
+    pub amount: String,
+}
+
+struct Builder<'a> {
+    uy: &'a UnitYear,
+    warnings: Vec<Warning>,
+}
+
+fn filter(measure: Measure) -> FactFilter {
+    FactFilter::measure(measure)
+}
+
+fn share(part: Amount, whole: Amount) -> Option<String> {
+    Percent::of(part, whole).map(Percent::text)
+}
+
+impl Builder<'_> {
+    fn sum(&self, f: &FactFilter) -> Amount {
+        self.uy.facts.sum(f)
+    }
+
+    fn reason(&mut self, given: &str, place: &str, what: &str) -> String {
+        let given = given.trim().trim_end_matches('。');
+        if given.is_empty() {
+            self.warnings.push(Warning {
+                code: ErrorCode::MissingReason,
+                place: place.to_string(),
+                message: format!("{what}，但输入未给出原因，文中暂写“{MISSING_REASON}”"),
+            });
+            MISSING_REASON.to_string()
+        } else {
+            given.to_string()
+        }
+    }
+
+    fn change(&mut self, current: Amount, prior: Amount, reason: &str, place: &str) -> ChangeText {
+        let c = Change::between(current, prior);
+        let reason = (c.direction != Direction::Flat)
+            .then(|| self.reason(reason, place, "与上年相比有变动"));
+        ChangeText {
+            current: current.wan(),
+            prior: prior.wan(),
+            word: match c.direction {
+                Direction::Up => "增加",
+                Direction::Down => "减少",
+                Direction::Flat => "持平",
+            },
+            rate_word: match c.direction {
+                Direction::Up => "增长",
+                Direction::Down => "下降",
+                Direction::Flat => "持平",
+            },
+            direction: c.direction,
+            delta: c.delta.abs().wan(),
+            rate: c.rate.map(Percent::text),
+            prior_zero: prior.is_zero(),
+            reason,
+        }
+    }
+
+    /// `reason = None`: the narrative states no reason for this deviation (三公 items, whose
+    /// sentence explains the year-on-year change instead).
+    fn completion(&mut self, actual: Amount, budget: Amount, reason: Option<&str>, place: &str) -> CompletionText {
+        let c = Completion::of(actual, budget);
+        let reason = match reason {
+            Some(r) if c.direction != Direction::Flat => {
+                Some(self.reason(r, place, "决算数与年初预算数不一致"))
+            }
+            _ => None,
+        };
+        CompletionText {
+            actual: actual.wan(),
+            budget: budget.wan(),
+            rate: c.rate.map(Percent::text),
+            comparison: match c.direction {
+                Direction::Up => "大于",
+                Direction::Down => "小于",
+                Direction::Flat => "等于",
+            },
+            direction: c.direction,
+            reason,
+        }
+    }
+}
+
+/// Names of the economic 款 that have spending within the given groups (人员经费 / 公用经费).
+fn economic_names(uy: &UnitYear, catalogues: &Catalogues, group: &str) -> Vec<String> {
+    let prefixes = catalogues.economic.group(group).unwrap_or(&[]).to_vec();
+    let f = FactFilter {
+        measure: vec![Measure::BasicEconomic],
+        source: vec![FundSource::GeneralBudget],
+        economic: prefixes,
+        ..FactFilter::default()
+    };
+    let codes: BTreeSet<&str> = uy
+        .facts
+        .select(&f)
+        .filter(|f| !f.amount.is_zero())
+        .filter_map(|f| f.economic.as_deref())
+        .collect();
+    codes
+        .into_iter()
+        .filter_map(|c| catalogues.economic.name(c).map(str::to_owned))
+        .collect()
+}
+
+/// Build the narrative context and the warnings raised while building it.
+pub fn build(
+    uy: &UnitYear,
+    catalogues: &Catalogues,
+    standard_glossary: Vec<GlossaryEntry>,
+) -> (Context, Vec<Warning>) {
+    let mut b = Builder {
+        uy,
+        warnings: Vec::new(),
+    };
+    let actual = |m: Measure| filter(m);
+    let income_total = b.sum(&actual(Measure::Income));
+    let expenditure_total = b.sum(&actual(Measure::Expenditure));
+    let used = b.sum(&actual(Measure::UsedNonFiscalBalance));
+    let distributed = b.sum(&actual(Measure::SurplusDistribution));
+    let begin = b.sum(&actual(Measure::CarryoverBegin));
+    let end = b.sum(&actual(Measure::CarryoverEnd));
+    let grand_total = income_total + used + begin;
+    let prior = |m: Measure| FactFilter {
+        measure: vec![m],
+        scenario: Some(Scenario::Prior),
+        ..FactFilter::default()
+    };
+    let reasons = uy.reasons.clone();
+    let grand = b.change(
+        grand_total,
+        b.sum(&prior(Measure::GrandTotal)),
+        &reasons.grand_total_change,
+        "一、收入支出决算总体情况",
+    );
+    debug_assert_eq!(grand_total, expenditure_total + distributed + end);
+
+    let income_parts = FundSource::ALL
+        .iter()
+        .map(|s| {
+            let a = b.sum(&FactFilter {
+                measure: vec![Measure::Income],
+                source: vec![*s],
+                ..FactFilter::default()
+            });
+            Part {
+                label: s.income_label().to_string(),
+                code: s.key().to_string(),
+                amount: a.wan(),
+                fen: a.fen(),
+                share: share(a, income_total),
+            }
+        })
+        .collect();
+    let expenditure_parts = Nature::ALL
+        .iter()
+        .map(|n| {
+            let a = b.sum(&FactFilter {
+                measure: vec![Measure::Expenditure],
+                nature: vec![*n],
+                ..FactFilter::default()
+            });
+            Part {
+                label: n.label().to_string(),
+                code: n.key().to_string(),
+                amount: a.wan(),
+                fen: a.fen(),
+                share: share(a, expenditure_total),
+            }
+        })
+        .collect();
+
+    let fiscal = |m: Measure| FactFilter {
+        measure: vec![m],
+        fiscal: Some(true),
+        ..FactFilter::default()
+    };
+    let fiscal_total = b.sum(&fiscal(Measure::Income)) + b.sum(&fiscal(Measure::CarryoverBegin));
+    let fiscal_grand = b.change(
+        fiscal_total,
+        b.sum(&prior(Measure::FiscalGrandTotal)),
+        &reasons.fiscal_grand_total_change,
+        "四、财政拨款收入支出决算总体情况",
+    );
+
+    let gb = FactFilter {
+        measure: vec![Measure::Expenditure],
+        source: vec![FundSource::GeneralBudget],
+        ..FactFilter::default()
+    };
+    let gb_total = b.sum(&gb);
+    let gb_prior = b.sum(&FactFilter {
+        scenario: Some(Scenario::Prior),
+        ..gb.clone()
+    });
+    let general_budget = b.change(
+        gb_total,
+        gb_prior,
+        &reasons.general_budget_change,
+        "五（一）一般公共预算财政拨款支出决算总体情况",
+    );
+    let gb_budget_filter = FactFilter {
+        scenario: Some(Scenario::Budget),
+        ..gb.clone()
+    };
+    let gb_budget = b.sum(&gb_budget_filter);
+    let general_budget_completion = b.completion(
+        gb_total,
+        gb_budget,
+        Some(&reasons.general_budget_deviation),
+        "五（三）一般公共预算财政拨款支出决算具体情况",
+    );
+
+    // 类 rows: every 类 with spending or budget, in code order.
+    let mut item_codes = BTreeSet::new();
+    for f in uy.facts.select(&gb).chain(uy.facts.select(&gb_budget_filter)) {
+        if let Some(c) = &f.function {
+            item_codes.insert(c.clone());
+        }
+    }
+    let class_codes: BTreeSet<String> = item_codes.iter().map(|c| c[..3].to_string()).collect();
+    let general_budget_classes = class_codes
+        .iter()
+        .map(|c| {
+            let a = b.sum(&FactFilter {
+                function: vec![c.clone()],
+                ..gb.clone()
+            });
+            Part {
+                label: catalogues
+                    .function
+                    .name(c)
+                    .unwrap_or("（未知科目）")
+                    .to_string(),
+                code: c.clone(),
+                amount: a.wan(),
+                fen: a.fen(),
+                share: share(a, gb_total),
+            }
+        })
+        .collect();
+    let general_budget_items = item_codes
+        .iter()
+        .map(|code| {
+            let of = |n: Option<Nature>| FactFilter {
+                function: vec![code.clone()],
+                nature: n.into_iter().collect(),
+                ..gb.clone()
+            };
+            let amount = b.sum(&of(None));
+            let parts = [Nature::Basic, Nature::Project, Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates]
+                .into_iter()
+                .filter_map(|n| {
+                    let a = b.sum(&of(Some(n)));
+                    (!a.is_zero()).then(|| (n.label().to_string(), a.wan()))
+                })
+                .collect();
+            let budget = b.sum(&FactFilter {
+                function: vec![code.clone()],
+                ..gb_budget_filter.clone()
+            });
+            let name = catalogues
+                .function
+                .official_name(code)
+                .unwrap_or_else(|| code.clone());
+            let reason = uy.budget_reasons.get(code).cloned().unwrap_or_default();
+            let completion =
+                b.completion(amount, budget, Some(&reason), &format!("五（三）{name}"));
+            ItemLine {
+                code: code.clone(),
+                name,
+                amount: amount.wan(),
+                parts,
+                completion,
+            }
+        })
+        .collect();
+
+    // 基本支出: 人员经费 and 公用经费 from the economic classification.
+    let econ = |group: &str| FactFilter {
+        measure: vec![Measure::BasicEconomic],
+        source: vec![FundSource::GeneralBudget],
+        economic: catalogues.economic.group(group).unwrap_or(&[]).to_vec(),
+        ..FactFilter::default()
+    };
+    let basic_total = b.sum(&FactFilter {
+        nature: vec![Nature::Basic],
+        ..gb.clone()
+    });
+    let personnel = b.sum(&econ("personnel"));
+    let public = b.sum(&econ("public"));
+
+    // 三公经费
+    let sg = |item: &[&str], scenario: Scenario| FactFilter {
+        measure: vec![Measure::SanGong],
+        scenario: Some(scenario),
+        item: item.iter().map(|s| s.to_string()).collect(),
+        ..FactFilter::default()
+    };
+    let sg_actual_total = b.sum(&sg(&[], Scenario::Actual));
+    let sg_budget_total = b.sum(&sg(&[], Scenario::Budget));
+    let sr = uy.sangong.reasons.clone();
+    let sangong_total = b.completion(
+        sg_actual_total,
+        sg_budget_total,
+        Some(&sr.total_deviation),
+        "七（一）“三公”经费财政拨款支出决算总体情况",
+    );
+    let mut sangong_items = Vec::new();
+    for (label, items, reason) in [
+        ("因公出国（境）费", &["abroad"][..], &sr.abroad_change),
+        (
+            "公务用车购置及运行维护费",
+            &["vehicle_purchase", "vehicle_operation"][..],
+            &sr.vehicle_change,
+        ),
+        ("公务接待费", &["reception"][..], &sr.reception_change),
+    ] {
+        let a = b.sum(&sg(items, Scenario::Actual));
+        let bud = b.sum(&sg(items, Scenario::Budget));
+        let pr = b.sum(&sg(items, Scenario::Prior));
+        let place = format!("七（二）{label}");
+        let completion = b.completion(a, bud, None, &place);
+        let change = b.change(a, pr, reason, &place);
+        sangong_items.push(SanGongItemText {
+            label,
+            actual: a.wan(),
+            share: share(a, sg_actual_total),
+            completion,
+            change,
+        });
+    }
+    let vehicles_bought = ["sedan", "suv", "bus"]
+        .into_iter()
+        .map(|kind| {
+            let found = uy.sangong.vehicles_bought.iter().find(|v| v.kind == kind);
+            VehicleBoughtText {
+                label: match kind {
+                    "sedan" => "轿车",
+                    "suv" => "越野车",
+                    _ => "载客汽车",
+                },
+                count: found.map_or(0, |v| v.count),
+                amount: found.map_or(Amount::ZERO, |v| v.amount).wan(),
+            }
+        })
+        .collect();
+    let reception_actual = b.sum(&sg(&["reception"], Scenario::Actual));
+
+    let fund_exp = |s: FundSource| FactFilter {
+        measure: vec![Measure::Expenditure],
+        source: vec![s],
+        ..FactFilter::default()
+    };
+
+    let oc_actual = b.sum(&filter(Measure::OperatingCosts));
+    let oc_prior = b.sum(&FactFilter {
+        scenario: Some(Scenario::Prior),
+        ..filter(Measure::OperatingCosts)
+    });
+    let operating_costs = b.change(
+        oc_actual,
+        oc_prior,
+        &uy.operating_costs_reason,
+        "十（一）机关运行经费支出情况",
+    );
+
+    let proc = |items: &[&str]| FactFilter {
+        measure: vec![Measure::Procurement],
+        item: items.iter().map(|s| s.to_string()).collect(),
+        ..FactFilter::default()
+    };
+    let procurement_total = b.sum(&proc(&["goods", "works", "services"]));
+    let sme = b.sum(&proc(&["sme"]));
+    let small = b.sum(&proc(&["small_micro"]));
+
+    let mut glossary = standard_glossary;
+    glossary.extend(uy.glossary.iter().cloned());
+
+    let ctx = Context {
+        year: uy.year,
+        prior_year: uy.year - 1,
+        unit: uy.unit.clone(),
+        unit_kind: match uy.unit.kind {
+            UnitKind::Administrative => "行政单位",
+            UnitKind::CivilServiceManaged => "参照公务员法管理的事业单位",
+            UnitKind::Institution => "事业单位",
+        },
+        grand_total: grand,
+        income_total: income_total.wan(),
+        income_parts,
+        expenditure_total: expenditure_total.wan(),
+        expenditure_parts,
+        carryover_begin: begin.wan(),
+        carryover_end: end.wan(),
+        fiscal_grand_total: fiscal_grand,
+        general_budget,
+        general_budget_share: share(gb_total, expenditure_total),
+        general_budget_classes,
+        general_budget_completion,
+        general_budget_items,
+        basic_total: basic_total.wan(),
+        personnel: personnel.wan(),
+        personnel_items: economic_names(uy, catalogues, "personnel"),
+        public: public.wan(),
+        public_items: economic_names(uy, catalogues, "public"),
+        sangong_total,
+        sangong_items,
+        sangong: uy.sangong.clone(),
+        sangong_vehicle_purchase: b.sum(&sg(&["vehicle_purchase"], Scenario::Actual)).wan(),
+        sangong_vehicle_operation: b.sum(&sg(&["vehicle_operation"], Scenario::Actual)).wan(),
+        reception_domestic_amount: (reception_actual - uy.sangong.reception_foreign_amount).wan(),
+        reception_foreign_amount: uy.sangong.reception_foreign_amount.wan(),
+        vehicles_bought,
+        government_fund_expenditure: b.sum(&fund_exp(FundSource::GovernmentFund)).wan(),
+        state_capital_expenditure: b.sum(&fund_exp(FundSource::StateCapital)).wan(),
+        operating_costs,
+        operating_costs_applicable: uy.unit.kind != UnitKind::Institution,
+        procurement_total: procurement_total.wan(),
+        procurement_goods: b.sum(&proc(&["goods"])).wan(),
+        procurement_works: b.sum(&proc(&["works"])).wan(),
+        procurement_services: b.sum(&proc(&["services"])).wan(),
+        procurement_sme: sme.wan(),
+        procurement_sme_share: share(sme, procurement_total),
+        procurement_small_micro: small.wan(),
+        procurement_small_micro_share: share(small, procurement_total),
+        procurement_usage: uy.procurement_usage.clone(),
+        vehicles_total: uy.assets.vehicles.total(),
+        assets: uy.assets.clone(),
+        performance: uy.performance.clone(),
+        glossary,
+    };
+    (ctx, b.warnings)
+}

@@ -1,0 +1,173 @@
+//! juesuan-report: from a validated unit-year to the complete disclosure — tables, the
+//! Chinese narrative (minijinja templates from data files), charts (SVG), and the
+//! Markdown, HTML and JSON renderings. Pure: returns strings, writes nothing.
+
+pub mod charts;
+pub mod context;
+pub mod render;
+
+use juesuan_core::model::GlossaryEntry;
+use juesuan_core::tables::{derive_tables, Table, TableSet};
+use juesuan_core::{Catalogues, UnitYear, Warning};
+use juesuan_data::Library;
+use serde::{Deserialize, Serialize};
+
+/// A rendered chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// The complete disclosure of one unit-year in every text format.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub tables: Vec<Table>,
+    pub charts: Vec<Chart>,
+    /// report.md (charts referenced as charts/<id>.svg)
+    pub markdown: String,
+    /// report.html, self-contained (inline CSS and SVG)
+    pub html: String,
+    /// tables.json
+    pub tables_json: String,
+    /// Things the preparer should fix (e.g. missing reasons); the report is still complete.
+    pub warnings: Vec<Warning>,
+}
+
+/// What a report is made from besides the unit-year: all data, no I/O.
+pub struct Templates<'a> {
+    pub table_set: &'a TableSet,
+    /// (origin, minijinja source)
+    pub narrative: (&'a str, &'a str),
+    pub glossary: Vec<GlossaryEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryFile {
+    term: Vec<GlossaryEntry>,
+}
+
+/// Parse a glossary data file (`[[term]] term = … text = …`).
+pub fn parse_glossary(text: &str, origin: &str) -> Result<Vec<GlossaryEntry>, String> {
+    toml::from_str::<GlossaryFile>(text)
+        .map(|g| g.term)
+        .map_err(|e| format!("{origin}: 名词解释文件格式错误：{e}"))
+}
+
+/// Build the report with the templates the library holds for this unit-year.
+pub fn build_report(uy: &UnitYear, library: &Library, catalogues: &Catalogues) -> Result<Report, String> {
+    let table_set = library.table_set(&uy.template, uy.year)?;
+    let narrative = library.narrative(uy.province.as_deref(), uy.year)?;
+    let (g_origin, g_text) = library.glossary(uy.province.as_deref(), uy.year)?;
+    let glossary = parse_glossary(g_text, g_origin)?;
+    render_report(
+        uy,
+        catalogues,
+        &Templates {
+            table_set: &table_set,
+            narrative,
+            glossary,
+        },
+    )
+}
+
+enum Segment {
+    Markdown(String),
+    Chart { id: String, title: String },
+    Tables,
+}
+
+/// Split rendered narrative text into Markdown and directive lines.
+fn segments(text: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut md = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("::chart ") {
+            out.push(Segment::Markdown(std::mem::take(&mut md)));
+            let (id, title) = rest.split_once(' ').unwrap_or((rest, ""));
+            out.push(Segment::Chart {
+                id: id.trim().to_string(),
+                title: title.trim().to_string(),
+            });
+        } else if t == "::tables" {
+            out.push(Segment::Markdown(std::mem::take(&mut md)));
+            out.push(Segment::Tables);
+        } else {
+            md.push_str(line);
+            md.push('\n');
+        }
+    }
+    out.push(Segment::Markdown(md));
+    out
+}
+
+/// Render the report from explicit templates.
+pub fn render_report(uy: &UnitYear, catalogues: &Catalogues, t: &Templates) -> Result<Report, String> {
+    let tables = derive_tables(t.table_set, uy, catalogues);
+    let (cx, warnings) = context::build(uy, catalogues, t.glossary.clone());
+
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let (origin, source) = t.narrative;
+    env.add_template("narrative", source)
+        .map_err(|e| format!("{origin}: 情况说明模板语法错误：{e}"))?;
+    let text = env
+        .get_template("narrative")
+        .and_then(|tpl| tpl.render(minijinja::value::Serde(&cx)))
+        .map_err(|e| format!("{origin}: 情况说明模板渲染失败：{e:#}"))?;
+
+    let mut markdown = String::new();
+    let mut body = String::new();
+    let mut charts = Vec::new();
+    for seg in segments(&text) {
+        match seg {
+            Segment::Markdown(md) => {
+                markdown.push_str(&md);
+                body.push_str(&render::markdown_to_html(&md));
+            }
+            Segment::Chart { id, title } => {
+                let svg = charts::chart(&id, &title, &cx)
+                    .ok_or_else(|| format!("{origin}: 未知的图表“{id}”（可用 fig1–fig7）"))?;
+                markdown.push_str(&format!("![{title}](charts/{id}.svg)\n\n"));
+                body.push_str(&format!(
+                    "<figure id=\"{id}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    title.replace('<', "&lt;")
+                ));
+                charts.push(Chart { id, title, svg });
+            }
+            Segment::Tables => {
+                for table in &tables {
+                    markdown.push_str(&render::table_markdown(table));
+                    body.push_str(&render::table_html(table));
+                }
+            }
+        }
+    }
+    let title = format!("{}{}年度部门决算", uy.unit.name, uy.year);
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"juesuan {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        title.replace('<', "&lt;"),
+        render::CSS,
+        body
+    );
+    let tables_json = serde_json::to_string_pretty(&serde_json::json!({
+        "unit": uy.unit.name,
+        "year": uy.year,
+        "template": t.table_set.name,
+        "unit_of_amounts": "万元",
+        "tables": tables,
+    }))
+    .map_err(|e| e.to_string())?;
+    Ok(Report {
+        tables,
+        charts,
+        markdown,
+        html,
+        tables_json,
+        warnings,
+    })
+}
