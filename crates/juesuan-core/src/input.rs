@@ -344,6 +344,11 @@ impl Context<'_> {
         });
     }
 
+    /// An amount in the file's own unit, exact ("1000元", "0.004万元").
+    fn show(&self, a: Amount) -> String {
+        format!("{}{}", a.exact(self.unit), self.unit.label())
+    }
+
     fn loc(&self, span: std::ops::Range<usize>) -> Location {
         location_of(self.text, span.start)
     }
@@ -502,18 +507,9 @@ impl Context<'_> {
                 );
             }
         }
+        // A year without its own catalogue uses the newest earlier one (chosen by the
+        // caller), so the year itself is not checked against the catalogue here.
         let year = *file.year.get_ref();
-        if year != self.catalogues.function.year {
-            self.err(
-                ErrorCode::UnsupportedSchema,
-                Some(file.year.span()),
-                format!(
-                    "年度 {year} 与所用分类目录年度 {} 不一致",
-                    self.catalogues.function.year
-                ),
-                "请使用该年度的分类目录（--catalogue），或核对年度。",
-            );
-        }
 
         // 本年收入: [income.<source>] code = amount
         for (source_key, lines) in &file.income {
@@ -738,8 +734,12 @@ impl Context<'_> {
                 .push(Fact::new(Measure::OperatingCosts, Scenario::Actual, a));
         }
 
-        self.cross_checks(&file);
-        self.derive_carryover_end();
+        // Relations between figures are checked only once every figure is readable: a
+        // dropped line would otherwise show up again as a spurious imbalance.
+        if self.errors.is_empty() {
+            self.cross_checks(&file);
+            self.derive_carryover_end(&file);
+        }
 
         if !self.errors.is_empty() {
             return Err(self.errors);
@@ -805,11 +805,11 @@ impl Context<'_> {
                         ErrorCode::BasicMismatch,
                         stated_economic,
                         format!(
-                            "{}基本支出按经济分类合计{}万元，与按功能分类合计{}万元不一致（差{}万元）",
+                            "{}基本支出按经济分类合计{}，与按功能分类合计{}不一致（差{}）",
                             source.income_label().trim_end_matches("收入"),
-                            by_economic.wan(),
-                            by_function.wan(),
-                            (by_economic - by_function).wan()
+                            self.show(by_economic),
+                            self.show(by_function),
+                            self.show(by_economic - by_function)
                         ),
                         "[basic_economic] 各经济科目之和须等于 [expenditure.basic] 同一资金来源各科目之和。",
                     );
@@ -834,9 +834,9 @@ impl Context<'_> {
                 ErrorCode::InconsistentInput,
                 sme_span,
                 format!(
-                    "授予中小企业合同金额{}万元超过政府采购总额{}万元",
-                    sme.wan(),
-                    total.wan()
+                    "授予中小企业合同金额{}超过政府采购总额{}",
+                    self.show(sme),
+                    self.show(total)
                 ),
                 "政府采购总额 = 货物 + 工程 + 服务；请核对 [procurement]。",
             );
@@ -846,9 +846,9 @@ impl Context<'_> {
                 ErrorCode::InconsistentInput,
                 small_span,
                 format!(
-                    "授予小微企业合同金额{}万元超过授予中小企业合同金额{}万元",
-                    small.wan(),
-                    sme.wan()
+                    "授予小微企业合同金额{}超过授予中小企业合同金额{}",
+                    self.show(small),
+                    self.show(sme)
                 ),
                 "小微企业是中小企业的一部分；请核对 [procurement]。",
             );
@@ -870,7 +870,7 @@ impl Context<'_> {
 
     /// 年末结转和结余 per source = 年初 + 收入 − 支出 (and, for the non-fiscal remainder,
     /// + 使用非财政拨款结余 − 结余分配). A negative result means spending exceeds funds.
-    fn derive_carryover_end(&mut self) {
+    fn derive_carryover_end(&mut self, file: &InputFile) {
         let used = self.facts.sum(&FactFilter::measure(Measure::UsedNonFiscalBalance));
         let distributed = self.facts.sum(&FactFilter::measure(Measure::SurplusDistribution));
         let mut non_fiscal_end = used - distributed;
@@ -886,13 +886,19 @@ impl Context<'_> {
                 - self.facts.sum(&of(Measure::Expenditure));
             if source.is_fiscal() {
                 if end.fen() < 0 {
+                    let span = file
+                        .expenditure
+                        .values()
+                        .flat_map(|by_source| by_source.keys())
+                        .find(|k| k.get_ref() == source.key())
+                        .map(|k| k.span());
                     self.err(
                         ErrorCode::Overspent,
-                        None,
+                        span,
                         format!(
-                            "{}支出超过年初结转和结余与本年收入之和{}万元",
+                            "{}支出超过年初结转和结余与本年收入之和{}",
                             source.income_label().trim_end_matches("收入"),
-                            (-end).wan()
+                            self.show(-end)
                         ),
                         "请核对该资金来源的收入、支出和 [carryover_begin]。",
                     );
@@ -907,8 +913,8 @@ impl Context<'_> {
                 ErrorCode::Overspent,
                 None,
                 format!(
-                    "非财政拨款资金支出超过可用资金{}万元",
-                    (-non_fiscal_end).wan()
+                    "非财政拨款资金支出超过可用资金{}",
+                    self.show(-non_fiscal_end)
                 ),
                 "请核对非财政拨款收入、支出、年初结转和结余、使用非财政拨款结余与结余分配。",
             );

@@ -144,6 +144,24 @@ impl Amount {
         format_cents(self.0)
     }
 
+    /// The exact amount in `unit`, without trailing zeros: "1000", "0.004", "-12.5".
+    /// For messages about input, which must show what the user wrote, not a rounding.
+    pub fn exact(self, unit: MoneyUnit) -> String {
+        let (scale, decimals) = match unit {
+            MoneyUnit::Yuan => (100u64, 2usize),
+            MoneyUnit::Wan => (FEN_PER_WAN as u64, 6usize),
+        };
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        let frac = format!("{:0width$}", a % scale, width = decimals);
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            format!("{sign}{}", a / scale)
+        } else {
+            format!("{sign}{}.{frac}", a / scale)
+        }
+    }
+
     pub fn abs(self) -> Amount {
         Amount(self.0.abs())
     }
@@ -347,6 +365,10 @@ mod tests {
         assert_eq!(Amount(0).wan(), "0.00");
         assert_eq!(wan("22.542").wan(), "22.54");
         assert_eq!(Amount(123).yuan(), "1.23");
+        assert_eq!(Amount(100_000).exact(MoneyUnit::Yuan), "1000");
+        assert_eq!(wan("0.004").exact(MoneyUnit::Wan), "0.004");
+        assert_eq!(wan("-12.5").exact(MoneyUnit::Wan), "-12.5");
+        assert_eq!(Amount(5).exact(MoneyUnit::Yuan), "0.05");
     }
 
     #[test]

@@ -342,9 +342,9 @@ impl Deriver<'_> {
                     };
                     for code in codes {
                         let name = catalogue.name(&code).unwrap_or("（未知科目）").to_string();
-                        // The row narrows by code only: `r.filter` chose which facts'
-                        // codes appear, columns choose the measures shown.
-                        let mut filter = FactFilter::default();
+                        // The row keeps its own filter (e.g. measure = expenditure on the
+                        // 支出 side of 收入支出决算总表) narrowed to its code.
+                        let mut filter = r.filter.clone();
                         match kind {
                             TreeKind::Function => filter.function = vec![code.clone()],
                             TreeKind::Economic => filter.economic = vec![code.clone()],

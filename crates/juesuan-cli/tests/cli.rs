@@ -1,0 +1,142 @@
+//! End-to-end tests of the `juesuan` binary: the README's main command, and every error
+//! fixture in tests/errors/ (one file per error code, first line `# expect: CODE LINE:COL`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_juesuan"))
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run juesuan")
+}
+
+#[test]
+fn report_on_the_example_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["report.md", "report.html", "tables.json", "charts/fig1.svg", "charts/fig7.svg"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("收、支总计686.54万元"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("<table>"));
+    assert!(!html.contains("src=\"http"), "report.html must be self-contained");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tables.json")).unwrap()).unwrap();
+    assert_eq!(json["tables"].as_array().unwrap().len(), 9);
+    // No temporary or backup directories are left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Running again replaces the directory whole.
+    std::fs::write(out.join("stale.txt"), "x").unwrap();
+    let o = run(&["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(!out.join("stale.txt").exists());
+}
+
+#[test]
+fn every_error_fixture_is_located_and_writes_nothing() {
+    let dir = workspace().join("crates/juesuan-cli/tests/errors");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 15, "fixtures: {}", fixtures.len());
+    for fixture in fixtures {
+        let text = std::fs::read_to_string(&fixture).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{}: first line must be # expect: CODE LINE:COL", fixture.display()));
+        let (code, place) = expect.split_once(' ').unwrap();
+        let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(code), "{name}: file name must start with its code");
+
+        let tmp = tempfile::tempdir().unwrap();
+        // An existing output directory must survive a failed run untouched.
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("keep.txt"), "previous result").unwrap();
+        let o = run(&["report", fixture.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        let located = format!("{}:{place}: 错误[{code}]", fixture.display());
+        assert!(stderr.contains(&located), "{name}: expected `{located}` in:\n{stderr}");
+        assert!(stderr.contains("处理："), "{name}: error must say what to do");
+        assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "previous result");
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "{name}: output touched");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "{name}: temp left");
+
+        // A fresh output directory is never created.
+        let fresh = tmp.path().join("fresh");
+        let o = run(&["report", fixture.to_str().unwrap(), "--out", fresh.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(!fresh.exists(), "{name}: output directory created despite errors");
+    }
+}
+
+#[test]
+fn validate_accepts_the_example() {
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&["validate", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("输入有效"));
+}
+
+#[test]
+fn unreadable_input_exits_2() {
+    let o = run(&["report", "/nonexistent/input.toml", "--out", "/tmp/never"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("读取输入文件"));
+}
+
+#[test]
+fn help_is_bilingual() {
+    let o = run(&["--help"]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("决算") && s.contains("final-accounts"));
+    for cmd in ["report", "validate", "data"] {
+        assert!(s.contains(cmd), "{cmd} missing from --help");
+    }
+}
+
+#[test]
+fn user_catalogue_extends_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("extra.toml");
+    std::fs::write(
+        &cat,
+        "kind = \"function\"\nyear = 2021\n[codes]\n\"20699\" = \"其他科学技术支出\"\n\"2069988\" = \"本地新增科目\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("in.toml");
+    std::fs::write(
+        &input,
+        "schema = \"juesuan-input/1\"\nyear = 2021\namount_unit = \"元\"\n[unit]\nname = \"测试\"\nkind = \"行政\"\n\
+         [income.general_budget]\n\"2069988\" = 100\n[expenditure.project.general_budget]\n\"2069988\" = 100\n",
+    )
+    .unwrap();
+    let without = run(&["validate", input.to_str().unwrap()]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&without.stderr).contains("E021"));
+    let with = run(&["--catalogue", cat.to_str().unwrap(), "validate", input.to_str().unwrap()]);
+    assert!(with.status.success(), "{}", String::from_utf8_lossy(&with.stderr));
+}
