@@ -185,7 +185,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
 type Parsed = (juesuan_core::UnitYear, Catalogues);
 
 /// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
-fn read_input(lib: &Library, args: &DataArgs, input: &Path) -> Result<std::result::Result<Parsed, ExitCode>> {
+fn read_input(
+    lib: &Library,
+    args: &DataArgs,
+    input: &Path,
+) -> Result<std::result::Result<Parsed, ExitCode>> {
     let text = std::fs::read_to_string(input)
         .with_context(|| format!("读取输入文件 {}", input.display()))?;
     let Some(year) = declared_year(&text) else {

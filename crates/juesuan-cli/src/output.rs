@@ -16,7 +16,11 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 }
 
 pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
-    let out = if out.as_os_str().is_empty() { Path::new(".") } else { out };
+    let out = if out.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        out
+    };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }

@@ -21,16 +21,30 @@ fn report_on_the_example_writes_every_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
-    let o = run(&["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["report.md", "report.html", "tables.json", "charts/fig1.svg", "charts/fig7.svg"] {
+    for f in [
+        "report.md",
+        "report.html",
+        "tables.json",
+        "charts/fig1.svg",
+        "charts/fig7.svg",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("收、支总计686.54万元"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("<table>"));
-    assert!(!html.contains("src=\"http"), "report.html must be self-contained");
+    assert!(
+        !html.contains("src=\"http"),
+        "report.html must be self-contained"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("tables.json")).unwrap()).unwrap();
     assert_eq!(json["tables"].as_array().unwrap().len(), 9);
@@ -44,7 +58,12 @@ fn report_on_the_example_writes_every_output() {
 
     // Running again replaces the directory whole.
     std::fs::write(out.join("stale.txt"), "x").unwrap();
-    let o = run(&["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     assert!(!out.join("stale.txt").exists());
 }
@@ -65,31 +84,69 @@ fn every_error_fixture_is_located_and_writes_nothing() {
             .lines()
             .next()
             .and_then(|l| l.strip_prefix("# expect: "))
-            .unwrap_or_else(|| panic!("{}: first line must be # expect: CODE LINE:COL", fixture.display()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: first line must be # expect: CODE LINE:COL",
+                    fixture.display()
+                )
+            });
         let (code, place) = expect.split_once(' ').unwrap();
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.starts_with(code), "{name}: file name must start with its code");
+        assert!(
+            name.starts_with(code),
+            "{name}: file name must start with its code"
+        );
 
         let tmp = tempfile::tempdir().unwrap();
         // An existing output directory must survive a failed run untouched.
         let out = tmp.path().join("out");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("keep.txt"), "previous result").unwrap();
-        let o = run(&["report", fixture.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let o = run(&[
+            "report",
+            fixture.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
         let located = format!("{}:{place}: 错误[{code}]", fixture.display());
-        assert!(stderr.contains(&located), "{name}: expected `{located}` in:\n{stderr}");
-        assert!(stderr.contains("处理："), "{name}: error must say what to do");
-        assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "previous result");
-        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "{name}: output touched");
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "{name}: temp left");
+        assert!(
+            stderr.contains(&located),
+            "{name}: expected `{located}` in:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("处理："),
+            "{name}: error must say what to do"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+            "previous result"
+        );
+        assert_eq!(
+            std::fs::read_dir(&out).unwrap().count(),
+            1,
+            "{name}: output touched"
+        );
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "{name}: temp left"
+        );
 
         // A fresh output directory is never created.
         let fresh = tmp.path().join("fresh");
-        let o = run(&["report", fixture.to_str().unwrap(), "--out", fresh.to_str().unwrap()]);
+        let o = run(&[
+            "report",
+            fixture.to_str().unwrap(),
+            "--out",
+            fresh.to_str().unwrap(),
+        ]);
         assert_eq!(o.status.code(), Some(1));
-        assert!(!fresh.exists(), "{name}: output directory created despite errors");
+        assert!(
+            !fresh.exists(),
+            "{name}: output directory created despite errors"
+        );
     }
 }
 
@@ -137,6 +194,15 @@ fn user_catalogue_extends_codes() {
     let without = run(&["validate", input.to_str().unwrap()]);
     assert_eq!(without.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&without.stderr).contains("E021"));
-    let with = run(&["--catalogue", cat.to_str().unwrap(), "validate", input.to_str().unwrap()]);
-    assert!(with.status.success(), "{}", String::from_utf8_lossy(&with.stderr));
+    let with = run(&[
+        "--catalogue",
+        cat.to_str().unwrap(),
+        "validate",
+        input.to_str().unwrap(),
+    ]);
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
 }

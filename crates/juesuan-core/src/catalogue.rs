@@ -183,7 +183,11 @@ impl Catalogue {
             }
             let prefix = &code[..len];
             let name = self.name(prefix)?;
-            let own = if len == 3 { prefix } else { &code[len - 2..len] };
+            let own = if len == 3 {
+                prefix
+            } else {
+                &code[len - 2..len]
+            };
             out.push_str(&format!("{name}（{own}{suffix}）"));
         }
         Some(out)

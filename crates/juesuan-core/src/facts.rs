@@ -312,8 +312,7 @@ impl FactFilter {
             && (self.nature.is_empty() || f.nature.is_some_and(|n| self.nature.contains(&n)))
             && code_match(&self.function, &f.function)
             && code_match(&self.economic, &f.economic)
-            && (self.item.is_empty()
-                || f.item.as_ref().is_some_and(|i| self.item.contains(i)))
+            && (self.item.is_empty() || f.item.as_ref().is_some_and(|i| self.item.contains(i)))
     }
 }
 

@@ -334,7 +334,13 @@ pub fn location_of(text: &str, offset: usize) -> Location {
 }
 
 impl Context<'_> {
-    fn err(&mut self, code: ErrorCode, span: Option<std::ops::Range<usize>>, message: String, hint: &str) {
+    fn err(
+        &mut self,
+        code: ErrorCode,
+        span: Option<std::ops::Range<usize>>,
+        message: String,
+        hint: &str,
+    ) {
         self.errors.push(InputError {
             code,
             file: self.origin.to_string(),
@@ -356,7 +362,9 @@ impl Context<'_> {
     /// Read an amount exactly from its source text; errors are recorded and `None` returned.
     fn amount(&mut self, m: &Money, what: &str, allow_negative: bool) -> Option<Amount> {
         let span = m.span();
-        let raw = self.text[span.clone()].trim().trim_matches(|c| c == '"' || c == '\'');
+        let raw = self.text[span.clone()]
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'');
         match Amount::parse(raw, self.unit) {
             Ok(a) if a.fen() < 0 && !allow_negative => {
                 self.err(
@@ -513,7 +521,9 @@ impl Context<'_> {
 
         // 本年收入: [income.<source>] code = amount
         for (source_key, lines) in &file.income {
-            let Some(source) = self.source_key(source_key) else { continue };
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
             for (code, money) in lines {
                 let ok = self.function_code(code, "收入");
                 let a = self.amount(money, &format!("收入“{}”", code.get_ref()), false);
@@ -541,10 +551,16 @@ impl Context<'_> {
                 continue;
             };
             for (source_key, lines) in by_source {
-                let Some(source) = self.source_key(source_key) else { continue };
+                let Some(source) = self.source_key(source_key) else {
+                    continue;
+                };
                 for (code, money) in lines {
                     let ok = self.function_code(code, nature.label());
-                    let a = self.amount(money, &format!("{}“{}”", nature.label(), code.get_ref()), false);
+                    let a = self.amount(
+                        money,
+                        &format!("{}“{}”", nature.label(), code.get_ref()),
+                        false,
+                    );
                     if let (true, Some(a)) = (ok, a) {
                         let loc = self.loc(money.span());
                         self.facts.push(
@@ -561,7 +577,9 @@ impl Context<'_> {
 
         // 基本支出按经济分类: [basic_economic.<source>] code = amount
         for (source_key, lines) in &file.basic_economic {
-            let Some(source) = self.source_key(source_key) else { continue };
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
             for (code, money) in lines {
                 let ok = self.economic_code(code);
                 let a = self.amount(money, &format!("经济分类“{}”", code.get_ref()), false);
@@ -579,7 +597,9 @@ impl Context<'_> {
 
         // 年初结转和结余 by source
         for (source_key, money) in &file.carryover_begin {
-            let Some(source) = self.source_key(source_key) else { continue };
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
             if let Some(a) = self.amount(money, "年初结转和结余", false) {
                 let loc = self.loc(money.span());
                 self.facts.push(
@@ -603,7 +623,8 @@ impl Context<'_> {
         ] {
             let (a, loc) = self.opt_amount(m, what);
             if loc.is_some() {
-                self.facts.push(Fact::new(measure, Scenario::Actual, a).at(loc));
+                self.facts
+                    .push(Fact::new(measure, Scenario::Actual, a).at(loc));
             }
         }
 
@@ -630,7 +651,12 @@ impl Context<'_> {
 
         // 上年决算数
         for (m, measure, source, what) in [
-            (&file.prior.grand_total, Measure::GrandTotal, None, "上年收支总计"),
+            (
+                &file.prior.grand_total,
+                Measure::GrandTotal,
+                None,
+                "上年收支总计",
+            ),
             (
                 &file.prior.fiscal_grand_total,
                 Measure::FiscalGrandTotal,
@@ -656,8 +682,16 @@ impl Context<'_> {
         let sg = &file.sangong;
         for (item, money, label) in [
             ("abroad", sangong_money!(sg.abroad), "因公出国（境）费"),
-            ("vehicle_purchase", sangong_money!(sg.vehicle_purchase), "公务用车购置费"),
-            ("vehicle_operation", sangong_money!(sg.vehicle_operation), "公务用车运行维护费"),
+            (
+                "vehicle_purchase",
+                sangong_money!(sg.vehicle_purchase),
+                "公务用车购置费",
+            ),
+            (
+                "vehicle_operation",
+                sangong_money!(sg.vehicle_operation),
+                "公务用车运行维护费",
+            ),
             ("reception", sangong_money!(sg.reception), "公务接待费"),
         ] {
             for (m, scenario, what) in money {
@@ -699,8 +733,11 @@ impl Context<'_> {
             ("small_micro", &p.small_micro, "授予小微企业合同金额"),
         ] {
             let (a, loc) = self.opt_amount(m, what);
-            self.facts
-                .push(Fact::new(Measure::Procurement, Scenario::Actual, a).item(item).at(loc));
+            self.facts.push(
+                Fact::new(Measure::Procurement, Scenario::Actual, a)
+                    .item(item)
+                    .at(loc),
+            );
         }
 
         let unit = Unit {
@@ -799,9 +836,10 @@ impl Context<'_> {
                 .keys()
                 .find(|k| k.get_ref() == source.key())
                 .map(|k| k.span());
-            if source == FundSource::GeneralBudget || stated_economic.is_some() {
-                if by_function != by_economic {
-                    self.err(
+            if (source == FundSource::GeneralBudget || stated_economic.is_some())
+                && by_function != by_economic
+            {
+                self.err(
                         ErrorCode::BasicMismatch,
                         stated_economic,
                         format!(
@@ -813,7 +851,6 @@ impl Context<'_> {
                         ),
                         "[basic_economic] 各经济科目之和须等于 [expenditure.basic] 同一资金来源各科目之和。",
                     );
-                }
             }
         }
         // Procurement awards cannot exceed the procurement total.
@@ -871,8 +908,12 @@ impl Context<'_> {
     /// 年末结转和结余 per source = 年初 + 收入 − 支出 (and, for the non-fiscal remainder,
     /// + 使用非财政拨款结余 − 结余分配). A negative result means spending exceeds funds.
     fn derive_carryover_end(&mut self, file: &InputFile) {
-        let used = self.facts.sum(&FactFilter::measure(Measure::UsedNonFiscalBalance));
-        let distributed = self.facts.sum(&FactFilter::measure(Measure::SurplusDistribution));
+        let used = self
+            .facts
+            .sum(&FactFilter::measure(Measure::UsedNonFiscalBalance));
+        let distributed = self
+            .facts
+            .sum(&FactFilter::measure(Measure::SurplusDistribution));
         let mut non_fiscal_end = used - distributed;
         let mut ends = Vec::new();
         for source in FundSource::ALL {

@@ -30,7 +30,9 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
 }
 
 /// A money amount in integer 分.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Amount(pub i64);
 

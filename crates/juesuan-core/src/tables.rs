@@ -221,8 +221,13 @@ pub struct HeaderCell {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Cell {
     Blank,
-    Text { text: String, indent: u8 },
-    Code { code: String },
+    Text {
+        text: String,
+        indent: u8,
+    },
+    Code {
+        code: String,
+    },
     Amount {
         row: String,
         column: String,
@@ -249,7 +254,9 @@ pub struct Table {
 impl Table {
     /// The amount at a row key (row id or classification code) and column id.
     pub fn get(&self, row: &str, column: &str) -> Option<Amount> {
-        self.values.get(&(row.to_string(), column.to_string())).copied()
+        self.values
+            .get(&(row.to_string(), column.to_string()))
+            .copied()
     }
 
     /// Row keys that hold amounts, in order of appearance.
@@ -525,26 +532,28 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
             let fr = d.expand(&rbase, &footer_r, false);
             let body = left.len().max(right.len());
             let mut rows = Vec::new();
-            let side_cells =
-                |values: &mut BTreeMap<_, _>, side: &SideSpec, base: &FactFilter, line: Option<&Line>| {
-                    let mut cells = Vec::new();
-                    match line {
-                        Some(line) => {
-                            cells.push(Cell::Text {
-                                text: line.label.clone(),
-                                indent: line.indent,
-                            });
-                            for c in &side.columns {
-                                cells.push(d.amount_cell(values, base, c, line));
-                            }
-                        }
-                        None => {
-                            cells.push(Cell::Blank);
-                            cells.extend(side.columns.iter().map(|_| Cell::Blank));
+            let side_cells = |values: &mut BTreeMap<_, _>,
+                              side: &SideSpec,
+                              base: &FactFilter,
+                              line: Option<&Line>| {
+                let mut cells = Vec::new();
+                match line {
+                    Some(line) => {
+                        cells.push(Cell::Text {
+                            text: line.label.clone(),
+                            indent: line.indent,
+                        });
+                        for c in &side.columns {
+                            cells.push(d.amount_cell(values, base, c, line));
                         }
                     }
-                    cells
-                };
+                    None => {
+                        cells.push(Cell::Blank);
+                        cells.extend(side.columns.iter().map(|_| Cell::Blank));
+                    }
+                }
+                cells
+            };
             for i in 0..body {
                 let mut cells = side_cells(&mut values, l, &lbase, left.get(i));
                 cells.extend(side_cells(&mut values, r, &rbase, right.get(i)));

@@ -113,7 +113,9 @@ impl Library {
         style
             .and_then(|s| self.find("narrative", s, "md.j2", year))
             .or_else(|| self.find("narrative", "default", "md.j2", year))
-            .ok_or_else(|| format!("没有 {year} 年的情况说明模板（data/narrative/default-<年度>.md.j2）"))
+            .ok_or_else(|| {
+                format!("没有 {year} 年的情况说明模板（data/narrative/default-<年度>.md.j2）")
+            })
     }
 
     /// The glossary (名词解释) for a style, falling back to "default".
@@ -121,7 +123,9 @@ impl Library {
         style
             .and_then(|s| self.find("glossary", s, "toml", year))
             .or_else(|| self.find("glossary", "default", "toml", year))
-            .ok_or_else(|| format!("没有 {year} 年的名词解释文件（data/glossary/default-<年度>.toml）"))
+            .ok_or_else(|| {
+                format!("没有 {year} 年的名词解释文件（data/glossary/default-<年度>.toml）")
+            })
     }
 }
 

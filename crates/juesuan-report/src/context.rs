@@ -197,7 +197,13 @@ impl Builder<'_> {
 
     /// `reason = None`: the narrative states no reason for this deviation (三公 items, whose
     /// sentence explains the year-on-year change instead).
-    fn completion(&mut self, actual: Amount, budget: Amount, reason: Option<&str>, place: &str) -> CompletionText {
+    fn completion(
+        &mut self,
+        actual: Amount,
+        budget: Amount,
+        reason: Option<&str>,
+        place: &str,
+    ) -> CompletionText {
         let c = Completion::of(actual, budget);
         let reason = match reason {
             Some(r) if c.direction != Direction::Flat => {
@@ -351,7 +357,11 @@ pub fn build(
 
     // 类 rows: every 类 with spending or budget, in code order.
     let mut item_codes = BTreeSet::new();
-    for f in uy.facts.select(&gb).chain(uy.facts.select(&gb_budget_filter)) {
+    for f in uy
+        .facts
+        .select(&gb)
+        .chain(uy.facts.select(&gb_budget_filter))
+    {
         if let Some(c) = &f.function {
             item_codes.insert(c.clone());
         }
@@ -386,13 +396,19 @@ pub fn build(
                 ..gb.clone()
             };
             let amount = b.sum(&of(None));
-            let parts = [Nature::Basic, Nature::Project, Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates]
-                .into_iter()
-                .filter_map(|n| {
-                    let a = b.sum(&of(Some(n)));
-                    (!a.is_zero()).then(|| (n.label().to_string(), a.wan()))
-                })
-                .collect();
+            let parts = [
+                Nature::Basic,
+                Nature::Project,
+                Nature::ToSuperior,
+                Nature::Operation,
+                Nature::ToAffiliates,
+            ]
+            .into_iter()
+            .filter_map(|n| {
+                let a = b.sum(&of(Some(n)));
+                (!a.is_zero()).then(|| (n.label().to_string(), a.wan()))
+            })
+            .collect();
             let budget = b.sum(&FactFilter {
                 function: vec![code.clone()],
                 ..gb_budget_filter.clone()

@@ -57,7 +57,11 @@ pub fn parse_glossary(text: &str, origin: &str) -> Result<Vec<GlossaryEntry>, St
 }
 
 /// Build the report with the templates the library holds for this unit-year.
-pub fn build_report(uy: &UnitYear, library: &Library, catalogues: &Catalogues) -> Result<Report, String> {
+pub fn build_report(
+    uy: &UnitYear,
+    library: &Library,
+    catalogues: &Catalogues,
+) -> Result<Report, String> {
     let table_set = library.table_set(&uy.template, uy.year)?;
     let narrative = library.narrative(uy.province.as_deref(), uy.year)?;
     let (g_origin, g_text) = library.glossary(uy.province.as_deref(), uy.year)?;
@@ -105,7 +109,11 @@ fn segments(text: &str) -> Vec<Segment> {
 }
 
 /// Render the report from explicit templates.
-pub fn render_report(uy: &UnitYear, catalogues: &Catalogues, t: &Templates) -> Result<Report, String> {
+pub fn render_report(
+    uy: &UnitYear,
+    catalogues: &Catalogues,
+    t: &Templates,
+) -> Result<Report, String> {
     let tables = derive_tables(t.table_set, uy, catalogues);
     let (cx, warnings) = context::build(uy, catalogues, t.glossary.clone());
 

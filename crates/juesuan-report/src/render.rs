@@ -17,7 +17,9 @@ fn md_cell(s: &str) -> String {
 fn cell_text(c: &Cell) -> (String, bool) {
     match c {
         Cell::Blank => (String::new(), false),
-        Cell::Text { text, indent } => (format!("{}{}", "　".repeat(*indent as usize), text), false),
+        Cell::Text { text, indent } => {
+            (format!("{}{}", "　".repeat(*indent as usize), text), false)
+        }
         Cell::Code { code } => (code.clone(), false),
         Cell::Amount { wan, .. } => (wan.clone(), true),
     }
@@ -48,11 +50,28 @@ pub fn table_markdown(t: &Table) -> String {
     let mut s = format!("### {} {}\n\n", t.code, t.title);
     s.push_str(&format!("单位：{}\n\n", t.unit));
     let header = flat_header(t);
-    s.push_str(&format!("| {} |\n", header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
+    s.push_str(&format!(
+        "| {} |\n",
+        header
+            .iter()
+            .map(|h| md_cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
     let aligns: Vec<&str> = t
         .rows
         .first()
-        .map(|r| r.iter().map(|c| if matches!(c, Cell::Amount { .. }) { "---:" } else { "---" }).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| {
+                    if matches!(c, Cell::Amount { .. }) {
+                        "---:"
+                    } else {
+                        "---"
+                    }
+                })
+                .collect()
+        })
         .unwrap_or_else(|| header.iter().map(|_| "---").collect());
     s.push_str(&format!("|{}|\n", aligns.join("|")));
     for row in &t.rows {
