@@ -116,10 +116,10 @@ fn catalogues_for(lib: &Library, args: &DataArgs, year: i32) -> Result<Catalogue
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("读取分类目录文件 {}", path.display()))?;
         let origin = path.display().to_string();
-        let target = if text.contains("kind = \"economic\"") {
-            &mut cats.economic
-        } else {
-            &mut cats.function
+        use juesuan_core::catalogue::{kind_of_toml, ClassificationKind};
+        let target = match kind_of_toml(&text, &origin).map_err(|e| anyhow!(e))? {
+            ClassificationKind::Economic => &mut cats.economic,
+            ClassificationKind::Function => &mut cats.function,
         };
         target.merge_toml(&text, &origin).map_err(|e| anyhow!(e))?;
     }
@@ -147,15 +147,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { input } => {
-            let (uy, _) = match read_input(&lib, &cli.data, &input)? {
+            let (uy, cats) = match read_input(&lib, &cli.data, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
+            // Build the report in memory too: the templates the input names must exist, and
+            // the preparer sees the same warnings `report` would print.
+            let report = juesuan_report::build_report(&uy, &lib, &cats).map_err(|e| anyhow!(e))?;
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
             println!(
-                "输入有效：{} {}年度，{}条基础数据。",
+                "输入有效：{} {}年度，{}条基础数据，{}条警告。",
                 uy.unit.name,
                 uy.year,
-                uy.facts.facts.len()
+                uy.facts.facts.len(),
+                report.warnings.len()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -192,11 +199,10 @@ fn read_input(
 ) -> Result<std::result::Result<Parsed, ExitCode>> {
     let text = std::fs::read_to_string(input)
         .with_context(|| format!("读取输入文件 {}", input.display()))?;
-    let Some(year) = declared_year(&text) else {
-        bail!(
-            "{}: 错误[E002]：缺少必填项 year（年度）。处理：在文件开头写 year = 2021 这样的年度。",
-            input.display()
-        );
+    // An unreadable year still goes through the strict parse (with the newest catalogue), so
+    // its error is reported like any other: located, with a code, exit status 1.
+    let Some(year) = declared_year(&text).or_else(|| lib.latest_catalogue_year()) else {
+        bail!("没有任何分类目录数据文件");
     };
     let cats = catalogues_for(lib, args, year)?;
     match parse_input(&text, &input.display().to_string(), &cats) {

@@ -15,12 +15,26 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
+/// Marks a directory as juesuan's output, so a later run may replace it whole. A directory
+/// without it is never replaced: `--out ~` must not delete someone's home directory.
+pub const MARKER: &str = ".juesuan-report";
+
 pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
     let out = if out.as_os_str().is_empty() {
         Path::new(".")
     } else {
         out
     };
+    if out.exists() {
+        let replaceable =
+            out.join(MARKER).is_file() || (out.is_dir() && fs::read_dir(out)?.next().is_none());
+        if !replaceable {
+            return Err(io::Error::other(format!(
+                "{} 已存在且不是 juesuan 的输出目录（缺少 {MARKER}），为免删除其中文件，本次不写入；请指定新目录或空目录",
+                out.display()
+            )));
+        }
+    }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
@@ -28,6 +42,10 @@ pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
     let _ = fs::remove_dir_all(&tmp);
     let result = (|| {
         fs::create_dir(&tmp)?;
+        fs::write(
+            tmp.join(MARKER),
+            "此目录由 juesuan report 生成，再次运行时将被整体替换。\n",
+        )?;
         fs::write(tmp.join("report.md"), &report.markdown)?;
         fs::write(tmp.join("report.html"), &report.html)?;
         fs::write(tmp.join("tables.json"), &report.tables_json)?;

@@ -188,6 +188,7 @@ fn user_catalogue_extends_codes() {
     std::fs::write(
         &input,
         "schema = \"juesuan-input/1\"\nyear = 2021\namount_unit = \"元\"\n[unit]\nname = \"测试\"\nkind = \"行政\"\n\
+         [prior]\ngrand_total = 0\nfiscal_grand_total = 0\ngeneral_budget_expenditure = 0\n\
          [income.general_budget]\n\"2069988\" = 100\n[expenditure.project.general_budget]\n\"2069988\" = 100\n",
     )
     .unwrap();
@@ -205,4 +206,61 @@ fn user_catalogue_extends_codes() {
         "{}",
         String::from_utf8_lossy(&with.stderr)
     );
+}
+
+#[test]
+fn never_replaces_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("documents");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("thesis.docx"), "precious").unwrap();
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("不是 juesuan 的输出目录"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("thesis.docx")).unwrap(),
+        "precious"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temp left behind"
+    );
+    // An empty directory is fine.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(empty.join("report.html").is_file());
+}
+
+#[test]
+fn economic_catalogue_file_is_recognised_by_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("econ.toml");
+    // No spaces around `=`: the kind must be read as TOML, not matched as text.
+    std::fs::write(
+        &cat,
+        "kind=\"economic\"\nyear=2021\n[codes]\n\"30198\"=\"本地经济科目\"\n",
+    )
+    .unwrap();
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&[
+        "--catalogue",
+        cat.to_str().unwrap(),
+        "validate",
+        input.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -207,6 +207,20 @@ impl Catalogue {
     }
 }
 
+/// Which classification a catalogue file holds (its `kind`), for routing user files.
+pub fn kind_of_toml(text: &str, origin: &str) -> Result<ClassificationKind, String> {
+    #[derive(Deserialize)]
+    struct Head {
+        kind: ClassificationKind,
+    }
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| format!("{origin}: 分类目录文件格式错误：{e}"))?;
+    table
+        .try_into::<Head>()
+        .map(|h| h.kind)
+        .map_err(|e| format!("{origin}: 分类目录须写明 kind = \"function\" 或 \"economic\"：{e}"))
+}
+
 /// The parent of a code: 项 → 款, 款 → 类, 类 → none.
 pub fn parent_code(code: &str) -> Option<&str> {
     match code.len() {

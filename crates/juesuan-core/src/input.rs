@@ -70,7 +70,6 @@ struct InputFile {
     budget: CodeMap<Money>,
     #[serde(default)]
     budget_reasons: CodeMap<String>,
-    #[serde(default)]
     prior: PriorSection,
     #[serde(default)]
     reasons: Reasons,
@@ -112,12 +111,14 @@ struct OtherBalances {
     surplus_distribution: Option<Money>,
 }
 
-#[derive(Deserialize, Default)]
+/// 上年决算数: required, because "not given" and "zero" read differently in the narrative
+/// (a new unit states 0).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PriorSection {
-    grand_total: Option<Money>,
-    fiscal_grand_total: Option<Money>,
-    general_budget_expenditure: Option<Money>,
+    grand_total: Money,
+    fiscal_grand_total: Money,
+    general_budget_expenditure: Money,
 }
 
 /// Budget, actual and prior-year amounts of one 三公 item. (Not a flattened struct:
@@ -170,9 +171,18 @@ struct VehiclePurchaseIn {
     actual: Option<Money>,
     prior: Option<Money>,
     #[serde(default)]
-    bought: BTreeMap<String, VehicleBoughtIn>,
+    bought: VehiclesBoughtIn,
     #[serde(default)]
     usage: String,
+}
+
+/// Vehicles bought, by body type (轿车 / 越野车 / 载客汽车).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct VehiclesBoughtIn {
+    sedan: Option<VehicleBoughtIn>,
+    suv: Option<VehicleBoughtIn>,
+    bus: Option<VehicleBoughtIn>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +283,14 @@ fn field_label(name: &str) -> &'static str {
         "name" => "name（名称）",
         "kind" => "kind（单位性质：行政/参公/事业）",
         "income" => "[income]（本年收入）",
+        "prior" => {
+            "[prior]（上年决算数：grand_total、fiscal_grand_total、general_budget_expenditure）"
+        }
+        "grand_total" => "grand_total（上年收入支出总计）",
+        "fiscal_grand_total" => "fiscal_grand_total（上年财政拨款收入支出总计）",
+        "general_budget_expenditure" => {
+            "general_budget_expenditure（上年一般公共预算财政拨款支出）"
+        }
         "expenditure" => "[expenditure]（本年支出）",
         "count" => "count（辆数）",
         "amount" => "amount（金额）",
@@ -285,9 +303,10 @@ fn toml_error(e: toml::de::Error, text: &str, origin: &str) -> InputError {
     let raw = e.message().to_string();
     let (code, message, hint) = if let Some(field) = between(&raw, "missing field `", "`") {
         let label = field_label(field);
+        let label = if label.is_empty() { field } else { label };
         (
             ErrorCode::MissingField,
-            format!("缺少必填项 {field} {label}"),
+            format!("缺少必填项 {label}"),
             "请按 docs/input-format.md 补齐该项。".to_string(),
         )
     } else if let Some(field) = between(&raw, "unknown field `", "`") {
@@ -554,6 +573,19 @@ impl Context<'_> {
                 let Some(source) = self.source_key(source_key) else {
                     continue;
                 };
+                if source.is_fiscal() && !matches!(nature, Nature::Basic | Nature::Project) {
+                    self.err(
+                        ErrorCode::InconsistentInput,
+                        Some(source_key.span()),
+                        format!(
+                            "{}不能列为{}",
+                            source.income_label().trim_end_matches("收入"),
+                            nature.label()
+                        ),
+                        "财政拨款支出只分基本支出和项目支出；请改列到 [expenditure.basic] 或 [expenditure.project]。",
+                    );
+                    continue;
+                }
                 for (code, money) in lines {
                     let ok = self.function_code(code, nature.label());
                     let a = self.amount(
@@ -670,9 +702,8 @@ impl Context<'_> {
                 "上年一般公共预算财政拨款支出",
             ),
         ] {
-            let (a, loc) = self.opt_amount(m, what);
-            if loc.is_some() {
-                let mut f = Fact::new(measure, Scenario::Prior, a).at(loc);
+            if let Some(a) = self.amount(m, what, false) {
+                let mut f = Fact::new(measure, Scenario::Prior, a).at(Some(self.loc(m.span())));
                 f.source = source;
                 self.facts.push(f);
             }
@@ -701,10 +732,12 @@ impl Context<'_> {
             }
         }
         let mut bought = Vec::new();
-        for (kind, b) in &sg.vehicle_purchase.bought {
+        let vb = &sg.vehicle_purchase.bought;
+        for (kind, b) in [("sedan", &vb.sedan), ("suv", &vb.suv), ("bus", &vb.bus)] {
+            let Some(b) = b else { continue };
             let (amount, _) = self.opt_amount(&Some(b.amount.clone()), "购置车辆");
             bought.push(VehiclesBought {
-                kind: kind.clone(),
+                kind: kind.to_string(),
                 count: b.count,
                 amount,
             });
@@ -758,6 +791,7 @@ impl Context<'_> {
         } else if unit.kind != UnitKind::Institution {
             let public = FactFilter {
                 measure: vec![Measure::BasicEconomic],
+                source: vec![FundSource::GeneralBudget],
                 economic: self
                     .catalogues
                     .economic
@@ -890,6 +924,65 @@ impl Context<'_> {
                 "小微企业是中小企业的一部分；请核对 [procurement]。",
             );
         }
+        // 公务接待: the foreign part cannot exceed the whole.
+        let reception = self.facts.sum(&FactFilter {
+            measure: vec![Measure::SanGong],
+            item: vec!["reception".into()],
+            ..FactFilter::default()
+        });
+        if let Some(m) = &file.sangong.reception.foreign_amount {
+            let foreign = Amount::parse(self.text[m.span()].trim().trim_matches('"'), self.unit)
+                .unwrap_or_default();
+            if foreign > reception {
+                self.err(
+                    ErrorCode::InconsistentInput,
+                    Some(m.span()),
+                    format!(
+                        "外事接待费{}超过公务接待费决算数{}",
+                        self.show(foreign),
+                        self.show(reception)
+                    ),
+                    "外事接待费是公务接待费的一部分；请核对 [sangong.reception]。",
+                );
+            }
+        }
+        // 三公 economic items of 基本支出 cannot exceed the 三公 figures (PRIMER §4).
+        for (code, item, label) in [
+            ("30212", "abroad", "因公出国（境）费"),
+            ("30217", "reception", "公务接待费"),
+            ("30231", "vehicle_operation", "公务用车运行维护费"),
+            ("31013", "vehicle_purchase", "公务用车购置费"),
+        ] {
+            let economic = self.facts.sum(&FactFilter {
+                measure: vec![Measure::BasicEconomic],
+                source: vec![FundSource::GeneralBudget],
+                economic: vec![code.into()],
+                ..FactFilter::default()
+            });
+            let sangong = self.facts.sum(&FactFilter {
+                measure: vec![Measure::SanGong],
+                item: vec![item.into()],
+                ..FactFilter::default()
+            });
+            if economic > sangong {
+                let span = file
+                    .basic_economic
+                    .values()
+                    .flat_map(|m| m.keys())
+                    .find(|k| k.get_ref() == code)
+                    .map(|k| k.span());
+                self.err(
+                    ErrorCode::InconsistentInput,
+                    span,
+                    format!(
+                        "基本支出经济分类“{code}”{}超过“三公”经费中{label}决算数{}",
+                        self.show(economic),
+                        self.show(sangong)
+                    ),
+                    "基本支出中的该项支出属于“三公”经费，须不超过 [sangong] 中对应的决算数；请核对两处。",
+                );
+            }
+        }
         // Vehicles held: by body type and by use must agree when both are given.
         let by_kind = file.sangong.vehicles_held.total();
         let by_use = file.assets.vehicles.total();
@@ -937,7 +1030,7 @@ impl Context<'_> {
                         ErrorCode::Overspent,
                         span,
                         format!(
-                            "{}支出超过年初结转和结余与本年收入之和{}",
+                            "{}支出超出可用资金（年初结转和结余＋本年收入）{}",
                             source.income_label().trim_end_matches("收入"),
                             self.show(-end)
                         ),
@@ -954,7 +1047,7 @@ impl Context<'_> {
                 ErrorCode::Overspent,
                 None,
                 format!(
-                    "非财政拨款资金支出超过可用资金{}",
+                    "非财政拨款资金支出超出可用资金（年初结转和结余＋本年收入＋使用非财政拨款结余－结余分配）{}",
                     self.show(-non_fiscal_end)
                 ),
                 "请核对非财政拨款收入、支出、年初结转和结余、使用非财政拨款结余与结余分配。",

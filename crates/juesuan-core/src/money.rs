@@ -331,7 +331,7 @@ mod tests {
     fn parses_exactly_without_floats() {
         assert_eq!(wan("233.93"), Amount(233_930_000));
         assert_eq!(wan("0.1").fen(), 100_000);
-        assert_eq!(wan("11.113").fen(), 11_113_00);
+        assert_eq!(wan("11.113").fen(), 11_113_000);
         assert_eq!(Amount::parse("12.34", MoneyUnit::Yuan).unwrap().fen(), 1234);
         assert_eq!(wan("-1.5").fen(), -1_500_000);
         assert_eq!(wan("1_000").fen(), 1_000_000_000);

@@ -87,7 +87,14 @@ impl Library {
     pub fn catalogues(&self, year: i32) -> Result<Catalogues, String> {
         let load = |name: &str| -> Result<Catalogue, String> {
             let (origin, text) = self.find("catalogues", name, "toml", year).ok_or_else(|| {
-                format!("没有 {year} 年或更早年度的{name}分类目录（data/catalogues/{name}-<年度>.toml）")
+                let label = if name == "function" {
+                    "支出功能分类"
+                } else {
+                    "支出经济分类"
+                };
+                format!(
+                    "没有 {year} 年或更早年度的{label}目录（data/catalogues/{name}-<年度>.toml）；请用 --data-dir 提供该年度目录"
+                )
             })?;
             Catalogue::from_toml(text, origin)
         };
@@ -95,6 +102,17 @@ impl Library {
             function: load("function")?,
             economic: load("economic")?,
         })
+    }
+
+    /// The newest year of any catalogue file (used when an input's year is unreadable, so
+    /// its errors can still be reported with locations).
+    pub fn latest_catalogue_year(&self) -> Option<i32> {
+        self.files
+            .keys()
+            .filter_map(|p| parse_name(p))
+            .filter(|(d, ..)| *d == "catalogues")
+            .map(|(_, _, y, _)| y)
+            .max()
     }
 
     /// The table template `name` for `year`.

@@ -205,8 +205,9 @@ impl Builder<'_> {
         place: &str,
     ) -> CompletionText {
         let c = Completion::of(actual, budget);
+        // Without a budget there is no deviation to explain ("未安排年初预算").
         let reason = match reason {
-            Some(r) if c.direction != Direction::Flat => {
+            Some(r) if c.direction != Direction::Flat && c.rate.is_some() => {
                 Some(self.reason(r, place, "决算数与年初预算数不一致"))
             }
             _ => None,
