@@ -8,7 +8,7 @@
 use crate::catalogue::{parent_code, Catalogues};
 use crate::facts::{FactFilter, FactTable};
 use crate::model::UnitYear;
-use crate::money::Amount;
+use crate::money::{Amount, MoneyUnit};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -40,6 +40,9 @@ pub struct TableSpec {
     pub code: String,
     pub title: String,
     pub layout: Layout,
+    /// Unit amounts are printed in: "万元" (default) or "元".
+    #[serde(default)]
+    pub unit: Option<MoneyUnit>,
     /// Printed when every amount is zero ("本单位本年度没有…，故本表无数据。").
     #[serde(default)]
     pub empty_note: Option<String>,
@@ -232,7 +235,8 @@ pub enum Cell {
         row: String,
         column: String,
         fen: i64,
-        wan: String,
+        /// The amount as printed, in the table's unit ("686.54" in 万元).
+        text: String,
     },
 }
 
@@ -294,6 +298,7 @@ struct Line {
 }
 
 struct Deriver<'a> {
+    unit: MoneyUnit,
     facts: &'a FactTable,
     catalogues: &'a Catalogues,
 }
@@ -388,7 +393,10 @@ impl Deriver<'_> {
             row: line.key.clone(),
             column: col.id.clone(),
             fen: a.fen(),
-            wan: a.wan(),
+            text: match self.unit {
+                MoneyUnit::Wan => a.wan(),
+                MoneyUnit::Yuan => a.yuan(),
+            },
         }
     }
 }
@@ -454,7 +462,12 @@ pub fn derive_tables(set: &TableSet, unit_year: &UnitYear, catalogues: &Catalogu
 
 /// Derive one table.
 pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues) -> Table {
-    let d = Deriver { facts, catalogues };
+    let unit = spec.unit.unwrap_or(MoneyUnit::Wan);
+    let d = Deriver {
+        unit,
+        facts,
+        catalogues,
+    };
     let mut values = BTreeMap::new();
     let (header, rows) = match spec.layout {
         Layout::Grid => {
@@ -571,7 +584,7 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         id: spec.id.clone(),
         code: spec.code.clone(),
         title: spec.title.clone(),
-        unit: "万元".into(),
+        unit: unit.label().into(),
         header,
         rows,
         note: None,
@@ -581,4 +594,109 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         table.note = spec.empty_note.clone();
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::facts::{Fact, FundSource, Measure, Nature, Scenario};
+
+    fn catalogues() -> Catalogues {
+        Catalogues {
+            function: Catalogue::from_toml(
+                "kind = \"function\"\nyear = 2021\n[codes]\n\"206\" = \"科学技术支出\"\n\"20607\" = \"科学技术普及\"\n\"2060701\" = \"机构运行\"\n\"2060702\" = \"科普活动\"\n",
+                "f",
+            )
+            .unwrap(),
+            economic: Catalogue::from_toml(
+                "kind = \"economic\"\nyear = 2021\n[codes]\n\"301\" = \"工资福利支出\"\n\"30101\" = \"基本工资\"\n",
+                "e",
+            )
+            .unwrap(),
+        }
+    }
+
+    fn facts() -> FactTable {
+        let mut t = FactTable::default();
+        for (code, nature, fen) in [
+            ("2060701", Nature::Basic, 123_456),
+            ("2060702", Nature::Project, 100_000),
+        ] {
+            t.push(
+                Fact::new(Measure::Expenditure, Scenario::Actual, Amount(fen))
+                    .source(FundSource::GeneralBudget)
+                    .nature(nature)
+                    .function(code),
+            );
+        }
+        t
+    }
+
+    const GRID: &str = r#"
+name = "t"
+title = "t"
+year = 2021
+[[table]]
+id = "t5"
+title = "一般公共预算财政拨款支出决算表"
+layout = "grid"
+UNIT
+base = { measure = ["expenditure"] }
+columns = [
+  { id = "total", label = "合计" },
+  { id = "basic", label = "基本支出", filter = { nature = ["basic"] } },
+]
+rows = [{ id = "total", label = "合计" }, { tree = "function" }]
+"#;
+
+    #[test]
+    fn grid_tree_and_units() {
+        let set = TableSet::from_toml(&GRID.replace("UNIT", ""), "t").unwrap();
+        let t = derive_table(&set.tables[0], &facts(), &catalogues());
+        assert_eq!(t.unit, "万元");
+        assert_eq!(t.get("total", "total"), Some(Amount(223_456)));
+        assert_eq!(t.get("206", "basic"), Some(Amount(123_456)));
+        assert_eq!(t.get("20607", "total"), Some(Amount(223_456)));
+        assert_eq!(
+            t.row_keys(),
+            ["total", "206", "20607", "2060701", "2060702"]
+        );
+        let yuan = TableSet::from_toml(&GRID.replace("UNIT", "unit = \"元\""), "t").unwrap();
+        let t = derive_table(&yuan.tables[0], &facts(), &catalogues());
+        assert_eq!(t.unit, "元");
+        assert!(t.rows[0]
+            .iter()
+            .any(|c| matches!(c, Cell::Amount { text, .. } if text == "2234.56")));
+    }
+
+    #[test]
+    fn invalid_templates_are_rejected_with_the_table_named() {
+        let one = GRID.replace("UNIT", "");
+        let table = &one[one.find("[[table]]").unwrap()..];
+        let dup = format!("{one}{table}");
+        let err = TableSet::from_toml(&dup, "t.toml").unwrap_err();
+        assert!(err.contains("重复"), "{err}");
+        let no_cols = GRID.replace("UNIT", "").replace(
+            "columns = [\n  { id = \"total\", label = \"合计\" },\n  { id = \"basic\", label = \"基本支出\", filter = { nature = [\"basic\"] } },\n]",
+            "columns = []",
+        );
+        let err = TableSet::from_toml(&no_cols, "t.toml").unwrap_err();
+        assert!(err.contains("t5") && err.contains("没有列"), "{err}");
+        let bad_filter = GRID
+            .replace("UNIT", "")
+            .replace("nature = [\"basic\"]", "nature = [\"basics\"]");
+        assert!(TableSet::from_toml(&bad_filter, "t.toml").is_err());
+    }
+
+    #[test]
+    fn empty_table_gets_its_note() {
+        let text = GRID.replace("UNIT", "empty_note = \"本表无数据。\"");
+        let set = TableSet::from_toml(&text, "t").unwrap();
+        let t = derive_table(&set.tables[0], &FactTable::default(), &catalogues());
+        assert!(t.is_empty());
+        assert_eq!(t.note.as_deref(), Some("本表无数据。"));
+        let t = derive_table(&set.tables[0], &facts(), &catalogues());
+        assert_eq!(t.note, None);
+    }
 }

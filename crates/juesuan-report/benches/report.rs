@@ -149,7 +149,6 @@ fn synthetic_input(index: usize) -> String {
 fn bench_batch(c: &mut Criterion) {
     let (library, catalogues) = setup();
     let inputs: Vec<String> = (0..BATCH).map(synthetic_input).collect();
-    std::fs::write("/tmp/syn0.toml", &inputs[0]).unwrap(); std::fs::write("/tmp/syn1.toml", &inputs[1]).unwrap();
     let distinct: HashSet<&str> = inputs.iter().map(String::as_str).collect();
     assert_eq!(distinct.len(), BATCH, "synthetic inputs must all differ");
     // Spot-check that scaling is exact: total income is the example's × k/100.

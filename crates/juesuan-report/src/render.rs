@@ -21,7 +21,7 @@ fn cell_text(c: &Cell) -> (String, bool) {
             (format!("{}{}", "　".repeat(*indent as usize), text), false)
         }
         Cell::Code { code } => (code.clone(), false),
-        Cell::Amount { wan, .. } => (wan.clone(), true),
+        Cell::Amount { text, .. } => (text.clone(), true),
     }
 }
 
