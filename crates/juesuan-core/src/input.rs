@@ -2,7 +2,7 @@
 //! Documented in docs/input-format.md. Parsing is exact (amounts are re-read from the
 //! source text, never through f64) and every error is located (file:line:column).
 
-use crate::catalogue::{Catalogues, CodeError, Level};
+use crate::catalogue::{Catalogues, ClassificationKind, CodeError};
 use crate::error::{ErrorCode, InputError};
 use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
 use crate::model::*;
@@ -439,75 +439,55 @@ impl Context<'_> {
         }
     }
 
-    fn function_code(&mut self, code: &Spanned<String>, what: &str) -> bool {
+    /// Check a code against its catalogue at the level the input requires (项 for function
+    /// codes, 款 for economic codes); record a located error and return false if unusable.
+    fn code(&mut self, kind: ClassificationKind, code: &Spanned<String>, what: &str) -> bool {
         let c = code.get_ref();
-        match self.catalogues.function.check(c) {
-            Ok(()) if Level::of(c) == Some(Level::Item) => true,
-            Ok(()) => {
-                self.err(
-                    ErrorCode::NotItemLevel,
-                    Some(code.span()),
-                    format!("{what}的功能分类科目“{c}”不是项级科目（应为7位）"),
-                    "收入、支出和预算须填到项级科目，如 2060701。",
-                );
-                false
-            }
-            Err(CodeError::Malformed) => {
-                self.err(
-                    ErrorCode::MalformedCode,
-                    Some(code.span()),
-                    format!("{what}的功能分类科目编码“{c}”格式错误"),
-                    "功能分类科目编码为7位数字（类3位、款5位、项7位），如 2060701。",
-                );
-                false
-            }
-            Err(CodeError::Unknown) => {
-                self.err(
-                    ErrorCode::UnknownFunctionCode,
-                    Some(code.span()),
-                    format!(
-                        "{what}的功能分类科目“{c}”不在{}中",
-                        self.catalogues.function.title
-                    ),
-                    "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
-                );
-                false
-            }
-        }
+        let (catalogue, len, level, example, unknown) = match kind {
+            ClassificationKind::Function => (
+                &self.catalogues.function,
+                7,
+                "项",
+                "2060701",
+                ErrorCode::UnknownFunctionCode,
+            ),
+            ClassificationKind::Economic => (
+                &self.catalogues.economic,
+                5,
+                "款",
+                "30101",
+                ErrorCode::UnknownEconomicCode,
+            ),
+        };
+        let label = kind.label();
+        let (error, message, hint) = match catalogue.check(c) {
+            Ok(()) if c.len() == len => return true,
+            Ok(()) => (
+                ErrorCode::NotItemLevel,
+                format!("{what}的{label}科目“{c}”不是{level}级科目（应为{len}位）"),
+                format!("须填到{level}级科目，如 {example}。"),
+            ),
+            Err(CodeError::Malformed) => (
+                ErrorCode::MalformedCode,
+                format!("{what}的{label}科目编码“{c}”格式错误"),
+                format!("{label}科目编码为{len}位数字，如 {example}。"),
+            ),
+            Err(CodeError::Unknown) => (
+                unknown,
+                format!("{what}的{label}科目“{c}”不在{}中", catalogue.title),
+                "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。".to_string(),
+            ),
+        };
+        self.err(error, Some(code.span()), message, &hint);
+        false
+    }
+
+    fn function_code(&mut self, code: &Spanned<String>, what: &str) -> bool {
+        self.code(ClassificationKind::Function, code, what)
     }
 
     fn economic_code(&mut self, code: &Spanned<String>) -> bool {
-        let c = code.get_ref();
-        match self.catalogues.economic.check(c) {
-            Ok(()) if c.len() == 5 => true,
-            Ok(()) => {
-                self.err(
-                    ErrorCode::NotItemLevel,
-                    Some(code.span()),
-                    format!("经济分类科目“{c}”不是款级科目（应为5位）"),
-                    "基本支出按经济分类须填到款级科目，如 30101。",
-                );
-                false
-            }
-            Err(CodeError::Malformed) => {
-                self.err(
-                    ErrorCode::MalformedCode,
-                    Some(code.span()),
-                    format!("经济分类科目编码“{c}”格式错误"),
-                    "经济分类科目编码为5位数字，如 30101。",
-                );
-                false
-            }
-            Err(CodeError::Unknown) => {
-                self.err(
-                    ErrorCode::UnknownEconomicCode,
-                    Some(code.span()),
-                    format!("经济分类科目“{c}”不在{}中", self.catalogues.economic.title),
-                    "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
-                );
-                false
-            }
-        }
+        self.code(ClassificationKind::Economic, code, "基本支出")
     }
 
     fn source_key(&mut self, key: &Spanned<String>) -> Option<FundSource> {

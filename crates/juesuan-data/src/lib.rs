@@ -126,24 +126,29 @@ impl Library {
         TableSet::from_toml(text, origin)
     }
 
+    /// A file of a style (province) for `year`, falling back to the "default" style.
+    fn styled(
+        &self,
+        dir: &str,
+        ext: &str,
+        style: Option<&str>,
+        year: i32,
+        what: &str,
+    ) -> Result<(&str, &str), String> {
+        style
+            .and_then(|s| self.find(dir, s, ext, year))
+            .or_else(|| self.find(dir, "default", ext, year))
+            .ok_or_else(|| format!("没有 {year} 年的{what}（data/{dir}/default-<年度>.{ext}）"))
+    }
+
     /// The narrative template for a style (province), falling back to "default".
     pub fn narrative(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
-        style
-            .and_then(|s| self.find("narrative", s, "md.j2", year))
-            .or_else(|| self.find("narrative", "default", "md.j2", year))
-            .ok_or_else(|| {
-                format!("没有 {year} 年的情况说明模板（data/narrative/default-<年度>.md.j2）")
-            })
+        self.styled("narrative", "md.j2", style, year, "情况说明模板")
     }
 
     /// The glossary (名词解释) for a style, falling back to "default".
     pub fn glossary(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
-        style
-            .and_then(|s| self.find("glossary", s, "toml", year))
-            .or_else(|| self.find("glossary", "default", "toml", year))
-            .ok_or_else(|| {
-                format!("没有 {year} 年的名词解释文件（data/glossary/default-<年度>.toml）")
-            })
+        self.styled("glossary", "toml", style, year, "名词解释文件")
     }
 }
 
