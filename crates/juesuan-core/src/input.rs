@@ -1049,3 +1049,89 @@ impl Context<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+
+    fn catalogues() -> Catalogues {
+        Catalogues {
+            function: Catalogue::from_toml(
+                "kind = \"function\"\nyear = 2021\n[codes]\n\"201\" = \"一般公共服务支出\"\n\"20101\" = \"人大事务\"\n\"2010101\" = \"行政运行\"\n",
+                "f",
+            )
+            .unwrap(),
+            economic: Catalogue::from_toml(
+                "kind = \"economic\"\nyear = 2021\n[codes]\n\"301\" = \"工资福利支出\"\n\"30101\" = \"基本工资\"\n\"302\" = \"商品和服务支出\"\n\"30201\" = \"办公费\"\n[groups]\npersonnel = [\"301\"]\npublic = [\"302\"]\n",
+                "e",
+            )
+            .unwrap(),
+        }
+    }
+
+    const INPUT: &str = r#"year = 2021
+amount_unit = "万元"
+[unit]
+name = "测试单位"
+kind = "行政"
+[prior]
+grand_total = 0
+fiscal_grand_total = 0
+general_budget_expenditure = 0
+[income.general_budget]
+"2010101" = 0.1
+[expenditure.basic.general_budget]
+"2010101" = "0.07"
+[basic_economic.general_budget]
+"30101" = 0.05
+"30201" = 0.02
+"#;
+
+    #[test]
+    fn amounts_are_exact_and_located() {
+        let uy = parse_input(INPUT, "t.toml", &catalogues()).unwrap();
+        let income_filter = FactFilter::measure(Measure::Income);
+        let income = uy.facts.select(&income_filter).next().unwrap();
+        // 0.1 万元 is exactly 1000 元, although 0.1 has no exact binary float.
+        assert_eq!(income.amount, Amount(100_000));
+        assert_eq!(
+            income.location,
+            Some(Location {
+                line: 11,
+                column: 13
+            })
+        );
+        // 年末结转和结余 is derived: 0.1 − 0.07 = 0.03 万元.
+        assert_eq!(
+            uy.facts.sum(&FactFilter::measure(Measure::CarryoverEnd)),
+            Amount(30_000)
+        );
+        // 机关运行经费 defaults to 公用经费 (group `public`) for a 行政 unit.
+        assert_eq!(
+            uy.facts.sum(&FactFilter::measure(Measure::OperatingCosts)),
+            Amount(20_000)
+        );
+    }
+
+    #[test]
+    fn all_line_errors_are_reported_at_once_without_follow_on_errors() {
+        let bad = INPUT
+            .replace("\"2010101\" = 0.1", "\"2010199\" = 0.1")
+            .replace("\"30201\" = 0.02", "\"30201\" = -0.02");
+        let errors = parse_input(&bad, "t.toml", &catalogues()).unwrap_err();
+        let codes: Vec<&str> = errors.iter().map(|e| e.code.code()).collect();
+        assert_eq!(codes, ["E021", "E012"], "{errors:?}");
+        assert_eq!(errors[0].location.unwrap().line, 11);
+        assert!(errors[0].to_string().starts_with("t.toml:11:1: 错误[E021]"));
+    }
+
+    #[test]
+    fn location_counts_characters_not_bytes() {
+        let text = "名称 = 1\n\"代码\" = x";
+        assert_eq!(
+            location_of(text, text.find('x').unwrap()),
+            Location { line: 2, column: 8 }
+        );
+    }
+}
