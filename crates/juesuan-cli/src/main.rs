@@ -91,6 +91,12 @@ fn load_library(args: &DataArgs) -> Result<Library> {
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
+        // Hidden files (.DS_Store, editor swap files) are not data files.
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
         if p.is_dir() {
             collect(&p, out)?;
         } else {

@@ -170,10 +170,21 @@ impl Builder<'_> {
         }
     }
 
-    fn change(&mut self, current: Amount, prior: Amount, reason: &str, place: &str) -> ChangeText {
+    /// `reason = None`: the narrative states no reason for this change.
+    fn change(
+        &mut self,
+        current: Amount,
+        prior: Amount,
+        reason: Option<&str>,
+        place: &str,
+    ) -> ChangeText {
         let c = Change::between(current, prior);
-        let reason = (c.direction != Direction::Flat)
-            .then(|| self.reason(reason, place, "与上年相比有变动"));
+        let reason = match reason {
+            Some(r) if c.direction != Direction::Flat => {
+                Some(self.reason(r, place, "与上年相比有变动"))
+            }
+            _ => None,
+        };
         ChangeText {
             current: current.wan(),
             prior: prior.wan(),
@@ -275,7 +286,7 @@ pub fn build(
     let grand = b.change(
         grand_total,
         b.sum(&prior(Measure::GrandTotal)),
-        &reasons.grand_total_change,
+        Some(&reasons.grand_total_change),
         "一、收入支出决算总体情况",
     );
     debug_assert_eq!(grand_total, expenditure_total + distributed + end);
@@ -324,7 +335,7 @@ pub fn build(
     let fiscal_grand = b.change(
         fiscal_total,
         b.sum(&prior(Measure::FiscalGrandTotal)),
-        &reasons.fiscal_grand_total_change,
+        Some(&reasons.fiscal_grand_total_change),
         "四、财政拨款收入支出决算总体情况",
     );
 
@@ -341,7 +352,7 @@ pub fn build(
     let general_budget = b.change(
         gb_total,
         gb_prior,
-        &reasons.general_budget_change,
+        Some(&reasons.general_budget_change),
         "五（一）一般公共预算财政拨款支出决算总体情况",
     );
     let gb_budget_filter = FactFilter {
@@ -476,7 +487,7 @@ pub fn build(
         let pr = b.sum(&sg(items, Scenario::Prior));
         let place = format!("七（二）{label}");
         let completion = b.completion(a, bud, None, &place);
-        let change = b.change(a, pr, reason, &place);
+        let change = b.change(a, pr, Some(reason), &place);
         sangong_items.push(SanGongItemText {
             label,
             actual: a.wan(),
@@ -513,10 +524,12 @@ pub fn build(
         scenario: Some(Scenario::Prior),
         ..filter(Measure::OperatingCosts)
     });
+    let operating_costs_applicable = uy.unit.kind != UnitKind::Institution;
+    // 事业单位: the section says 不适用, so no reason is asked for.
     let operating_costs = b.change(
         oc_actual,
         oc_prior,
-        &uy.operating_costs_reason,
+        operating_costs_applicable.then_some(uy.operating_costs_reason.as_str()),
         "十（一）机关运行经费支出情况",
     );
 
@@ -570,7 +583,7 @@ pub fn build(
         government_fund_expenditure: b.sum(&fund_exp(FundSource::GovernmentFund)).wan(),
         state_capital_expenditure: b.sum(&fund_exp(FundSource::StateCapital)).wan(),
         operating_costs,
-        operating_costs_applicable: uy.unit.kind != UnitKind::Institution,
+        operating_costs_applicable,
         procurement_total: procurement_total.wan(),
         procurement_goods: b.sum(&proc(&["goods"])).wan(),
         procurement_works: b.sum(&proc(&["works"])).wan(),

@@ -166,7 +166,6 @@ pub fn render_report(
         "unit": uy.unit.name,
         "year": uy.year,
         "template": t.table_set.name,
-        "unit_of_amounts": "万元",
         "tables": tables,
     }))
     .map_err(|e| e.to_string())?;
