@@ -256,6 +256,9 @@ pub fn parse_input(
     let file: InputFile = toml::from_str(text).map_err(|e| vec![toml_error(e, text, origin)])?;
     let cx = Context {
         text,
+        line_starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
         origin,
         unit: file.amount_unit,
         catalogues,
@@ -267,6 +270,8 @@ pub fn parse_input(
 
 struct Context<'a> {
     text: &'a str,
+    /// Byte offset where each line starts (line 1 at index 0).
+    line_starts: Vec<usize>,
     origin: &'a str,
     unit: MoneyUnit,
     catalogues: &'a Catalogues,
@@ -363,7 +368,7 @@ impl Context<'_> {
         self.errors.push(InputError {
             code,
             file: self.origin.to_string(),
-            location: span.map(|s| location_of(self.text, s.start)),
+            location: span.map(|s| self.loc(s)),
             message,
             hint: hint.to_string(),
         });
@@ -374,8 +379,16 @@ impl Context<'_> {
         format!("{}{}", a.exact(self.unit), self.unit.label())
     }
 
+    /// Line and column of a span's start, by binary search over the line starts (every
+    /// fact is located, so rescanning the text each time would make parsing quadratic).
     fn loc(&self, span: std::ops::Range<usize>) -> Location {
-        location_of(self.text, span.start)
+        let offset = span.start.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        Location {
+            line,
+            column: self.text[start..offset].chars().count() + 1,
+        }
     }
 
     /// Read an amount exactly from its source text; errors are recorded and `None` returned.

@@ -162,12 +162,21 @@ pub fn render_report(
         render::CSS,
         body
     );
-    let tables_json = serde_json::to_string_pretty(&serde_json::json!({
-        "unit": uy.unit.name,
-        "year": uy.year,
-        "template": t.table_set.name,
-        "tables": tables,
-    }))
+    // Serialized straight from the tables: building a serde_json::Value tree first cost a
+    // fifth of the report's time (docs/BENCHMARKS.md).
+    #[derive(Serialize)]
+    struct TablesJson<'a> {
+        unit: &'a str,
+        year: i32,
+        template: &'a str,
+        tables: &'a [Table],
+    }
+    let tables_json = serde_json::to_string_pretty(&TablesJson {
+        unit: &uy.unit.name,
+        year: uy.year,
+        template: &t.table_set.name,
+        tables: &tables,
+    })
     .map_err(|e| e.to_string())?;
     Ok(Report {
         tables,
