@@ -127,6 +127,30 @@ impl Checker<'_> {
     }
 
     /// 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (down to `depth` digits), per column.
+    /// Every row of table `id`: its first column equals the sum of the others, and the
+    /// classification hierarchy (类 = Σ 款 = Σ 项, total = Σ 类) holds in every column.
+    fn row_sums_and_hierarchy(&mut self, id: &str, columns: &[&str]) {
+        let rows = self
+            .tables
+            .iter()
+            .find(|t| t.id == id)
+            .map(Table::row_keys)
+            .unwrap_or_default();
+        for row in rows {
+            let parts: i64 = columns[1..]
+                .iter()
+                .map(|col| self.code(id, &row, col))
+                .sum();
+            let total = self.fixed(id, &row, columns[0]);
+            self.eq(
+                format!("{id} {row}: {} = Σ {:?}", columns[0], &columns[1..]),
+                total,
+                parts,
+            );
+        }
+        self.hierarchy(id, Some("total"), columns, 7);
+    }
+
     fn hierarchy(&mut self, id: &str, total_row: Option<&str>, columns: &[&str], depth: usize) {
         let classes = self.codes(id, 3);
         let sections = self.codes(id, 5);
@@ -300,49 +324,31 @@ fn violations(uy: &UnitYear, catalogues: &Catalogues, tables: &[Table]) -> Vec<S
         c.eq(format!("t2 (total, {s}) = t1 income_{s}"), a, b);
     }
 
-    // ---- 公开02表 row sums and hierarchy
-    let t2_cols = [
-        "total",
-        "fiscal",
-        "superior_subsidy",
-        "business",
-        "operation",
-        "affiliate",
-        "other",
-    ];
-    let t2_rows = c.tables.iter().find(|t| t.id == "t2").map(Table::row_keys);
-    for row in t2_rows.unwrap_or_default() {
-        let parts: i64 = t2_cols[1..].iter().map(|col| c.code("t2", &row, col)).sum();
-        let total = c.fixed("t2", &row, "total");
-        c.eq(format!("t2 {row}: total = Σ source columns"), total, parts);
-    }
-    c.hierarchy("t2", Some("total"), &t2_cols, 7);
-
-    // ---- 公开03表
-    let t3_cols = [
-        "total",
-        "basic",
-        "project",
-        "to_superior",
-        "operation",
-        "to_affiliates",
-    ];
-    let t3_rows = c.tables.iter().find(|t| t.id == "t3").map(Table::row_keys);
-    for row in t3_rows.unwrap_or_default() {
-        let parts: i64 = t3_cols[1..].iter().map(|col| c.code("t3", &row, col)).sum();
-        let total = c.fixed("t3", &row, "total");
-        c.eq(format!("t3 {row}: total = Σ nature columns"), total, parts);
-    }
-    c.hierarchy("t3", Some("total"), &t3_cols, 7);
-
-    // ---- 公开05表
-    let t5_rows = c.tables.iter().find(|t| t.id == "t5").map(Table::row_keys);
-    for row in t5_rows.unwrap_or_default() {
-        let parts = c.code("t5", &row, "basic") + c.code("t5", &row, "project");
-        let total = c.fixed("t5", &row, "total");
-        c.eq(format!("t5 {row}: total = basic + project"), total, parts);
-    }
-    c.hierarchy("t5", Some("total"), &["total", "basic", "project"], 7);
+    // ---- 公开02表, 公开03表, 公开05表: row sums and hierarchy
+    c.row_sums_and_hierarchy(
+        "t2",
+        &[
+            "total",
+            "fiscal",
+            "superior_subsidy",
+            "business",
+            "operation",
+            "affiliate",
+            "other",
+        ],
+    );
+    c.row_sums_and_hierarchy(
+        "t3",
+        &[
+            "total",
+            "basic",
+            "project",
+            "to_superior",
+            "operation",
+            "to_affiliates",
+        ],
+    );
+    c.row_sums_and_hierarchy("t5", &["total", "basic", "project"]);
 
     // ---- 公开04表 财政拨款收入支出决算总表
     let t4_cols = [
