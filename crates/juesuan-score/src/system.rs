@@ -1,0 +1,785 @@
+//! Indicator systems (指标体系) as data: a tree of 一级/二级/三级 indicators with maximum
+//! points and, on each leaf, a scoring rule. Loaded from TOML and validated at load: every
+//! problem is reported with the file, line and column of the indicator it concerns.
+
+use crate::expr::Expr;
+use crate::ratio::Ratio;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use toml::Spanned;
+
+/// What a system evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemKind {
+    /// 部门整体支出绩效评价
+    Department,
+    /// 项目支出绩效自评
+    Project,
+}
+
+/// What grades are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeBasis {
+    /// The total score as is.
+    Raw,
+    /// total / self-evaluation maximum × 100 (when reviewer-only indicators lower the maximum).
+    ShareOfSelfMax,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBand {
+    /// "优", "良", "中", "差"
+    pub grade: String,
+    /// Lowest score (inclusive) of this grade.
+    pub min: Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    pub basis: GradeBasis,
+    /// From the highest grade down; the last one's `min` must be 0.
+    pub bands: Vec<GradeBand>,
+}
+
+/// What an input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    #[default]
+    Number,
+    Bool,
+    /// A list of items, each with the fields named in `fields` (for count-pass rules).
+    List,
+}
+
+/// A declared input (评价依据).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputDecl {
+    /// Chinese label, e.g. "全年预算调剂金额".
+    pub label: String,
+    #[serde(default)]
+    pub kind: InputKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// For lists: the fields of each item (read as `item.<field>` in the pass condition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+}
+
+/// A band of a `bands` rule. Bounds are explicit about inclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Lower bound; none = −∞.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ratio>,
+    #[serde(default)]
+    pub include_from: bool,
+    /// Upper bound; none = +∞.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Ratio>,
+    #[serde(default)]
+    pub include_to: bool,
+    pub points: Ratio,
+}
+
+impl Band {
+    pub fn contains(&self, v: Ratio) -> bool {
+        let above = match self.from {
+            None => true,
+            Some(f) if self.include_from => v >= f,
+            Some(f) => v > f,
+        };
+        let below = match self.to {
+            None => true,
+            Some(t) if self.include_to => v <= t,
+            Some(t) => v < t,
+        };
+        above && below
+    }
+
+    /// "10%<x≤20%" style description for traces.
+    pub fn describe(&self) -> String {
+        let lo = self.from.map(|f| {
+            format!(
+                "{}{}",
+                f.display_exact(),
+                if self.include_from { "≤" } else { "<" }
+            )
+        });
+        let hi = self.to.map(|t| {
+            format!(
+                "{}{}",
+                if self.include_to { "≤" } else { "<" },
+                t.display_exact()
+            )
+        });
+        format!("{}x{}", lo.unwrap_or_default(), hi.unwrap_or_default())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub when: Expr,
+    pub expr: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// "6月"
+    pub label: String,
+    /// The achieved value (e.g. execution rate by the end of June).
+    pub actual: Expr,
+    /// The target (e.g. "40%").
+    pub target: Ratio,
+    pub points: Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgementItem {
+    pub name: String,
+    pub max: Ratio,
+}
+
+/// How a leaf indicator is scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// score = expression
+    Formula { expr: Expr },
+    /// first case whose condition holds, else `otherwise`
+    Cases { cases: Vec<Case>, otherwise: Expr },
+    /// points of the band the value falls in
+    Bands { value: Expr, bands: Vec<Band> },
+    /// Σ points × min(actual / target, 1)
+    Checkpoints { checkpoints: Vec<Checkpoint> },
+    /// max × (items meeting `pass`) / (all items)
+    CountPass { items: String, pass: Expr },
+    /// max − count × per_item
+    DeductPerItem { count: Expr, per_item: Ratio },
+    /// max if the condition holds, else 0
+    Binary { condition: Expr },
+    /// points given by the evaluator per sub-item, with a justification below full points
+    Judgement { items: Vec<JudgementItem> },
+    /// scored only by the reviewing group; lowers the self-evaluation maximum
+    ReviewerOnly { rule: Option<Box<Rule>> },
+    /// a score computed elsewhere (e.g. the department's own special-fund scoring)
+    Imported { input: String },
+}
+
+impl Rule {
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            Rule::Formula { .. } => "公式",
+            Rule::Cases { .. } => "分情形公式",
+            Rule::Bands { .. } => "区间计分",
+            Rule::Checkpoints { .. } => "节点进度",
+            Rule::CountPass { .. } => "达标个数占比",
+            Rule::DeductPerItem { .. } => "逐项扣分",
+            Rule::Binary { .. } => "是否达到",
+            Rule::Judgement { .. } => "评价人打分",
+            Rule::ReviewerOnly { .. } => "评价组评分",
+            Rule::Imported { .. } => "引用得分",
+        }
+    }
+
+    /// Names of the inputs the rule reads (list items' fields excluded).
+    pub fn input_names(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        match self {
+            Rule::Formula { expr } => out.extend(expr.names()),
+            Rule::Cases { cases, otherwise } => {
+                for c in cases {
+                    out.extend(c.when.names());
+                    out.extend(c.expr.names());
+                }
+                out.extend(otherwise.names());
+            }
+            Rule::Bands { value, .. } => out.extend(value.names()),
+            Rule::Checkpoints { checkpoints } => {
+                for c in checkpoints {
+                    out.extend(c.actual.names());
+                }
+            }
+            Rule::CountPass { items, pass } => {
+                out.insert(items.clone());
+                out.extend(pass.names().into_iter().filter(|n| !n.starts_with("item.")));
+            }
+            Rule::DeductPerItem { count, .. } => out.extend(count.names()),
+            Rule::Binary { condition } => out.extend(condition.names()),
+            Rule::Judgement { .. } => {}
+            Rule::ReviewerOnly { rule } => {
+                if let Some(r) = rule {
+                    out.extend(r.input_names());
+                }
+            }
+            Rule::Imported { input } => {
+                out.insert(input.clone());
+            }
+        }
+        out
+    }
+}
+
+/// One indicator of the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    pub name: String,
+    pub max: Ratio,
+    /// 指标解释
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub explanation: String,
+    /// 计分标准, verbatim from the official system
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub standard: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
+}
+
+/// A validated indicator system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndicatorSystem {
+    pub name: String,
+    pub title: String,
+    pub year: i32,
+    pub kind: SystemKind,
+    pub max: Ratio,
+    pub grades: Grades,
+    pub inputs: BTreeMap<String, InputDecl>,
+    /// In file order (parents before children is not required in the file; see `children`).
+    pub indicators: Vec<Indicator>,
+}
+
+/// A problem in a system file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemError {
+    /// Stable code: S001…
+    pub code: &'static str,
+    pub origin: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for SystemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: ", self.origin)?,
+            _ => write!(f, "{}: ", self.origin)?,
+        }
+        write!(f, "错误[{}]：{}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for SystemError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SystemFile {
+    name: String,
+    title: String,
+    year: i32,
+    kind: Option<SystemKind>,
+    /// A variant: the base system's name; this file's indicators replace or add by id.
+    #[serde(default)]
+    extends: Option<String>,
+    max: Option<Ratio>,
+    grades: Option<Grades>,
+    #[serde(default)]
+    inputs: BTreeMap<String, InputDecl>,
+    #[serde(default, rename = "indicator")]
+    indicators: Vec<Spanned<toml::Table>>,
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl IndicatorSystem {
+    /// Load a system file. `resolve(name)` returns (origin, text) of another system file, for
+    /// variants that `extends` a base system.
+    pub fn from_toml(
+        text: &str,
+        origin: &str,
+        resolve: &dyn Fn(&str) -> Option<(String, String)>,
+    ) -> Result<IndicatorSystem, Vec<SystemError>> {
+        Self::load(text, origin, resolve, 0)
+    }
+
+    fn load(
+        text: &str,
+        origin: &str,
+        resolve: &dyn Fn(&str) -> Option<(String, String)>,
+        depth: usize,
+    ) -> Result<IndicatorSystem, Vec<SystemError>> {
+        let err_at = |code: &'static str, offset: Option<usize>, message: String| {
+            let (line, column) = match offset.map(|o| line_col(text, o)) {
+                Some((l, c)) => (Some(l), Some(c)),
+                None => (None, None),
+            };
+            SystemError {
+                code,
+                origin: origin.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let file: SystemFile = toml::from_str(text).map_err(|e| {
+            vec![err_at(
+                "S001",
+                e.span().map(|s| s.start),
+                format!("指标体系文件格式错误：{}", e.message()),
+            )]
+        })?;
+        let mut errors = Vec::new();
+        // Each indicator table, typed, keeping where it stands in the file.
+        let mut own: Vec<(usize, Indicator)> = Vec::new();
+        let mut partial: Vec<(usize, toml::Table)> = Vec::new();
+        for t in &file.indicators {
+            let at = t.span().start;
+            if file.extends.is_some() {
+                partial.push((at, t.get_ref().clone()));
+                continue;
+            }
+            match t.get_ref().clone().try_into::<Indicator>() {
+                Ok(i) => own.push((at, i)),
+                Err(e) => errors.push(err_at(
+                    "S001",
+                    Some(at),
+                    format!("指标定义错误：{}", e.message().trim()),
+                )),
+            }
+        }
+
+        let mut system = match &file.extends {
+            None => {
+                let missing = |what: &str| format!("缺少 {what}");
+                let (Some(kind), Some(max), Some(grades)) =
+                    (file.kind, file.max, file.grades.clone())
+                else {
+                    errors.push(err_at("S001", Some(0), missing("kind、max 或 [grades]")));
+                    return Err(errors);
+                };
+                IndicatorSystem {
+                    name: file.name.clone(),
+                    title: file.title.clone(),
+                    year: file.year,
+                    kind,
+                    max,
+                    grades,
+                    inputs: file.inputs.clone(),
+                    indicators: own.iter().map(|(_, i)| i.clone()).collect(),
+                }
+            }
+            Some(base_name) => {
+                if depth > 8 {
+                    return Err(vec![err_at(
+                        "S010",
+                        Some(0),
+                        "extends 嵌套过深（是否互相引用？）".into(),
+                    )]);
+                }
+                let Some((base_origin, base_text)) = resolve(base_name) else {
+                    return Err(vec![err_at(
+                        "S010",
+                        Some(0),
+                        format!("extends 引用的指标体系“{base_name}”不存在"),
+                    )]);
+                };
+                let mut base = Self::load(&base_text, &base_origin, resolve, depth + 1)?;
+                base.name = file.name.clone();
+                base.title = file.title.clone();
+                base.year = file.year;
+                if let Some(m) = file.max {
+                    base.max = m;
+                }
+                if let Some(g) = file.grades.clone() {
+                    base.grades = g;
+                }
+                if let Some(k) = file.kind {
+                    base.kind = k;
+                }
+                base.inputs.extend(file.inputs.clone());
+                // Overrides: fields given replace the base indicator's; a new id is added.
+                for (at, table) in partial {
+                    let id = table.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+                    let Some(id) = id else {
+                        errors.push(err_at("S001", Some(at), "指标缺少 id".into()));
+                        continue;
+                    };
+                    let merged = match base.indicators.iter().find(|i| i.id == id) {
+                        Some(existing) => {
+                            let mut t = toml::Table::try_from(existing).expect("serializable");
+                            if table.contains_key("rule") {
+                                t.remove("rule");
+                            }
+                            t.extend(table);
+                            t
+                        }
+                        None => table,
+                    };
+                    match merged.try_into::<Indicator>() {
+                        Ok(ind) => {
+                            own.push((at, ind.clone()));
+                            match base.indicators.iter_mut().find(|i| i.id == id) {
+                                Some(slot) => *slot = ind,
+                                None => base.indicators.push(ind),
+                            }
+                        }
+                        Err(e) => errors.push(err_at(
+                            "S001",
+                            Some(at),
+                            format!("指标“{id}”定义错误：{}", e.message().trim()),
+                        )),
+                    }
+                }
+                base
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Where each indicator is defined (this file's table, else the file start).
+        let at = |id: &str| {
+            own.iter()
+                .find(|(_, i)| i.id == id)
+                .map(|(a, _)| *a)
+                .or(Some(0))
+        };
+        // Problems of the whole system (total, grades) point at its top-level `max` / [grades].
+        let top = |code: &str| {
+            let key = if code == "S007" {
+                "\n[grades]"
+            } else {
+                "\nmax"
+            };
+            Some(text.find(key).map_or(0, |i| i + 1))
+        };
+        system.validate(&mut |code, id: Option<&str>, msg| {
+            let offset = match id {
+                Some(id) => at(id),
+                None => top(code),
+            };
+            errors.push(err_at(code, offset, msg))
+        });
+        if errors.is_empty() {
+            Ok(system)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn validate(&mut self, report: &mut dyn FnMut(&'static str, Option<&str>, String)) {
+        let mut ids = BTreeSet::new();
+        for i in &self.indicators {
+            if !ids.insert(i.id.as_str()) {
+                report("S002", Some(&i.id), format!("指标 id“{}”重复", i.id));
+            }
+        }
+        for i in &self.indicators {
+            if let Some(p) = &i.parent {
+                if !ids.contains(p.as_str()) {
+                    report(
+                        "S003",
+                        Some(&i.id),
+                        format!("指标“{}”的上级“{p}”不存在", i.id),
+                    );
+                }
+            }
+        }
+        // Cycles: following parents from any indicator must end at a root.
+        let parent_of: BTreeMap<&str, &str> = self
+            .indicators
+            .iter()
+            .filter_map(|i| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
+            .collect();
+        for i in &self.indicators {
+            let mut cur = i.id.as_str();
+            for _ in 0..=self.indicators.len() {
+                match parent_of.get(cur) {
+                    Some(p) => cur = p,
+                    None => break,
+                }
+            }
+            if parent_of.contains_key(cur) && ids.contains(cur) {
+                report("S004", Some(&i.id), format!("指标“{}”的上级关系成环", i.id));
+            }
+        }
+        // Weights: children add up to the parent, roots to the system maximum.
+        let mut roots = Ratio::ZERO;
+        for i in &self.indicators {
+            if i.max.is_negative() {
+                report("S005", Some(&i.id), format!("指标“{}”分值为负", i.id));
+            }
+            let children: Vec<&Indicator> = self
+                .indicators
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(i.id.as_str()))
+                .collect();
+            if i.parent.is_none() {
+                roots = roots.checked_add(i.max).unwrap_or(roots);
+            }
+            if children.is_empty() {
+                if i.rule.is_none() {
+                    report(
+                        "S008",
+                        Some(&i.id),
+                        format!("末级指标“{}”没有计分规则（rule）", i.id),
+                    );
+                }
+            } else {
+                if i.rule.is_some() {
+                    report(
+                        "S008",
+                        Some(&i.id),
+                        format!("指标“{}”有下级指标，不能再有计分规则", i.id),
+                    );
+                }
+                let sum = children
+                    .iter()
+                    .try_fold(Ratio::ZERO, |a, c| a.checked_add(c.max))
+                    .unwrap_or(Ratio::ZERO);
+                if sum != i.max {
+                    report(
+                        "S005",
+                        Some(&i.id),
+                        format!(
+                            "指标“{}”分值{}与其下级指标分值之和{}不符",
+                            i.id,
+                            i.max.display_exact(),
+                            sum.display_exact()
+                        ),
+                    );
+                }
+            }
+        }
+        if roots != self.max {
+            report(
+                "S005",
+                None,
+                format!(
+                    "一级指标分值之和{}与总分{}不符",
+                    roots.display_exact(),
+                    self.max.display_exact()
+                ),
+            );
+        }
+        // Rules: inputs declared, bands without gaps, sub-points adding up.
+        for i in &self.indicators {
+            let Some(rule) = &i.rule else { continue };
+            for name in rule.input_names() {
+                if !self.inputs.contains_key(&name) {
+                    report(
+                        "S006",
+                        Some(&i.id),
+                        format!(
+                            "指标“{}”的规则引用了未声明的输入“{name}”（请在 [inputs] 中声明）",
+                            i.id
+                        ),
+                    );
+                }
+            }
+            self.validate_rule(i, rule, report);
+        }
+        // Grades: descending, ending at 0.
+        let bands = &self.grades.bands;
+        if bands.is_empty() || bands.last().is_some_and(|b| !b.min.is_zero()) {
+            report(
+                "S007",
+                None,
+                "等级划分须从高到低排列，最后一档下限为0".into(),
+            );
+        }
+        if bands.windows(2).any(|w| w[0].min <= w[1].min) {
+            report("S007", None, "等级划分的下限须从高到低严格递减".into());
+        }
+    }
+
+    fn validate_rule(
+        &self,
+        i: &Indicator,
+        rule: &Rule,
+        report: &mut dyn FnMut(&'static str, Option<&str>, String),
+    ) {
+        match rule {
+            Rule::Bands { bands, .. } => {
+                for b in bands {
+                    if b.points > i.max || b.points.is_negative() {
+                        report(
+                            "S007",
+                            Some(&i.id),
+                            format!("指标“{}”的区间分值超出0至满分", i.id),
+                        );
+                    }
+                }
+                // Sorted by lower bound, each band must start exactly where the previous ends,
+                // with exactly one of the two sides including the shared bound.
+                let mut sorted: Vec<&Band> = bands.iter().collect();
+                sorted.sort_by(|a, b| match (a.from, b.from) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Less,
+                    (_, None) => std::cmp::Ordering::Greater,
+                    (Some(x), Some(y)) => x.cmp(&y),
+                });
+                for w in sorted.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    let ok = a.to.is_some() && a.to == b.from && (a.include_to != b.include_from);
+                    if !ok {
+                        report(
+                            "S007",
+                            Some(&i.id),
+                            format!(
+                                "指标“{}”的区间 {} 与 {} 之间有缺口或重叠",
+                                i.id,
+                                a.describe(),
+                                b.describe()
+                            ),
+                        );
+                    }
+                }
+            }
+            Rule::Checkpoints { checkpoints } => {
+                let sum = checkpoints
+                    .iter()
+                    .try_fold(Ratio::ZERO, |a, c| a.checked_add(c.points))
+                    .unwrap_or(Ratio::ZERO);
+                if sum != i.max {
+                    report(
+                        "S009",
+                        Some(&i.id),
+                        format!("指标“{}”各节点分值之和{}与满分{}不符", i.id, sum, i.max),
+                    );
+                }
+                for c in checkpoints {
+                    if !c.target.is_negative() && c.target.is_zero() {
+                        report(
+                            "S009",
+                            Some(&i.id),
+                            format!("指标“{}”节点“{}”目标为0", i.id, c.label),
+                        );
+                    }
+                }
+            }
+            Rule::Judgement { items } => {
+                let sum = items
+                    .iter()
+                    .try_fold(Ratio::ZERO, |a, c| a.checked_add(c.max))
+                    .unwrap_or(Ratio::ZERO);
+                if sum != i.max {
+                    report(
+                        "S009",
+                        Some(&i.id),
+                        format!("指标“{}”各评分项分值之和{}与满分{}不符", i.id, sum, i.max),
+                    );
+                }
+            }
+            Rule::CountPass { items, pass } => {
+                if let Some(decl) = self.inputs.get(items) {
+                    if decl.kind != InputKind::List {
+                        report(
+                            "S006",
+                            Some(&i.id),
+                            format!("指标“{}”的 items 须为列表输入", i.id),
+                        );
+                    }
+                    for n in pass.names() {
+                        let field = n.strip_prefix("item.");
+                        let known = match field {
+                            Some(f) => decl.fields.iter().any(|d| d == f),
+                            None => self.inputs.contains_key(&n),
+                        };
+                        if !known {
+                            report(
+                                "S006",
+                                Some(&i.id),
+                                format!("指标“{}”的达标条件引用了未声明的字段“{n}”", i.id),
+                            );
+                        }
+                    }
+                }
+            }
+            Rule::ReviewerOnly { rule: Some(r) } => self.validate_rule(i, r, report),
+            _ => {}
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    pub fn children(&self, id: &str) -> impl Iterator<Item = &Indicator> {
+        let id = id.to_string();
+        self.indicators
+            .iter()
+            .filter(move |i| i.parent.as_deref() == Some(id.as_str()))
+    }
+
+    pub fn roots(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicators.iter().filter(|i| i.parent.is_none())
+    }
+
+    /// Depth of an indicator: 1 for 一级.
+    pub fn level(&self, id: &str) -> usize {
+        let mut n = 1;
+        let mut cur = self.get(id);
+        while let Some(p) = cur.and_then(|i| i.parent.as_deref()) {
+            n += 1;
+            cur = self.get(p);
+            if n > self.indicators.len() {
+                break;
+            }
+        }
+        n
+    }
+
+    /// Maximum of the self-evaluation: the total less every reviewer-only indicator.
+    pub fn self_max(&self) -> Ratio {
+        self.indicators
+            .iter()
+            .filter(|i| matches!(i.rule, Some(Rule::ReviewerOnly { .. })))
+            .fold(self.max, |m, i| m.checked_sub(i.max).unwrap_or(m))
+    }
+
+    /// Serialize back to a system file (round-trips through `from_toml`).
+    pub fn to_toml(&self) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            name: &'a str,
+            title: &'a str,
+            year: i32,
+            kind: SystemKind,
+            max: Ratio,
+            grades: &'a Grades,
+            inputs: &'a BTreeMap<String, InputDecl>,
+            indicator: &'a [Indicator],
+        }
+        toml::to_string(&Out {
+            name: &self.name,
+            title: &self.title,
+            year: self.year,
+            kind: self.kind,
+            max: self.max,
+            grades: &self.grades,
+            inputs: &self.inputs,
+            indicator: &self.indicators,
+        })
+        .expect("a system serializes")
+    }
+}
