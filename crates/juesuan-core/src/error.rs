@@ -59,8 +59,14 @@ pub enum ErrorCode {
     InconsistentInput,
     /// E040 数据文件（目录、模板）错误
     DataFile,
+    /// E050 绩效评价输入取值错误
+    EvaluationValue,
+    /// E051 绩效评价输入与指标体系不符（未知输入、评分项个数不符等）
+    EvaluationMismatch,
     /// W101 缺少变动或差异原因
     MissingReason,
+    /// W102 绩效指标未达满分而缺少偏差原因
+    MissingDeviationReason,
 }
 
 impl ErrorCode {
@@ -82,13 +88,16 @@ impl ErrorCode {
             ErrorCode::Overspent => "E031",
             ErrorCode::InconsistentInput => "E032",
             ErrorCode::DataFile => "E040",
+            ErrorCode::EvaluationValue => "E050",
+            ErrorCode::EvaluationMismatch => "E051",
             ErrorCode::MissingReason => "W101",
+            ErrorCode::MissingDeviationReason => "W102",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            ErrorCode::MissingReason => Severity::Warning,
+            ErrorCode::MissingReason | ErrorCode::MissingDeviationReason => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -85,6 +85,10 @@ struct InputFile {
     performance: PerformanceInfo,
     #[serde(default)]
     glossary: Vec<GlossaryEntry>,
+    /// 绩效评价 inputs: read by juesuan-score from the same text, not here.
+    #[serde(default)]
+    #[allow(dead_code)]
+    evaluation: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

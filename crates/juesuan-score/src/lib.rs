@@ -7,6 +7,8 @@
 //! claims the inputs do not support).
 
 pub mod expr;
+pub mod input;
+pub mod project;
 pub mod ratio;
 pub mod score;
 pub mod system;

@@ -133,11 +133,13 @@ fn show(v: &Value) -> String {
 struct Leaf<'a> {
     system: &'a IndicatorSystem,
     inputs: &'a Inputs,
+    /// Names of the rule's expression → input names (Formula's `bind`).
+    bind: Option<&'a BTreeMap<String, String>>,
     used: Vec<UsedInput>,
     steps: Vec<Step>,
 }
 
-impl Leaf<'_> {
+impl<'a> Leaf<'a> {
     fn step(&mut self, label: impl Into<String>, value: impl Into<String>) {
         self.steps.push(Step {
             label: label.into(),
@@ -147,6 +149,10 @@ impl Leaf<'_> {
 
     /// Look an input up, recording it in the trace.
     fn lookup(&mut self, name: &str) -> Option<Value> {
+        let name = self
+            .bind
+            .and_then(|b| b.get(name))
+            .map_or(name, String::as_str);
         let input = self.inputs.values.get(name)?;
         let value = match &input.value {
             InputValue::Num(r) => Value::Num(*r),
@@ -173,7 +179,7 @@ impl Leaf<'_> {
             let cell = std::cell::RefCell::new(&mut *self);
             e.eval_num(&|n| cell.borrow_mut().lookup(n))
         };
-        r.map_err(|err| explain(&err, self.system))
+        r.map_err(|err| explain(&err, self.system, self.bind))
     }
 
     fn boolean(&mut self, e: &crate::expr::Expr) -> Result<bool, String> {
@@ -181,15 +187,18 @@ impl Leaf<'_> {
             let cell = std::cell::RefCell::new(&mut *self);
             e.eval_bool(&|n| cell.borrow_mut().lookup(n))
         };
-        r.map_err(|err| explain(&err, self.system))
+        r.map_err(|err| explain(&err, self.system, self.bind))
     }
 
     /// The raw (unclamped) points of a rule.
-    fn raw(&mut self, id: &str, max: Ratio, rule: &Rule) -> Result<Ratio, String> {
+    fn raw(&mut self, id: &str, max: Ratio, rule: &'a Rule) -> Result<Ratio, String> {
         let ratio_err = |e: crate::ratio::RatioError| e.to_string();
         match rule {
-            Rule::Formula { expr } => {
-                let v = self.num(expr)?;
+            Rule::Formula { expr, bind } => {
+                self.bind = Some(bind);
+                let v = self.num(expr);
+                self.bind = None;
+                let v = v?;
                 self.step(format!("公式 {}", expr.source()), v.display_exact());
                 Ok(v)
             }
@@ -282,7 +291,9 @@ impl Leaf<'_> {
                                 _ => None,
                             },
                         })
-                        .map_err(|e| format!("第{}项：{}", n + 1, explain(&e, self.system)))?;
+                        .map_err(|e| {
+                            format!("第{}项：{}", n + 1, explain(&e, self.system, None))
+                        })?;
                     let fields: Vec<String> = item
                         .iter()
                         .map(|(k, v)| format!("{k}={}", show(v)))
@@ -363,15 +374,22 @@ impl Leaf<'_> {
     }
 }
 
-fn explain(e: &EvalError, system: &IndicatorSystem) -> String {
+fn explain(
+    e: &EvalError,
+    system: &IndicatorSystem,
+    bind: Option<&BTreeMap<String, String>>,
+) -> String {
     match e {
-        EvalError::UnknownName(n) => format!(
-            "缺少输入“{}”",
-            system
-                .inputs
-                .get(n)
-                .map_or(n.as_str(), |d| d.label.as_str())
-        ),
+        EvalError::UnknownName(n) => {
+            let n = bind.and_then(|b| b.get(n)).unwrap_or(n);
+            format!(
+                "缺少输入“{}”",
+                system
+                    .inputs
+                    .get(n)
+                    .map_or(n.as_str(), |d| d.label.as_str())
+            )
+        }
         other => other.to_string(),
     }
 }
@@ -402,6 +420,7 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
                 let mut leaf = Leaf {
                     system,
                     inputs,
+                    bind: None,
                     used: Vec::new(),
                     steps: Vec::new(),
                 };

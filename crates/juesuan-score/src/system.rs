@@ -154,8 +154,13 @@ pub struct JudgementItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
-    /// score = expression
-    Formula { expr: Expr },
+    /// score = expression; `bind` renames the expression's names to inputs (so one operator
+    /// formula such as "if(actual >= target, weight, …)" serves every indicator)
+    Formula {
+        expr: Expr,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        bind: BTreeMap<String, String>,
+    },
     /// first case whose condition holds, else `otherwise`
     Cases { cases: Vec<Case>, otherwise: Expr },
     /// points of the band the value falls in
@@ -196,7 +201,11 @@ impl Rule {
     pub fn input_names(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         match self {
-            Rule::Formula { expr } => out.extend(expr.names()),
+            Rule::Formula { expr, bind } => out.extend(
+                expr.names()
+                    .into_iter()
+                    .map(|n| bind.get(&n).cloned().unwrap_or(n)),
+            ),
             Rule::Cases { cases, otherwise } => {
                 for c in cases {
                     out.extend(c.when.names());
