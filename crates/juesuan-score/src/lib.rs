@@ -6,6 +6,7 @@
 //! [`score::evaluate`] with [`score::Inputs`] → [`score::Evaluation`] (scores, traces, grade,
 //! claims the inputs do not support).
 
+pub mod derive;
 pub mod expr;
 pub mod input;
 pub mod project;

@@ -198,6 +198,7 @@ pub fn project_system(
                     kind: InputKind::Number,
                     unit: None,
                     fields: Vec::new(),
+                    derive: None,
                 },
             );
             if let Some(value) = value {

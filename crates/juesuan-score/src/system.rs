@@ -70,6 +70,10 @@ pub struct InputDecl {
     /// For lists: the fields of each item (read as `item.<field>` in the pass condition).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// A figure juesuan computes from the unit's final accounts (see `derive::QUANTITIES`),
+    /// used when the evaluation input does not state this input itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derive: Option<String>,
 }
 
 /// A band of a `bands` rule. Bounds are explicit about inclusion.
@@ -589,6 +593,24 @@ impl IndicatorSystem {
                     self.max.display_exact()
                 ),
             );
+        }
+        for (name, decl) in &self.inputs {
+            if let Some(d) = &decl.derive {
+                if !crate::derive::QUANTITIES.iter().any(|(k, _)| k == d) {
+                    report(
+                        "S006",
+                        None,
+                        format!(
+                            "输入“{name}”的 derive = \"{d}\" 不是可由决算数据计算的量；可用：{}",
+                            crate::derive::QUANTITIES
+                                .iter()
+                                .map(|(k, _)| *k)
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        ),
+                    );
+                }
+            }
         }
         // Rules: inputs declared, bands without gaps, sub-points adding up.
         for i in &self.indicators {
