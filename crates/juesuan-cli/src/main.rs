@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod output;
+mod score;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +51,17 @@ enum Command {
     Validate {
         /// 输入文件 / input file
         input: PathBuf,
+    },
+    /// 绩效评价：按指标体系计算部门整体和项目得分，给出每步计算依据，并核对自评得分 / score performance evaluations with traces
+    Score {
+        /// 输入文件（含 [evaluation]，格式见 docs/evaluation.md）/ input file
+        input: PathBuf,
+        /// 输出格式：text（默认）、json、html / output format
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// 写入文件（先写临时文件再改名）；省略则输出到屏幕 / write to a file instead of stdout
+        #[arg(long, short)]
+        out: Option<PathBuf>,
     },
     /// 列出或导出内置数据文件（分类目录、表格模板、说明模板）/ list or print embedded data files
     Data {
@@ -170,6 +182,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 uy.facts.facts.len(),
                 report.warnings.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Score { input, format, out } => {
+            let (uy, _) = match read_input(&lib, &cli.data, &input)? {
+                Ok(v) => v,
+                Err(code) => return Ok(code),
+            };
+            let text = std::fs::read_to_string(&input)?;
+            let origin = input.display().to_string();
+            let scores = match score::compute(&lib, &uy, &text, &origin)? {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    eprintln!("{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(errors) => return Ok(score::exit_code(&errors)),
+            };
+            let title = format!("{}{}年度绩效评价", uy.unit.name, uy.year);
+            let rendered = score::render(&scores, &format, &title)?;
+            match out {
+                Some(path) => output::write_file(&path, &rendered)
+                    .with_context(|| format!("写入 {}", path.display()))?,
+                None => print!("{rendered}"),
+            }
+            for w in &scores.warnings {
+                eprintln!("{w}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { input, out } => {

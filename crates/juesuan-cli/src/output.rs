@@ -72,3 +72,16 @@ pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
     }
     result
 }
+
+/// Write one file atomically: a temporary sibling, then rename.
+pub fn write_file(path: &Path, contents: &str) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let tmp = sibling(path, "tmp");
+    let result = fs::write(&tmp, contents).and_then(|_| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

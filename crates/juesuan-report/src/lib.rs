@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod evaluation;
 pub mod render;
 
 use juesuan_core::model::GlossaryEntry;

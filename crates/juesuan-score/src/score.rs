@@ -117,6 +117,8 @@ pub struct Evaluation {
     pub indicators: Vec<IndicatorScore>,
     pub claimed_total: Option<Ratio>,
     pub discrepancies: Vec<Discrepancy>,
+    /// Leaves that could not be scored; when any, the total is incomplete and no grade is given.
+    pub unscored: Vec<String>,
 }
 
 fn round2(r: Ratio) -> Ratio {
@@ -508,12 +510,24 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
             .and_then(|t| t.checked_div(self_max))
             .unwrap_or(Ratio::ZERO),
     };
-    let grade = system
-        .grades
-        .bands
+    // A total with indicators that could not be scored is incomplete: no grade is given
+    // rather than a grade the inputs do not support.
+    let unscored: Vec<String> = scores
         .iter()
-        .find(|b| basis_value >= b.min)
-        .map_or_else(String::new, |b| b.grade.clone());
+        .filter(|s| system.get(&s.id).is_some_and(|i| i.rule.is_some()))
+        .filter(|s| matches!(s.status, Status::NotScored(_)))
+        .map(|s| s.name.clone())
+        .collect();
+    let grade = if unscored.is_empty() {
+        system
+            .grades
+            .bands
+            .iter()
+            .find(|b| basis_value >= b.min)
+            .map_or_else(String::new, |b| b.grade.clone())
+    } else {
+        String::new()
+    };
 
     let mut discrepancies = Vec::new();
     for s in &scores {
@@ -523,15 +537,14 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
         let reason = match (&s.status, s.score) {
             (Status::ReviewerOnly, _) => continue,
             (Status::NotScored(why), _) => Some(format!("输入不足以计算该项得分：{why}")),
+            // The step that decided the score: the last one before clamping and rounding.
             (_, Some(c)) if c != *claimed => Some(
                 s.steps
                     .iter()
                     .rev()
-                    .skip(1)
-                    .take(2)
+                    .find(|st| !st.label.starts_with("四舍五入") && !st.label.starts_with("限定在"))
                     .map(|st| format!("{}：{}", st.label, st.value))
-                    .collect::<Vec<_>>()
-                    .join("；"),
+                    .unwrap_or_default(),
             ),
             _ => None,
         };
@@ -554,7 +567,16 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
                 name: "总分".into(),
                 claimed: *claimed,
                 computed: Some(total),
-                reason: format!("各指标按输入计算的得分合计为{}分", total.to_fixed(2)),
+                reason: if unscored.is_empty() {
+                    format!("各指标按输入计算的得分合计为{}分", total.to_fixed(2))
+                } else {
+                    format!(
+                        "可计算指标得分合计为{}分；{}项指标因输入不足未能计分（{}）",
+                        total.to_fixed(2),
+                        unscored.len(),
+                        unscored.join("、")
+                    )
+                },
                 claim_source: source.clone(),
             });
         }
@@ -569,5 +591,25 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
         indicators: scores,
         claimed_total: claimed_total.map(|(c, _)| c),
         discrepancies,
+        unscored,
+    }
+}
+
+impl Evaluation {
+    /// Indicators depth first: each 一级 followed by its 二级 and their 三级, in file order.
+    pub fn indicators_in_tree_order(&self) -> Vec<&IndicatorScore> {
+        fn visit<'a>(ev: &'a Evaluation, parent: Option<&str>, out: &mut Vec<&'a IndicatorScore>) {
+            for i in ev
+                .indicators
+                .iter()
+                .filter(|i| i.parent.as_deref() == parent)
+            {
+                out.push(i);
+                visit(ev, Some(&i.id), out);
+            }
+        }
+        let mut out = Vec::with_capacity(self.indicators.len());
+        visit(self, None, &mut out);
+        out
     }
 }

@@ -1,0 +1,251 @@
+//! Rendering evaluations (绩效评价结果): a traced text report for `juesuan score`, and the
+//! tables the disclosure publishes (部门整体支出绩效评价指标表 with scores, 项目支出绩效目标
+//! 自评表 in the published layout and in the scored national layout), as Markdown and HTML.
+
+use juesuan_score::project::ProjectEvaluation;
+use juesuan_score::score::{Evaluation, IndicatorScore, Status};
+use juesuan_score::Ratio;
+use std::fmt::Write;
+
+fn pts(r: Option<Ratio>) -> String {
+    r.map_or_else(|| "—".to_string(), |r| r.to_fixed(2))
+}
+
+fn max_text(r: Ratio) -> String {
+    // Weights split equally can be non-terminating (50/3): show them to 2 decimals.
+    let exact = r.display_exact();
+    if exact.ends_with('…') {
+        r.to_fixed(2)
+    } else {
+        exact
+    }
+}
+
+fn status_text(s: &IndicatorScore) -> String {
+    match &s.status {
+        Status::Scored => String::new(),
+        Status::NotScored(why) => format!("（未能计分：{why}）"),
+        Status::ReviewerOnly => "（评价组评分，不计入自评）".into(),
+    }
+}
+
+/// The traced text report of one evaluation.
+pub fn evaluation_text(ev: &Evaluation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", ev.title);
+    let _ = writeln!(s, "{}", "=".repeat(40));
+    for i in &ev.indicators_in_tree_order() {
+        let indent = "  ".repeat(i.level - 1);
+        let claimed = i
+            .claimed
+            .map(|c| format!("，自评{}", c.display_exact()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{indent}{}（满分{}）：{}分{claimed}{}",
+            i.name,
+            max_text(i.max),
+            pts(i.score),
+            status_text(i)
+        );
+        if let Some(rule) = i.rule {
+            let _ = writeln!(s, "{indent}  计分方式：{rule}");
+        }
+        for u in &i.inputs {
+            let _ = writeln!(s, "{indent}  依据 {}＝{}（{}）", u.label, u.value, u.source);
+        }
+        if i.rule.is_some() {
+            for st in &i.steps {
+                let _ = writeln!(s, "{indent}  · {}：{}", st.label, st.value);
+            }
+        }
+        for p in &i.problems {
+            let _ = writeln!(s, "{indent}  ！{p}");
+        }
+    }
+    let _ = writeln!(s, "{}", "-".repeat(40));
+    if ev.unscored.is_empty() {
+        let _ = writeln!(
+            s,
+            "总分：{}分（满分{}，自评满分{}），等级：{}",
+            ev.total.to_fixed(2),
+            max_text(ev.max),
+            max_text(ev.self_max),
+            if ev.grade.is_empty() {
+                "—"
+            } else {
+                &ev.grade
+            }
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "可计算部分得分：{}分（满分{}，自评满分{}）。{}项指标因输入不足未能计分（{}），总分不完整，不评定等级。",
+            ev.total.to_fixed(2),
+            max_text(ev.max),
+            max_text(ev.self_max),
+            ev.unscored.len(),
+            ev.unscored.join("、")
+        );
+    }
+    if let Some(c) = ev.claimed_total {
+        let _ = writeln!(s, "单位自评总分：{}分", c.display_exact());
+    }
+    if ev.discrepancies.is_empty() {
+        if ev.claimed_total.is_some() || ev.indicators.iter().any(|i| i.claimed.is_some()) {
+            let _ = writeln!(s, "自评得分均有输入数据支持。");
+        }
+    } else {
+        let _ = writeln!(
+            s,
+            "\n自评得分与输入数据不符（{}处）：",
+            ev.discrepancies.len()
+        );
+        for d in &ev.discrepancies {
+            let _ = writeln!(
+                s,
+                "  - {}：自评{}分，按输入计算{}。{}（自评得分见 {}）",
+                d.name,
+                d.claimed.display_exact(),
+                d.computed.map_or_else(
+                    || "无法计算".to_string(),
+                    |c| format!("为{}分", c.to_fixed(2))
+                ),
+                d.reason,
+                d.claim_source
+            );
+        }
+    }
+    s
+}
+
+/// A project's evaluation as text, with its flags.
+pub fn project_text(p: &ProjectEvaluation) -> String {
+    let mut s = evaluation_text(&p.evaluation);
+    for f in &p.flags {
+        let _ = writeln!(s, "提示：{f}");
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The department indicator table (部门整体支出绩效评价指标表): 一级/二级/三级, 分值, 指标解释,
+/// 计分标准, 自评得分 and the score the inputs support.
+pub fn department_table_markdown(
+    ev: &Evaluation,
+    standards: &dyn Fn(&str) -> (String, String),
+) -> String {
+    let mut s = String::from("| 一级指标 | 二级指标 | 三级指标 | 分值 | 指标解释 | 计分标准 | 自评得分 | 按数据计算得分 |\n|---|---|---|---:|---|---|---:|---:|\n");
+    for i in ev.indicators_in_tree_order() {
+        let mut cols = [String::new(), String::new(), String::new()];
+        if i.level <= 3 {
+            cols[i.level - 1] = i.name.clone();
+        }
+        let (explanation, standard) = standards(&i.id);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            cols[0],
+            cols[1],
+            cols[2],
+            max_text(i.max),
+            explanation.replace('|', "\\|").replace('\n', " "),
+            standard.replace('|', "\\|").replace('\n', " "),
+            i.claimed.map_or_else(String::new, |c| c.display_exact()),
+            match i.status {
+                Status::ReviewerOnly => "评价组评分".to_string(),
+                _ => pts(i.score),
+            }
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| 总分 |  |  | {} |  |  | {} | {} |",
+        max_text(ev.max),
+        ev.claimed_total
+            .map_or_else(String::new, |c| c.display_exact()),
+        ev.total.to_fixed(2)
+    );
+    s
+}
+
+/// 项目支出绩效目标自评表 as published (targets and actuals, no scores).
+pub fn project_table_markdown(p: &ProjectEvaluation, unit: &str) -> String {
+    let pr = &p.project;
+    let mut s = format!(
+        "**项目名称**：{}　**预算单位**：{}\n\n**预算执行情况**（{unit}）：预算数 {}，执行数 {}\n\n**年度目标**：{}\n\n**实际完成**：{}\n\n",
+        pr.name,
+        if pr.department.is_empty() { "—" } else { &pr.department },
+        pr.budget.display_exact(),
+        pr.executed.display_exact(),
+        pr.goal,
+        pr.achieved
+    );
+    s.push_str("| 一级指标 | 二级指标 | 三级指标 | 预期指标值 | 实际完成指标值 | 偏差原因 |\n|---|---|---|---|---|---|\n");
+    for i in &pr.indicators {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            i.level1,
+            i.level2,
+            i.name,
+            i.target_text.replace('|', "\\|"),
+            i.actual_text.replace('|', "\\|"),
+            i.deviation_reason.replace('|', "\\|")
+        );
+    }
+    s
+}
+
+/// 项目支出绩效自评表 in the scored national layout (财预〔2020〕10号): weights and scores.
+pub fn project_scored_table_markdown(p: &ProjectEvaluation) -> String {
+    let ev = &p.evaluation;
+    let mut s = String::from("| 指标 | 分值 | 得分 | 说明 |\n|---|---:|---:|---|\n");
+    for i in ev.indicators_in_tree_order() {
+        let _ = writeln!(
+            s,
+            "| {}{} | {} | {} | {} |",
+            "　".repeat(i.level - 1),
+            i.name,
+            max_text(i.max),
+            pts(i.score),
+            status_text(i)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| 总分 | {} | {} | 等级：{} |",
+        max_text(ev.max),
+        ev.total.to_fixed(2),
+        ev.grade
+    );
+    s
+}
+
+/// Markdown tables → HTML through the same renderer as the report.
+pub fn markdown_html(md: &str) -> String {
+    crate::render::markdown_to_html(md)
+}
+
+/// A self-contained HTML page of evaluations (for `juesuan score --format html`).
+pub fn evaluations_html(title: &str, sections: &[(String, String)]) -> String {
+    let mut body = format!("<h1>{}</h1>\n", esc(title));
+    for (heading, text) in sections {
+        let _ = write!(
+            body,
+            "<h2>{}</h2>\n<pre>{}</pre>\n",
+            esc(heading),
+            esc(text)
+        );
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{} pre {{ white-space: pre-wrap; font-family: inherit; }}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        esc(title),
+        crate::render::CSS
+    )
+}
