@@ -171,7 +171,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             // Build the report in memory too: the templates the input names must exist, and
             // the preparer sees the same warnings `report` would print.
-            let report = juesuan_report::build_report(&uy, &lib, &cats).map_err(|e| anyhow!(e))?;
+            let scores = match scores_of(&lib, &uy, &input)? {
+                Ok(s) => s,
+                Err(code) => return Ok(code),
+            };
+            let report =
+                juesuan_report::build_report_with_scores(&uy, &lib, &cats, scores.as_ref())
+                    .map_err(|e| anyhow!(e))?;
             for w in &report.warnings {
                 eprintln!("{w}");
             }
@@ -191,13 +197,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let text = std::fs::read_to_string(&input)?;
             let origin = input.display().to_string();
-            let scores = match score::compute(&lib, &uy, &text, &origin)? {
-                Ok(Some(s)) => s,
-                Ok(None) => {
+            use juesuan_report::evaluation::{compute, Scored};
+            let scores = match compute(&lib, &uy, &text, &origin).map_err(|e| anyhow!(e))? {
+                Scored::Scores(s) => s,
+                Scored::Nothing => {
                     eprintln!("{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。");
                     return Ok(ExitCode::from(1));
                 }
-                Err(errors) => return Ok(score::exit_code(&errors)),
+                Scored::InputErrors(errors) => return Ok(score::exit_code(&errors)),
             };
             let title = format!("{}{}年度绩效评价", uy.unit.name, uy.year);
             let rendered = score::render(&scores, &format, &title)?;
@@ -216,7 +223,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            let report = juesuan_report::build_report(&uy, &lib, &cats).map_err(|e| anyhow!(e))?;
+            let scores = match scores_of(&lib, &uy, &input)? {
+                Ok(s) => s,
+                Err(code) => return Ok(code),
+            };
+            let report =
+                juesuan_report::build_report_with_scores(&uy, &lib, &cats, scores.as_ref())
+                    .map_err(|e| anyhow!(e))?;
             output::write_report_dir(&out, &report)
                 .with_context(|| format!("写入输出目录 {}", out.display()))?;
             for w in &report.warnings {
@@ -235,6 +248,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 type Parsed = (juesuan_core::UnitYear, Catalogues);
+
+/// The evaluations of an input, if it has any. `Err(code)`: errors were printed.
+fn scores_of(
+    lib: &Library,
+    uy: &juesuan_core::UnitYear,
+    input: &Path,
+) -> Result<std::result::Result<Option<juesuan_report::evaluation::Scores>, ExitCode>> {
+    use juesuan_report::evaluation::{compute, Scored};
+    let text = std::fs::read_to_string(input)?;
+    Ok(
+        match compute(lib, uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
+            Scored::Nothing => Ok(None),
+            Scored::Scores(s) => Ok(Some(s)),
+            Scored::InputErrors(errors) => Err(score::exit_code(&errors)),
+        },
+    )
+}
 
 /// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
 fn read_input(

@@ -129,6 +129,63 @@ pub struct Context {
     pub vehicles_total: u32,
     pub performance: juesuan_core::model::PerformanceInfo,
     pub glossary: Vec<GlossaryEntry>,
+    /// Scores, when the input has an [evaluation] (filled by the caller).
+    pub evaluation: Option<EvaluationSummary>,
+}
+
+/// What the narrative says about the evaluations.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationSummary {
+    /// 部门整体支出绩效评价: computed total, maxima, claimed total, grade ("" when incomplete).
+    pub department: Option<DepartmentSummary>,
+    pub projects: Vec<ProjectSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentSummary {
+    pub title: String,
+    pub total: String,
+    pub max: String,
+    pub self_max: String,
+    pub claimed: Option<String>,
+    pub grade: String,
+    pub unscored: Vec<String>,
+    pub unsupported_claims: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSummary {
+    pub name: String,
+    pub total: String,
+    pub max: String,
+    pub grade: String,
+}
+
+impl EvaluationSummary {
+    pub fn of(scores: &crate::evaluation::Scores) -> EvaluationSummary {
+        EvaluationSummary {
+            department: scores.department.as_ref().map(|e| DepartmentSummary {
+                title: e.title.clone(),
+                total: e.total.to_fixed(2),
+                max: e.max.to_fixed(0),
+                self_max: e.self_max.to_fixed(0),
+                claimed: e.claimed_total.map(|c| c.display_exact()),
+                grade: e.grade.clone(),
+                unscored: e.unscored.clone(),
+                unsupported_claims: e.discrepancies.iter().filter(|d| d.id != "total").count(),
+            }),
+            projects: scores
+                .projects
+                .iter()
+                .map(|p| ProjectSummary {
+                    name: p.project.name.clone(),
+                    total: p.evaluation.total.to_fixed(2),
+                    max: p.evaluation.max.to_fixed(2),
+                    grade: p.evaluation.grade.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -597,6 +654,7 @@ pub fn build(
         assets: uy.assets.clone(),
         performance: uy.performance.clone(),
         glossary,
+        evaluation: None,
     };
     (ctx, b.warnings)
 }

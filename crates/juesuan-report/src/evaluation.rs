@@ -2,10 +2,108 @@
 //! tables the disclosure publishes (部门整体支出绩效评价指标表 with scores, 项目支出绩效目标
 //! 自评表 in the published layout and in the scored national layout), as Markdown and HTML.
 
-use juesuan_score::project::ProjectEvaluation;
+use juesuan_core::{InputError, UnitYear, Warning};
+use juesuan_data::Library;
+use juesuan_score::input::{check_against, parse_evaluation};
+use juesuan_score::project::{evaluate_project, ProjectEvaluation, ProjectRules};
 use juesuan_score::score::{Evaluation, IndicatorScore, Status};
-use juesuan_score::Ratio;
+use juesuan_score::{evaluate, IndicatorSystem, Ratio};
+use serde::Serialize;
 use std::fmt::Write;
+
+/// Everything scored for a unit-year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    pub department: Option<Evaluation>,
+    /// 指标解释 and 计分标准 per indicator id, for the published table.
+    #[serde(skip)]
+    pub department_system: Option<IndicatorSystem>,
+    pub projects: Vec<ProjectEvaluation>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Load an indicator system by name for a year; variants resolve their base the same way.
+pub fn load_system(lib: &Library, name: &str, year: i32) -> Result<IndicatorSystem, String> {
+    let (origin, text) = lib.find("indicators", name, "toml", year).ok_or_else(|| {
+        format!(
+            "没有名为“{name}”的 {year} 年或更早的指标体系（data/indicators/{name}-<年度>.toml）"
+        )
+    })?;
+    IndicatorSystem::from_toml(text, origin, &|base| {
+        lib.find("indicators", base, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    })
+    .map_err(|errors| {
+        format!(
+            "指标体系文件有误：\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+/// Load project rules by name for a year.
+pub fn load_rules(lib: &Library, name: &str, year: i32) -> Result<ProjectRules, String> {
+    let (origin, text) = lib.find("project-rules", name, "toml", year).ok_or_else(|| {
+        format!("没有名为“{name}”的 {year} 年或更早的项目计分规则（data/project-rules/{name}-<年度>.toml）")
+    })?;
+    ProjectRules::from_toml(text, origin)
+}
+
+/// What scoring an input produced.
+pub enum Scored {
+    /// The input has no [evaluation].
+    Nothing,
+    Scores(Scores),
+    /// Located errors in the evaluation input.
+    InputErrors(Vec<InputError>),
+}
+
+/// Score the `[evaluation]` of an input text. `Err`: a data file (system, rules) is missing
+/// or wrong.
+pub fn compute(lib: &Library, uy: &UnitYear, text: &str, origin: &str) -> Result<Scored, String> {
+    let ev = match parse_evaluation(text, origin) {
+        Ok(Some(ev)) => ev,
+        Ok(None) => return Ok(Scored::Nothing),
+        Err(errors) => return Ok(Scored::InputErrors(errors)),
+    };
+    let mut scores = Scores {
+        department: None,
+        department_system: None,
+        projects: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    if let Some(dept) = &ev.department {
+        let system = load_system(lib, &dept.system, uy.year)?;
+        let problems = check_against(dept, &system, origin);
+        if problems.is_empty() {
+            let mut inputs = dept.inputs.clone();
+            juesuan_score::derive::fill_derived(&system, uy, &mut inputs);
+            scores.department = Some(evaluate(&system, &inputs));
+            scores.department_system = Some(system);
+        }
+        errors.extend(problems);
+    }
+    for p in &ev.projects {
+        let rules = load_rules(lib, &p.rules, uy.year)?;
+        match evaluate_project(&rules, p, origin) {
+            Ok((pe, warnings)) => {
+                scores.projects.push(pe);
+                scores.warnings.extend(warnings);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    Ok(if errors.is_empty() {
+        Scored::Scores(scores)
+    } else {
+        Scored::InputErrors(errors)
+    })
+}
 
 fn pts(r: Option<Ratio>) -> String {
     r.map_or_else(|| "—".to_string(), |r| r.to_fixed(2))
@@ -248,4 +346,52 @@ pub fn evaluations_html(title: &str, sections: &[(String, String)]) -> String {
         esc(title),
         crate::render::CSS
     )
+}
+
+/// The evaluation attachments of the disclosure (第五部分): the department indicator table
+/// with self-scores and computed scores, then each project's table as published and scored.
+pub fn disclosure_markdown(scores: &Scores, amount_unit: &str) -> String {
+    let mut s = String::new();
+    if let (Some(ev), Some(system)) = (&scores.department, &scores.department_system) {
+        let _ = writeln!(s, "### {}\n", ev.title);
+        let standards = |id: &str| {
+            system
+                .get(id)
+                .map(|i| (i.explanation.clone(), i.standard.clone()))
+                .unwrap_or_default()
+        };
+        s.push_str(&department_table_markdown(ev, &standards));
+        s.push('\n');
+        if !ev.discrepancies.is_empty() {
+            let _ = writeln!(
+                s,
+                "注：按本表计分标准和所列数据，下列自评得分缺少数据支持：\n"
+            );
+            for d in &ev.discrepancies {
+                let _ = writeln!(
+                    s,
+                    "- {}：自评{}分，按数据计算{}。",
+                    d.name,
+                    d.claimed.display_exact(),
+                    d.computed.map_or_else(
+                        || "无法计算（输入不足）".to_string(),
+                        |c| format!("为{}分", c.to_fixed(2))
+                    )
+                );
+            }
+            s.push('\n');
+        }
+    }
+    for p in &scores.projects {
+        let _ = writeln!(s, "### 项目支出绩效目标自评表：{}\n", p.project.name);
+        s.push_str(&project_table_markdown(p, amount_unit));
+        s.push('\n');
+        let _ = writeln!(
+            s,
+            "按《项目支出绩效评价管理办法》（财预〔2020〕10号）计分：\n"
+        );
+        s.push_str(&project_scored_table_markdown(p));
+        s.push('\n');
+    }
+    s
 }

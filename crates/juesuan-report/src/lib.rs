@@ -42,6 +42,8 @@ pub struct Templates<'a> {
     /// (origin, minijinja source)
     pub narrative: (&'a str, &'a str),
     pub glossary: Vec<GlossaryEntry>,
+    /// Performance evaluations to publish (第五部分), if the input has any.
+    pub scores: Option<&'a evaluation::Scores>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +65,16 @@ pub fn build_report(
     library: &Library,
     catalogues: &Catalogues,
 ) -> Result<Report, String> {
+    build_report_with_scores(uy, library, catalogues, None)
+}
+
+/// Build the report, publishing the given performance evaluations as well.
+pub fn build_report_with_scores(
+    uy: &UnitYear,
+    library: &Library,
+    catalogues: &Catalogues,
+    scores: Option<&evaluation::Scores>,
+) -> Result<Report, String> {
     let table_set = library.table_set(&uy.template, uy.year)?;
     let narrative = library.narrative(uy.province.as_deref(), uy.year)?;
     let (g_origin, g_text) = library.glossary(uy.province.as_deref(), uy.year)?;
@@ -74,6 +86,7 @@ pub fn build_report(
             table_set: &table_set,
             narrative,
             glossary,
+            scores,
         },
     )
 }
@@ -82,6 +95,7 @@ enum Segment {
     Markdown(String),
     Chart { id: String, title: String },
     Tables,
+    Evaluation,
 }
 
 /// Split rendered narrative text into Markdown and directive lines.
@@ -100,6 +114,9 @@ fn segments(text: &str) -> Vec<Segment> {
         } else if t == "::tables" {
             out.push(Segment::Markdown(std::mem::take(&mut md)));
             out.push(Segment::Tables);
+        } else if t == "::evaluation" {
+            out.push(Segment::Markdown(std::mem::take(&mut md)));
+            out.push(Segment::Evaluation);
         } else {
             md.push_str(line);
             md.push('\n');
@@ -116,7 +133,11 @@ pub fn render_report(
     t: &Templates,
 ) -> Result<Report, String> {
     let tables = derive_tables(t.table_set, uy, catalogues);
-    let (cx, warnings) = context::build(uy, catalogues, t.glossary.clone());
+    let (mut cx, mut warnings) = context::build(uy, catalogues, t.glossary.clone());
+    if let Some(scores) = t.scores {
+        cx.evaluation = Some(context::EvaluationSummary::of(scores));
+        warnings.extend(scores.warnings.iter().cloned());
+    }
 
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -151,6 +172,13 @@ pub fn render_report(
                 for table in &tables {
                     markdown.push_str(&render::table_markdown(table));
                     body.push_str(&render::table_html(table));
+                }
+            }
+            Segment::Evaluation => {
+                if let Some(scores) = t.scores {
+                    let md = evaluation::disclosure_markdown(scores, uy.amount_unit.label());
+                    markdown.push_str(&md);
+                    body.push_str(&render::markdown_to_html(&md));
                 }
             }
         }
