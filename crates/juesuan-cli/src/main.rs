@@ -260,7 +260,7 @@ fn scores_of(
     Ok(
         match compute(lib, uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
             Scored::Nothing => Ok(None),
-            Scored::Scores(s) => Ok(Some(s)),
+            Scored::Scores(s) => Ok(Some(*s)),
             Scored::InputErrors(errors) => Err(score::exit_code(&errors)),
         },
     )

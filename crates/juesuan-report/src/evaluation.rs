@@ -57,7 +57,7 @@ pub fn load_rules(lib: &Library, name: &str, year: i32) -> Result<ProjectRules, 
 pub enum Scored {
     /// The input has no [evaluation].
     Nothing,
-    Scores(Scores),
+    Scores(Box<Scores>),
     /// Located errors in the evaluation input.
     InputErrors(Vec<InputError>),
 }
@@ -99,7 +99,7 @@ pub fn compute(lib: &Library, uy: &UnitYear, text: &str, origin: &str) -> Result
         }
     }
     Ok(if errors.is_empty() {
-        Scored::Scores(scores)
+        Scored::Scores(Box::new(scores))
     } else {
         Scored::InputErrors(errors)
     })
