@@ -264,3 +264,59 @@ fn economic_catalogue_file_is_recognised_by_its_kind() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn score_prints_traces_and_unsupported_claims_in_every_format() {
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let text = run(&["score", input.to_str().unwrap()]);
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(out.contains("部门整体支出绩效评价"));
+    assert!(out.contains("编制准确（满分8）：5.90分，自评8"), "{out}");
+    assert!(out.contains("自评得分与输入数据不符"));
+    assert!(out.contains("项目支出绩效自评"));
+
+    let json = run(&["score", input.to_str().unwrap(), "--format", "json"]);
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["department"]["claimed_total"], "85");
+    assert!(!v["projects"].as_array().unwrap().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("score.html");
+    let o = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("编制准确"));
+
+    let bad = run(&["score", input.to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn score_without_an_evaluation_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(
+        &plain,
+        "schema = \"juesuan-input/1\"\nyear = 2021\namount_unit = \"元\"\n[unit]\nname = \"测试\"\nkind = \"行政\"\n\
+         [prior]\ngrand_total = 0\nfiscal_grand_total = 0\ngeneral_budget_expenditure = 0\n\
+         [income.general_budget]\n\"2010101\" = 100\n[expenditure.basic.general_budget]\n\"2010101\" = 100\n\
+         [basic_economic.general_budget]\n\"30101\" = 100\n",
+    )
+    .unwrap();
+    let o = run(&["score", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("没有 [evaluation]"));
+}

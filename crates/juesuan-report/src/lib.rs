@@ -199,12 +199,16 @@ pub fn render_report(
         year: i32,
         template: &'a str,
         tables: &'a [Table],
+        /// 绩效评价 (when the input has an [evaluation]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evaluation: Option<&'a evaluation::Scores>,
     }
     let tables_json = serde_json::to_string_pretty(&TablesJson {
         unit: &uy.unit.name,
         year: uy.year,
         template: &t.table_set.name,
         tables: &tables,
+        evaluation: t.scores,
     })
     .map_err(|e| e.to_string())?;
     Ok(Report {
