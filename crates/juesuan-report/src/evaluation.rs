@@ -202,12 +202,12 @@ pub fn evaluation_text(ev: &Evaluation) -> String {
         for d in &ev.discrepancies {
             let _ = writeln!(
                 s,
-                "  - {}：自评{}分，按输入计算{}。{}（自评得分见 {}）",
+                "  - {}：自评{}分，{}。{}（自评得分见 {}）",
                 d.name,
                 d.claimed.display_exact(),
                 d.computed.map_or_else(
-                    || "无法计算".to_string(),
-                    |c| format!("为{}分", c.to_fixed(2))
+                    || "无法按输入计算".to_string(),
+                    |c| format!("按输入计算为{}分", c.to_fixed(2))
                 ),
                 d.reason,
                 d.claim_source
@@ -370,12 +370,12 @@ pub fn disclosure_markdown(scores: &Scores, amount_unit: &str) -> String {
             for d in &ev.discrepancies {
                 let _ = writeln!(
                     s,
-                    "- {}：自评{}分，按数据计算{}。",
+                    "- {}：自评{}分，{}。",
                     d.name,
                     d.claimed.display_exact(),
                     d.computed.map_or_else(
-                        || "无法计算（输入不足）".to_string(),
-                        |c| format!("为{}分", c.to_fixed(2))
+                        || "所列数据不足以计算".to_string(),
+                        |c| format!("按数据计算为{}分", c.to_fixed(2))
                     )
                 );
             }

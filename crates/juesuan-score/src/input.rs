@@ -263,10 +263,14 @@ pub fn parse_evaluation(
             let mut list = Vec::new();
             for item in items {
                 let mut fields = BTreeMap::new();
+                let mut label = String::new();
                 for (k, v) in item {
                     // Text fields (names, notes) label the item; numbers and booleans are data.
                     if let toml::Value::String(s) = v.get_ref() {
                         if Ratio::parse(s).is_err() {
+                            if k == "name" {
+                                label = s.clone();
+                            }
                             continue;
                         }
                     }
@@ -282,7 +286,7 @@ pub fn parse_evaluation(
                         );
                     }
                 }
-                list.push(fields);
+                list.push(crate::score::ListItem { label, fields });
             }
             inputs.values.insert(
                 name.get_ref().clone(),

@@ -291,14 +291,27 @@ pub fn project_system(
             .filter_map(|(_, i)| i.weight)
             .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
         let unweighted = list.iter().filter(|(_, i)| i.weight.is_none()).count() as i128;
-        let share = if unweighted == 0 {
-            Ratio::ZERO
+        // The rest of the category's weight split in whole hundredths of a point, the first
+        // indicators taking the odd hundredths (50 over 3 → 16.67, 16.67, 16.66), as the
+        // published 分值 column does; exact equal shares when the rest is not in hundredths.
+        let rest = cat.weight.checked_sub(stated).unwrap_or(Ratio::ZERO);
+        let shares: Vec<Ratio> = if unweighted == 0 {
+            Vec::new()
+        } else if Ratio::new(rest.round_to(2), 100).ok() == Some(rest) {
+            let cents = rest.round_to(2);
+            (0..unweighted)
+                .map(|k| {
+                    let extra = i128::from(k < cents.rem_euclid(unweighted));
+                    Ratio::new(cents.div_euclid(unweighted) + extra, 100).expect("100 is not zero")
+                })
+                .collect()
         } else {
-            cat.weight
-                .checked_sub(stated)
-                .and_then(|r| r.checked_div(Ratio::new(unweighted, 1).expect("nonzero")))
-                .unwrap_or(Ratio::ZERO)
+            let each = rest
+                .checked_div(Ratio::new(unweighted, 1).expect("nonzero"))
+                .unwrap_or(Ratio::ZERO);
+            vec![each; unweighted as usize]
         };
+        let mut next_share = shares.into_iter();
         if stated > cat.weight || (unweighted == 0 && stated != cat.weight) {
             errors.push(located(
                 project,
@@ -335,7 +348,10 @@ pub fn project_system(
                 groups.iter().position(|g| *g == group).expect("collected")
             );
             let id = leaf_id(*c, n);
-            let weight = ind.weight.unwrap_or(share);
+            let weight = match ind.weight {
+                Some(w) => w,
+                None => next_share.next().unwrap_or(Ratio::ZERO),
+            };
             let e = group_max.entry(gid.clone()).or_insert(Ratio::ZERO);
             *e = e.checked_add(weight).unwrap_or(*e);
             let bind = |names: &[&str]| -> BTreeMap<String, String> {
@@ -485,7 +501,11 @@ pub fn evaluate_project(
         }) {
             flags.push(format!("“{}”定性评价为“{lvl}”", ind.name));
         }
-        let below = scored.score.is_some_and(|s| s < scored.max) || scored.score.is_none();
+        // Compare the exact (clamped) result with the maximum: a full score whose rounding
+        // falls below a non-terminating weight (50/7 → 7.14) is still full.
+        let below = scored
+            .raw
+            .is_none_or(|r| r.clamp(Ratio::ZERO, scored.max) < scored.max);
         if below && ind.deviation_reason.trim().is_empty() {
             warnings.push(Warning {
                 code: ErrorCode::MissingDeviationReason,

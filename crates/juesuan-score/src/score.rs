@@ -17,7 +17,14 @@ pub enum InputValue {
     Num(Ratio),
     Bool(bool),
     /// Items of a list input, each with named fields.
-    List(Vec<BTreeMap<String, Value>>),
+    List(Vec<ListItem>),
+}
+
+/// One item of a list input: its name (for traces) and its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ListItem {
+    pub label: String,
+    pub fields: BTreeMap<String, Value>,
 }
 
 /// An input with where it came from (provenance).
@@ -286,7 +293,7 @@ impl<'a> Leaf<'a> {
                     let inputs = self.inputs;
                     let ok = pass
                         .eval_bool(&|name| match name.strip_prefix("item.") {
-                            Some(f) => item.get(f).copied(),
+                            Some(f) => item.fields.get(f).copied(),
                             None => match inputs.values.get(name).map(|i| &i.value) {
                                 Some(InputValue::Num(r)) => Some(Value::Num(*r)),
                                 Some(InputValue::Bool(b)) => Some(Value::Bool(*b)),
@@ -297,11 +304,12 @@ impl<'a> Leaf<'a> {
                             format!("第{}项：{}", n + 1, explain(&e, self.system, None))
                         })?;
                     let fields: Vec<String> = item
+                        .fields
                         .iter()
                         .map(|(k, v)| format!("{k}={}", show(v)))
                         .collect();
                     self.step(
-                        format!("第{}项（{}）", n + 1, fields.join("，")),
+                        format!("第{}项 {}（{}）", n + 1, item.label, fields.join("，")),
                         if ok { "达标" } else { "未达标" },
                     );
                     if ok {
@@ -435,7 +443,13 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
                                 clamped.display_exact(),
                             );
                         }
-                        let final_score = round2(clamped);
+                        // Half-up rounding may lift a full score above a maximum that is not
+                        // a whole number of hundredths (50/16 = 3.125 → 3.13): then round down.
+                        let mut final_score = round2(clamped);
+                        if final_score > ind.max {
+                            final_score =
+                                Ratio::new(clamped.round_to(2) - 1, 100).expect("100 is not zero");
+                        }
                         leaf.step("四舍五入到两位小数", final_score.to_fixed(2));
                         s.raw = Some(raw);
                         s.score = Some(final_score);

@@ -120,13 +120,14 @@ fn weights_split_exactly_and_execution_rate_scores_ten() {
     let get = |id: &str| ev.indicators.iter().find(|i| i.id == id).unwrap();
     // 39.9 / 48 × 10 = 8.3125 → 8.31
     assert_eq!(get("execution").score.unwrap().to_fixed(2), "8.31");
-    // 50 split in three: 50/3 each, exactly; the first scores 0, the others full
-    assert_eq!(get("c0i0").max, juesuan_score::Ratio::new(50, 3).unwrap());
-    // a branch is the sum of its leaves' rounded scores: 0 + 16.67 + 16.67
-    assert_eq!(get("c0").score.unwrap().to_fixed(2), "33.34");
+    // 50 split in three whole hundredths: 16.67, 16.67, 16.66 (adding up to 50 exactly);
+    // the first scores 0, the others full
+    assert_eq!(get("c0i0").max.to_fixed(2), "16.67");
+    assert_eq!(get("c0i2").max.to_fixed(2), "16.66");
+    assert_eq!(get("c0").score.unwrap().to_fixed(2), "33.33");
     assert_eq!(ev.max.to_fixed(0), "100");
-    // total = 8.31 + 33.34 + 30 + 10 = 81.65 → 良
-    assert_eq!(ev.total.to_fixed(2), "81.65");
+    // total = 8.31 + 33.33 + 30 + 10 = 81.64 → 良
+    assert_eq!(ev.total.to_fixed(2), "81.64");
     assert_eq!(ev.grade, "良");
 }
 

@@ -1,7 +1,7 @@
 //! Every rule kind at and around its boundaries, on small systems written inline.
 
 use juesuan_score::expr::Value;
-use juesuan_score::score::{Input, InputValue, Judged, Status};
+use juesuan_score::score::{Input, InputValue, Judged, ListItem, Status};
 use juesuan_score::{evaluate, IndicatorSystem, Inputs, Ratio};
 use std::collections::BTreeMap;
 
@@ -206,11 +206,12 @@ fn list_inputs(items: &[(&str, &str)]) -> Inputs {
     let mut i = Inputs::default();
     let list = items
         .iter()
-        .map(|(t, a)| {
-            BTreeMap::from([
+        .map(|(t, a)| ListItem {
+            label: format!("目标{t}"),
+            fields: BTreeMap::from([
                 ("target".to_string(), Value::Num(r(t))),
                 ("actual".to_string(), Value::Num(r(a))),
-            ])
+            ]),
         })
         .collect();
     i.values.insert(

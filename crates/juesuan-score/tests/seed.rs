@@ -274,16 +274,17 @@ fn project_scores_follow_the_national_rules() {
         Some("10.00")
     );
     // PRIMER §6: 天府科技云 orders 267 against "300单左右": 33 off is beyond ±10%, so
-    // (1 − 33/300) × 10/3 (效益 30 split over nine indicators) = 2.9667 → 2.97.
+    // (1 − 33/300) × 3.34 (效益 30 split over nine indicators in hundredths: three of 3.34,
+    // six of 3.33) = 2.9726 → 2.97.
     let transfer = scored(5).evaluation;
     assert_eq!(
         leaf(&transfer, "天府科技云项目（科技服务订单）").as_deref(),
         Some("2.97")
     );
-    // 成交金额 2415 against "大约3000": (1 − 585/3000) × 10/3 = 2.6833 → 2.68
+    // 成交金额 2415 against "大约3000": (1 − 585/3000) × 3.34 = 2.6887 → 2.69
     assert_eq!(
         leaf(&transfer, "天府科技云项目（成交金额）").as_deref(),
-        Some("2.68")
+        Some("2.69")
     );
     // A cost cap exceeded by more than double scores 0 (学会科普 24万元 against 12万元).
     assert_eq!(
