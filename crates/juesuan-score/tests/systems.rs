@@ -225,3 +225,57 @@ proptest! {
         prop_assert!(errors.iter().any(|e| e.contains("S005") && e.starts_with("s.toml:")), "{:?}", errors);
     }
 }
+
+#[test]
+fn every_shipped_system_and_rules_file_loads() {
+    let lib = juesuan_data::Library::embedded();
+    let mut n = 0;
+    for (path, origin, text) in lib.files() {
+        if path.starts_with("indicators/") {
+            IndicatorSystem::from_toml(text, origin, &|base| {
+                lib.find("indicators", base, "toml", 2100)
+                    .map(|(o, t)| (o.to_string(), t.to_string()))
+            })
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+            n += 1;
+        } else if path.starts_with("project-rules/") {
+            juesuan_score::project::ProjectRules::from_toml(text, origin)
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 2);
+}
+
+#[test]
+fn a_variant_that_keeps_the_weights_consistent_loads_and_scores_by_its_rules() {
+    let variant = r#"name = "strict-county"
+title = "某县2021年版（违规每个扣1分）"
+year = 2021
+extends = "sichuan-department"
+
+[[indicator]]
+id = "violations"
+rule = { kind = "deduct_per_item", count = "violations", per_item = "1" }
+"#;
+    let s = load(variant).unwrap();
+    assert_eq!(s.name, "strict-county");
+    assert_eq!(s.max, Ratio::from_int(100));
+    let mut inputs = juesuan_score::Inputs::default();
+    inputs.values.insert(
+        "violations".into(),
+        juesuan_score::score::Input {
+            value: juesuan_score::score::InputValue::Num(Ratio::from_int(3)),
+            source: "test".into(),
+        },
+    );
+    let e = juesuan_score::evaluate(&s, &inputs);
+    let v = e.indicators.iter().find(|i| i.id == "violations").unwrap();
+    assert_eq!(v.score.unwrap().to_fixed(2), "5.00");
+    // the base system's standard text is kept where the variant does not restate it
+    assert!(s
+        .get("violations")
+        .unwrap()
+        .standard
+        .contains("每个问题扣0.5分"));
+}
