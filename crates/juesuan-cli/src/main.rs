@@ -165,19 +165,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { input } => {
-            let (uy, cats) = match read_input(&lib, &cli.data, &input)? {
+            // The report is built in memory too: the templates the input names must exist,
+            // and the preparer sees the same warnings `report` would print.
+            let (uy, report) = match build(&lib, &cli.data, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            // Build the report in memory too: the templates the input names must exist, and
-            // the preparer sees the same warnings `report` would print.
-            let scores = match scores_of(&lib, &uy, &input)? {
-                Ok(s) => s,
-                Err(code) => return Ok(code),
-            };
-            let report =
-                juesuan_report::build_report_with_scores(&uy, &lib, &cats, scores.as_ref())
-                    .map_err(|e| anyhow!(e))?;
             for w in &report.warnings {
                 eprintln!("{w}");
             }
@@ -191,11 +184,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Score { input, format, out } => {
-            let (uy, _) = match read_input(&lib, &cli.data, &input)? {
+            let (uy, _, text) = match read_input(&lib, &cli.data, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            let text = std::fs::read_to_string(&input)?;
             let origin = input.display().to_string();
             use juesuan_report::evaluation::{compute, Scored};
             let scores = match compute(&lib, &uy, &text, &origin).map_err(|e| anyhow!(e))? {
@@ -219,17 +211,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { input, out } => {
-            let (uy, cats) = match read_input(&lib, &cli.data, &input)? {
+            let (_, report) = match build(&lib, &cli.data, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            let scores = match scores_of(&lib, &uy, &input)? {
-                Ok(s) => s,
-                Err(code) => return Ok(code),
-            };
-            let report =
-                juesuan_report::build_report_with_scores(&uy, &lib, &cats, scores.as_ref())
-                    .map_err(|e| anyhow!(e))?;
             output::write_report_dir(&out, &report)
                 .with_context(|| format!("写入输出目录 {}", out.display()))?;
             for w in &report.warnings {
@@ -247,23 +232,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-type Parsed = (juesuan_core::UnitYear, Catalogues);
+type Parsed = (juesuan_core::UnitYear, Catalogues, String);
 
-/// The evaluations of an input, if it has any. `Err(code)`: errors were printed.
-fn scores_of(
+/// Read, validate and score an input, and build its report in memory.
+/// `Ok(Err(code))`: errors were printed, exit with code.
+fn build(
     lib: &Library,
-    uy: &juesuan_core::UnitYear,
+    args: &DataArgs,
     input: &Path,
-) -> Result<std::result::Result<Option<juesuan_report::evaluation::Scores>, ExitCode>> {
+) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
     use juesuan_report::evaluation::{compute, Scored};
-    let text = std::fs::read_to_string(input)?;
-    Ok(
-        match compute(lib, uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
-            Scored::Nothing => Ok(None),
-            Scored::Scores(s) => Ok(Some(*s)),
-            Scored::InputErrors(errors) => Err(score::exit_code(&errors)),
-        },
-    )
+    let (uy, cats, text) = match read_input(lib, args, input)? {
+        Ok(v) => v,
+        Err(code) => return Ok(Err(code)),
+    };
+    let scores =
+        match compute(lib, &uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
+            Scored::Nothing => None,
+            Scored::Scores(s) => Some(*s),
+            Scored::InputErrors(errors) => return Ok(Err(score::exit_code(&errors))),
+        };
+    let report = juesuan_report::build_report_with_scores(&uy, lib, &cats, scores.as_ref())
+        .map_err(|e| anyhow!(e))?;
+    Ok(Ok((uy, report)))
 }
 
 /// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
@@ -281,7 +272,7 @@ fn read_input(
     };
     let cats = catalogues_for(lib, args, year)?;
     match parse_input(&text, &input.display().to_string(), &cats) {
-        Ok(uy) => Ok(Ok((uy, cats))),
+        Ok(uy) => Ok(Ok((uy, cats, text))),
         Err(errors) => {
             for e in &errors {
                 eprintln!("{e}");
