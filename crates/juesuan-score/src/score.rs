@@ -456,9 +456,14 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
                         if let (Rule::Judgement { .. }, Some(j)) =
                             (rule, inputs.judged.get(&ind.id))
                         {
-                            if final_score < ind.max && j.justification.trim().is_empty() {
-                                s.problems
-                                    .push("未得满分，须说明评分依据（justification）".into());
+                            // Manual points always need their grounds; below full points
+                            // the grounds must say what was missing.
+                            if j.justification.trim().is_empty() {
+                                s.problems.push(if final_score < ind.max {
+                                    "未得满分，须说明评分依据和扣分理由（justification）".into()
+                                } else {
+                                    "评价人打分须说明评分依据（justification）".into()
+                                });
                             }
                         }
                     }

@@ -283,7 +283,7 @@ fn binary_is_all_or_nothing() {
 }
 
 #[test]
-fn judgement_needs_a_justification_below_full_points() {
+fn judgement_always_needs_a_justification() {
     let s = system(
         "8",
         r#"{ kind = "judgement", items = [{ name = "要素完整", max = 4 }, { name = "细化量化", max = 4 }] }"#,
@@ -301,11 +301,14 @@ fn judgement_needs_a_justification_below_full_points() {
     let e = evaluate(&s, &i);
     assert_eq!(e.indicators[0].score.unwrap().to_fixed(2), "7.50");
     assert_eq!(e.indicators[0].problems.len(), 1);
-    // Points above an item's maximum are capped at it.
+    assert!(e.indicators[0].problems[0].contains("扣分理由"));
+    // Points above an item's maximum are capped at it; full points still need grounds.
     i.judged.get_mut("x").unwrap().points = vec![r("9"), r("4")];
     let e = evaluate(&s, &i);
     assert_eq!(e.indicators[0].score.unwrap().to_fixed(2), "8.00");
-    assert!(e.indicators[0].problems.is_empty());
+    assert_eq!(e.indicators[0].problems.len(), 1);
+    i.judged.get_mut("x").unwrap().justification = "两项要素齐全".into();
+    assert!(evaluate(&s, &i).indicators[0].problems.is_empty());
     // No judgement given: not scored.
     let e = evaluate(&s, &Inputs::default());
     assert!(matches!(e.indicators[0].status, Status::NotScored(_)));
