@@ -2,6 +2,7 @@
 //! tables the disclosure publishes (部门整体支出绩效评价指标表 with scores, 项目支出绩效目标
 //! 自评表 in the published layout and in the scored national layout), as Markdown and HTML.
 
+use crate::render::escape_markdown as md;
 use juesuan_core::{InputError, UnitYear, Warning};
 use juesuan_data::Library;
 use juesuan_score::input::{check_against, parse_evaluation};
@@ -248,12 +249,12 @@ pub fn department_table_markdown(
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            cols[0],
-            cols[1],
-            cols[2],
+            md(&cols[0]),
+            md(&cols[1]),
+            md(&cols[2]),
             max_text(i.max),
-            explanation.replace('|', "\\|").replace('\n', " "),
-            standard.replace('|', "\\|").replace('\n', " "),
+            md(&explanation.replace('\n', " ")),
+            md(&standard.replace('\n', " ")),
             i.claimed.map_or_else(String::new, |c| c.display_exact()),
             match i.status {
                 Status::ReviewerOnly => "评价组评分".to_string(),
@@ -277,24 +278,24 @@ pub fn project_table_markdown(p: &ProjectEvaluation, unit: &str) -> String {
     let pr = &p.project;
     let mut s = format!(
         "**项目名称**：{}　**预算单位**：{}\n\n**预算执行情况**（{unit}）：预算数 {}，执行数 {}\n\n**年度目标**：{}\n\n**实际完成**：{}\n\n",
-        pr.name,
-        if pr.department.is_empty() { "—" } else { &pr.department },
+        md(&pr.name),
+        if pr.department.is_empty() { "—".to_string() } else { md(&pr.department) },
         pr.budget.display_exact(),
         pr.executed.display_exact(),
-        pr.goal,
-        pr.achieved
+        md(&pr.goal),
+        md(&pr.achieved)
     );
     s.push_str("| 一级指标 | 二级指标 | 三级指标 | 预期指标值 | 实际完成指标值 | 偏差原因 |\n|---|---|---|---|---|---|\n");
     for i in &pr.indicators {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} |",
-            i.level1,
-            i.level2,
-            i.name,
-            i.target_text.replace('|', "\\|"),
-            i.actual_text.replace('|', "\\|"),
-            i.deviation_reason.replace('|', "\\|")
+            md(&i.level1),
+            md(&i.level2),
+            md(&i.name),
+            md(&i.target_text),
+            md(&i.actual_text),
+            md(&i.deviation_reason)
         );
     }
     s
@@ -309,10 +310,10 @@ pub fn project_scored_table_markdown(p: &ProjectEvaluation) -> String {
             s,
             "| {}{} | {} | {} | {} |",
             "　".repeat(i.level - 1),
-            i.name,
+            md(&i.name),
             max_text(i.max),
             pts(i.score),
-            status_text(i)
+            md(&status_text(i))
         );
     }
     let _ = writeln!(
@@ -353,7 +354,7 @@ pub fn evaluations_html(title: &str, sections: &[(String, String)]) -> String {
 pub fn disclosure_markdown(scores: &Scores, amount_unit: &str) -> String {
     let mut s = String::new();
     if let (Some(ev), Some(system)) = (&scores.department, &scores.department_system) {
-        let _ = writeln!(s, "### {}\n", ev.title);
+        let _ = writeln!(s, "### {}\n", md(&ev.title));
         let standards = |id: &str| {
             system
                 .get(id)
@@ -371,7 +372,7 @@ pub fn disclosure_markdown(scores: &Scores, amount_unit: &str) -> String {
                 let _ = writeln!(
                     s,
                     "- {}：自评{}分，{}。",
-                    d.name,
+                    md(&d.name),
                     d.claimed.display_exact(),
                     d.computed.map_or_else(
                         || "所列数据不足以计算".to_string(),
@@ -383,7 +384,7 @@ pub fn disclosure_markdown(scores: &Scores, amount_unit: &str) -> String {
         }
     }
     for p in &scores.projects {
-        let _ = writeln!(s, "### 项目支出绩效目标自评表：{}\n", p.project.name);
+        let _ = writeln!(s, "### 项目支出绩效目标自评表：{}\n", md(&p.project.name));
         s.push_str(&project_table_markdown(p, amount_unit));
         s.push('\n');
         let _ = writeln!(

@@ -141,6 +141,20 @@ pub fn render_report(
 
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Every interpolated value is Markdown-escaped, so a preparer's text such as
+    // "3人*4.166万元" prints as written instead of turning into emphasis; macro output is
+    // already escaped (minijinja marks it safe when auto-escaping is on).
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Custom("markdown".into()));
+    env.set_formatter(|out, _state, value| {
+        let text = value.to_string();
+        let text = if value.is_safe() {
+            text
+        } else {
+            render::escape_markdown(&text)
+        };
+        std::fmt::Write::write_str(out, &text)
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "写入失败"))
+    });
     let (origin, source) = t.narrative;
     env.add_template("narrative", source)
         .map_err(|e| format!("{origin}: 情况说明模板语法错误：{e}"))?;
@@ -178,7 +192,10 @@ pub fn render_report(
                 if let Some(scores) = t.scores {
                     let md = evaluation::disclosure_markdown(scores, uy.amount_unit.label());
                     markdown.push_str(&md);
-                    body.push_str(&render::markdown_to_html(&md));
+                    body.push_str(&format!(
+                        "<div class=\"evaluation\">\n{}</div>\n",
+                        render::markdown_to_html(&md)
+                    ));
                 }
             }
         }

@@ -10,8 +10,23 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Escape the characters that Markdown would read as markup, so text prints as written.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    escape_markdown(s)
 }
 
 fn cell_text(c: &Cell) -> (String, bool) {
@@ -47,7 +62,7 @@ fn flat_header(t: &Table) -> Vec<String> {
 
 /// A table as GitHub-flavoured Markdown.
 pub fn table_markdown(t: &Table) -> String {
-    let mut s = format!("### {} {}\n\n", t.code, t.title);
+    let mut s = format!("### {} {}\n\n", t.code, escape_markdown(&t.title));
     s.push_str(&format!("单位：{}\n\n", t.unit));
     let header = flat_header(t);
     s.push_str(&format!(
@@ -161,4 +176,7 @@ th { background: #f0f0f0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 p.unit { text-align: right; margin: 0; }
 p.note { font-size: 13px; }
+.evaluation table { margin: 1em 0; }
+.evaluation th, .evaluation td { min-width: 4em; }
+.evaluation p { text-indent: 0; }
 "#;
