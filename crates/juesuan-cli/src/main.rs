@@ -8,6 +8,7 @@ use juesuan_data::Library;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod check;
 mod output;
 mod score;
 
@@ -51,6 +52,17 @@ enum Command {
     Validate {
         /// 输入文件 / input file
         input: PathBuf,
+    },
+    /// 审核：按审核公式（数据文件）检查公开表的勾稽关系，列出填列数、应填数和差额 / check the tables against the consistency rules
+    Check {
+        /// 输入文件 / input file
+        input: PathBuf,
+        /// 输出格式：text（默认）、json / output format
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// 审核方案：停用或调整规则级别（[rules] "T1-01" = "off"|"warning"|…）/ profile that switches rules off or re-grades them
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
     },
     /// 绩效评价：按指标体系计算部门整体和项目得分，给出每步计算依据，并核对自评得分 / score performance evaluations with traces
     Score {
@@ -182,6 +194,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.warnings.len()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            input,
+            format,
+            profile,
+        } => {
+            let (uy, cats, _) = match read_input(&lib, &cli.data, &input)? {
+                Ok(v) => v,
+                Err(code) => return Ok(code),
+            };
+            let set = check::rules(&lib, &uy.template, uy.year, profile.as_deref())?;
+            let table_set = lib
+                .table_set(&uy.template, uy.year)
+                .map_err(|e| anyhow!(e))?;
+            let tables = juesuan_core::tables::derive_tables(&table_set, &uy, &cats);
+            let (text, failed) =
+                check::check(&set, &tables, &format, &input.display().to_string())?;
+            print!("{text}");
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Score { input, format, out } => {
             let (uy, _, text) = match read_input(&lib, &cli.data, &input)? {

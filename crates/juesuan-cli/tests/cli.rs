@@ -320,3 +320,55 @@ fn score_without_an_evaluation_says_so() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("没有 [evaluation]"));
 }
+
+#[test]
+fn check_passes_the_example_and_fails_on_a_broken_rule_with_exit_1() {
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&["check", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("结论：通过"));
+
+    // A user rule file (same path as the shipped one) that the example cannot satisfy.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/national-2021.toml"),
+        "name = \"national\"\ntitle = \"测试\"\nyear = 2021\n[[rule]]\nid = \"X-01\"\nseverity = \"error\"\nmessage = \"收入总计应等于本年收入合计\"\nstated = \"t1.grand_total_in.amount\"\nexpected = \"t1.income_total.amount\"\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "check",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("错误[X-01]") && out.contains("填列数686.54，应为616.54，差额70.00"),
+        "{out}"
+    );
+    assert!(out.contains("结论：未通过"));
+
+    // The same rule switched off by a profile passes.
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, "[rules]\n\"X-01\" = \"off\"\n").unwrap();
+    let o = run(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "check",
+        input.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    // An unknown rule in a profile cannot run: exit 2.
+    std::fs::write(&profile, "[rules]\n\"Z-99\" = \"off\"\n").unwrap();
+    let o = run(&[
+        "check",
+        input.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

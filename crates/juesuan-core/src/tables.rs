@@ -263,6 +263,37 @@ impl Table {
             .copied()
     }
 
+    /// Replace the amount at (row, column), in the index and in the grid; false when the
+    /// table has no such cell. For importers of published tables and for tests.
+    pub fn set(&mut self, row: &str, column: &str, amount: Amount) -> bool {
+        let key = (row.to_string(), column.to_string());
+        if !self.values.contains_key(&key) {
+            return false;
+        }
+        self.values.insert(key, amount);
+        for cells in &mut self.rows {
+            for c in cells.iter_mut() {
+                if let Cell::Amount {
+                    row: r,
+                    column: k,
+                    fen,
+                    text,
+                } = c
+                {
+                    if r == row && k == column {
+                        *fen = amount.fen();
+                        *text = if self.unit == "元" {
+                            amount.yuan()
+                        } else {
+                            amount.wan()
+                        };
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Row keys that hold amounts, in order of appearance.
     pub fn row_keys(&self) -> Vec<String> {
         let mut seen = Vec::new();

@@ -999,6 +999,19 @@ proptest! {
         let v = violations(&uy, &data().catalogues, &tables);
         prop_assert!(v.is_empty(), "violated relations:\n{}\n---- input ----\n{}", v.join("\n"), text);
 
+        // The shipped consistency rules (data/rules) agree: no finding on derived tables.
+        let rules = juesuan_check::RuleSet::from_toml(
+            include_str!("../../../data/rules/national-2021.toml"),
+            "national-2021.toml",
+        )
+        .unwrap();
+        let findings: Vec<String> = juesuan_check::run(&rules, &tables)
+            .into_iter()
+            .flat_map(|r| r.findings)
+            .map(|f| format!("{} {}: {} ≠ {}", f.rule, f.location, f.stated, f.expected))
+            .collect();
+        prop_assert!(findings.is_empty(), "rule findings:\n{}\n---- input ----\n{}", findings.join("\n"), text);
+
         let report = build_report(&uy, &data().library, &data().catalogues);
         let report = match report {
             Ok(r) => r,

@@ -1,0 +1,526 @@
+//! juesuan-check: consistency rules as data (审核公式 / 勾稽关系).
+//!
+//! A rule file (data/rules/<name>-<year>.toml) lists rules; each compares a **stated** value
+//! with the **expected** value other cells imply, in exact arithmetic (万元 as rational
+//! numbers), within a tolerance. Expressions use juesuan-score's expression language with
+//! table cells as names: `t1.grand_total_in.amount` is table t1, row grand_total_in, column
+//! amount. A rule may run once, once per row of a table (`each_row`, with `row.<column>`
+//! and `ROW` for the row key), or as a hierarchy check (类 = Σ 款 = Σ 项). Every finding
+//! carries the rule id, severity, location, stated and expected values and their difference.
+
+use juesuan_core::tables::Table;
+use juesuan_core::Severity;
+use juesuan_score::expr::{EvalError, Expr, Value};
+use juesuan_score::Ratio;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How a stated value must relate to the expected one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum Relation {
+    #[default]
+    #[serde(rename = "==")]
+    Equal,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = ">=")]
+    AtLeast,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSeverity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl RuleSeverity {
+    pub fn severity(self) -> Severity {
+        match self {
+            RuleSeverity::Error => Severity::Error,
+            RuleSeverity::Warning => Severity::Warning,
+            RuleSeverity::Info => Severity::Info,
+        }
+    }
+}
+
+/// Which rows `each_row` visits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RowSelection {
+    /// Every row that holds amounts.
+    #[default]
+    All,
+    /// Rows keyed by a 类 code (3 digits).
+    Class,
+    /// Rows keyed by any classification code.
+    Code,
+}
+
+/// One rule as written in a rule file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub severity: RuleSeverity,
+    /// What the rule requires, in Chinese.
+    pub message: String,
+    /// Evaluate once per row of this table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each_row: Option<String>,
+    #[serde(default)]
+    pub rows: RowSelection,
+    /// Hierarchy check on this table: every 类 = Σ its 款, 款 = Σ its 项, total = Σ 类.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hierarchy: Option<String>,
+    /// Columns the hierarchy check covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// The row holding the table total, for the hierarchy check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default)]
+    pub relation: Relation,
+    /// Allowed |stated − expected| in 万元 (e.g. "0.005" per rounded part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<Ratio>,
+    /// Only when this condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    name: String,
+    title: String,
+    year: i32,
+    #[serde(rename = "rule")]
+    rules: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// A validated rule set.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub name: String,
+    pub title: String,
+    pub year: i32,
+    pub rules: Vec<Rule>,
+}
+
+/// A problem in a rule file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFileError {
+    pub origin: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: 错误[E040]：{}",
+            self.origin, self.line, self.message
+        )
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl RuleSet {
+    /// Load and validate a rule file: every expression parses, every rule has one form.
+    pub fn from_toml(text: &str, origin: &str) -> Result<RuleSet, Vec<RuleFileError>> {
+        let err = |line: usize, message: String| RuleFileError {
+            origin: origin.to_string(),
+            line,
+            message,
+        };
+        let file: RuleFile = toml::from_str(text).map_err(|e| {
+            vec![err(
+                e.span().map_or(1, |s| line_of(text, s.start)),
+                format!("审核规则文件格式错误：{}", e.message()),
+            )]
+        })?;
+        let mut errors = Vec::new();
+        let mut rules = Vec::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for t in &file.rules {
+            let line = line_of(text, t.span().start);
+            let rule: Rule = match t.get_ref().clone().try_into() {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(err(line, format!("规则定义错误：{}", e.message().trim())));
+                    continue;
+                }
+            };
+            if !ids.insert(rule.id.clone()) {
+                errors.push(err(line, format!("规则“{}”重复", rule.id)));
+            }
+            let forms = [
+                rule.hierarchy.is_some(),
+                rule.stated.is_some() && rule.expected.is_some(),
+            ];
+            if forms.iter().filter(|f| **f).count() != 1 {
+                errors.push(err(
+                    line,
+                    format!(
+                        "规则“{}”须写 stated 和 expected，或写 hierarchy（二者取一）",
+                        rule.id
+                    ),
+                ));
+            }
+            for (what, src) in [
+                ("stated", &rule.stated),
+                ("expected", &rule.expected),
+                ("when", &rule.when),
+            ] {
+                if let Some(src) = src {
+                    if let Err(e) = Expr::parse(&src.replace("ROW", "r000")) {
+                        errors.push(err(
+                            line,
+                            format!("规则“{}”的 {what} 表达式有误：{e}", rule.id),
+                        ));
+                    }
+                }
+            }
+            rules.push(rule);
+        }
+        if errors.is_empty() {
+            Ok(RuleSet {
+                name: file.name,
+                title: file.title,
+                year: file.year,
+                rules,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The outcome of one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// The condition (`when`) did not hold, or the table has no such rows.
+    NotApplicable,
+    /// A cell the rule reads is not in the tables.
+    InsufficientData,
+}
+
+/// A rule that did not pass at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: RuleSeverity,
+    pub message: String,
+    /// "公开03表 合计行 本年支出合计列"
+    pub location: String,
+    /// Amounts in 万元, 2 decimals (exact values would show rounding noise nobody wrote).
+    pub stated: String,
+    pub expected: String,
+    pub difference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleResult {
+    pub rule: String,
+    pub outcome: Outcome,
+    pub checked: usize,
+    pub findings: Vec<Finding>,
+    /// Why the rule could not run fully (missing cells), if so.
+    pub note: Option<String>,
+}
+
+/// The tables a rule set reads, by id.
+pub struct Tables<'a> {
+    by_id: BTreeMap<&'a str, &'a Table>,
+}
+
+impl<'a> Tables<'a> {
+    pub fn new(tables: &'a [Table]) -> Tables<'a> {
+        Tables {
+            by_id: tables.iter().map(|t| (t.id.as_str(), t)).collect(),
+        }
+    }
+
+    /// `t1.grand_total_in.amount` → the cell in 万元, exact.
+    fn cell(&self, name: &str) -> Option<Ratio> {
+        let mut parts = name.splitn(3, '.');
+        let (t, row, col) = (parts.next()?, parts.next()?, parts.next()?);
+        let table = self.by_id.get(t)?;
+        // A classification row the table does not list is zero: trees list non-zero rows.
+        let a = match table.get(row, col) {
+            Some(a) => a,
+            None if row.chars().all(|c| c.is_ascii_digit())
+                && table.amounts().any(|((_, c), _)| c == col) =>
+            {
+                juesuan_core::Amount::ZERO
+            }
+            None => return None,
+        };
+        Ratio::new(a.fen() as i128, 1_000_000).ok()
+    }
+
+    fn describe(&self, name: &str) -> String {
+        let mut parts = name.splitn(3, '.');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(t), Some(row), Some(col)) => {
+                let table = self
+                    .by_id
+                    .get(t)
+                    .map_or_else(|| t.to_string(), |t| format!("{}{}", t.code, t.title));
+                format!("{table} {row} 行 {col} 列")
+            }
+            _ => name.to_string(),
+        }
+    }
+}
+
+fn wan(r: Ratio) -> String {
+    r.to_fixed(2)
+}
+
+/// Run every rule of `set` over `tables`.
+pub fn run(set: &RuleSet, tables: &[Table]) -> Vec<RuleResult> {
+    let t = Tables::new(tables);
+    set.rules.iter().map(|r| run_rule(r, &t)).collect()
+}
+
+fn run_rule(rule: &Rule, t: &Tables) -> RuleResult {
+    let mut result = RuleResult {
+        rule: rule.id.clone(),
+        outcome: Outcome::Pass,
+        checked: 0,
+        findings: Vec::new(),
+        note: None,
+    };
+    let mut missing = Vec::new();
+    if let Some(table_id) = &rule.hierarchy {
+        hierarchy(rule, t, table_id, &mut result, &mut missing);
+    } else if let Some(table_id) = &rule.each_row {
+        let Some(table) = t.by_id.get(table_id.as_str()) else {
+            result.outcome = Outcome::InsufficientData;
+            result.note = Some(format!("没有表“{table_id}”"));
+            return result;
+        };
+        for row in table.row_keys() {
+            let keep = match rule.rows {
+                RowSelection::All => true,
+                RowSelection::Class => row.len() == 3 && row.chars().all(|c| c.is_ascii_digit()),
+                RowSelection::Code => row.chars().all(|c| c.is_ascii_digit()),
+            };
+            if keep {
+                compare(rule, t, Some((table_id, &row)), &mut result, &mut missing);
+            }
+        }
+    } else {
+        compare(rule, t, None, &mut result, &mut missing);
+    }
+    if !result.findings.is_empty() {
+        result.outcome = Outcome::Fail;
+    } else if !missing.is_empty() && result.checked == 0 {
+        result.outcome = Outcome::InsufficientData;
+    } else if result.checked == 0 {
+        result.outcome = Outcome::NotApplicable;
+    }
+    if !missing.is_empty() {
+        missing.sort();
+        missing.dedup();
+        result.note = Some(format!("缺少数据：{}", missing.join("、")));
+    }
+    result
+}
+
+/// Evaluate an expression over cells (`row.<col>` reads the current row).
+fn eval(
+    src: &str,
+    t: &Tables,
+    row: Option<(&str, &str)>,
+    missing: &mut Vec<String>,
+) -> Result<Value, EvalError> {
+    let src = match row {
+        Some((_, key)) => src.replace("ROW", key),
+        None => src.to_string(),
+    };
+    let expr = Expr::parse(&src).map_err(|e| EvalError::Type(e.to_string()))?;
+    let found = std::cell::RefCell::new(Vec::new());
+    let v = expr.eval(&|name| {
+        let full = match (name.strip_prefix("row."), row) {
+            (Some(col), Some((table, key))) => format!("{table}.{key}.{col}"),
+            _ => name.to_string(),
+        };
+        let v = t.cell(&full).map(Value::Num);
+        if v.is_none() {
+            found.borrow_mut().push(full);
+        }
+        v
+    });
+    missing.extend(found.into_inner());
+    v
+}
+
+fn compare(
+    rule: &Rule,
+    t: &Tables,
+    row: Option<(&str, &str)>,
+    result: &mut RuleResult,
+    missing: &mut Vec<String>,
+) {
+    if let Some(w) = &rule.when {
+        match eval(w, t, row, missing) {
+            Ok(Value::Bool(true)) => {}
+            _ => return,
+        }
+    }
+    let (Some(stated_src), Some(expected_src)) = (&rule.stated, &rule.expected) else {
+        return;
+    };
+    let (Ok(Value::Num(stated)), Ok(Value::Num(expected))) = (
+        eval(stated_src, t, row, missing),
+        eval(expected_src, t, row, missing),
+    ) else {
+        return;
+    };
+    result.checked += 1;
+    let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
+    let tol = rule.tolerance.unwrap_or(Ratio::ZERO);
+    let ok = match rule.relation {
+        Relation::Equal => diff.abs() <= tol,
+        Relation::AtMost => diff <= tol,
+        Relation::AtLeast => diff >= -tol,
+    };
+    if !ok {
+        let stated_name = match row {
+            Some((table, key)) => stated_src
+                .replace("ROW", key)
+                .replace("row.", &format!("{table}.{key}.")),
+            None => stated_src.clone(),
+        };
+        result.findings.push(Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            message: rule.message.clone(),
+            location: t.describe(stated_name.trim()),
+            stated: wan(stated),
+            expected: wan(expected),
+            difference: wan(diff),
+        });
+    }
+}
+
+fn hierarchy(
+    rule: &Rule,
+    t: &Tables,
+    table_id: &str,
+    result: &mut RuleResult,
+    missing: &mut Vec<String>,
+) {
+    let Some(table) = t.by_id.get(table_id) else {
+        missing.push(table_id.to_string());
+        return;
+    };
+    let codes: Vec<String> = table
+        .row_keys()
+        .into_iter()
+        .filter(|k| k.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    for col in &rule.columns {
+        let cell = |row: &str| {
+            table
+                .get(row, col)
+                .map(|a| Ratio::new(a.fen() as i128, 1_000_000).expect("nonzero"))
+        };
+        let mut check = |parent: String, stated: Option<Ratio>, children: Vec<&String>| {
+            if children.is_empty() {
+                return;
+            }
+            let Some(stated) = stated else {
+                missing.push(format!("{table_id}.{parent}.{col}"));
+                return;
+            };
+            let expected = children
+                .iter()
+                .filter_map(|c| cell(c))
+                .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
+            result.checked += 1;
+            let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
+            if diff.abs() > rule.tolerance.unwrap_or(Ratio::ZERO) {
+                result.findings.push(Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    message: rule.message.clone(),
+                    location: t.describe(&format!("{table_id}.{parent}.{col}")),
+                    stated: wan(stated),
+                    expected: wan(expected),
+                    difference: wan(diff),
+                });
+            }
+        };
+        for parent in &codes {
+            let children: Vec<&String> = codes
+                .iter()
+                .filter(|c| c.len() == parent.len() + 2 && c.starts_with(parent.as_str()))
+                .collect();
+            check(parent.clone(), cell(parent), children);
+        }
+        if let Some(total) = &rule.total_row {
+            let classes: Vec<&String> = codes.iter().filter(|c| c.len() == 3).collect();
+            check(total.clone(), cell(total), classes);
+        }
+    }
+}
+
+/// Per-run changes to a rule set: switch rules off or change their severity (审核方案).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// rule id → "off" | "error" | "warning" | "info"
+    #[serde(default)]
+    pub rules: BTreeMap<String, String>,
+}
+
+impl Profile {
+    pub fn from_toml(text: &str, origin: &str, set: &RuleSet) -> Result<Profile, String> {
+        let p: Profile =
+            toml::from_str(text).map_err(|e| format!("{origin}: 审核方案格式错误：{e}"))?;
+        for (id, v) in &p.rules {
+            if !set.rules.iter().any(|r| &r.id == id) {
+                return Err(format!("{origin}: 没有规则“{id}”"));
+            }
+            if !matches!(v.as_str(), "off" | "error" | "warning" | "info") {
+                return Err(format!(
+                    "{origin}: 规则“{id}”的设置“{v}”无效：可用 off、error、warning、info"
+                ));
+            }
+        }
+        Ok(p)
+    }
+
+    /// The rule set with this profile applied.
+    pub fn apply(&self, set: &RuleSet) -> RuleSet {
+        let mut out = set.clone();
+        out.rules
+            .retain(|r| self.rules.get(&r.id).map(String::as_str) != Some("off"));
+        for r in &mut out.rules {
+            r.severity = match self.rules.get(&r.id).map(String::as_str) {
+                Some("error") => RuleSeverity::Error,
+                Some("warning") => RuleSeverity::Warning,
+                Some("info") => RuleSeverity::Info,
+                _ => r.severity,
+            };
+        }
+        out
+    }
+}

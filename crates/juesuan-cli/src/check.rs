@@ -1,0 +1,116 @@
+//! `juesuan check`: the consistency rules (审核公式) over a unit-year's tables.
+
+use anyhow::{anyhow, Result};
+use juesuan_check::{run, Outcome, Profile, RuleResult, RuleSet, RuleSeverity};
+use juesuan_core::tables::Table;
+use juesuan_data::Library;
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Load the rule set for a table template and year, with an optional profile applied.
+pub fn rules(lib: &Library, template: &str, year: i32, profile: Option<&Path>) -> Result<RuleSet> {
+    let (origin, text) = lib.find("rules", template, "toml", year).ok_or_else(|| {
+        anyhow!(
+            "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
+        )
+    })?;
+    let set = RuleSet::from_toml(text, origin).map_err(|errors| {
+        anyhow!(
+            "审核公式文件有误：\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    Ok(match profile {
+        None => set,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow!("读取审核方案 {}：{e}", path.display()))?;
+            Profile::from_toml(&text, &path.display().to_string(), &set)
+                .map_err(|e| anyhow!(e))?
+                .apply(&set)
+        }
+    })
+}
+
+#[derive(Serialize)]
+pub struct CheckReport<'a> {
+    pub rules: &'a str,
+    pub results: &'a [RuleResult],
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Run the rules; the report text (or JSON) and whether any error-level finding exists.
+pub fn check(
+    set: &RuleSet,
+    tables: &[Table],
+    format: &str,
+    source: &str,
+) -> Result<(String, bool)> {
+    let results = run(set, tables);
+    let count = |sev: RuleSeverity| {
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.severity == sev)
+            .count()
+    };
+    let (errors, warnings) = (count(RuleSeverity::Error), count(RuleSeverity::Warning));
+    let text = match format {
+        "json" => serde_json::to_string_pretty(&CheckReport {
+            rules: &set.name,
+            results: &results,
+            errors,
+            warnings,
+        })?,
+        "text" => {
+            let mut s = format!(
+                "审核：{source}（{}，{}条规则）\n",
+                set.title,
+                set.rules.len()
+            );
+            for r in &results {
+                for f in &r.findings {
+                    let sev = match f.severity {
+                        RuleSeverity::Error => "错误",
+                        RuleSeverity::Warning => "警告",
+                        RuleSeverity::Info => "提示",
+                    };
+                    let _ = writeln!(
+                        s,
+                        "{sev}[{}] {}：{}。填列数{}，应为{}，差额{}（万元）",
+                        f.rule, f.location, f.message, f.stated, f.expected, f.difference
+                    );
+                }
+                if r.outcome == Outcome::InsufficientData {
+                    let _ = writeln!(
+                        s,
+                        "未能审核[{}]：{}",
+                        r.rule,
+                        r.note.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            let passed = results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Pass)
+                .count();
+            let _ = writeln!(
+                s,
+                "结论：{}（{}条规则通过，{}处错误，{}处警告）",
+                if errors == 0 { "通过" } else { "未通过" },
+                passed,
+                errors,
+                warnings
+            );
+            s
+        }
+        other => return Err(anyhow!("不支持的格式“{other}”：可用 text、json")),
+    };
+    Ok((text, errors > 0))
+}
