@@ -1,0 +1,821 @@
+//! juesuan-audit: checks the arithmetic of a published disclosure (部门决算公开) given as text.
+//!
+//! The text is split into sections and sentences; every stated amount (元/万元/亿元) is taken
+//! with its label, and every share (占X%), change (增加/减少…，增长/下降X%) and completion rate
+//! (完成预算X%) with the amounts it refers to. Each relation is checked exactly with interval
+//! arithmetic: a figure printed to 2 decimals stands for any value within half a unit of its
+//! last digit, so honest rounding never fails and anything beyond it does. When it cannot tell
+//! which figure a percentage refers to, the auditor says so instead of guessing.
+
+use juesuan_score::Ratio;
+use regex::Regex;
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// Holds only after forcing rounded shares to add to 100% (尾差调整): a note, not an error.
+    RoundingNote,
+    NotApplicable,
+    InsufficientData,
+    ParseError,
+    ExecutionError,
+}
+
+/// What a check compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 合计与分项
+    TotalOfParts,
+    /// 占比
+    Share,
+    /// 同比增减额
+    ChangeAmount,
+    /// 同比增减率
+    ChangeRate,
+    /// 增减方向
+    Direction,
+    /// 预算完成率
+    Completion,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::TotalOfParts => "合计与分项",
+            Kind::Share => "占比",
+            Kind::ChangeAmount => "增减额",
+            Kind::ChangeRate => "增减率",
+            Kind::Direction => "增减方向",
+            Kind::Completion => "预算完成率",
+        }
+    }
+}
+
+/// Where a figure stands in the original text (line, and character range within the line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One check of one relation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub kind: Kind,
+    pub outcome: Outcome,
+    /// Line (1-based) of the sentence.
+    pub line: usize,
+    pub section: String,
+    /// The sentence as printed.
+    pub quote: String,
+    pub stated: String,
+    pub expected: String,
+    pub message: String,
+    /// The figures the check read, for locating and corrupting them in tests.
+    pub figures: Vec<Place>,
+}
+
+/// The result of auditing one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Audit {
+    pub checks: Vec<Check>,
+    pub figures: usize,
+}
+
+impl Audit {
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.outcome == Outcome::Fail)
+    }
+}
+
+/// A stated amount, in 万元.
+#[derive(Debug, Clone)]
+struct Amount {
+    label: String,
+    value: Ratio,
+    /// Half a unit of the last printed digit (at least 0.005 万元 for 万元 figures).
+    half: Ratio,
+    text: String,
+    place: Place,
+    /// Character offsets of the number within the sentence.
+    at: usize,
+    end: usize,
+    /// The share stated right after it (占…X%), with its named denominator if any.
+    share: Option<Percent>,
+}
+
+#[derive(Debug, Clone)]
+struct Percent {
+    value: Ratio,
+    half: Ratio,
+    text: String,
+    denominator: Option<String>,
+    place: Place,
+}
+
+struct Sentence {
+    text: String,
+    line: usize,
+    /// Character offset of the sentence within its line.
+    offset: usize,
+    section: String,
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
+}
+
+fn amount_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"(-?\d+(?:\.\d+)?)\s*(亿元|万元|元)")
+}
+
+fn share_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"^\s*[，,]?\s*(?:分别)?占([^0-9%，,；;。]*?)(?:的)?(-?\d+(?:\.\d+)?)%",
+    )
+}
+
+fn change_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?:与|比)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?",
+    )
+}
+
+fn completion_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"完成(?:年初)?(?:全年)?预算(?:数)?(?:的)?(\d+(?:\.\d+)?)%",
+    )
+}
+
+fn heading_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"^(?:#+\s*)?(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、\s)",
+    )
+}
+
+/// Full-width digits and signs to ASCII; Word bookmarks and Markdown emphasis removed.
+pub fn normalize(text: &str) -> String {
+    static BOOKMARK: OnceLock<Regex> = OnceLock::new();
+    let t = re(&BOOKMARK, r"\[bookmark: [^\]]*\]").replace_all(text, "");
+    t.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '％' => '%',
+            '．' => '.',
+            '\\' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
+            section = trimmed.trim_start_matches('#').trim().to_string();
+        }
+        let mut offset = 0;
+        for part in line.split_inclusive('。') {
+            let chars = part.chars().count();
+            if part.trim().chars().count() > 1 {
+                out.push(Sentence {
+                    text: part.to_string(),
+                    line: n + 1,
+                    offset,
+                    section: section.clone(),
+                });
+            }
+            offset += chars;
+        }
+    }
+    out
+}
+
+/// Parse a printed decimal; with its count of decimals.
+fn number(text: &str) -> Option<(Ratio, u32)> {
+    let decimals = text.split_once('.').map_or(0, |(_, f)| f.len() as u32);
+    Ratio::parse(text).ok().map(|r| (r, decimals))
+}
+
+fn pow10(n: u32) -> Ratio {
+    Ratio::new(10i128.pow(n), 1).expect("nonzero")
+}
+
+/// Half a unit of the last printed digit; 万元 figures are taken as printed to at least 2
+/// decimals (trailing zeros are often dropped: "57.5万元" is 57.50).
+fn half_unit(decimals: u32, floor_decimals: u32) -> Ratio {
+    let d = decimals.max(floor_decimals);
+    Ratio::new(1, 2)
+        .expect("nonzero")
+        .checked_div(pow10(d))
+        .expect("nonzero")
+}
+
+/// Character index → byte index in `s`.
+fn byte_at(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(b, _)| b)
+}
+
+fn char_at(s: &str, byte: usize) -> usize {
+    s[..byte].chars().count()
+}
+
+fn normalize_label(raw: &str) -> String {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let t = re(&YEAR, r"^\s*\d{4}年(?:度)?").replace(raw.trim(), "");
+    let t = t
+        .trim_start_matches("其中")
+        .trim_start_matches(['：', ':', '，', ',']);
+    let t = t.trim_end_matches(['为', '是', '：', ':', ' ']);
+    t.trim_end_matches("共计")
+        .trim_end_matches("合计为")
+        .trim()
+        .to_string()
+}
+
+/// A budget figure (预算数) rather than an actual one: "年初预算为", "预算数为" — but not
+/// "一般公共预算财政拨款支出决算数", whose 预算 names the fund.
+fn is_budget(label: &str) -> bool {
+    !label.contains("决算")
+        && (label.ends_with("预算")
+            || label.ends_with("预算数")
+            || label.contains("年初预算")
+            || label.contains("全年预算")
+            || label.contains("调整预算"))
+}
+
+fn amounts_in(s: &Sentence) -> Vec<Amount> {
+    let mut out = Vec::new();
+    for m in amount_re().captures_iter(&s.text) {
+        let whole = m.get(0).expect("match");
+        let num = m.get(1).expect("group");
+        // A number glued to a letter or digit before it is part of a code, not an amount.
+        if s.text[..num.start()]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let Some((value, decimals)) = number(num.as_str()) else {
+            continue;
+        };
+        let (scale, floor) = match &m[2] {
+            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), 4),
+            "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0),
+            _ => (Ratio::ONE, 2),
+        };
+        let value = value.checked_mul(scale).unwrap_or(value);
+        let half = half_unit(decimals, floor)
+            .checked_mul(scale)
+            .unwrap_or(Ratio::ZERO);
+        // The label: back to the previous clause break.
+        let before = &s.text[..num.start()];
+        let label_start = before
+            .rfind(['，', ',', '；', ';', '：', ':', '。', '、'])
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let label = normalize_label(&before[label_start..]);
+        let at = char_at(&s.text, num.start());
+        let end = char_at(&s.text, whole.end());
+        let rest = &s.text[whole.end()..];
+        let share = share_re().captures(rest).and_then(|c| {
+            let p = c.get(2)?;
+            let (value, d) = number(p.as_str())?;
+            let den = c
+                .get(1)
+                .map(|d| normalize_label(d.as_str()))
+                .filter(|d| !d.is_empty());
+            let pstart = char_at(&s.text, whole.end() + p.start());
+            Some(Percent {
+                value,
+                half: half_unit(d, 0),
+                text: format!("{}%", p.as_str()),
+                denominator: den,
+                place: Place {
+                    line: s.line,
+                    start: s.offset + pstart,
+                    end: s.offset + pstart + p.as_str().chars().count(),
+                },
+            })
+        });
+        out.push(Amount {
+            label,
+            value,
+            half,
+            text: num.as_str().to_string(),
+            place: Place {
+                line: s.line,
+                start: s.offset + at,
+                end: s.offset + at + num.as_str().chars().count(),
+            },
+            at,
+            end,
+            share,
+        });
+    }
+    out
+}
+
+/// [lo, hi] of a/b for a ∈ [a ± ha], b ∈ [b ± hb] (b > 0 over the whole interval), × 100.
+fn ratio_range(a: Ratio, ha: Ratio, b: Ratio, hb: Ratio) -> Option<(Ratio, Ratio)> {
+    let hundred = Ratio::from_int(100);
+    let (a_lo, a_hi) = (
+        (a.checked_sub(ha).ok()?).max(Ratio::ZERO),
+        a.checked_add(ha).ok()?,
+    );
+    let (b_lo, b_hi) = (b.checked_sub(hb).ok()?, b.checked_add(hb).ok()?);
+    if b_lo <= Ratio::ZERO {
+        return None;
+    }
+    Some((
+        a_lo.checked_div(b_hi).ok()?.checked_mul(hundred).ok()?,
+        a_hi.checked_div(b_lo).ok()?.checked_mul(hundred).ok()?,
+    ))
+}
+
+/// How far `stated ± half` misses [lo, hi] (zero when they overlap).
+fn miss(stated: Ratio, half: Ratio, lo: Ratio, hi: Ratio) -> Ratio {
+    let s_lo = stated.checked_sub(half).unwrap_or(stated);
+    let s_hi = stated.checked_add(half).unwrap_or(stated);
+    if s_hi < lo {
+        lo.checked_sub(s_hi).unwrap_or(Ratio::ZERO)
+    } else if s_lo > hi {
+        s_lo.checked_sub(hi).unwrap_or(Ratio::ZERO)
+    } else {
+        Ratio::ZERO
+    }
+}
+
+fn mid(lo: Ratio, hi: Ratio) -> Ratio {
+    lo.checked_add(hi)
+        .and_then(|s| s.checked_div(Ratio::from_int(2)))
+        .unwrap_or(lo)
+}
+
+struct Auditor {
+    checks: Vec<Check>,
+    /// Every amount seen so far, for named denominators and subjects.
+    seen: Vec<Amount>,
+}
+
+impl Auditor {
+    /// Record a check; `values` is (stated, expected) as printed.
+    fn push(
+        &mut self,
+        s: &Sentence,
+        kind: Kind,
+        outcome: Outcome,
+        values: (String, String),
+        message: String,
+        figures: Vec<Place>,
+    ) {
+        self.checks.push(Check {
+            kind,
+            outcome,
+            line: s.line,
+            section: s.section.clone(),
+            quote: s.text.trim().to_string(),
+            stated: values.0,
+            expected: values.1,
+            message,
+            figures,
+        });
+    }
+
+    fn lookup(&self, label: &str) -> Option<&Amount> {
+        let want = normalize_label(label);
+        if want.is_empty() {
+            return None;
+        }
+        self.seen
+            .iter()
+            .rev()
+            .find(|a| a.label == want || a.label.ends_with(&want))
+    }
+
+    fn sentence(&mut self, s: &Sentence) {
+        let amounts = amounts_in(s);
+        if s.text.contains("/") && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
+        {
+            self.push(
+                s,
+                Kind::Direction,
+                Outcome::ParseError,
+                (String::new(), String::new()),
+                "句中保留了“增加/减少”等未选定的模板文字，无法判断".into(),
+                Vec::new(),
+            );
+        } else {
+            self.changes(s, &amounts);
+        }
+        self.completions(s, &amounts);
+        self.parts(s, &amounts);
+        self.seen.extend(amounts);
+    }
+
+    /// 占比 and 合计与分项.
+    fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
+        let qi = s.text.find("其中").map(|b| char_at(&s.text, b));
+        // The whole: the last amount before 其中; or, for "X中，A…占…" sentences, the latest
+        // amount stated earlier under the subject's label.
+        let chars: Vec<char> = s.text.chars().collect();
+        let (total, parts): (Option<Amount>, Vec<&Amount>) = match qi {
+            Some(q) => {
+                // The whole is the amount right before 其中 ("616.54万元，其中：" or
+                // "334万元（其中…）"), not one inside a parenthesis that closes before it.
+                let total = amounts.iter().rev().find(|a| a.end <= q).filter(|a| {
+                    let between: String = chars[a.end..q].iter().collect();
+                    between.chars().count() <= 2 && !between.contains(['）', ')'])
+                });
+                // Inside "（其中…）" the parts end at the closing parenthesis.
+                let stop = if q > 0 && matches!(chars[q - 1], '（' | '(') {
+                    chars[q..]
+                        .iter()
+                        .position(|c| matches!(c, '）' | ')'))
+                        .map_or(chars.len(), |i| q + i)
+                } else {
+                    chars.len()
+                };
+                (
+                    total.cloned(),
+                    amounts
+                        .iter()
+                        .filter(|a| a.at > q && a.end <= stop)
+                        .collect(),
+                )
+            }
+            None => {
+                let first = amounts.first();
+                let subject = first.map(|a| {
+                    let b = byte_at(&s.text, a.at);
+                    let head = &s.text[..b];
+                    let head = head.split(['，', ',']).next().unwrap_or(head);
+                    normalize_label(head.trim_end_matches('中'))
+                });
+                let total = subject
+                    .filter(|sub| !sub.is_empty())
+                    .and_then(|sub| self.lookup(&sub).cloned());
+                (
+                    total,
+                    amounts.iter().filter(|a| a.share.is_some()).collect(),
+                )
+            }
+        };
+        let with_share: Vec<&&Amount> = parts.iter().filter(|a| a.share.is_some()).collect();
+        // Shares: each against its named denominator, else the whole.
+        let shares_sum: Ratio = with_share
+            .iter()
+            .filter_map(|a| a.share.as_ref())
+            .fold(Ratio::ZERO, |acc, p| {
+                acc.checked_add(p.value).unwrap_or(acc)
+            });
+        let forced = !with_share.is_empty() && shares_sum == Ratio::from_int(100);
+        for a in amounts.iter().filter(|a| a.share.is_some()) {
+            let p = a.share.as_ref().expect("filtered");
+            let den = match &p.denominator {
+                Some(name) if !name.is_empty() => self
+                    .lookup(name)
+                    .cloned()
+                    .or_else(|| amounts.iter().find(|x| x.label == *name).cloned()),
+                _ => total.clone(),
+            };
+            let Some(den) = den else {
+                self.push(
+                    s,
+                    Kind::Share,
+                    Outcome::InsufficientData,
+                    (p.text.clone(), String::new()),
+                    format!("无法确定“{}”的占比以哪个数为分母", a.label),
+                    vec![a.place, p.place],
+                );
+                continue;
+            };
+            let figures = vec![a.place, p.place, den.place];
+            let Some((lo, hi)) = ratio_range(a.value, a.half, den.value, den.half) else {
+                let outcome = if a.value.is_zero() && p.value.is_zero() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                self.push(
+                    s,
+                    Kind::Share,
+                    outcome,
+                    (p.text.clone(), "分母为0".into()),
+                    format!(
+                        "“{}”{}万元占“{}”{}万元的比例无法计算（分母为0）",
+                        a.label, a.text, den.label, den.text
+                    ),
+                    figures,
+                );
+                continue;
+            };
+            let m = miss(p.value, p.half, lo, hi);
+            let point = a
+                .value
+                .checked_div(den.value)
+                .and_then(|r| r.checked_mul(Ratio::from_int(100)))
+                .unwrap_or_else(|_| mid(lo, hi));
+            let expected = format!("{}%", point.to_fixed(2));
+            let outcome = if m.is_zero() {
+                Outcome::Pass
+            } else if forced && m <= Ratio::new(1, 100).expect("nonzero") {
+                Outcome::RoundingNote
+            } else {
+                Outcome::Fail
+            };
+            self.push(
+                s,
+                Kind::Share,
+                outcome,
+                (p.text.clone(), expected.clone()),
+                format!(
+                    "“{}”{}万元占“{}”{}万元应为{expected}",
+                    a.label, a.text, den.label, den.text
+                ),
+                figures,
+            );
+        }
+        // Total of parts: parts may never exceed the whole; with every part's share given
+        // (a full breakdown), they must add up to it.
+        let Some(total) = total else { return };
+        // Without 其中 the parts are tied to the whole only by their shares.
+        if parts.len() < 2 || (qi.is_none() && with_share.len() != parts.len()) {
+            return;
+        }
+        let sum = parts.iter().fold(Ratio::ZERO, |acc, a| {
+            acc.checked_add(a.value).unwrap_or(acc)
+        });
+        let slack = parts
+            .iter()
+            .fold(total.half, |acc, a| acc.checked_add(a.half).unwrap_or(acc));
+        let over = sum.checked_sub(total.value).unwrap_or(Ratio::ZERO);
+        // Parts that carry shares are a full breakdown; a bare list may leave parts out.
+        let full = with_share.len() == parts.len();
+        let bad = over > slack || (full && over.abs() > slack);
+        let mut figures: Vec<Place> = parts.iter().map(|a| a.place).collect();
+        figures.push(total.place);
+        self.push(
+            s,
+            Kind::TotalOfParts,
+            if bad { Outcome::Fail } else { Outcome::Pass },
+            (total.text.clone(), sum.to_fixed(2)),
+            format!(
+                "“{}”{}万元，所列分项之和为{}万元",
+                total.label,
+                total.text,
+                sum.to_fixed(2)
+            ),
+            figures,
+        );
+    }
+
+    /// 同比增减额、增减率、方向.
+    fn changes(&mut self, s: &Sentence, amounts: &[Amount]) {
+        for c in change_re().captures_iter(&s.text) {
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            // The figure that changed: the last amount before the phrase, in this sentence or
+            // an earlier sentence of the same paragraph ("…总计686.54万元。与2020年相比…").
+            let current = amounts
+                .iter()
+                .rev()
+                .find(|a| a.end <= start)
+                .or_else(|| {
+                    self.seen
+                        .iter()
+                        .rev()
+                        .find(|a| a.place.line == s.line && !is_budget(&a.label))
+                })
+                .cloned();
+            let Some(current) = current.as_ref() else {
+                continue;
+            };
+            let find = |g: &str| {
+                amounts.iter().find(|a| {
+                    c.name(g)
+                        .is_some_and(|m| char_at(&s.text, m.start()) == a.at)
+                })
+            };
+            let prior = find("prior");
+            let Some(delta) = find("delta") else { continue };
+            let word = c.name("dir").map_or("", |m| m.as_str()).to_string();
+            let year = c.name("year").map_or("上", |m| m.as_str()).to_string();
+            let up = matches!(word.as_str(), "增加" | "增长");
+            let mut figures = vec![current.place, delta.place];
+            if let Some(p) = prior {
+                figures.push(p.place);
+                // Amount and direction against the stated prior year.
+                let diff = current.value.checked_sub(p.value).unwrap_or(Ratio::ZERO);
+                let slack = current
+                    .half
+                    .checked_add(p.half)
+                    .and_then(|h| h.checked_add(delta.half))
+                    .unwrap_or(Ratio::ZERO);
+                let off = diff
+                    .abs()
+                    .checked_sub(delta.value)
+                    .unwrap_or(Ratio::ZERO)
+                    .abs();
+                self.push(
+                    s,
+                    Kind::ChangeAmount,
+                    if off > slack {
+                        Outcome::Fail
+                    } else {
+                        Outcome::Pass
+                    },
+                    (delta.text.clone(), diff.abs().to_fixed(2)),
+                    format!(
+                        "{}万元与{year}年{}万元之差应为{}万元",
+                        current.text,
+                        p.text,
+                        diff.abs().to_fixed(2)
+                    ),
+                    figures.clone(),
+                );
+                let wrong_way =
+                    (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack);
+                if wrong_way {
+                    self.push(
+                        s,
+                        Kind::Direction,
+                        Outcome::Fail,
+                        (
+                            word.clone(),
+                            if diff > Ratio::ZERO {
+                                "增加".into()
+                            } else {
+                                "减少".into()
+                            },
+                        ),
+                        format!(
+                            "本年{}万元、上年{}万元，增减方向与“{word}”不符",
+                            current.text, p.text
+                        ),
+                        figures.clone(),
+                    );
+                }
+            }
+            // The rate against the prior year (stated, or implied by current and change).
+            let Some(rate) = c.name("rate") else { continue };
+            let Some((r, d)) = number(rate.as_str()) else {
+                continue;
+            };
+            let rstart = char_at(&s.text, rate.start());
+            let rplace = Place {
+                line: s.line,
+                start: s.offset + rstart,
+                end: s.offset + rstart + rate.as_str().chars().count(),
+            };
+            figures.push(rplace);
+            let (base, base_half) = match prior {
+                Some(p) => (p.value, p.half),
+                None => {
+                    let b = if up {
+                        current.value.checked_sub(delta.value)
+                    } else {
+                        current.value.checked_add(delta.value)
+                    };
+                    (
+                        b.unwrap_or(Ratio::ZERO),
+                        current.half.checked_add(delta.half).unwrap_or(Ratio::ZERO),
+                    )
+                }
+            };
+            let Some((lo, hi)) = ratio_range(delta.value, delta.half, base, base_half) else {
+                self.push(
+                    s,
+                    Kind::ChangeRate,
+                    if r.is_zero() {
+                        Outcome::Pass
+                    } else {
+                        Outcome::NotApplicable
+                    },
+                    (format!("{}%", rate.as_str()), String::new()),
+                    "上年数为0，增减率无法计算".into(),
+                    figures,
+                );
+                continue;
+            };
+            let m = miss(r, half_unit(d, 0), lo, hi);
+            let expected = format!("{}%", mid(lo, hi).to_fixed(2));
+            self.push(
+                s,
+                Kind::ChangeRate,
+                if m.is_zero() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                (format!("{}%", rate.as_str()), expected.clone()),
+                format!(
+                    "增减{}万元，上年{}万元，增减率应为{expected}",
+                    delta.text,
+                    base.to_fixed(2)
+                ),
+                figures,
+            );
+        }
+    }
+
+    /// 预算完成率 = 决算 / 预算.
+    fn completions(&mut self, s: &Sentence, amounts: &[Amount]) {
+        for c in completion_re().captures_iter(&s.text) {
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            let before: Vec<&Amount> = amounts.iter().filter(|a| a.end <= start).collect();
+            let budget = before.iter().rev().find(|a| is_budget(&a.label)).copied();
+            let actual = before.iter().rev().find(|a| !is_budget(&a.label)).copied();
+            let rate = c.get(1).expect("group");
+            let Some((r, d)) = number(rate.as_str()) else {
+                continue;
+            };
+            let rstart = char_at(&s.text, rate.start());
+            let rplace = Place {
+                line: s.line,
+                start: s.offset + rstart,
+                end: s.offset + rstart + rate.as_str().chars().count(),
+            };
+            let (Some(actual), Some(budget)) = (actual, budget) else {
+                self.push(
+                    s,
+                    Kind::Completion,
+                    Outcome::InsufficientData,
+                    (format!("{}%", rate.as_str()), String::new()),
+                    "句中没有同时写明决算数和预算数，无法核对完成率".into(),
+                    vec![rplace],
+                );
+                continue;
+            };
+            let figures = vec![actual.place, budget.place, rplace];
+            let Some((lo, hi)) = ratio_range(actual.value, actual.half, budget.value, budget.half)
+            else {
+                self.push(
+                    s,
+                    Kind::Completion,
+                    Outcome::NotApplicable,
+                    (format!("{}%", rate.as_str()), String::new()),
+                    "预算数为0，完成率无法计算".into(),
+                    figures,
+                );
+                continue;
+            };
+            let m = miss(r, half_unit(d, 0), lo, hi);
+            let expected = format!("{}%", mid(lo, hi).to_fixed(2));
+            self.push(
+                s,
+                Kind::Completion,
+                if m.is_zero() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                (format!("{}%", rate.as_str()), expected.clone()),
+                format!(
+                    "决算{}万元÷预算{}万元应为{expected}",
+                    actual.text, budget.text
+                ),
+                figures,
+            );
+        }
+    }
+}
+
+/// Audit a disclosure given as text.
+pub fn audit(text: &str) -> Audit {
+    let text = normalize(text);
+    let mut a = Auditor {
+        checks: Vec::new(),
+        seen: Vec::new(),
+    };
+    let sentences = sentences(&text);
+    for s in &sentences {
+        a.sentence(s);
+    }
+    Audit {
+        figures: a.seen.len(),
+        checks: a.checks,
+    }
+}

@@ -1,0 +1,103 @@
+//! The auditor on the seed (finds exactly its real inconsistencies), on our own generated
+//! report (clean), on corrupted copies of it (every material corruption caught), and on
+//! small reports in other wording.
+
+use juesuan_audit::{audit, Kind, Outcome};
+
+const SEED: &str = include_str!("fixtures/liangshan-kexie-2021-published.txt");
+
+fn fails(text: &str) -> Vec<(usize, Kind, String)> {
+    let mut v: Vec<_> = audit(text)
+        .failures()
+        .map(|c| (c.line, c.kind, c.stated.clone()))
+        .collect();
+    v.sort_by_key(|(l, _, s)| (*l, s.clone()));
+    v
+}
+
+#[test]
+fn the_seed_audit_finds_its_real_inconsistencies_and_nothing_else() {
+    let a = audit(SEED);
+    let found = fails(SEED);
+    let expected = vec![
+        // 财政拨款收、支总计 56.59 / 629.95 = 8.98%, printed 9.03%
+        (51, Kind::ChangeRate, "9.03%".to_string()),
+        // “三公” shares: 10.03 / 10.97 = 91.43% and 0.94 / 10.97 = 8.57%, printed 96.19% and 3.81%
+        (114, Kind::Share, "3.81%".to_string()),
+        (114, Kind::Share, "96.19%".to_string()),
+        // 机关运行经费: "52.89（35.31万元，比2020年增加17.58万元，增加49.79%" is garbled
+        (141, Kind::ChangeRate, "49.79%".to_string()),
+        // 政府采购支出总额 printed 0 with 57.5 of services, and shares of that 0
+        (143, Kind::TotalOfParts, "0".to_string()),
+        (143, Kind::Share, "100%".to_string()),
+        (143, Kind::Share, "100%".to_string()),
+    ];
+    assert_eq!(found, expected);
+    // 19.09% (131.02 / 686.54 = 19.08%) is a forced-to-100% rounding note, not an error.
+    assert!(a
+        .checks
+        .iter()
+        .any(|c| c.outcome == Outcome::RoundingNote && c.stated == "19.09%"));
+    // Consistent statements pass: 8.74%, 22.6% (one decimal), 161.11%, the income shares.
+    for ok in ["8.74%", "22.6%", "161.11%", "59.16%"] {
+        assert!(
+            a.checks
+                .iter()
+                .any(|c| c.outcome == Outcome::Pass && c.stated == ok),
+            "{ok} should pass"
+        );
+    }
+    // Every failure quotes its sentence and names what the figure should be.
+    for c in a.failures() {
+        assert!(!c.quote.is_empty() && !c.expected.is_empty() && !c.message.is_empty());
+    }
+}
+
+#[test]
+fn statements_in_other_wording_are_checked_too() {
+    let text = "\
+一、收入支出决算总体情况
+2022年度收入总计1,000万元。
+2022年本年支出合计250.00万元，其中：基本支出200.00万元，占80.00%；项目支出50.00万元，占20.00%。
+二、其他
+某县教育局2022年“三公”经费支出12.50万元，比上年减少2.50万元，下降16.67%。
+机关运行经费支出30.00万元，比2021年20.00万元增加10.00万元，增长50.00%。
+政府采购支出总额100.00万元，其中：货物60.00万元、工程30.00万元、服务20.00万元。
+办公费支出8.00万元，预算数为10.00万元，完成预算的85.00%。
+";
+    let f = fails(text);
+    // 60 + 30 + 20 = 110 > 100; 8 / 10 = 80%, printed 85%
+    assert_eq!(
+        f.iter()
+            .map(|(_, k, s)| (*k, s.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(Kind::TotalOfParts, "100.00"), (Kind::Completion, "85.00%")]
+    );
+    // the change without a stated prior year: 2.5 / (12.5 + 2.5) = 16.67% passes
+    assert!(audit(text)
+        .checks
+        .iter()
+        .any(|c| c.kind == Kind::ChangeRate && c.stated == "16.67%" && c.outcome == Outcome::Pass));
+}
+
+#[test]
+fn a_direction_word_against_the_figures_is_an_error() {
+    let text = "机关运行经费支出30.00万元，与2021年40.00万元相比，增加10.00万元，增长25.00%。";
+    let f = fails(text);
+    assert!(f.iter().any(|(_, k, _)| *k == Kind::Direction), "{f:?}");
+}
+
+#[test]
+fn amounts_in_yuan_and_full_width_digits_are_read() {
+    let text = "本年支出合计１２，０００元。\n本年支出合计100000元，其中：基本支出60000元，占60.00%；项目支出40000元，占40.00%。";
+    let a = audit(text);
+    assert!(a.failures().next().is_none(), "{:?}", a.checks);
+    assert!(a.checks.iter().filter(|c| c.kind == Kind::Share).count() == 2);
+}
+
+#[test]
+fn a_percentage_without_a_whole_is_not_guessed() {
+    let text = "其中基本支出占60%。";
+    let a = audit(text);
+    assert!(a.checks.iter().all(|c| c.outcome != Outcome::Fail));
+}

@@ -1,0 +1,115 @@
+//! generate → audit: juesuan's own report audits clean, and every material corruption of a
+//! figure that takes part in a checked relation is caught.
+
+use juesuan_audit::{audit, Outcome, Place};
+use juesuan_core::input::parse_input;
+use juesuan_data::Library;
+use juesuan_report::build_report;
+
+const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+
+fn generated() -> String {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).unwrap();
+    let uy = parse_input(EXAMPLE, "input.toml", &cats).unwrap();
+    build_report(&uy, &lib, &cats).unwrap().markdown
+}
+
+#[test]
+fn our_own_report_audits_clean() {
+    let md = generated();
+    let a = audit(&md);
+    let bad: Vec<_> = a
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.outcome, Outcome::Pass | Outcome::NotApplicable))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(a.checks.len() >= 60, "only {} checks", a.checks.len());
+}
+
+/// Replace the figure at `place` by a materially different number: its first digit + 1
+/// (9 → 1 with a carry digit), so the value moves by at least one unit of its leading digit.
+fn corrupt(text: &str, place: Place) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let line = &mut lines[place.line - 1];
+    let chars: Vec<char> = line.chars().collect();
+    let figure: String = chars[place.start..place.end].iter().collect();
+    let first = figure
+        .chars()
+        .next()
+        .and_then(|c| c.to_digit(10))
+        .expect("a figure");
+    let replaced = if first == 9 {
+        format!("1{}", &figure[..])
+    } else {
+        format!("{}{}", first + 1, &figure[1..])
+    };
+    *line = format!(
+        "{}{}{}",
+        chars[..place.start].iter().collect::<String>(),
+        replaced,
+        chars[place.end..].iter().collect::<String>()
+    );
+    lines.join("\n")
+}
+
+#[test]
+fn every_material_corruption_of_a_checked_figure_is_caught() {
+    let md = generated();
+    let clean = audit(&md);
+    // A figure whose relation has a zero term may change without breaking it (0% of any
+    // total is 0%): only figures in a passing check whose other figures are all non-zero
+    // are corrupted.
+    let figure = |p: &Place| -> String {
+        let line: Vec<char> = md.lines().nth(p.line - 1).unwrap().chars().collect();
+        line[p.start..p.end].iter().collect()
+    };
+    let zero = |p: &Place| {
+        figure(p)
+            .trim_start_matches('0')
+            .trim_start_matches('.')
+            .trim_matches('0')
+            .is_empty()
+    };
+    let mut places: Vec<Place> = clean
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Pass)
+        .flat_map(|c| {
+            c.figures
+                .iter()
+                .filter(|p| c.figures.iter().all(|q| q == *p || !zero(q)))
+                .copied()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    places.sort_by_key(|p| (p.line, p.start));
+    places.dedup();
+    // A deterministic sample (LCG), at most 150 positions.
+    let mut seed: u64 = 20211231;
+    let mut sample = Vec::new();
+    while sample.len() < places.len().min(150) {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let p = places[(seed >> 33) as usize % places.len()];
+        if !sample.contains(&p) {
+            sample.push(p);
+        }
+    }
+    let mut missed = Vec::new();
+    for p in &sample {
+        let broken = corrupt(&md, *p);
+        if audit(&broken).failures().next().is_none() {
+            missed.push(*p);
+        }
+    }
+    let caught = sample.len() - missed.len();
+    println!(
+        "corruptions caught: {caught}/{} ({:.0}%)",
+        sample.len(),
+        100.0 * caught as f64 / sample.len() as f64
+    );
+    assert!(missed.is_empty(), "missed corruptions at {missed:?}");
+}
