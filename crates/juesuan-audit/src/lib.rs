@@ -819,3 +819,48 @@ pub fn audit(text: &str) -> Audit {
         checks: a.checks,
     }
 }
+
+/// The audit as a Chinese text report: failures with their quote, stated and expected value,
+/// rounding notes, what could not be checked, and a one-line verdict.
+pub fn report_text(a: &Audit, source: &str) -> String {
+    use std::fmt::Write;
+    let mut s = format!("核对：{source}\n");
+    let count = |o: Outcome| a.checks.iter().filter(|c| c.outcome == o).count();
+    for (outcome, title) in [
+        (Outcome::Fail, "错误"),
+        (Outcome::RoundingNote, "尾差提示"),
+        (Outcome::ParseError, "无法解析"),
+    ] {
+        for c in a.checks.iter().filter(|c| c.outcome == outcome) {
+            let _ = writeln!(
+                s,
+                "\n{title}［{}］第{}行（{}）：{}",
+                c.kind.label(),
+                c.line,
+                if c.section.is_empty() {
+                    "—"
+                } else {
+                    &c.section
+                },
+                c.message
+            );
+            if !c.stated.is_empty() || !c.expected.is_empty() {
+                let _ = writeln!(s, "  填写：{}　应为：{}", c.stated, c.expected);
+            }
+            let _ = writeln!(s, "  原文：{}", c.quote);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n结论：{}。共核对{}处（通过{}，错误{}，尾差提示{}，数据不足{}，无法解析{}），识别金额{}个。",
+        if count(Outcome::Fail) == 0 { "未发现计算错误" } else { "发现计算错误" },
+        a.checks.len(),
+        count(Outcome::Pass),
+        count(Outcome::Fail),
+        count(Outcome::RoundingNote),
+        count(Outcome::InsufficientData),
+        count(Outcome::ParseError),
+        a.figures
+    );
+    s
+}

@@ -64,6 +64,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         profile: Option<PathBuf>,
     },
+    /// 核对已公开的决算报告（.txt、.md、.docx、.pdf）：逐句提取金额、占比、增减和完成率并核对其计算 / audit a published report's arithmetic
+    Audit {
+        /// 报告文件 / the published report
+        file: PathBuf,
+        /// 输出格式：text（默认）、json / output format
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// 绩效评价：按指标体系计算部门整体和项目得分，给出每步计算依据，并核对自评得分 / score performance evaluations with traces
     Score {
         /// 输入文件（含 [evaluation]，格式见 docs/evaluation.md）/ input file
@@ -194,6 +202,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.warnings.len()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { file, format } => {
+            let text = juesuan_readers::read_text(&file)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let audit = juesuan_audit::audit(&text);
+            match format.as_str() {
+                "text" => print!(
+                    "{}",
+                    juesuan_audit::report_text(&audit, &file.display().to_string())
+                ),
+                "json" => println!("{}", serde_json::to_string_pretty(&audit)?),
+                other => bail!("不支持的格式“{other}”：可用 text、json"),
+            }
+            Ok(if audit.failures().next().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Check {
             input,

@@ -372,3 +372,55 @@ fn check_passes_the_example_and_fails_on_a_broken_rule_with_exit_1() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn audit_reads_text_word_and_pdf_and_exits_by_its_verdict() {
+    let seed =
+        workspace().join("crates/juesuan-audit/tests/fixtures/liangshan-kexie-2021-published.txt");
+    let o = run(&["audit", seed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("填写：9.03%　应为：8.98%"), "{out}");
+    assert!(out.contains("结论：发现计算错误"));
+
+    for fixture in ["excerpt.docx", "excerpt.pdf"] {
+        let f = workspace()
+            .join("crates/juesuan-readers/tests/fixtures")
+            .join(fixture);
+        let o = run(&["audit", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{fixture}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("填写：96.19%　应为：91.43%"),
+            "{fixture}"
+        );
+    }
+
+    // juesuan's own report audits clean.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    assert!(run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let o = run(&[
+        "audit",
+        out.join("report.md").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["checks"].as_array().unwrap().len() >= 60);
+
+    // Unreadable: exit 2 with the reason.
+    let doc = dir.path().join("report.doc");
+    std::fs::write(&doc, "x").unwrap();
+    let o = run(&["audit", doc.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("另存为 .docx"));
+}

@@ -1,0 +1,192 @@
+//! Text of a published disclosure, whatever it was published as.
+//!
+//! - plain text / Markdown: as is (UTF-8; a UTF-8 BOM is dropped);
+//! - Word (.docx): paragraphs in order, one per line; table rows one per line with cells
+//!   separated by tabs — parsed from the OOXML in Rust, no external program;
+//! - PDF: `pdftotext -layout` from Debian's poppler-utils (government PDFs embed their CJK
+//!   fonts, so the text layer is there); a missing program is a clear error.
+//!
+//! Malformed input is an error naming the problem, never a panic.
+
+use std::fmt;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file could not be read.
+    Io(String),
+    /// Not UTF-8 text.
+    NotUtf8,
+    /// A .docx that is not a valid Word document.
+    BadDocx(String),
+    /// pdftotext is not installed, or failed.
+    Pdf(String),
+    /// A format juesuan cannot read.
+    Unsupported(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "无法读取文件：{e}"),
+            ReadError::NotUtf8 => write!(f, "文本文件不是 UTF-8 编码；请另存为 UTF-8 后再试"),
+            ReadError::BadDocx(e) => write!(f, "不是有效的 Word（.docx）文件：{e}"),
+            ReadError::Pdf(e) => write!(f, "读取 PDF 失败：{e}"),
+            ReadError::Unsupported(ext) => write!(
+                f,
+                "不支持的文件类型“{ext}”：可读取 .txt、.md、.docx、.pdf（.doc 请先另存为 .docx）"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// The text of plain-text bytes.
+pub fn text_from_bytes(bytes: &[u8]) -> Result<String, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotUtf8)
+}
+
+/// The text of a .docx given as bytes.
+pub fn docx_text(bytes: &[u8]) -> Result<String, ReadError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .map_err(|_| ReadError::BadDocx("缺少 word/document.xml".into()))?
+        .read_to_string(&mut xml)
+        .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    let doc = roxmltree::Document::parse(&xml).map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    let body = doc
+        .descendants()
+        .find(|n| n.has_tag_name("body"))
+        .ok_or_else(|| ReadError::BadDocx("缺少正文（w:body）".into()))?;
+    let mut out = String::new();
+    for block in body.children().filter(|n| n.is_element()) {
+        match block.tag_name().name() {
+            "p" => {
+                out.push_str(&paragraph(block));
+                out.push('\n');
+            }
+            "tbl" => {
+                for row in block.children().filter(|n| n.has_tag_name("tr")) {
+                    let cells: Vec<String> = row
+                        .children()
+                        .filter(|n| n.has_tag_name("tc"))
+                        .map(|c| {
+                            c.children()
+                                .filter(|n| n.has_tag_name("p"))
+                                .map(paragraph)
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        })
+                        .collect();
+                    out.push_str(&cells.join("\t"));
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The visible text of a w:p: its runs' w:t, with tabs and breaks.
+fn paragraph(p: roxmltree::Node) -> String {
+    let mut s = String::new();
+    for n in p.descendants() {
+        match n.tag_name().name() {
+            "t" if n.is_element() => s.push_str(n.text().unwrap_or("")),
+            "tab" => s.push('\t'),
+            "br" => s.push('\n'),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The text of a PDF file, through `pdftotext -layout`.
+pub fn pdf_text(path: &Path) -> Result<String, ReadError> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .map_err(|e| {
+            ReadError::Pdf(format!(
+                "无法运行 pdftotext（{e}）；请安装 poppler-utils（apt-get install poppler-utils）"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(ReadError::Pdf(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|_| ReadError::NotUtf8)?;
+    Ok(unwrap_lines(&text))
+}
+
+/// A heading line: "七、…", "（一）…", "第二部分…", short.
+fn is_heading(line: &str) -> bool {
+    let t = line.trim();
+    let mut chars = t.chars();
+    let first = chars.next().unwrap_or(' ');
+    let second = chars.next().unwrap_or(' ');
+    t.chars().count() <= 40
+        && ("一二三四五六七八九十".contains(first) && second == '、'
+            || first == '（'
+            || t.starts_with('第') && t.contains("部分"))
+}
+
+/// Join the lines a PDF wraps inside a paragraph, so each sentence is whole again: a line
+/// continues the previous one unless that one ends a sentence or is a heading.
+pub fn unwrap_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            if !prev.is_empty() {
+                out.push_str(&prev);
+                out.push('\n');
+                prev.clear();
+            }
+            out.push('\n');
+            continue;
+        }
+        let ends = prev.trim_end().ends_with(['。', '！', '？', '；']);
+        if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) {
+            if !prev.is_empty() {
+                out.push_str(&prev);
+                out.push('\n');
+            }
+            prev = t.to_string();
+        } else {
+            prev.push_str(t);
+        }
+    }
+    if !prev.is_empty() {
+        out.push_str(&prev);
+        out.push('\n');
+    }
+    out
+}
+
+/// The text of any supported file, chosen by extension.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => pdf_text(path),
+        "docx" => docx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
+        "txt" | "md" | "markdown" | "text" | "" => {
+            text_from_bytes(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?)
+        }
+        other => Err(ReadError::Unsupported(format!(".{other}"))),
+    }
+}
