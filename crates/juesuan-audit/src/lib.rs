@@ -379,6 +379,11 @@ struct Auditor {
     checks: Vec<Check>,
     /// Every amount seen so far, for named denominators and subjects.
     seen: Vec<Amount>,
+    /// The latest amount per label (index into `seen`): lookups stay fast on long documents.
+    by_label: std::collections::HashMap<String, usize>,
+    /// Index in `seen` of the first amount on the current line.
+    line_start: usize,
+    line: usize,
 }
 
 impl Auditor {
@@ -410,10 +415,13 @@ impl Auditor {
         if want.is_empty() {
             return None;
         }
-        self.seen
+        // The latest amount whose label is the name or ends with it ("…政府采购支出总额").
+        self.by_label
             .iter()
-            .rev()
-            .find(|a| a.label == want || a.label.ends_with(&want))
+            .filter(|(label, _)| **label == want || label.ends_with(&want))
+            .map(|(_, &i)| i)
+            .max()
+            .map(|i| &self.seen[i])
     }
 
     fn sentence(&mut self, s: &Sentence) {
@@ -433,7 +441,14 @@ impl Auditor {
         }
         self.completions(s, &amounts);
         self.parts(s, &amounts);
-        self.seen.extend(amounts);
+        if s.line != self.line {
+            self.line = s.line;
+            self.line_start = self.seen.len();
+        }
+        for a in amounts {
+            self.by_label.insert(a.label.clone(), self.seen.len());
+            self.seen.push(a);
+        }
     }
 
     /// 占比 and 合计与分项.
@@ -604,7 +619,7 @@ impl Auditor {
                 .rev()
                 .find(|a| a.end <= start)
                 .or_else(|| {
-                    self.seen
+                    self.seen[self.line_start..]
                         .iter()
                         .rev()
                         .find(|a| a.place.line == s.line && !is_budget(&a.label))
@@ -809,6 +824,9 @@ pub fn audit(text: &str) -> Audit {
     let mut a = Auditor {
         checks: Vec::new(),
         seen: Vec::new(),
+        by_label: std::collections::HashMap::new(),
+        line_start: 0,
+        line: 0,
     };
     let sentences = sentences(&text);
     for s in &sentences {
