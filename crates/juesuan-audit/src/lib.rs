@@ -339,6 +339,16 @@ fn amounts_in(s: &Sentence) -> Vec<Amount> {
     out
 }
 
+/// Where a regex match stands in the original line.
+fn place_of(s: &Sentence, m: regex::Match) -> Place {
+    let start = char_at(&s.text, m.start());
+    Place {
+        line: s.line,
+        start: s.offset + start,
+        end: s.offset + start + m.as_str().chars().count(),
+    }
+}
+
 /// [lo, hi] of a/b for a ∈ [a ± ha], b ∈ [b ± hb] (b > 0 over the whole interval), × 100.
 fn ratio_range(a: Ratio, ha: Ratio, b: Ratio, hb: Ratio) -> Option<(Ratio, Ratio)> {
     let hundred = Ratio::from_int(100);
@@ -696,17 +706,7 @@ impl Auditor {
             }
             // The rate against the prior year (stated, or implied by current and change).
             let Some(rate) = c.name("rate") else { continue };
-            let Some((r, d)) = number(rate.as_str()) else {
-                continue;
-            };
-            let rstart = char_at(&s.text, rate.start());
-            let rplace = Place {
-                line: s.line,
-                start: s.offset + rstart,
-                end: s.offset + rstart + rate.as_str().chars().count(),
-            };
-            figures.push(rplace);
-            let (base, base_half) = match prior {
+            let base = match prior {
                 Some(p) => (p.value, p.half),
                 None => {
                     let b = if up {
@@ -720,40 +720,70 @@ impl Auditor {
                     )
                 }
             };
-            let Some((lo, hi)) = ratio_range(delta.value, delta.half, base, base_half) else {
-                self.push(
-                    s,
-                    Kind::ChangeRate,
-                    if r.is_zero() {
-                        Outcome::Pass
-                    } else {
-                        Outcome::NotApplicable
-                    },
-                    (format!("{}%", rate.as_str()), String::new()),
-                    "上年数为0，增减率无法计算".into(),
-                    figures,
-                );
-                continue;
-            };
-            let m = miss(r, half_unit(d, 0), lo, hi);
-            let expected = format!("{}%", mid(lo, hi).to_fixed(2));
-            self.push(
+            let delta_text = delta.text.clone();
+            let base_text = base.0.to_fixed(2);
+            self.percent(
                 s,
                 Kind::ChangeRate,
-                if m.is_zero() {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                },
-                (format!("{}%", rate.as_str()), expected.clone()),
-                format!(
-                    "增减{}万元，上年{}万元，增减率应为{expected}",
-                    delta.text,
-                    base.to_fixed(2)
-                ),
+                rate,
+                (delta.value, delta.half),
+                base,
                 figures,
+                &|e| format!("增减{delta_text}万元，上年{base_text}万元，增减率应为{e}"),
+                "上年数为0，增减率无法计算",
             );
         }
+    }
+
+    /// Check a stated percentage against num ÷ den × 100 over the rounding intervals of all
+    /// three; `message(expected)` explains the relation. A zero denominator is stated, not
+    /// divided.
+    #[allow(clippy::too_many_arguments)]
+    fn percent(
+        &mut self,
+        s: &Sentence,
+        kind: Kind,
+        rate: regex::Match,
+        num: (Ratio, Ratio),
+        den: (Ratio, Ratio),
+        mut figures: Vec<Place>,
+        message: &dyn Fn(&str) -> String,
+        zero_den: &str,
+    ) {
+        let Some((r, d)) = number(rate.as_str()) else {
+            return;
+        };
+        figures.push(place_of(s, rate));
+        let stated = format!("{}%", rate.as_str());
+        let Some((lo, hi)) = ratio_range(num.0, num.1, den.0, den.1) else {
+            let outcome = if r.is_zero() {
+                Outcome::Pass
+            } else {
+                Outcome::NotApplicable
+            };
+            self.push(
+                s,
+                kind,
+                outcome,
+                (stated, String::new()),
+                zero_den.into(),
+                figures,
+            );
+            return;
+        };
+        let point = num
+            .0
+            .checked_div(den.0)
+            .and_then(|q| q.checked_mul(Ratio::from_int(100)))
+            .unwrap_or_else(|_| mid(lo, hi));
+        let expected = format!("{}%", point.to_fixed(2));
+        let outcome = if miss(r, half_unit(d, 0), lo, hi).is_zero() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        let msg = message(&expected);
+        self.push(s, kind, outcome, (stated, expected), msg, figures);
     }
 
     /// 预算完成率 = 决算 / 预算.
@@ -764,15 +794,6 @@ impl Auditor {
             let budget = before.iter().rev().find(|a| is_budget(&a.label)).copied();
             let actual = before.iter().rev().find(|a| !is_budget(&a.label)).copied();
             let rate = c.get(1).expect("group");
-            let Some((r, d)) = number(rate.as_str()) else {
-                continue;
-            };
-            let rstart = char_at(&s.text, rate.start());
-            let rplace = Place {
-                line: s.line,
-                start: s.offset + rstart,
-                end: s.offset + rstart + rate.as_str().chars().count(),
-            };
             let (Some(actual), Some(budget)) = (actual, budget) else {
                 self.push(
                     s,
@@ -780,39 +801,20 @@ impl Auditor {
                     Outcome::InsufficientData,
                     (format!("{}%", rate.as_str()), String::new()),
                     "句中没有同时写明决算数和预算数，无法核对完成率".into(),
-                    vec![rplace],
+                    vec![place_of(s, rate)],
                 );
                 continue;
             };
-            let figures = vec![actual.place, budget.place, rplace];
-            let Some((lo, hi)) = ratio_range(actual.value, actual.half, budget.value, budget.half)
-            else {
-                self.push(
-                    s,
-                    Kind::Completion,
-                    Outcome::NotApplicable,
-                    (format!("{}%", rate.as_str()), String::new()),
-                    "预算数为0，完成率无法计算".into(),
-                    figures,
-                );
-                continue;
-            };
-            let m = miss(r, half_unit(d, 0), lo, hi);
-            let expected = format!("{}%", mid(lo, hi).to_fixed(2));
-            self.push(
+            let (a_text, b_text) = (actual.text.clone(), budget.text.clone());
+            self.percent(
                 s,
                 Kind::Completion,
-                if m.is_zero() {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                },
-                (format!("{}%", rate.as_str()), expected.clone()),
-                format!(
-                    "决算{}万元÷预算{}万元应为{expected}",
-                    actual.text, budget.text
-                ),
-                figures,
+                rate,
+                (actual.value, actual.half),
+                (budget.value, budget.half),
+                vec![actual.place, budget.place],
+                &|e| format!("决算{a_text}万元÷预算{b_text}万元应为{e}"),
+                "预算数为0，完成率无法计算",
             );
         }
     }
