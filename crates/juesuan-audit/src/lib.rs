@@ -42,6 +42,10 @@ pub enum Kind {
     Direction,
     /// 预算完成率
     Completion,
+    /// 同一数字前后一致
+    SameFigure,
+    /// 类与其项之和
+    ClassOfItems,
 }
 
 impl Kind {
@@ -53,6 +57,8 @@ impl Kind {
             Kind::ChangeRate => "增减率",
             Kind::Direction => "增减方向",
             Kind::Completion => "预算完成率",
+            Kind::SameFigure => "前后一致",
+            Kind::ClassOfItems => "类与项",
         }
     }
 }
@@ -118,6 +124,24 @@ struct Percent {
     text: String,
     denominator: Option<String>,
     place: Place,
+}
+
+/// What a document-wide check quotes.
+#[derive(Debug, Clone)]
+struct SentenceRef {
+    line: usize,
+    section: String,
+    quote: String,
+}
+
+impl Sentence {
+    fn reference(&self) -> SentenceRef {
+        SentenceRef {
+            line: self.line,
+            section: self.section.clone(),
+            quote: self.text.trim().to_string(),
+        }
+    }
 }
 
 struct Sentence {
@@ -394,6 +418,13 @@ struct Auditor {
     /// Index in `seen` of the first amount on the current line.
     line_start: usize,
     line: usize,
+    /// Figures stated under a specific label in running text, for 前后一致.
+    stated: Vec<(Amount, SentenceRef)>,
+    /// 项 amounts by 类 code, and the 类 totals, for 类与项.
+    items: Vec<(String, Vec<Amount>, SentenceRef)>,
+    class_totals: Vec<(String, Amount, SentenceRef)>,
+    /// 类 names ("科学技术支出") → codes ("206"), learnt from 项 lines.
+    class_names: std::collections::HashMap<String, String>,
 }
 
 impl Auditor {
@@ -451,6 +482,7 @@ impl Auditor {
         }
         self.completions(s, &amounts);
         self.parts(s, &amounts);
+        self.remember(s, &amounts);
         if s.line != self.line {
             self.line = s.line;
             self.line_start = self.seen.len();
@@ -735,6 +767,162 @@ impl Auditor {
         }
     }
 
+    /// Keep what document-wide checks need: labelled figures of running text, 项 lines and
+    /// 类 totals. Table cells (lines starting with a tab) are left out: a table's target
+    /// and actual columns share labels.
+    fn remember(&mut self, s: &Sentence, amounts: &[Amount]) {
+        // Table rows (tab-separated cells, Markdown "| … |") compare columns, not restatements.
+        if s.text.starts_with('\t') || s.text.trim_start().starts_with('|') {
+            return;
+        }
+        static ITEM: OnceLock<Regex> = OnceLock::new();
+        static CLASS: OnceLock<Regex> = OnceLock::new();
+        let item = re(
+            &ITEM,
+            r"^\s*(?:\d+\s*[.、．]\s*)?([^（(\d]+?)（(\d{3})类）[^：:]*（\d{2}项）\s*[:：]",
+        );
+        if let Some(c) = item.captures(&s.text) {
+            let name = c[1].trim().to_string();
+            let code = c[2].to_string();
+            self.class_names
+                .insert(name.replace("（类）", ""), code.clone());
+            // The item's own figures: before its budget, completion rate and reasons.
+            let stop = ["年初预算", "完成", "原因"]
+                .iter()
+                .filter_map(|w| s.text.find(w).map(|b| char_at(&s.text, b)))
+                .min()
+                .unwrap_or(usize::MAX);
+            let own: Vec<Amount> = amounts
+                .iter()
+                .filter(|a| a.end <= stop && !is_budget(&a.label))
+                .cloned()
+                .collect();
+            if !own.is_empty() {
+                self.items.push((code, own, s.reference()));
+            }
+            return;
+        }
+        let class = re(&CLASS, r"（(\d{3})类）$");
+        for a in amounts {
+            // Budgets and last year's figures ("与2020年629.95万元相比") are other quantities.
+            if is_budget(&a.label)
+                || a.label.starts_with(['与', '比'])
+                || ["增加", "减少", "增长", "下降"]
+                    .iter()
+                    .any(|w| a.label.ends_with(w))
+            {
+                continue;
+            }
+            let code = class.captures(&a.label).map(|c| c[1].to_string());
+            self.class_totals
+                .push((code.unwrap_or_default(), a.clone(), s.reference()));
+            if a.label.chars().count() >= 6 && !a.label.starts_with("支出决算") {
+                self.stated.push((a.clone(), s.reference()));
+            }
+        }
+    }
+
+    /// A 类 named as in the structure sentence: "科学技术（类）支出", "卫生健康支出".
+    fn class_code(&self, label: &str) -> Option<String> {
+        let name = label.replace("（类）", "");
+        self.class_names.get(&name).cloned()
+    }
+
+    /// The same labelled figure stated twice must agree (within rounding).
+    fn same_figures(&mut self) {
+        let mut by: std::collections::BTreeMap<String, Vec<(Amount, SentenceRef)>> =
+            std::collections::BTreeMap::new();
+        for (a, r) in &self.stated {
+            by.entry(a.label.clone())
+                .or_default()
+                .push((a.clone(), r.clone()));
+        }
+        for (label, list) in by {
+            let (first, first_ref) = &list[0];
+            for (a, r) in &list[1..] {
+                let slack = first.half.checked_add(a.half).unwrap_or(Ratio::ZERO);
+                let diff = a
+                    .value
+                    .checked_sub(first.value)
+                    .unwrap_or(Ratio::ZERO)
+                    .abs();
+                let ok = diff <= slack;
+                self.checks.push(Check {
+                    kind: Kind::SameFigure,
+                    outcome: if ok { Outcome::Pass } else { Outcome::Fail },
+                    line: r.line,
+                    section: r.section.clone(),
+                    quote: r.quote.clone(),
+                    stated: a.text.clone(),
+                    expected: first.text.clone(),
+                    message: format!(
+                        "“{label}”第{}行为{}万元，此处为{}万元",
+                        first_ref.line, first.text, a.text
+                    ),
+                    figures: vec![first.place, a.place],
+                });
+            }
+        }
+    }
+
+    /// Each 类 total equals the sum of its 项 (within rounding of every part).
+    fn classes_of_items(&mut self) {
+        let mut sums: std::collections::BTreeMap<String, (Ratio, Ratio, Vec<Place>)> =
+            std::collections::BTreeMap::new();
+        for (code, own, _) in &self.items {
+            let e = sums
+                .entry(code.clone())
+                .or_insert((Ratio::ZERO, Ratio::ZERO, Vec::new()));
+            for a in own {
+                e.0 = e.0.checked_add(a.value).unwrap_or(e.0);
+                e.1 = e.1.checked_add(a.half).unwrap_or(e.1);
+                e.2.push(a.place);
+            }
+        }
+        // 类 totals named without a code ("科学技术（类）支出") take the code their 项 lines
+        // give the same name; anything else is not a 类 total.
+        let totals: Vec<(String, Amount, SentenceRef)> = std::mem::take(&mut self.class_totals)
+            .into_iter()
+            .filter_map(|(code, a, r)| {
+                let code = if code.is_empty() {
+                    self.class_code(&a.label)?
+                } else {
+                    code
+                };
+                Some((code, a, r))
+            })
+            .collect();
+        for (code, total, r) in &totals {
+            let Some((sum, halves, places)) = sums.get(code) else {
+                continue;
+            };
+            let slack = halves.checked_add(total.half).unwrap_or(*halves);
+            let diff = total.value.checked_sub(*sum).unwrap_or(Ratio::ZERO).abs();
+            let mut figures = places.clone();
+            figures.push(total.place);
+            self.checks.push(Check {
+                kind: Kind::ClassOfItems,
+                outcome: if diff <= slack {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                line: r.line,
+                section: r.section.clone(),
+                quote: r.quote.clone(),
+                stated: total.text.clone(),
+                expected: sum.to_fixed(2),
+                message: format!(
+                    "{code}类“{}”{}万元，其下各项之和为{}万元",
+                    total.label,
+                    total.text,
+                    sum.to_fixed(2)
+                ),
+                figures,
+            });
+        }
+    }
+
     /// Check a stated percentage against num ÷ den × 100 over the rounding intervals of all
     /// three; `message(expected)` explains the relation. A zero denominator is stated, not
     /// divided.
@@ -829,11 +1017,17 @@ pub fn audit(text: &str) -> Audit {
         by_label: std::collections::HashMap::new(),
         line_start: 0,
         line: 0,
+        stated: Vec::new(),
+        items: Vec::new(),
+        class_totals: Vec::new(),
+        class_names: std::collections::HashMap::new(),
     };
     let sentences = sentences(&text);
     for s in &sentences {
         a.sentence(s);
     }
+    a.same_figures();
+    a.classes_of_items();
     Audit {
         figures: a.seen.len(),
         checks: a.checks,
@@ -883,4 +1077,59 @@ pub fn report_text(a: &Audit, source: &str) -> String {
         a.figures
     );
     s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The audit as a self-contained HTML page: the verdict, then every check that did not pass
+/// (errors first) with its quote, then the passes.
+pub fn report_html(a: &Audit, source: &str) -> String {
+    use std::fmt::Write;
+    let label = |o: Outcome| match o {
+        Outcome::Pass => "通过",
+        Outcome::Fail => "错误",
+        Outcome::RoundingNote => "尾差提示",
+        Outcome::NotApplicable => "不适用",
+        Outcome::InsufficientData => "数据不足",
+        Outcome::ParseError => "无法解析",
+        Outcome::ExecutionError => "执行错误",
+    };
+    let order = [
+        Outcome::Fail,
+        Outcome::RoundingNote,
+        Outcome::ParseError,
+        Outcome::InsufficientData,
+        Outcome::NotApplicable,
+        Outcome::Pass,
+    ];
+    let fails = a.failures().count();
+    let mut rows = String::new();
+    for o in order {
+        for c in a.checks.iter().filter(|c| c.outcome == o) {
+            let _ = writeln!(
+                rows,
+                "<tr class=\"{:?}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"quote\">{}</td></tr>",
+                o,
+                label(o),
+                c.kind.label(),
+                c.line,
+                esc(&c.section),
+                esc(&c.stated),
+                esc(&c.expected),
+                esc(&c.message),
+                esc(&c.quote)
+            );
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>核对：{src}</title>\n<style>\nbody {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }}\ntable {{ border-collapse: collapse; width: 100%; font-size: 13px; }}\nth, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; }}\ntd.num {{ text-align: right; white-space: nowrap; }}\ntd.quote {{ color: #444; }}\ntr.Fail td {{ background: #fde8e8; }}\ntr.RoundingNote td {{ background: #fff6dd; }}\n</style>\n</head>\n<body>\n<h1>核对：{src}</h1>\n<p class=\"verdict\">{verdict}：共核对{n}处，错误{fails}处。</p>\n<table>\n<thead><tr><th>结果</th><th>核对</th><th>行</th><th>所在部分</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n</body>\n</html>\n",
+        src = esc(source),
+        verdict = if fails == 0 { "未发现计算错误" } else { "发现计算错误" },
+        n = a.checks.len(),
+    )
 }

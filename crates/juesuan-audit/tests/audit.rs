@@ -101,3 +101,31 @@ fn a_percentage_without_a_whole_is_not_guessed() {
     let a = audit(text);
     assert!(a.checks.iter().all(|c| c.outcome != Outcome::Fail));
 }
+
+#[test]
+fn the_same_figure_stated_twice_must_agree() {
+    let text = "\
+五、一般公共预算财政拨款支出决算情况说明
+2021年一般公共预算财政拨款支出686.54万元，占本年支出合计的100%。
+六、其他
+2021年一般公共预算财政拨款支出686.45万元，主要用于以下方面。
+";
+    let f = fails(text);
+    assert_eq!(f, vec![(4, Kind::SameFigure, "686.45".to_string())]);
+    // within rounding (57.5 and 57.50) is the same figure
+    assert!(fails("政府采购支出总额57.5万元。\n政府采购支出总额57.50万元。\n").is_empty());
+}
+
+#[test]
+fn a_class_must_equal_the_sum_of_its_items() {
+    let text = "\
+（二）一般公共预算财政拨款支出决算结构情况
+2021年一般公共预算财政拨款支出30.00万元，主要用于：科学技术（类）支出30.00万元，占100.00%。
+（三）一般公共预算财政拨款支出决算具体情况
+1.科学技术支出（206类）科学技术普及（07款）机构运行（01项）：支出决算为20.00万元，年初预算为20.00万元，完成年初预算的100.00%。
+2.科学技术支出（206类）科学技术普及（07款）科普活动（02项）：支出决算为9.00万元，年初预算为9.00万元，完成年初预算的100.00%，决算数等于预算数的原因是按计划执行15万元。
+";
+    let f = fails(text);
+    // 20 + 9 = 29 ≠ 30; the 15万元 in the reason is not an item figure
+    assert_eq!(f, vec![(2, Kind::ClassOfItems, "30.00".to_string())]);
+}

@@ -68,7 +68,7 @@ enum Command {
     Audit {
         /// 报告文件 / the published report
         file: PathBuf,
-        /// 输出格式：text（默认）、json / output format
+        /// 输出格式：text（默认）、json、html / output format
         #[arg(long, default_value = "text")]
         format: String,
     },
@@ -213,7 +213,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     juesuan_audit::report_text(&audit, &file.display().to_string())
                 ),
                 "json" => println!("{}", serde_json::to_string_pretty(&audit)?),
-                other => bail!("不支持的格式“{other}”：可用 text、json"),
+                "html" => print!(
+                    "{}",
+                    juesuan_audit::report_html(&audit, &file.display().to_string())
+                ),
+                other => bail!("不支持的格式“{other}”：可用 text、json、html"),
             }
             Ok(if audit.failures().next().is_some() {
                 ExitCode::from(1)

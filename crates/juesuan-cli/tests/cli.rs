@@ -395,6 +395,15 @@ fn audit_reads_text_word_and_pdf_and_exits_by_its_verdict() {
         );
     }
 
+    let html = run(&["audit", seed.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(html.status.code(), Some(1));
+    let page = String::from_utf8_lossy(&html.stdout);
+    assert!(
+        page.starts_with("<!DOCTYPE html>")
+            && page.contains("发现计算错误")
+            && page.contains("9.03%")
+    );
+
     // juesuan's own report audits clean.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
