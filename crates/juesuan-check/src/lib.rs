@@ -93,6 +93,39 @@ pub struct Rule {
     /// Only when this condition holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// A reason must be given where a change (or a budget deviation) exceeds `threshold` %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_required: Option<ReasonFor>,
+    /// Percent (e.g. "10" for 10%) for `reason_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Ratio>,
+    /// These tables, when they have no data, must carry the official note.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_note: Vec<String>,
+}
+
+/// What a reason explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonFor {
+    /// 与上年相比的变动
+    Change,
+    /// 决算与年初预算的差异
+    Deviation,
+}
+
+/// A figure of the narrative that may need a reason (原因), as the disclosure states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explained {
+    /// Where in the disclosure: "一、收入支出决算总体情况".
+    pub place: String,
+    pub kind: ReasonFor,
+    /// |change| / last year, or |actual − budget| / budget, in percent; `None` when the
+    /// base is zero (a change from nothing always needs its reason).
+    pub rate: Option<Ratio>,
+    /// Whether the figure moved at all (a zero change needs no reason).
+    pub moved: bool,
+    pub has_reason: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,12 +201,14 @@ impl RuleSet {
             let forms = [
                 rule.hierarchy.is_some(),
                 rule.stated.is_some() && rule.expected.is_some(),
+                rule.reason_required.is_some(),
+                !rule.empty_note.is_empty(),
             ];
             if forms.iter().filter(|f| **f).count() != 1 {
                 errors.push(err(
                     line,
                     format!(
-                        "规则“{}”须写 stated 和 expected，或写 hierarchy（二者取一）",
+                        "规则“{}”须且只须写一种形式：stated 和 expected、hierarchy、reason_required 或 empty_note",
                         rule.id
                     ),
                 ));
@@ -294,11 +329,19 @@ fn wan(r: Ratio) -> String {
 
 /// Run every rule of `set` over `tables`.
 pub fn run(set: &RuleSet, tables: &[Table]) -> Vec<RuleResult> {
-    let t = Tables::new(tables);
-    set.rules.iter().map(|r| run_rule(r, &t)).collect()
+    run_with(set, tables, &[])
 }
 
-fn run_rule(rule: &Rule, t: &Tables) -> RuleResult {
+/// Run every rule, with the narrative's figures that may need reasons.
+pub fn run_with(set: &RuleSet, tables: &[Table], explained: &[Explained]) -> Vec<RuleResult> {
+    let t = Tables::new(tables);
+    set.rules
+        .iter()
+        .map(|r| run_rule(r, &t, explained))
+        .collect()
+}
+
+fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
     let mut result = RuleResult {
         rule: rule.id.clone(),
         outcome: Outcome::Pass,
@@ -307,7 +350,45 @@ fn run_rule(rule: &Rule, t: &Tables) -> RuleResult {
         note: None,
     };
     let mut missing = Vec::new();
-    if let Some(table_id) = &rule.hierarchy {
+    if let Some(kind) = rule.reason_required {
+        let threshold = rule.threshold.unwrap_or(Ratio::ZERO);
+        for e in explained.iter().filter(|e| e.kind == kind && e.moved) {
+            result.checked += 1;
+            let over = e.rate.is_none_or(|r| r > threshold);
+            if over && !e.has_reason {
+                result.findings.push(Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    message: rule.message.clone(),
+                    location: e.place.clone(),
+                    stated: "未说明原因".into(),
+                    expected: "说明原因".into(),
+                    difference: e
+                        .rate
+                        .map_or_else(|| "上年或预算为0".into(), |r| format!("{}%", r.to_fixed(2))),
+                });
+            }
+        }
+    } else if !rule.empty_note.is_empty() {
+        for id in &rule.empty_note {
+            let Some(table) = t.by_id.get(id.as_str()) else {
+                missing.push(id.clone());
+                continue;
+            };
+            result.checked += 1;
+            if table.is_empty() && table.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                result.findings.push(Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    message: rule.message.clone(),
+                    location: format!("{}{}", table.code, table.title),
+                    stated: "无说明".into(),
+                    expected: "本表无数据的说明".into(),
+                    difference: String::new(),
+                });
+            }
+        }
+    } else if let Some(table_id) = &rule.hierarchy {
         hierarchy(rule, t, table_id, &mut result, &mut missing);
     } else if let Some(table_id) = &rule.each_row {
         let Some(table) = t.by_id.get(table_id.as_str()) else {

@@ -127,7 +127,7 @@ macro_rules! rule_tests {
 
         #[test]
         fn every_rule_has_a_test() {
-            let tested = [$($id),*];
+            let tested = [$($id,)* "R-01", "R-02", "N-01"];
             for r in &rules().rules {
                 assert!(tested.contains(&r.id.as_str()), "rule {} has no test", r.id);
             }
@@ -188,4 +188,82 @@ fn a_profile_switches_rules_off_and_regrades_them() {
     assert!(
         juesuan_check::Profile::from_toml("[rules]\n\"X-99\" = \"off\"\n", "p.toml", &set).is_err()
     );
+}
+
+fn explained(
+    kind: juesuan_check::ReasonFor,
+    rate: Option<&str>,
+    has_reason: bool,
+) -> juesuan_check::Explained {
+    juesuan_check::Explained {
+        place: "测试".into(),
+        kind,
+        rate: rate.map(|r| juesuan_score::Ratio::parse(r).unwrap()),
+        moved: true,
+        has_reason,
+    }
+}
+
+fn outcome(id: &str, e: &[juesuan_check::Explained]) -> Outcome {
+    juesuan_check::run_with(&rules(), &tables(), e)
+        .into_iter()
+        .find(|r| r.rule == id)
+        .unwrap()
+        .outcome
+}
+
+#[test]
+fn r_01_a_change_over_the_threshold_needs_a_reason() {
+    use juesuan_check::ReasonFor::Change;
+    assert_eq!(
+        outcome("R-01", &[explained(Change, Some("20"), true)]),
+        Outcome::Pass
+    );
+    assert_eq!(
+        outcome("R-01", &[explained(Change, Some("10"), false)]),
+        Outcome::Pass
+    );
+    assert_eq!(
+        outcome("R-01", &[explained(Change, Some("10.01"), false)]),
+        Outcome::Fail
+    );
+    // a change from zero always needs its reason
+    assert_eq!(
+        outcome("R-01", &[explained(Change, None, false)]),
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn r_02_a_budget_deviation_over_the_threshold_needs_a_reason() {
+    use juesuan_check::ReasonFor::Deviation;
+    assert_eq!(
+        outcome("R-02", &[explained(Deviation, Some("19.56"), true)]),
+        Outcome::Pass
+    );
+    assert_eq!(
+        outcome("R-02", &[explained(Deviation, Some("19.56"), false)]),
+        Outcome::Fail
+    );
+    assert_eq!(
+        outcome("R-02", &[explained(Deviation, Some("3.25"), false)]),
+        Outcome::Pass
+    );
+}
+
+#[test]
+fn n_01_an_empty_table_needs_its_note() {
+    let set = rules();
+    let clean = tables();
+    let r = juesuan_check::run(&set, &clean);
+    assert_eq!(
+        r.iter().find(|r| r.rule == "N-01").unwrap().outcome,
+        Outcome::Pass
+    );
+    let mut broken = clean.clone();
+    broken.iter_mut().find(|t| t.id == "t8").unwrap().note = None;
+    let r = juesuan_check::run(&set, &broken);
+    let n = r.iter().find(|r| r.rule == "N-01").unwrap();
+    assert_eq!(n.outcome, Outcome::Fail);
+    assert!(n.findings[0].location.contains("政府性基金"));
 }

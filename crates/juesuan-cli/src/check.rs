@@ -1,7 +1,7 @@
 //! `juesuan check`: the consistency rules (审核公式) over a unit-year's tables.
 
 use anyhow::{anyhow, Result};
-use juesuan_check::{run, Outcome, Profile, RuleResult, RuleSet, RuleSeverity};
+use juesuan_check::{Outcome, Profile, RuleResult, RuleSet, RuleSeverity};
 use juesuan_core::tables::Table;
 use juesuan_data::Library;
 use serde::Serialize;
@@ -49,10 +49,11 @@ pub struct CheckReport<'a> {
 pub fn check(
     set: &RuleSet,
     tables: &[Table],
+    explained: &[juesuan_check::Explained],
     format: &str,
     source: &str,
 ) -> Result<(String, bool)> {
-    let results = run(set, tables);
+    let results = juesuan_check::run_with(set, tables, explained);
     let count = |sev: RuleSeverity| {
         results
             .iter()
@@ -81,11 +82,24 @@ pub fn check(
                         RuleSeverity::Warning => "警告",
                         RuleSeverity::Info => "提示",
                     };
-                    let _ = writeln!(
-                        s,
-                        "{sev}[{}] {}：{}。填列数{}，应为{}，差额{}（万元）",
-                        f.rule, f.location, f.message, f.stated, f.expected, f.difference
-                    );
+                    // Amount findings show stated / expected / difference; the others (a
+                    // missing reason, a missing note) say what is missing.
+                    let is_amount = f
+                        .stated
+                        .starts_with(|c: char| c.is_ascii_digit() || c == '-');
+                    if is_amount {
+                        let _ = writeln!(
+                            s,
+                            "{sev}[{}] {}：{}。填列数{}，应为{}，差额{}（万元）",
+                            f.rule, f.location, f.message, f.stated, f.expected, f.difference
+                        );
+                    } else {
+                        let _ = writeln!(
+                            s,
+                            "{sev}[{}] {}：{}（{}，{}）",
+                            f.rule, f.location, f.message, f.stated, f.difference
+                        );
+                    }
                 }
                 if r.outcome == Outcome::InsufficientData {
                     let _ = writeln!(

@@ -239,8 +239,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .table_set(&uy.template, uy.year)
                 .map_err(|e| anyhow!(e))?;
             let tables = juesuan_core::tables::derive_tables(&table_set, &uy, &cats);
-            let (text, failed) =
-                check::check(&set, &tables, &format, &input.display().to_string())?;
+            let (cx, _) = juesuan_report::context::build(&uy, &cats, Vec::new());
+            let explained = juesuan_report::context::explanations(&cx);
+            let (text, failed) = check::check(
+                &set,
+                &tables,
+                &explained,
+                &format,
+                &input.display().to_string(),
+            )?;
             print!("{text}");
             Ok(if failed {
                 ExitCode::from(1)

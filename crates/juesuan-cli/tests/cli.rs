@@ -328,6 +328,21 @@ fn check_passes_the_example_and_fails_on_a_broken_rule_with_exit_1() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(String::from_utf8_lossy(&o.stdout).contains("结论：通过"));
 
+    // A deviation over 10% without its reason is a warning (exit 0: warnings only).
+    let dir0 = tempfile::tempdir().unwrap();
+    let no_reason = dir0.path().join("input.toml");
+    let text = std::fs::read_to_string(&input)
+        .unwrap()
+        .replace("\"2080501\" = \"按照政策增加离退休人员生活补助\"", "");
+    std::fs::write(&no_reason, text).unwrap();
+    let o = run(&["check", no_reason.to_str().unwrap()]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("警告[R-02]") && out.contains("行政单位离退休（01项）"),
+        "{out}"
+    );
+
     // A user rule file (same path as the shipped one) that the example cannot satisfy.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("rules")).unwrap();

@@ -658,3 +658,64 @@ pub fn build(
     };
     (ctx, b.warnings)
 }
+
+/// The narrative's figures that may need a reason, for the consistency rules
+/// (`reason_required`): every year-on-year change, and every budget deviation the narrative
+/// explains.
+pub fn explanations(cx: &Context) -> Vec<juesuan_check::Explained> {
+    use juesuan_check::{Explained, ReasonFor};
+    use juesuan_score::Ratio;
+    let has = |r: &Option<String>| r.as_deref().is_some_and(|r| r != MISSING_REASON);
+    let pct = |r: &Option<String>| r.as_deref().and_then(|r| Ratio::parse(r).ok());
+    let mut out = Vec::new();
+    let mut change = |place: String, c: &ChangeText| {
+        out.push(Explained {
+            place,
+            kind: ReasonFor::Change,
+            rate: pct(&c.rate),
+            moved: c.direction != Direction::Flat,
+            has_reason: has(&c.reason),
+        })
+    };
+    change("一、收入支出决算总体情况".into(), &cx.grand_total);
+    change(
+        "四、财政拨款收入支出决算总体情况".into(),
+        &cx.fiscal_grand_total,
+    );
+    change(
+        "五（一）一般公共预算财政拨款支出".into(),
+        &cx.general_budget,
+    );
+    if cx.operating_costs_applicable {
+        change("十（一）机关运行经费".into(), &cx.operating_costs);
+    }
+    for s in &cx.sangong_items {
+        change(format!("七（二）{}", s.label), &s.change);
+    }
+    let mut deviation = |place: String, c: &CompletionText| {
+        // |决算 / 预算 − 100%|
+        let rate = pct(&c.rate).map(|r| {
+            r.checked_sub(Ratio::from_int(100))
+                .map(|d| d.abs())
+                .unwrap_or(Ratio::ZERO)
+        });
+        if c.rate.is_some() {
+            out.push(Explained {
+                place,
+                kind: ReasonFor::Deviation,
+                rate,
+                moved: c.direction != Direction::Flat,
+                has_reason: has(&c.reason),
+            })
+        }
+    };
+    deviation(
+        "五（三）一般公共预算财政拨款支出".into(),
+        &cx.general_budget_completion,
+    );
+    for i in &cx.general_budget_items {
+        deviation(format!("五（三）{}", i.name), &i.completion);
+    }
+    deviation("七（一）“三公”经费".into(), &cx.sangong_total);
+    out
+}
