@@ -46,6 +46,8 @@ pub enum Kind {
     SameFigure,
     /// 类与其项之和
     ClassOfItems,
+    /// 正文与表格一致
+    TextAgainstTable,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Completion => "预算完成率",
             Kind::SameFigure => "前后一致",
             Kind::ClassOfItems => "类与项",
+            Kind::TextAgainstTable => "正文与表格",
         }
     }
 }
@@ -234,6 +237,19 @@ fn sentences(text: &str) -> Vec<Sentence> {
         }
     }
     out
+}
+
+/// "一、一般公共预算财政拨款收入" → "一般公共预算财政拨款收入"; "1.因公出国（境）费" → "因公出国（境）费".
+fn strip_enumerator(label: &str) -> String {
+    static ENUM: OnceLock<Regex> = OnceLock::new();
+    let e = re(
+        &ENUM,
+        r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+\s*[.、．])\s*",
+    );
+    e.replace(label.trim(), "")
+        .trim_start_matches('　')
+        .trim()
+        .to_string()
 }
 
 /// Parse a printed decimal; with its count of decimals.
@@ -425,6 +441,10 @@ struct Auditor {
     class_totals: Vec<(String, Amount, SentenceRef)>,
     /// 类 names ("科学技术支出") → codes ("206"), learnt from 项 lines.
     class_names: std::collections::HashMap<String, String>,
+    /// Table cells "label | amount": label → (value, half, place) of every row with it.
+    table_values: std::collections::HashMap<String, Vec<(Ratio, Ratio, Place)>>,
+    /// Scale of table numbers to 万元, from the last "单位：…" line.
+    table_unit: Ratio,
 }
 
 impl Auditor {
@@ -767,13 +787,117 @@ impl Auditor {
         }
     }
 
+    /// Keep the "label, amount" pairs of a table row: a text cell followed by a number.
+    fn table_row(&mut self, s: &Sentence) {
+        static NUM: OnceLock<Regex> = OnceLock::new();
+        let num = re(&NUM, r"^-?\d+(?:\.\d+)?$");
+        let sep = if s.text.trim_start().starts_with('|') {
+            '|'
+        } else {
+            '\t'
+        };
+        // (cell text, char offset of the cell in the sentence)
+        let mut cells = Vec::new();
+        let mut offset = 0;
+        for cell in s.text.split(sep) {
+            let lead = cell.chars().take_while(|c| c.is_whitespace()).count();
+            cells.push((cell.trim().to_string(), offset + lead));
+            offset += cell.chars().count() + 1;
+        }
+        for w in cells.windows(2) {
+            let ((label, _), (value, at)) = (&w[0], &w[1]);
+            if !num.is_match(value) || label.is_empty() || num.is_match(label) {
+                continue;
+            }
+            let label = strip_enumerator(label);
+            if label.chars().count() < 4 || ["合计", "总计", "小计"].contains(&label.as_str())
+            {
+                continue;
+            }
+            let Some((v, d)) = number(value) else {
+                continue;
+            };
+            let scale = self.table_unit;
+            let place = Place {
+                line: s.line,
+                start: s.offset + at,
+                end: s.offset + at + value.chars().count(),
+            };
+            self.table_values.entry(label).or_default().push((
+                v.checked_mul(scale).unwrap_or(v),
+                half_unit(d, 2).checked_mul(scale).unwrap_or(Ratio::ZERO),
+                place,
+            ));
+        }
+    }
+
+    /// A figure stated in the text under the same name as a table row must agree with it.
+    /// Names that tables give different values (several rows) are skipped: ambiguous.
+    fn narrative_against_tables(&mut self) {
+        let stated = self.stated.clone();
+        for (a, r) in &stated {
+            let Some(rows) = self.table_values.get(&strip_enumerator(&a.label)) else {
+                continue;
+            };
+            let (v, h, place) = rows[0];
+            if rows.iter().any(|(x, _, _)| *x != v) {
+                continue;
+            }
+            let slack = h.checked_add(a.half).unwrap_or(h);
+            let diff = a.value.checked_sub(v).unwrap_or(Ratio::ZERO).abs();
+            self.checks.push(Check {
+                kind: Kind::TextAgainstTable,
+                outcome: if diff <= slack {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                line: r.line,
+                section: r.section.clone(),
+                quote: r.quote.clone(),
+                stated: a.text.clone(),
+                expected: v.to_fixed(2),
+                message: format!(
+                    "正文“{}”{}万元，表中（第{}行）为{}万元",
+                    a.label,
+                    a.text,
+                    place.line,
+                    v.to_fixed(2)
+                ),
+                // A cell repeated in several rows is not claimed: changing one of them makes
+                // the rows disagree, which is skipped as ambiguous rather than failed.
+                figures: if rows.len() == 1 {
+                    vec![a.place, place]
+                } else {
+                    vec![a.place]
+                },
+            });
+        }
+    }
+
     /// Keep what document-wide checks need: labelled figures of running text, 项 lines and
     /// 类 totals. Table cells (lines starting with a tab) are left out: a table's target
     /// and actual columns share labels.
     fn remember(&mut self, s: &Sentence, amounts: &[Amount]) {
-        // Table rows (tab-separated cells, Markdown "| … |") compare columns, not restatements.
+        // Table rows (tab-separated cells, Markdown "| … |") compare columns, not
+        // restatements; their "label | amount" pairs are kept for 正文与表格.
         if s.text.starts_with('\t') || s.text.trim_start().starts_with('|') {
+            self.table_row(s);
             return;
+        }
+        if let Some(unit) = s
+            .text
+            .trim()
+            .strip_prefix("单位：")
+            .or_else(|| s.text.trim().strip_prefix("单位:"))
+        {
+            self.table_unit = if unit.starts_with("万元") {
+                Ratio::ONE
+            } else if unit.starts_with('元') {
+                Ratio::new(1, 10_000).expect("nonzero")
+            } else {
+                self.table_unit
+            };
         }
         static ITEM: OnceLock<Regex> = OnceLock::new();
         static CLASS: OnceLock<Regex> = OnceLock::new();
@@ -1021,11 +1145,14 @@ pub fn audit(text: &str) -> Audit {
         items: Vec::new(),
         class_totals: Vec::new(),
         class_names: std::collections::HashMap::new(),
+        table_values: std::collections::HashMap::new(),
+        table_unit: Ratio::ONE,
     };
     let sentences = sentences(&text);
     for s in &sentences {
         a.sentence(s);
     }
+    a.narrative_against_tables();
     a.same_figures();
     a.classes_of_items();
     Audit {

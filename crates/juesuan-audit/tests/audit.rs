@@ -129,3 +129,31 @@ fn a_class_must_equal_the_sum_of_its_items() {
     // 20 + 9 = 29 ≠ 30; the 15万元 in the reason is not an item figure
     assert_eq!(f, vec![(2, Kind::ClassOfItems, "30.00".to_string())]);
 }
+
+#[test]
+fn the_text_must_agree_with_the_documents_own_tables() {
+    let text = "\
+二、收入决算情况说明
+2021年本年收入合计616.45万元，其中：一般公共预算财政拨款收入616.45万元，占100.00%。
+公开01表 收入支出决算总表
+单位：万元
+| 项目 | 决算数 | 项目 | 决算数 |
+| 一、一般公共预算财政拨款收入 | 616.54 | 科学技术支出 | 514.30 |
+| 本年收入合计 | 616.54 | 本年支出合计 | 686.54 |
+";
+    let f = fails(text);
+    assert_eq!(
+        f,
+        vec![
+            (2, Kind::TextAgainstTable, "616.45".to_string()),
+            (2, Kind::TextAgainstTable, "616.45".to_string()),
+        ]
+    );
+    // tables in 元 are scaled by their unit line
+    let yuan = "本年支出合计686.54万元。\n单位：元\n\t本年支出合计\t6865400.00\n";
+    assert!(fails(yuan).is_empty(), "{:?}", audit(yuan).checks);
+    assert!(audit(yuan)
+        .checks
+        .iter()
+        .any(|c| c.kind == Kind::TextAgainstTable));
+}
