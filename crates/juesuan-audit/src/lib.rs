@@ -161,7 +161,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 
 fn amount_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"(-?\d+(?:\.\d+)?)\s*(亿元|万元|元)")
+    re(
+        &R,
+        r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(亿元|万元|元)",
+    )
 }
 
 fn share_re() -> &'static Regex {
@@ -176,7 +179,7 @@ fn change_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?:与|比)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?",
+        r"(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?",
     )
 }
 
@@ -254,8 +257,10 @@ fn strip_enumerator(label: &str) -> String {
 
 /// Parse a printed decimal; with its count of decimals.
 fn number(text: &str) -> Option<(Ratio, u32)> {
+    // Thousands separators ("1,234.56") are printing, not precision.
+    let text = text.replace(',', "");
     let decimals = text.split_once('.').map_or(0, |(_, f)| f.len() as u32);
-    Ratio::parse(text).ok().map(|r| (r, decimals))
+    Ratio::parse(&text).ok().map(|r| (r, decimals))
 }
 
 fn pow10(n: u32) -> Ratio {
@@ -436,6 +441,8 @@ struct Auditor {
     line: usize,
     /// Figures stated under a specific label in running text, for 前后一致.
     stated: Vec<(Amount, SentenceRef)>,
+    /// Every labelled figure of running text, for 正文与表格 (table labels are specific).
+    text_figures: Vec<(Amount, SentenceRef)>,
     /// 项 amounts by 类 code, and the 类 totals, for 类与项.
     items: Vec<(String, Vec<Amount>, SentenceRef)>,
     class_totals: Vec<(String, Amount, SentenceRef)>,
@@ -790,7 +797,7 @@ impl Auditor {
     /// Keep the "label, amount" pairs of a table row: a text cell followed by a number.
     fn table_row(&mut self, s: &Sentence) {
         static NUM: OnceLock<Regex> = OnceLock::new();
-        let num = re(&NUM, r"^-?\d+(?:\.\d+)?$");
+        let num = re(&NUM, r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$");
         let sep = if s.text.trim_start().starts_with('|') {
             '|'
         } else {
@@ -834,7 +841,7 @@ impl Auditor {
     /// A figure stated in the text under the same name as a table row must agree with it.
     /// Names that tables give different values (several rows) are skipped: ambiguous.
     fn narrative_against_tables(&mut self) {
-        let stated = self.stated.clone();
+        let stated = self.text_figures.clone();
         for (a, r) in &stated {
             let Some(rows) = self.table_values.get(&strip_enumerator(&a.label)) else {
                 continue;
@@ -881,7 +888,8 @@ impl Auditor {
     fn remember(&mut self, s: &Sentence, amounts: &[Amount]) {
         // Table rows (tab-separated cells, Markdown "| … |") compare columns, not
         // restatements; their "label | amount" pairs are kept for 正文与表格.
-        if s.text.starts_with('\t') || s.text.trim_start().starts_with('|') {
+        let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).count();
+        if s.text.starts_with('\t') || tab_cells >= 2 || s.text.trim_start().starts_with('|') {
             self.table_row(s);
             return;
         }
@@ -940,6 +948,7 @@ impl Auditor {
             let code = class.captures(&a.label).map(|c| c[1].to_string());
             self.class_totals
                 .push((code.unwrap_or_default(), a.clone(), s.reference()));
+            self.text_figures.push((a.clone(), s.reference()));
             if a.label.chars().count() >= 6 && !a.label.starts_with("支出决算") {
                 self.stated.push((a.clone(), s.reference()));
             }
@@ -1142,6 +1151,7 @@ pub fn audit(text: &str) -> Audit {
         line_start: 0,
         line: 0,
         stated: Vec::new(),
+        text_figures: Vec::new(),
         items: Vec::new(),
         class_totals: Vec::new(),
         class_names: std::collections::HashMap::new(),
