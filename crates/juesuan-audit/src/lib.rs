@@ -81,6 +81,8 @@ pub struct Check {
     pub outcome: Outcome,
     /// Line (1-based) of the sentence.
     pub line: usize,
+    /// Page (1-based), when the text has page breaks (PDF).
+    pub page: Option<usize>,
     pub section: String,
     /// The sentence as printed.
     pub quote: String,
@@ -133,6 +135,7 @@ struct Percent {
 #[derive(Debug, Clone)]
 struct SentenceRef {
     line: usize,
+    page: Option<usize>,
     section: String,
     quote: String,
 }
@@ -141,6 +144,7 @@ impl Sentence {
     fn reference(&self) -> SentenceRef {
         SentenceRef {
             line: self.line,
+            page: self.page,
             section: self.section.clone(),
             quote: self.text.trim().to_string(),
         }
@@ -150,6 +154,7 @@ impl Sentence {
 struct Sentence {
     text: String,
     line: usize,
+    page: Option<usize>,
     /// Character offset of the sentence within its line.
     offset: usize,
     section: String,
@@ -217,7 +222,10 @@ pub fn normalize(text: &str) -> String {
 fn sentences(text: &str) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut section = String::new();
+    let paged = text.contains('\u{c}');
+    let mut page = 1;
     for (n, line) in text.lines().enumerate() {
+        page += line.matches('\u{c}').count();
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
@@ -232,6 +240,7 @@ fn sentences(text: &str) -> Vec<Sentence> {
                 out.push(Sentence {
                     text: part.to_string(),
                     line: n + 1,
+                    page: paged.then_some(page),
                     offset,
                     section: section.clone(),
                 });
@@ -469,6 +478,7 @@ impl Auditor {
             kind,
             outcome,
             line: s.line,
+            page: s.page,
             section: s.section.clone(),
             quote: s.text.trim().to_string(),
             stated: values.0,
@@ -860,6 +870,7 @@ impl Auditor {
                     Outcome::Fail
                 },
                 line: r.line,
+                page: r.page,
                 section: r.section.clone(),
                 quote: r.quote.clone(),
                 stated: a.text.clone(),
@@ -984,6 +995,7 @@ impl Auditor {
                     kind: Kind::SameFigure,
                     outcome: if ok { Outcome::Pass } else { Outcome::Fail },
                     line: r.line,
+                    page: r.page,
                     section: r.section.clone(),
                     quote: r.quote.clone(),
                     stated: a.text.clone(),
@@ -1041,6 +1053,7 @@ impl Auditor {
                     Outcome::Fail
                 },
                 line: r.line,
+                page: r.page,
                 section: r.section.clone(),
                 quote: r.quote.clone(),
                 stated: total.text.clone(),
@@ -1183,9 +1196,10 @@ pub fn report_text(a: &Audit, source: &str) -> String {
         (Outcome::ParseError, "无法解析"),
     ] {
         for c in a.checks.iter().filter(|c| c.outcome == outcome) {
+            let page = c.page.map(|p| format!("第{p}页")).unwrap_or_default();
             let _ = writeln!(
                 s,
-                "\n{title}［{}］第{}行（{}）：{}",
+                "\n{title}［{}］{page}第{}行（{}）：{}",
                 c.kind.label(),
                 c.line,
                 if c.section.is_empty() {

@@ -419,6 +419,15 @@ fn audit_reads_text_word_and_pdf_and_exits_by_its_verdict() {
             && page.contains("9.03%")
     );
 
+    // A finding in a PDF names its page.
+    let two = workspace().join("crates/juesuan-readers/tests/fixtures/two-pages.pdf");
+    let o = run(&["audit", two.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("错误［占比］第2页"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
     // juesuan's own report audits clean.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

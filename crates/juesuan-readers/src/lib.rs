@@ -147,6 +147,16 @@ pub fn unwrap_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = String::new();
     for line in text.lines() {
+        // A form feed is pdftotext's page break: keep it on a line of its own, so readers
+        // downstream can count pages.
+        if line.contains('\u{c}') {
+            if !prev.is_empty() {
+                out.push_str(&prev);
+                out.push('\n');
+                prev.clear();
+            }
+            out.push_str("\u{c}\n");
+        }
         let t = line.trim();
         if t.is_empty() {
             if !prev.is_empty() {
