@@ -160,54 +160,41 @@ struct Sentence {
     section: String,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
+/// A regex compiled once, on first use.
+macro_rules! lazy_regex {
+    ($pattern:expr) => {{
+        static R: OnceLock<Regex> = OnceLock::new();
+        R.get_or_init(|| Regex::new($pattern).expect("valid pattern"))
+    }};
 }
 
 fn amount_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(亿元|万元|元)",
-    )
+    lazy_regex!(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(亿元|万元|元)")
 }
 
 fn share_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"^\s*[，,]?\s*(?:分别)?占([^0-9%，,；;。]*?)(?:的)?(-?\d+(?:\.\d+)?)%",
-    )
+    lazy_regex!(r"^\s*[，,]?\s*(?:分别)?占([^0-9%，,；;。]*?)(?:的)?(-?\d+(?:\.\d+)?)%")
 }
 
 fn change_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?",
+    lazy_regex!(
+        r"(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?"
     )
 }
 
 fn completion_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"完成(?:年初)?(?:全年)?预算(?:数)?(?:的)?(\d+(?:\.\d+)?)%",
-    )
+    lazy_regex!(r"完成(?:年初)?(?:全年)?预算(?:数)?(?:的)?(\d+(?:\.\d+)?)%")
 }
 
 fn heading_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"^(?:#+\s*)?(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、\s)",
+    lazy_regex!(
+        r"^(?:#+\s*)?(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、\s)"
     )
 }
 
 /// Full-width digits and signs to ASCII; Word bookmarks and Markdown emphasis removed.
 pub fn normalize(text: &str) -> String {
-    static BOOKMARK: OnceLock<Regex> = OnceLock::new();
-    let t = re(&BOOKMARK, r"\[bookmark: [^\]]*\]").replace_all(text, "");
+    let t = lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "");
     t.chars()
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
@@ -253,10 +240,8 @@ fn sentences(text: &str) -> Vec<Sentence> {
 
 /// "一、一般公共预算财政拨款收入" → "一般公共预算财政拨款收入"; "1.因公出国（境）费" → "因公出国（境）费".
 fn strip_enumerator(label: &str) -> String {
-    static ENUM: OnceLock<Regex> = OnceLock::new();
-    let e = re(
-        &ENUM,
-        r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+\s*[.、．])\s*",
+    let e = lazy_regex!(
+        r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+\s*[.、．])\s*"
     );
     e.replace(label.trim(), "")
         .trim_start_matches('　')
@@ -296,8 +281,7 @@ fn char_at(s: &str, byte: usize) -> usize {
 }
 
 fn normalize_label(raw: &str) -> String {
-    static YEAR: OnceLock<Regex> = OnceLock::new();
-    let t = re(&YEAR, r"^\s*\d{4}年(?:度)?").replace(raw.trim(), "");
+    let t = lazy_regex!(r"^\s*\d{4}年(?:度)?").replace(raw.trim(), "");
     let t = t
         .trim_start_matches("其中")
         .trim_start_matches(['：', ':', '，', ',']);
@@ -806,8 +790,7 @@ impl Auditor {
 
     /// Keep the "label, amount" pairs of a table row: a text cell followed by a number.
     fn table_row(&mut self, s: &Sentence) {
-        static NUM: OnceLock<Regex> = OnceLock::new();
-        let num = re(&NUM, r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$");
+        let num = lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$");
         let sep = if s.text.trim_start().starts_with('|') {
             '|'
         } else {
@@ -918,11 +901,9 @@ impl Auditor {
                 self.table_unit
             };
         }
-        static ITEM: OnceLock<Regex> = OnceLock::new();
-        static CLASS: OnceLock<Regex> = OnceLock::new();
-        let item = re(
-            &ITEM,
-            r"^\s*(?:\d+\s*[.、．]\s*)?([^（(\d]+?)（(\d{3})类）[^：:]*（\d{2}项）\s*[:：]",
+
+        let item = lazy_regex!(
+            r"^\s*(?:\d+\s*[.、．]\s*)?([^（(\d]+?)（(\d{3})类）[^：:]*（\d{2}项）\s*[:：]"
         );
         if let Some(c) = item.captures(&s.text) {
             let name = c[1].trim().to_string();
@@ -945,7 +926,7 @@ impl Auditor {
             }
             return;
         }
-        let class = re(&CLASS, r"（(\d{3})类）$");
+        let class = lazy_regex!(r"（(\d{3})类）$");
         for a in amounts {
             // Budgets and last year's figures ("与2020年629.95万元相比") are other quantities.
             if is_budget(&a.label)
