@@ -48,6 +48,8 @@ pub enum Kind {
     ClassOfItems,
     /// 正文与表格一致
     TextAgainstTable,
+    /// 数量之和（辆、人、批次…）
+    Counts,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::SameFigure => "前后一致",
             Kind::ClassOfItems => "类与项",
             Kind::TextAgainstTable => "正文与表格",
+            Kind::Counts => "数量之和",
         }
     }
 }
@@ -503,6 +506,7 @@ impl Auditor {
         }
         self.completions(s, &amounts);
         self.parts(s, &amounts);
+        self.counts(s);
         self.remember(s, &amounts);
         if s.line != self.line {
             self.line = s.line;
@@ -1048,6 +1052,74 @@ impl Auditor {
                 figures,
             });
         }
+    }
+
+    /// 数量之和: "共有公务用车1辆，其中：轿车1辆、越野车0辆、载客汽车0辆" — the parts in the
+    /// same unit may not exceed the whole, and a closed list ("、" only) must add up to it.
+    fn counts(&mut self, s: &Sentence) {
+        let count = lazy_regex!(r"(\d+)(辆|人次|人|批次|次|个|台|套|项|家|篇)");
+        let Some(q) = s.text.find("其中") else {
+            return;
+        };
+        let q_char = char_at(&s.text, q);
+        let found: Vec<(usize, usize, u64, String)> = count
+            .captures_iter(&s.text)
+            .filter_map(|c| {
+                let m = c.get(1)?;
+                // A number glued to a letter, digit or decimal point is not a count.
+                if s.text[..m.start()]
+                    .chars()
+                    .last()
+                    .is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '.')
+                {
+                    return None;
+                }
+                let end = char_at(&s.text, c.get(0)?.end());
+                Some((
+                    char_at(&s.text, m.start()),
+                    end,
+                    m.as_str().parse().ok()?,
+                    c[2].to_string(),
+                ))
+            })
+            .collect();
+        let Some(total) = found.iter().rev().find(|f| f.1 <= q_char) else {
+            return;
+        };
+        let chars: Vec<char> = s.text.chars().collect();
+        if q_char - total.1 > 2 {
+            return;
+        }
+        let parts: Vec<&(usize, usize, u64, String)> = found
+            .iter()
+            .filter(|f| f.0 > q_char && f.3 == total.3)
+            .collect();
+        if parts.len() < 2 {
+            return;
+        }
+        // A closed list: the parts are separated by "、" only (amounts in between aside).
+        let between: String = chars[parts[0].1..parts[parts.len() - 1].0].iter().collect();
+        let closed = !between.contains(['；', ';', '。']);
+        let sum: u64 = parts.iter().map(|p| p.2).sum();
+        let bad = sum > total.2 || (closed && sum != total.2);
+        let place = |f: &(usize, usize, u64, String)| Place {
+            line: s.line,
+            start: s.offset + f.0,
+            end: s.offset + f.0 + f.2.to_string().len(),
+        };
+        let mut figures: Vec<Place> = parts.iter().map(|p| place(p)).collect();
+        figures.push(place(total));
+        self.push(
+            s,
+            Kind::Counts,
+            if bad { Outcome::Fail } else { Outcome::Pass },
+            (
+                format!("{}{}", total.2, total.3),
+                format!("{sum}{}", total.3),
+            ),
+            format!("合计{}{}，其中各项之和为{sum}{}", total.2, total.3, total.3),
+            figures,
+        );
     }
 
     /// Check a stated percentage against num ÷ den × 100 over the rounding intervals of all

@@ -186,3 +186,17 @@ fn fixtures_in_other_wording_find_exactly_the_planted_errors() {
             >= 10
     );
 }
+
+#[test]
+fn counts_in_a_closed_list_must_add_up() {
+    let ok = "截至2021年12月底，单位共有公务用车3辆，其中：轿车1辆、越野车2辆、载客汽车0辆。";
+    assert!(fails(ok).is_empty());
+    let bad = "截至2021年12月底，单位共有公务用车3辆，其中：轿车1辆、越野车1辆、载客汽车0辆。";
+    assert_eq!(fails(bad), vec![(1, Kind::Counts, "3辆".to_string())]);
+    // parts beyond the whole fail even in an open list
+    let over = "国内公务接待8批次，其中：省级5批次；市级6批次。";
+    assert_eq!(fails(over), vec![(1, Kind::Counts, "8批次".to_string())]);
+    // an open list may leave parts out
+    let open = "国内公务接待8批次，其中：省级5批次；市级1批次。";
+    assert!(fails(open).is_empty());
+}
