@@ -420,6 +420,15 @@ fn miss(stated: Ratio, half: Ratio, lo: Ratio, hi: Ratio) -> Ratio {
     }
 }
 
+/// Pass when two printed figures can be the same value: |a − b| ≤ the sum of their halves.
+fn agree(a: Ratio, b: Ratio, slack: Ratio) -> Outcome {
+    if a.checked_sub(b).unwrap_or(Ratio::ZERO).abs() <= slack {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    }
+}
+
 fn mid(lo: Ratio, hi: Ratio) -> Ratio {
     lo.checked_add(hi)
         .and_then(|s| s.checked_div(Ratio::from_int(2)))
@@ -461,13 +470,26 @@ impl Auditor {
         message: String,
         figures: Vec<Place>,
     ) {
+        self.push_at(&s.reference(), kind, outcome, values, message, figures);
+    }
+
+    /// Record a check quoting a sentence kept for a document-wide check.
+    fn push_at(
+        &mut self,
+        r: &SentenceRef,
+        kind: Kind,
+        outcome: Outcome,
+        values: (String, String),
+        message: String,
+        figures: Vec<Place>,
+    ) {
         self.checks.push(Check {
             kind,
             outcome,
-            line: s.line,
-            page: s.page,
-            section: s.section.clone(),
-            quote: s.text.trim().to_string(),
+            line: r.line,
+            page: r.page,
+            section: r.section.clone(),
+            quote: r.quote.clone(),
             stated: values.0,
             expected: values.1,
             message,
@@ -847,36 +869,29 @@ impl Auditor {
             if rows.iter().any(|(x, _, _)| *x != v) {
                 continue;
             }
-            let slack = h.checked_add(a.half).unwrap_or(h);
-            let diff = a.value.checked_sub(v).unwrap_or(Ratio::ZERO).abs();
-            self.checks.push(Check {
-                kind: Kind::TextAgainstTable,
-                outcome: if diff <= slack {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                },
-                line: r.line,
-                page: r.page,
-                section: r.section.clone(),
-                quote: r.quote.clone(),
-                stated: a.text.clone(),
-                expected: v.to_fixed(2),
-                message: format!(
-                    "正文“{}”{}万元，表中（第{}行）为{}万元",
-                    a.label,
-                    a.text,
-                    place.line,
-                    v.to_fixed(2)
-                ),
-                // A cell repeated in several rows is not claimed: changing one of them makes
-                // the rows disagree, which is skipped as ambiguous rather than failed.
-                figures: if rows.len() == 1 {
-                    vec![a.place, place]
-                } else {
-                    vec![a.place]
-                },
-            });
+            let outcome = agree(a.value, v, h.checked_add(a.half).unwrap_or(h));
+            let message = format!(
+                "正文“{}”{}万元，表中（第{}行）为{}万元",
+                a.label,
+                a.text,
+                place.line,
+                v.to_fixed(2)
+            );
+            // A cell repeated in several rows is not claimed: changing one of them makes
+            // the rows disagree, which is skipped as ambiguous rather than failed.
+            let figures = if rows.len() == 1 {
+                vec![a.place, place]
+            } else {
+                vec![a.place]
+            };
+            self.push_at(
+                r,
+                Kind::TextAgainstTable,
+                outcome,
+                (a.text.clone(), v.to_fixed(2)),
+                message,
+                figures,
+            );
         }
     }
 
@@ -969,28 +984,23 @@ impl Auditor {
         for (label, list) in by {
             let (first, first_ref) = &list[0];
             for (a, r) in &list[1..] {
-                let slack = first.half.checked_add(a.half).unwrap_or(Ratio::ZERO);
-                let diff = a
-                    .value
-                    .checked_sub(first.value)
-                    .unwrap_or(Ratio::ZERO)
-                    .abs();
-                let ok = diff <= slack;
-                self.checks.push(Check {
-                    kind: Kind::SameFigure,
-                    outcome: if ok { Outcome::Pass } else { Outcome::Fail },
-                    line: r.line,
-                    page: r.page,
-                    section: r.section.clone(),
-                    quote: r.quote.clone(),
-                    stated: a.text.clone(),
-                    expected: first.text.clone(),
-                    message: format!(
-                        "“{label}”第{}行为{}万元，此处为{}万元",
-                        first_ref.line, first.text, a.text
-                    ),
-                    figures: vec![first.place, a.place],
-                });
+                let outcome = agree(
+                    a.value,
+                    first.value,
+                    first.half.checked_add(a.half).unwrap_or(Ratio::ZERO),
+                );
+                let message = format!(
+                    "“{label}”第{}行为{}万元，此处为{}万元",
+                    first_ref.line, first.text, a.text
+                );
+                self.push_at(
+                    r,
+                    Kind::SameFigure,
+                    outcome,
+                    (a.text.clone(), first.text.clone()),
+                    message,
+                    vec![first.place, a.place],
+                );
             }
         }
     }
@@ -1026,31 +1036,27 @@ impl Auditor {
             let Some((sum, halves, places)) = sums.get(code) else {
                 continue;
             };
-            let slack = halves.checked_add(total.half).unwrap_or(*halves);
-            let diff = total.value.checked_sub(*sum).unwrap_or(Ratio::ZERO).abs();
+            let outcome = agree(
+                total.value,
+                *sum,
+                halves.checked_add(total.half).unwrap_or(*halves),
+            );
             let mut figures = places.clone();
             figures.push(total.place);
-            self.checks.push(Check {
-                kind: Kind::ClassOfItems,
-                outcome: if diff <= slack {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                },
-                line: r.line,
-                page: r.page,
-                section: r.section.clone(),
-                quote: r.quote.clone(),
-                stated: total.text.clone(),
-                expected: sum.to_fixed(2),
-                message: format!(
-                    "{code}类“{}”{}万元，其下各项之和为{}万元",
-                    total.label,
-                    total.text,
-                    sum.to_fixed(2)
-                ),
+            let message = format!(
+                "{code}类“{}”{}万元，其下各项之和为{}万元",
+                total.label,
+                total.text,
+                sum.to_fixed(2)
+            );
+            self.push_at(
+                r,
+                Kind::ClassOfItems,
+                outcome,
+                (total.text.clone(), sum.to_fixed(2)),
+                message,
                 figures,
-            });
+            );
         }
     }
 
