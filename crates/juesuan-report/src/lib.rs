@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod document;
 pub mod evaluation;
 pub mod render;
 
@@ -32,6 +33,11 @@ pub struct Report {
     pub html: String,
     /// tables.json
     pub tables_json: String,
+    /// The same content as blocks, with tables and charts by reference: what the Word and PDF
+    /// writers lay out.
+    pub document: Vec<document::Block>,
+    /// 单位名称 and 年度, for titles and metadata of the published files.
+    pub title: String,
     /// Things the preparer should fix (e.g. missing reasons); the report is still complete.
     pub warnings: Vec<Warning>,
 }
@@ -166,9 +172,11 @@ pub fn render_report(
     let mut markdown = String::new();
     let mut body = String::new();
     let mut charts = Vec::new();
+    let mut blocks = Vec::new();
     for seg in segments(&text) {
         match seg {
             Segment::Markdown(md) => {
+                blocks.extend(document::markdown_blocks(&md));
                 markdown.push_str(&md);
                 body.push_str(&render::markdown_to_html(&md));
             }
@@ -180,10 +188,14 @@ pub fn render_report(
                     "<figure id=\"{id}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
                     title.replace('<', "&lt;")
                 ));
+                blocks.push(document::Block::Chart {
+                    index: charts.len(),
+                });
                 charts.push(Chart { id, title, svg });
             }
             Segment::Tables => {
-                for table in &tables {
+                for (index, table) in tables.iter().enumerate() {
+                    blocks.push(document::Block::DisclosureTable { index });
                     markdown.push_str(&render::table_markdown(table));
                     body.push_str(&render::table_html(table));
                 }
@@ -191,6 +203,7 @@ pub fn render_report(
             Segment::Evaluation => {
                 if let Some(scores) = t.scores {
                     let md = evaluation::disclosure_markdown(scores, uy.amount_unit.label());
+                    blocks.extend(document::markdown_blocks(&md));
                     markdown.push_str(&md);
                     body.push_str(&format!(
                         "<div class=\"evaluation\">\n{}</div>\n",
@@ -234,6 +247,8 @@ pub fn render_report(
         markdown,
         html,
         tables_json,
+        document: blocks,
+        title,
         warnings,
     })
 }
