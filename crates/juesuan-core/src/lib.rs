@@ -12,6 +12,7 @@ pub mod input;
 pub mod model;
 pub mod money;
 pub mod tables;
+pub mod write;
 
 pub use catalogue::{Catalogue, Catalogues};
 pub use error::{ErrorCode, InputError, Severity, Warning};
@@ -19,3 +20,4 @@ pub use facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenar
 pub use model::UnitYear;
 pub use money::{Amount, Change, Completion, Direction, MoneyUnit, Percent};
 pub use tables::{Table, TableSet};
+pub use write::{normalized_facts, write_input};

@@ -39,13 +39,24 @@ pub enum Align {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// Level 1 is the document title; 2 the parts (第一部分…); 3 and 4 the sections below.
-    Heading { level: u8, text: String },
-    Paragraph { runs: Vec<Run> },
-    List { items: Vec<ListItem> },
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        runs: Vec<Run>,
+    },
+    List {
+        items: Vec<ListItem>,
+    },
     /// A disclosure table: `Report::tables[index]` (merged headers, amounts, note).
-    DisclosureTable { index: usize },
+    DisclosureTable {
+        index: usize,
+    },
     /// A chart: `Report::charts[index]` (SVG and title).
-    Chart { index: usize },
+    Chart {
+        index: usize,
+    },
     /// A plain table (the evaluation tables): header row, body rows, column alignments.
     Table {
         header: Vec<String>,
@@ -75,6 +86,9 @@ impl Block {
     }
 }
 
+/// A plain table being read: alignments, header cells, body rows.
+type SimpleTable = (Vec<Align>, Vec<String>, Vec<Vec<String>>);
+
 /// Parse rendered narrative Markdown into blocks (headings, paragraphs, lists, tables).
 pub fn markdown_blocks(md: &str) -> Vec<Block> {
     let mut out = Vec::new();
@@ -85,7 +99,7 @@ pub fn markdown_blocks(md: &str) -> Vec<Block> {
     let mut lists: Vec<(Option<u64>, Vec<ListItem>)> = Vec::new();
     let mut heading: Option<u8> = None;
     // Simple table under construction.
-    let mut table: Option<(Vec<Align>, Vec<String>, Vec<Vec<String>>)> = None;
+    let mut table: Option<SimpleTable> = None;
     let mut in_head = false;
     let mut row: Vec<String> = Vec::new();
     let mut cell = String::new();
@@ -117,17 +131,11 @@ pub fn markdown_blocks(md: &str) -> Vec<Block> {
                     text,
                 });
             }
-            Event::Start(Tag::Paragraph) => {
-                if lists.is_empty() {
-                    runs.clear();
-                }
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if lists.is_empty() && table.is_none() {
-                    let r = std::mem::take(&mut runs);
-                    if !r.is_empty() {
-                        out.push(Block::Paragraph { runs: r });
-                    }
+            Event::Start(Tag::Paragraph) if lists.is_empty() => runs.clear(),
+            Event::End(TagEnd::Paragraph) if lists.is_empty() && table.is_none() => {
+                let r = std::mem::take(&mut runs);
+                if !r.is_empty() {
+                    out.push(Block::Paragraph { runs: r });
                 }
             }
             Event::Start(Tag::List(start)) => {

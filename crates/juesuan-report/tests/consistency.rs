@@ -836,7 +836,7 @@ fn to_toml(c: &Case) -> String {
                 basic * i64::from(*w) / wsum
             };
             rest -= part;
-            let integer = weights[(i + 1) % weights.len()] % 2 == 0;
+            let integer = weights[(i + 1) % weights.len()].is_multiple_of(2);
             writeln!(
                 t,
                 "\"{}\" = {}",
@@ -990,6 +990,18 @@ fn tables_of(uy: &UnitYear) -> Vec<Table> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// `write_input` gives back a file that reads to the same unit-year: the same figures
+    /// (facts without their locations) and the same texts, counts and reasons.
+    #[test]
+    fn written_input_reads_back_the_same(c in case()) {
+        let text = to_toml(&c);
+        let uy = parse(&text);
+        let written = juesuan_core::write_input(&uy, &data().catalogues);
+        let again = parse_input(&written, "written.toml", &data().catalogues)
+            .unwrap_or_else(|e| panic!("{e:?}\n---- written ----\n{written}"));
+        assert_same_unit_year(&uy, &again, &written);
+    }
 
     #[test]
     fn tables_and_narrative_are_consistent(c in case()) {
@@ -1197,5 +1209,56 @@ fn text_check_finds_float_artefacts() {
         3,
         "{:#?}",
         text_violations(&bad)
+    );
+}
+
+/// Two unit-years publish the same disclosure: equal normalized facts and equal texts.
+fn assert_same_unit_year(a: &UnitYear, b: &UnitYear, written: &str) {
+    assert_eq!(
+        juesuan_core::normalized_facts(&a.facts),
+        juesuan_core::normalized_facts(&b.facts),
+        "facts differ; written:\n{written}"
+    );
+    let strip = |u: &UnitYear| {
+        let mut u = u.clone();
+        u.facts = Default::default();
+        u
+    };
+    assert_eq!(strip(a), strip(b), "texts differ; written:\n{written}");
+}
+
+#[test]
+fn the_example_round_trips_through_write_input() {
+    let text = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+    let uy = parse(text);
+    let written = juesuan_core::write_input(&uy, &data().catalogues);
+    let again = parse_input(&written, "written.toml", &data().catalogues)
+        .unwrap_or_else(|e| panic!("{e:?}\n---- written ----\n{written}"));
+    assert_same_unit_year(&uy, &again, &written);
+    // Exact amounts survive: 233.934 万元 is not rounded to 233.93.
+    assert!(written.contains("\"2060701\" = 233.934"), "{written}");
+    // The same report, word for word.
+    let (r1, r2) = (
+        build_report(&uy, &data().library, &data().catalogues).unwrap(),
+        build_report(&again, &data().library, &data().catalogues).unwrap(),
+    );
+    assert_eq!(r1.markdown, r2.markdown);
+}
+
+#[test]
+fn round_trip_comparison_notices_a_changed_figure() {
+    let text = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+    let uy = parse(text);
+    // One 分 more income under 2060701 (its first occurrence is in [income]): still a valid
+    // file, but not the same figures.
+    let written = juesuan_core::write_input(&uy, &data().catalogues).replacen(
+        "\"2060701\" = 233.934",
+        "\"2060701\" = 233.935",
+        1,
+    );
+    let again = parse(&written);
+    assert_ne!(
+        juesuan_core::normalized_facts(&uy.facts),
+        juesuan_core::normalized_facts(&again.facts)
     );
 }

@@ -2,9 +2,9 @@
 
 use juesuan_core::input::parse_input;
 use juesuan_data::Library;
+use juesuan_report::build_report_with_scores;
 use juesuan_report::document::Block;
 use juesuan_report::evaluation::{compute, Scored};
-use juesuan_report::build_report_with_scores;
 
 const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
 
