@@ -167,6 +167,18 @@ pub fn unwrap_lines(text: &str) -> String {
             out.push('\n');
             continue;
         }
+        // A table row laid out in columns stays a line of its own, its cells tab-separated
+        // as in the other readers' tables, so the auditor reads label/amount pairs.
+        if let Some(row) = layout_row(t) {
+            if !prev.is_empty() {
+                out.push_str(&prev);
+                out.push('\n');
+                prev.clear();
+            }
+            out.push_str(&row);
+            out.push('\n');
+            continue;
+        }
         let ends = prev.trim_end().ends_with(['。', '！', '？', '；']);
         if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) {
             if !prev.is_empty() {
@@ -183,6 +195,42 @@ pub fn unwrap_lines(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A line of `pdftotext -layout` output that is a table row: cells separated by column gaps
+/// (two or more spaces, or an ideographic space), at least one cell after the first a bare
+/// number. Returns the cells joined by tabs.
+fn layout_row(line: &str) -> Option<String> {
+    let mut cells: Vec<String> = Vec::new();
+    let mut cell = String::new();
+    let mut gap = String::new();
+    for c in line.chars() {
+        if c.is_whitespace() {
+            gap.push(c);
+            continue;
+        }
+        if !gap.is_empty() {
+            if gap.chars().count() >= 2 || gap.contains('\u{3000}') {
+                cells.push(std::mem::take(&mut cell));
+            } else {
+                cell.push_str(&gap);
+            }
+            gap.clear();
+        }
+        cell.push(c);
+    }
+    if !cell.is_empty() {
+        cells.push(cell);
+    }
+    let is_number = |s: &str| {
+        let s = s.strip_prefix('-').unwrap_or(s);
+        !s.is_empty()
+            && s.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            && s.matches('.').count() <= 1
+    };
+    (cells.len() >= 2 && cells[1..].iter().any(|c| is_number(c))).then(|| cells.join("\t"))
 }
 
 /// The text of any supported file, chosen by extension.

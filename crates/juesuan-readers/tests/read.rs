@@ -77,3 +77,25 @@ fn wrapped_lines_are_joined_but_headings_and_sentences_kept() {
         ]
     );
 }
+
+#[test]
+fn pdf_layout_table_rows_become_tab_separated_lines() {
+    // What `pdftotext -layout` prints for a table: cells in columns, separated by gaps.
+    let layout = "一、收入支出决算总体情况\n2021年度收入、支出决算总计686.54万元，与上年相比\n增加44.05万元。\n          项目                    金额\n一般公共预算财政拨款收入         616.54\n  年初结转和结余　　70.00\n合计    1,686.54   -2.50\n";
+    let text = unwrap_lines(layout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "一、收入支出决算总体情况",
+            "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。",
+            // A header row of text cells only is ordinary text.
+            "项目                    金额",
+            "一般公共预算财政拨款收入\t616.54",
+            "年初结转和结余\t70.00",
+            "合计\t1,686.54\t-2.50",
+        ]
+    );
+    // A sentence with single spaces and a number is not a table row.
+    assert_eq!(unwrap_lines("支出 686.54 万元。\n"), "支出 686.54 万元。\n");
+}
