@@ -830,9 +830,10 @@ impl Auditor {
             cells.push((cell.trim().to_string(), offset + lead));
             offset += cell.chars().count() + 1;
         }
-        for w in cells.windows(2) {
-            let ((label, _), (value, at)) = (&w[0], &w[1]);
-            if !num.is_match(value) || label.is_empty() || num.is_match(label) {
+        // A label cell and every number cell after it (a row may have several columns:
+        // 预算数, 决算数…); all are kept, the narrative may state any of them.
+        for (i, (label, _)) in cells.iter().enumerate() {
+            if label.is_empty() || num.is_match(label) {
                 continue;
             }
             let label = strip_enumerator(label);
@@ -840,20 +841,22 @@ impl Auditor {
             {
                 continue;
             }
-            let Some((v, d)) = number(value) else {
-                continue;
-            };
-            let scale = self.table_unit;
-            let place = Place {
-                line: s.line,
-                start: s.offset + at,
-                end: s.offset + at + value.chars().count(),
-            };
-            self.table_values.entry(label).or_default().push((
-                v.checked_mul(scale).unwrap_or(v),
-                half_unit(d, 2).checked_mul(scale).unwrap_or(Ratio::ZERO),
-                place,
-            ));
+            for (value, at) in cells[i + 1..].iter().take_while(|(v, _)| num.is_match(v)) {
+                let Some((v, d)) = number(value) else {
+                    continue;
+                };
+                let scale = self.table_unit;
+                let place = Place {
+                    line: s.line,
+                    start: s.offset + at,
+                    end: s.offset + at + value.chars().count(),
+                };
+                self.table_values.entry(label.clone()).or_default().push((
+                    v.checked_mul(scale).unwrap_or(v),
+                    half_unit(d, 2).checked_mul(scale).unwrap_or(Ratio::ZERO),
+                    place,
+                ));
+            }
         }
     }
 
@@ -865,21 +868,38 @@ impl Auditor {
             let Some(rows) = self.table_values.get(&strip_enumerator(&a.label)) else {
                 continue;
             };
-            let (v, h, place) = rows[0];
-            if rows.iter().any(|(x, _, _)| *x != v) {
+            // Several rows under one label: ambiguous unless they state the same figures.
+            let first_line = rows[0].2.line;
+            let one_row: Vec<&(Ratio, Ratio, Place)> = rows
+                .iter()
+                .filter(|(_, _, p)| p.line == first_line)
+                .collect();
+            let same = rows
+                .iter()
+                .all(|(x, _, p)| p.line == first_line || one_row.iter().any(|(y, _, _)| y == x));
+            if !same {
                 continue;
             }
-            let outcome = agree(a.value, v, h.checked_add(a.half).unwrap_or(h));
+            let single = rows.iter().all(|(_, _, p)| p.line == first_line);
+            let slack = |h: Ratio| h.checked_add(a.half).unwrap_or(h);
+            let matched = one_row
+                .iter()
+                .find(|(v, h, _)| agree(a.value, *v, slack(*h)) == Outcome::Pass);
+            let (outcome, (v, _, place)) = match matched {
+                Some(m) => (Outcome::Pass, **m),
+                None => (Outcome::Fail, *one_row[0]),
+            };
+            let values: Vec<String> = one_row.iter().map(|(x, _, _)| x.to_fixed(2)).collect();
             let message = format!(
                 "正文“{}”{}万元，表中（第{}行）为{}万元",
                 a.label,
                 a.text,
                 place.line,
-                v.to_fixed(2)
+                values.join("、")
             );
             // A cell repeated in several rows is not claimed: changing one of them makes
             // the rows disagree, which is skipped as ambiguous rather than failed.
-            let figures = if rows.len() == 1 {
+            let figures = if single {
                 vec![a.place, place]
             } else {
                 vec![a.place]

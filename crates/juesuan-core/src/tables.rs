@@ -4,6 +4,11 @@
 //! sum of the facts matching table base ∧ column ∧ row. Rows are fixed, or a classification
 //! tree (类/款/项) expanded from the facts present. Two layouts exist: `grid` (stub + columns)
 //! and `paired` (income side beside expenditure side, as in 收入支出决算总表).
+//!
+//! A cell the input cannot determine is left blank rather than printed as 0: when the cell
+//! asks for a classification code (功能 or 经济) that some matching non-zero fact does not
+//! carry (e.g. 人员经费 by 功能科目, while 基本支出 is split by 经济分类 only for the unit
+//! as a whole), its amount is unknown. Such tables may carry a `partial_note`.
 
 use crate::catalogue::{parent_code, Catalogues};
 use crate::facts::{FactFilter, FactTable};
@@ -46,6 +51,9 @@ pub struct TableSpec {
     /// Printed when every amount is zero ("本单位本年度没有…，故本表无数据。").
     #[serde(default)]
     pub empty_note: Option<String>,
+    /// Printed when some cells are blank because the input cannot determine them.
+    #[serde(default)]
+    pub partial_note: Option<String>,
     /// Filter every cell of the table starts from.
     #[serde(default)]
     pub base: FactFilter,
@@ -74,6 +82,13 @@ pub struct ColumnSpec {
     pub group: Option<String>,
     #[serde(default)]
     pub filter: FactFilter,
+    /// Economic code group from the catalogue the column is limited to (人员经费 列).
+    #[serde(default)]
+    pub economic_group: Option<String>,
+    /// The column is the sum of these columns of the same row (合计 = 基本支出 + 项目支出
+    /// when the parts read different measures); blank when any part is blank.
+    #[serde(default)]
+    pub sum_of: Vec<String>,
 }
 
 /// Classification tree expansions.
@@ -125,6 +140,11 @@ pub struct RowSpec {
     /// Indentation level for fixed rows ("其中：").
     #[serde(default)]
     pub indent: u8,
+    /// Only facts that carry no code of this classification (未细化到经济分类的支出, so a
+    /// tree of the codes present still adds up to the total). Left out when all its cells
+    /// are zero.
+    #[serde(default)]
+    pub unclassified: Option<TreeKind>,
 }
 
 /// One side of a paired table.
@@ -159,6 +179,9 @@ impl TableSet {
             let mut row_ids = HashSet::new();
             let mut check_rows = |rows: &[RowSpec]| -> Result<(), String> {
                 for r in rows {
+                    if r.tree.is_some() && r.unclassified.is_some() {
+                        return Err("分类树行不能同时写 unclassified".into());
+                    }
                     match (&r.tree, &r.id, &r.label) {
                         (Some(_), _, _) => {}
                         (None, Some(id), Some(_)) => {
@@ -171,6 +194,15 @@ impl TableSet {
                 }
                 Ok(())
             };
+            let column_lists: Vec<&[ColumnSpec]> = match (&t.left, &t.right) {
+                (Some(l), Some(r)) => vec![&t.columns, &l.columns, &r.columns],
+                _ => vec![&t.columns],
+            };
+            for columns in column_lists {
+                if let Err(e) = check_columns(columns) {
+                    return bad(&e);
+                }
+            }
             match t.layout {
                 Layout::Grid => {
                     if t.columns.is_empty() {
@@ -209,6 +241,35 @@ impl TableSet {
     pub fn get(&self, id: &str) -> Option<&TableSpec> {
         self.tables.iter().find(|t| t.id == id)
     }
+}
+
+/// Column ids are unique; a `sum_of` column names other, non-sum columns of the same list
+/// and has no filter of its own.
+fn check_columns(columns: &[ColumnSpec]) -> Result<(), String> {
+    let mut ids = HashSet::new();
+    for c in columns {
+        if !ids.insert(c.id.as_str()) {
+            return Err(format!("列“{}”重复", c.id));
+        }
+    }
+    for c in columns.iter().filter(|c| !c.sum_of.is_empty()) {
+        if c.filter != FactFilter::default() || c.economic_group.is_some() {
+            return Err(format!(
+                "列“{}”是 sum_of 合计列，不能再写 filter 或 economic_group",
+                c.id
+            ));
+        }
+        for part in &c.sum_of {
+            match columns.iter().find(|x| &x.id == part) {
+                None => return Err(format!("列“{}”的 sum_of 引用了不存在的列“{part}”", c.id)),
+                Some(x) if !x.sum_of.is_empty() => {
+                    return Err(format!("列“{}”的 sum_of 不能引用合计列“{part}”", c.id))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A header cell with spans.
@@ -326,6 +387,38 @@ struct Line {
     label: String,
     indent: u8,
     filter: FactFilter,
+    /// Only facts without a code of this classification.
+    unclassified: Option<TreeKind>,
+}
+
+/// Codes that can never match a fact: an economic group the catalogue does not define
+/// selects nothing (instead of everything, as an empty code list would).
+const NO_CODE: &str = "-";
+
+/// Codes both prefix lists select: the longer of every pair where one extends the other.
+/// An empty list selects everything.
+fn intersect_codes(a: &[String], b: &[String]) -> Vec<String> {
+    if a.is_empty() {
+        return b.to_vec();
+    }
+    if b.is_empty() {
+        return a.to_vec();
+    }
+    let mut out = BTreeSet::new();
+    for x in a {
+        for y in b {
+            if x.starts_with(y.as_str()) {
+                out.insert(x.clone());
+            } else if y.starts_with(x.as_str()) {
+                out.insert(y.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        vec![NO_CODE.to_string()]
+    } else {
+        out.into_iter().collect()
+    }
 }
 
 struct Deriver<'a> {
@@ -335,6 +428,14 @@ struct Deriver<'a> {
 }
 
 impl Deriver<'_> {
+    fn economic_group(&self, group: &str) -> Vec<String> {
+        self.catalogues
+            .economic
+            .group(group)
+            .map(<[String]>::to_vec)
+            .unwrap_or_else(|| vec![NO_CODE.to_string()])
+    }
+
     fn expand(&self, base: &FactFilter, rows: &[RowSpec], with_code: bool) -> Vec<Line> {
         let mut out = Vec::new();
         for r in rows {
@@ -342,12 +443,7 @@ impl Deriver<'_> {
                 None => {
                     let mut filter = r.filter.clone();
                     if let Some(g) = &r.economic_group {
-                        filter.economic = self
-                            .catalogues
-                            .economic
-                            .group(g)
-                            .map(<[String]>::to_vec)
-                            .unwrap_or_default();
+                        filter.economic = self.economic_group(g);
                     }
                     out.push(Line {
                         key: r.id.clone().unwrap_or_default(),
@@ -355,6 +451,7 @@ impl Deriver<'_> {
                         label: r.label.clone().unwrap_or_default(),
                         indent: r.indent,
                         filter,
+                        unclassified: r.unclassified,
                     });
                 }
                 Some(kind) => {
@@ -402,6 +499,7 @@ impl Deriver<'_> {
                             code: with_code.then(|| code.clone()),
                             label: name,
                             filter,
+                            unclassified: None,
                         });
                     }
                 }
@@ -410,26 +508,123 @@ impl Deriver<'_> {
         out
     }
 
-    fn amount_cell(
+    /// The exact sum of the facts a filter selects, or `None` when the input cannot
+    /// determine it: some non-zero fact that may belong to the cell lacks a code the
+    /// filter asks for.
+    fn value(&self, filter: &FactFilter, unclassified: Option<TreeKind>) -> Option<Amount> {
+        let loose = FactFilter {
+            function: Vec::new(),
+            economic: Vec::new(),
+            ..filter.clone()
+        };
+        let mut sum = Amount::ZERO;
+        for f in self.facts.select(&loose) {
+            let dims = [
+                (TreeKind::Function, &filter.function, &f.function),
+                (TreeKind::Economic, &filter.economic, &f.economic),
+            ];
+            // A code the fact has that the filter excludes: not this cell's fact.
+            let excluded = dims.iter().any(|(_, want, have)| {
+                !want.is_empty()
+                    && have
+                        .as_deref()
+                        .is_some_and(|c| !want.iter().any(|p| c.starts_with(p.as_str())))
+            });
+            if excluded {
+                continue;
+            }
+            if unclassified
+                .is_some_and(|k| dims.iter().any(|(d, _, have)| *d == k && have.is_some()))
+            {
+                continue;
+            }
+            let unknown = dims
+                .iter()
+                .any(|(_, want, have)| !want.is_empty() && have.is_none());
+            if unknown {
+                if f.amount.is_zero() {
+                    continue;
+                }
+                return None;
+            }
+            sum += f.amount;
+        }
+        Some(sum)
+    }
+
+    /// The amounts of one row, column by column (`None` = cannot be determined).
+    fn row_values(
+        &self,
+        base: &FactFilter,
+        columns: &[ColumnSpec],
+        line: &Line,
+    ) -> Vec<Option<Amount>> {
+        let mut values: Vec<Option<Amount>> = columns
+            .iter()
+            .map(|col| {
+                if !col.sum_of.is_empty() {
+                    return None;
+                }
+                let mut cf = base.refined(&col.filter);
+                if let Some(g) = &col.economic_group {
+                    cf.economic = self.economic_group(g);
+                }
+                let mut filter = cf.refined(&line.filter);
+                // Codes of the column and of the row both apply (人员经费 列 × 经济科目 行).
+                filter.function = intersect_codes(&cf.function, &line.filter.function);
+                filter.economic = intersect_codes(&cf.economic, &line.filter.economic);
+                self.value(&filter, line.unclassified)
+            })
+            .collect();
+        for (i, col) in columns.iter().enumerate() {
+            if col.sum_of.is_empty() {
+                continue;
+            }
+            values[i] = col.sum_of.iter().try_fold(Amount::ZERO, |acc, part| {
+                let j = columns.iter().position(|c| &c.id == part)?;
+                Some(acc + values[j]?)
+            });
+        }
+        values
+    }
+
+    /// The cells of one row; records amounts in `values` and whether any was unknown.
+    fn cells(
         &self,
         values: &mut BTreeMap<(String, String), Amount>,
-        base: &FactFilter,
-        col: &ColumnSpec,
+        partial: &mut bool,
+        columns: &[ColumnSpec],
         line: &Line,
-    ) -> Cell {
-        let filter = base.refined(&col.filter).refined(&line.filter);
-        let a = self.facts.sum(&filter);
-        values.insert((line.key.clone(), col.id.clone()), a);
-        Cell::Amount {
-            row: line.key.clone(),
-            column: col.id.clone(),
-            fen: a.fen(),
-            text: match self.unit {
-                MoneyUnit::Wan => a.wan(),
-                MoneyUnit::Yuan => a.yuan(),
-            },
-        }
+        amounts: Vec<Option<Amount>>,
+    ) -> Vec<Cell> {
+        columns
+            .iter()
+            .zip(amounts)
+            .map(|(col, a)| match a {
+                None => {
+                    *partial = true;
+                    Cell::Blank
+                }
+                Some(a) => {
+                    values.insert((line.key.clone(), col.id.clone()), a);
+                    Cell::Amount {
+                        row: line.key.clone(),
+                        column: col.id.clone(),
+                        fen: a.fen(),
+                        text: match self.unit {
+                            MoneyUnit::Wan => a.wan(),
+                            MoneyUnit::Yuan => a.yuan(),
+                        },
+                    }
+                }
+            })
+            .collect()
     }
+}
+
+/// An `unclassified` row only shows when something is unclassified.
+fn keep_line(line: &Line, amounts: &[Option<Amount>]) -> bool {
+    line.unclassified.is_none() || amounts.iter().any(|a| a.is_some_and(|a| !a.is_zero()))
 }
 
 fn column_headers(stub: &[&str], columns: &[ColumnSpec]) -> Vec<Vec<HeaderCell>> {
@@ -500,6 +695,18 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         catalogues,
     };
     let mut values = BTreeMap::new();
+    let mut partial = false;
+    // Lines with their amounts, `unclassified` lines with nothing in them left out.
+    let evaluate = |base: &FactFilter, columns: &[ColumnSpec], lines: Vec<Line>| {
+        lines
+            .into_iter()
+            .map(|line| {
+                let amounts = d.row_values(base, columns, &line);
+                (line, amounts)
+            })
+            .filter(|(line, amounts)| keep_line(line, amounts))
+            .collect::<Vec<_>>()
+    };
     let (header, rows) = match spec.layout {
         Layout::Grid => {
             let has_tree = spec.rows.iter().any(|r| r.tree.is_some());
@@ -509,10 +716,14 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
                 vec!["项目"]
             };
             let header = column_headers(&stub, &spec.columns);
-            let lines = d.expand(&spec.base, &spec.rows, has_tree);
+            let lines = evaluate(
+                &spec.base,
+                &spec.columns,
+                d.expand(&spec.base, &spec.rows, has_tree),
+            );
             let rows = lines
-                .iter()
-                .map(|line| {
+                .into_iter()
+                .map(|(line, amounts)| {
                     let mut cells = Vec::new();
                     if has_tree {
                         cells.push(match &line.code {
@@ -524,9 +735,7 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
                         text: line.label.clone(),
                         indent: line.indent,
                     });
-                    for col in &spec.columns {
-                        cells.push(d.amount_cell(&mut values, &spec.base, col, line));
-                    }
+                    cells.extend(d.cells(&mut values, &mut partial, &spec.columns, &line, amounts));
                     cells
                 })
                 .collect();
@@ -568,44 +777,43 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
                     });
                 }
             }
-            let left = d.expand(&lbase, &l.rows, false);
-            let right = d.expand(&rbase, &r.rows, false);
             let footer_l: Vec<RowSpec> = spec.footer.iter().map(|p| p.left.clone()).collect();
             let footer_r: Vec<RowSpec> = spec.footer.iter().map(|p| p.right.clone()).collect();
-            let fl = d.expand(&lbase, &footer_l, false);
-            let fr = d.expand(&rbase, &footer_r, false);
+            let left = evaluate(&lbase, &l.columns, d.expand(&lbase, &l.rows, false));
+            let right = evaluate(&rbase, &r.columns, d.expand(&rbase, &r.rows, false));
+            let fl = evaluate(&lbase, &l.columns, d.expand(&lbase, &footer_l, false));
+            let fr = evaluate(&rbase, &r.columns, d.expand(&rbase, &footer_r, false));
+            // Body rows side by side (the shorter side padded with blanks), then the footer
+            // pairs, which stay paired.
+            let pad = |side: Vec<_>, n: usize| {
+                let mut v: Vec<Option<(Line, Vec<Option<Amount>>)>> =
+                    side.into_iter().map(Some).collect();
+                v.resize_with(n, || None);
+                v
+            };
             let body = left.len().max(right.len());
-            let mut rows = Vec::new();
-            let side_cells = |values: &mut BTreeMap<_, _>,
-                              side: &SideSpec,
-                              base: &FactFilter,
-                              line: Option<&Line>| {
-                let mut cells = Vec::new();
-                match line {
-                    Some(line) => {
-                        cells.push(Cell::Text {
-                            text: line.label.clone(),
-                            indent: line.indent,
-                        });
-                        for c in &side.columns {
-                            cells.push(d.amount_cell(values, base, c, line));
-                        }
-                    }
-                    None => {
-                        cells.push(Cell::Blank);
-                        cells.extend(side.columns.iter().map(|_| Cell::Blank));
-                    }
-                }
+            let foot = fl.len().max(fr.len());
+            let pairs = pad(left, body)
+                .into_iter()
+                .zip(pad(right, body))
+                .chain(pad(fl, foot).into_iter().zip(pad(fr, foot)));
+            let mut side_cells = |side: &SideSpec, entry: Option<(Line, Vec<Option<Amount>>)>| {
+                let Some((line, amounts)) = entry else {
+                    let mut cells = vec![Cell::Blank];
+                    cells.extend(side.columns.iter().map(|_| Cell::Blank));
+                    return cells;
+                };
+                let mut cells = vec![Cell::Text {
+                    text: line.label.clone(),
+                    indent: line.indent,
+                }];
+                cells.extend(d.cells(&mut values, &mut partial, &side.columns, &line, amounts));
                 cells
             };
-            for i in 0..body {
-                let mut cells = side_cells(&mut values, l, &lbase, left.get(i));
-                cells.extend(side_cells(&mut values, r, &rbase, right.get(i)));
-                rows.push(cells);
-            }
-            for i in 0..fl.len() {
-                let mut cells = side_cells(&mut values, l, &lbase, fl.get(i));
-                cells.extend(side_cells(&mut values, r, &rbase, fr.get(i)));
+            let mut rows = Vec::new();
+            for (a, b) in pairs {
+                let mut cells = side_cells(l, a);
+                cells.extend(side_cells(r, b));
                 rows.push(cells);
             }
             (header, rows)
@@ -623,6 +831,8 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
     };
     if table.is_empty() {
         table.note = spec.empty_note.clone();
+    } else if partial {
+        table.note = spec.partial_note.clone();
     }
     table
 }
@@ -729,5 +939,193 @@ rows = [{ id = "total", label = "合计" }, { tree = "function" }]
         assert_eq!(t.note.as_deref(), Some("本表无数据。"));
         let t = derive_table(&set.tables[0], &facts(), &catalogues());
         assert_eq!(t.note, None);
+    }
+
+    /// Catalogues with 人员经费 (301) and 公用经费 (302) groups.
+    fn grouped_catalogues() -> Catalogues {
+        let mut c = catalogues();
+        c.economic = Catalogue::from_toml(
+            "kind = \"economic\"\nyear = 2021\n[codes]\n\"301\" = \"工资福利支出\"\n\"30101\" = \"基本工资\"\n\"302\" = \"商品和服务支出\"\n\"30201\" = \"办公费\"\n[groups]\npersonnel = [\"301\"]\npublic = [\"302\"]\n",
+            "e",
+        )
+        .unwrap();
+        c
+    }
+
+    /// 基本支出 100 (by function 2060701; by economic 60 + 40) and 项目支出 50 (2060702,
+    /// no economic code).
+    fn split_facts(project: i64) -> FactTable {
+        let mut t = FactTable::default();
+        let gb = FundSource::GeneralBudget;
+        let actual = Scenario::Actual;
+        t.push(
+            Fact::new(Measure::Expenditure, actual, Amount(10_000))
+                .source(gb)
+                .nature(Nature::Basic)
+                .function("2060701"),
+        );
+        t.push(
+            Fact::new(Measure::Expenditure, actual, Amount(project))
+                .source(gb)
+                .nature(Nature::Project)
+                .function("2060702"),
+        );
+        for (code, fen) in [("30101", 6_000), ("30201", 4_000)] {
+            t.push(
+                Fact::new(Measure::BasicEconomic, actual, Amount(fen))
+                    .source(gb)
+                    .economic(code),
+            );
+        }
+        t
+    }
+
+    fn cell_at<'a>(t: &'a Table, row: &str, col: &str) -> &'a Cell {
+        let pos = t.rows[0]
+            .iter()
+            .position(|c| matches!(c, Cell::Amount { column, .. } if column == col))
+            .expect("column in the first row");
+        let r = t
+            .rows
+            .iter()
+            .find(|r| {
+                r.iter().any(|c| match c {
+                    Cell::Code { code } => code == row,
+                    Cell::Amount { row: k, .. } => k == row,
+                    _ => false,
+                })
+            })
+            .expect("row");
+        &r[pos]
+    }
+
+    const BY_FUNCTION: &str = r#"
+name = "t"
+title = "t"
+year = 2021
+[[table]]
+id = "s05"
+title = "财政拨款支出决算明细表"
+layout = "grid"
+base = { measure = ["expenditure"] }
+partial_note = "部分留空。"
+columns = [
+  { id = "total", label = "合计" },
+  { id = "basic", label = "小计", group = "基本支出", filter = { nature = ["basic"] } },
+  { id = "personnel", label = "人员经费", group = "基本支出", filter = { measure = ["basic_economic"] }, economic_group = "personnel" },
+  { id = "public", label = "公用经费", group = "基本支出", filter = { measure = ["basic_economic"] }, economic_group = "public" },
+]
+rows = [{ id = "total", label = "合计" }, { tree = "function" }]
+"#;
+
+    #[test]
+    fn a_cell_the_facts_cannot_determine_is_blank_not_zero() {
+        let set = TableSet::from_toml(BY_FUNCTION, "t").unwrap();
+        let t = derive_table(&set.tables[0], &split_facts(5_000), &grouped_catalogues());
+        // The 合计 row does not ask for a function code: 人员经费 and 公用经费 are known.
+        assert_eq!(t.get("total", "personnel"), Some(Amount(6_000)));
+        assert_eq!(t.get("total", "public"), Some(Amount(4_000)));
+        assert_eq!(t.get("2060701", "basic"), Some(Amount(10_000)));
+        // By function they are not: the economic facts carry no function code.
+        assert_eq!(t.get("2060701", "personnel"), None);
+        assert_eq!(cell_at(&t, "2060701", "personnel"), &Cell::Blank);
+        assert_eq!(cell_at(&t, "206", "public"), &Cell::Blank);
+        assert_eq!(t.note.as_deref(), Some("部分留空。"));
+        // Zero facts without the code do not make a cell unknown.
+        let mut zero = FactTable::default();
+        zero.push(
+            Fact::new(Measure::BasicEconomic, Scenario::Actual, Amount::ZERO)
+                .source(FundSource::GeneralBudget)
+                .economic("30101"),
+        );
+        zero.push(
+            Fact::new(Measure::Expenditure, Scenario::Actual, Amount(1))
+                .source(FundSource::GeneralBudget)
+                .nature(Nature::Basic)
+                .function("2060701"),
+        );
+        let t = derive_table(&set.tables[0], &zero, &grouped_catalogues());
+        assert_eq!(t.get("2060701", "personnel"), Some(Amount::ZERO));
+        assert_eq!(t.note, None);
+    }
+
+    const BY_ECONOMIC: &str = r#"
+name = "t"
+title = "t"
+year = 2021
+[[table]]
+id = "s07"
+title = "一般公共预算财政拨款支出决算明细表"
+layout = "grid"
+base = { source = ["general_budget"] }
+columns = [
+  { id = "total", label = "合计", sum_of = ["basic", "project"] },
+  { id = "basic", label = "基本支出", filter = { measure = ["basic_economic"] } },
+  { id = "personnel", label = "人员经费", filter = { measure = ["basic_economic"] }, economic_group = "personnel" },
+  { id = "project", label = "项目支出", filter = { measure = ["expenditure"], nature = ["project"] } },
+]
+rows = [
+  { id = "total", label = "合计" },
+  { tree = "economic", depth = "section" },
+  { id = "unclassified", label = "未细化到经济分类科目的支出", unclassified = "economic" },
+]
+"#;
+
+    #[test]
+    fn sum_columns_unclassified_rows_and_code_intersections() {
+        let set = TableSet::from_toml(BY_ECONOMIC, "t").unwrap();
+        let cats = grouped_catalogues();
+        let t = derive_table(&set.tables[0], &split_facts(5_000), &cats);
+        // 合计 = 基本 (basic_economic) + 项目 (expenditure): two measures, one column.
+        assert_eq!(t.get("total", "total"), Some(Amount(15_000)));
+        assert_eq!(t.get("30101", "basic"), Some(Amount(6_000)));
+        // 项目支出 has no economic code: unknown per 经济科目, and so is the row's 合计.
+        assert_eq!(t.get("30101", "project"), None);
+        assert_eq!(t.get("30101", "total"), None);
+        // …and it is all in the unclassified row, so the column still adds up.
+        assert_eq!(t.get("unclassified", "project"), Some(Amount(5_000)));
+        assert_eq!(t.get("unclassified", "basic"), Some(Amount::ZERO));
+        assert_eq!(t.get("unclassified", "total"), Some(Amount(5_000)));
+        // The 人员经费 column meets the economic rows: intersection, not replacement.
+        assert_eq!(t.get("30101", "personnel"), Some(Amount(6_000)));
+        assert_eq!(t.get("301", "personnel"), Some(Amount(6_000)));
+        assert_eq!(t.get("30201", "personnel"), Some(Amount::ZERO));
+        assert_eq!(t.get("302", "personnel"), Some(Amount::ZERO));
+        // Nothing unclassified: the row is left out.
+        let t = derive_table(&set.tables[0], &split_facts(0), &cats);
+        assert!(!t.row_keys().contains(&"unclassified".to_string()));
+        assert_eq!(t.row_keys(), ["total", "301", "30101", "302", "30201"]);
+    }
+
+    #[test]
+    fn bad_sum_columns_and_unclassified_trees_are_rejected() {
+        let cases = [
+            (
+                r#"sum_of = ["basic", "project"]"#,
+                r#"sum_of = ["basic", "nope"]"#,
+                "不存在的列",
+            ),
+            (
+                r#"sum_of = ["basic", "project"]"#,
+                r#"sum_of = ["basic", "project"], filter = { nature = ["basic"] }"#,
+                "不能再写",
+            ),
+            (
+                r#"{ tree = "economic", depth = "section" }"#,
+                r#"{ tree = "economic", depth = "section", unclassified = "economic" }"#,
+                "unclassified",
+            ),
+            (
+                r#"{ id = "personnel", label"#,
+                r#"{ id = "basic", label"#,
+                "列“basic”重复",
+            ),
+        ];
+        for (from, to, says) in cases {
+            assert_eq!(BY_ECONOMIC.matches(from).count(), 1, "{from}");
+            let text = BY_ECONOMIC.replace(from, to);
+            let err = TableSet::from_toml(&text, "t.toml").unwrap_err();
+            assert!(err.contains("s07") && err.contains(says), "{err}");
+        }
     }
 }

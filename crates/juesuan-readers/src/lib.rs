@@ -135,10 +135,29 @@ fn is_heading(line: &str) -> bool {
     let mut chars = t.chars();
     let first = chars.next().unwrap_or(' ');
     let second = chars.next().unwrap_or(' ');
+    // "（一）" opens a heading; "（99项）：…" is a wrapped sentence going on.
     t.chars().count() <= 40
         && ("一二三四五六七八九十".contains(first) && second == '、'
-            || first == '（'
+            || first == '（' && "一二三四五六七八九十".contains(second)
             || t.starts_with('第') && t.contains("部分"))
+}
+
+/// A running page number ("12", "- 12 -", "— 12 —", "第12页", "第 12 页 共 30 页"): not text.
+fn is_page_number(line: &str) -> bool {
+    let t: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–'))
+        .collect();
+    let t = t.strip_prefix('第').unwrap_or(&t);
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let rest = &t[digits..];
+    (1..=4).contains(&digits)
+        && (rest.is_empty()
+            || rest == "页"
+            || rest
+                .strip_prefix("页共")
+                .and_then(|r| r.strip_suffix('页'))
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())))
 }
 
 /// Join the lines a PDF wraps inside a paragraph, so each sentence is whole again: a line
@@ -146,11 +165,24 @@ fn is_heading(line: &str) -> bool {
 pub fn unwrap_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = String::new();
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    // Whether only blank lines and page numbers stand between line `i` and a page break.
+    let page_break_follows = |i: usize| {
+        // A few lines at most: a footer, blank lines, then the break.
+        lines[i + 1..]
+            .iter()
+            .take(8)
+            .find(|l| !l.trim().is_empty() && !is_page_number(l.trim()))
+            .is_some_and(|l| l.contains('\u{c}'))
+    };
+    for (i, line) in lines.iter().copied().enumerate() {
         // A form feed is pdftotext's page break: keep it on a line of its own, so readers
         // downstream can count pages.
+        // A sentence that goes on over the page break stays whole (it is counted on the
+        // page where it ends).
         if line.contains('\u{c}') {
-            if !prev.is_empty() {
+            let ends = prev.trim_end().ends_with(['。', '！', '？', '；', '：']);
+            if !prev.is_empty() && (ends || is_heading(&prev) || layout_row(&prev).is_some()) {
                 out.push_str(&prev);
                 out.push('\n');
                 prev.clear();
@@ -158,6 +190,19 @@ pub fn unwrap_lines(text: &str) -> String {
             out.push_str("\u{c}\n");
         }
         let t = line.trim();
+        if is_page_number(t) {
+            continue;
+        }
+        // Blank lines inside a sentence that runs over a page break are layout, not a
+        // paragraph end.
+        if t.is_empty()
+            && !prev.is_empty()
+            && !prev.trim_end().ends_with(['。', '！', '？', '；', '：'])
+            && !is_heading(&prev)
+            && page_break_follows(i)
+        {
+            continue;
+        }
         if t.is_empty() {
             if !prev.is_empty() {
                 out.push_str(&prev);
@@ -230,7 +275,32 @@ fn layout_row(line: &str) -> Option<String> {
                 .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
             && s.matches('.').count() <= 1
     };
-    (cells.len() >= 2 && cells[1..].iter().any(|c| is_number(c))).then(|| cells.join("\t"))
+    let numeric = cells.len() >= 2 && cells[1..].iter().any(|c| is_number(c));
+    // Text in table columns: a gap of three or more spaces inside the line.
+    let columns = cells.len() >= 2 && wide_gap(line);
+    (numeric || columns).then(|| cells.join("\t"))
+}
+
+/// Whether a trimmed line has a run of three or more spaces (or an ideographic space)
+/// between two non-space characters: how `pdftotext -layout` separates table columns.
+fn wide_gap(line: &str) -> bool {
+    let mut run = 0;
+    let mut ideographic = false;
+    let mut seen_text = false;
+    for c in line.chars() {
+        if c.is_whitespace() {
+            run += 1;
+            ideographic |= c == '\u{3000}';
+        } else {
+            if seen_text && (run >= 3 || ideographic) {
+                return true;
+            }
+            run = 0;
+            ideographic = false;
+            seen_text = true;
+        }
+    }
+    false
 }
 
 /// The text of any supported file, chosen by extension.

@@ -89,8 +89,8 @@ fn pdf_layout_table_rows_become_tab_separated_lines() {
         vec![
             "一、收入支出决算总体情况",
             "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。",
-            // A header row of text cells only is ordinary text.
-            "项目                    金额",
+            // Text in columns is a table row too.
+            "项目\t金额",
             "一般公共预算财政拨款收入\t616.54",
             "年初结转和结余\t70.00",
             "合计\t1,686.54\t-2.50",
@@ -98,4 +98,14 @@ fn pdf_layout_table_rows_become_tab_separated_lines() {
     );
     // A sentence with single spaces and a number is not a table row.
     assert_eq!(unwrap_lines("支出 686.54 万元。\n"), "支出 686.54 万元。\n");
+}
+
+#[test]
+fn a_sentence_over_a_page_break_stays_whole_and_page_numbers_are_dropped() {
+    let layout = "共有车辆1辆，其中：主要领导干部用车0辆、\n\n                 - 12 -\n\u{c}其他用车1辆。\n  17. 卫生健康支出（210类）其他支出\n （99项）：支出决算为2.09万元。\n第 3 页 共 30 页\n";
+    let text = unwrap_lines(layout);
+    assert_eq!(
+        text,
+        "\u{c}\n共有车辆1辆，其中：主要领导干部用车0辆、其他用车1辆。\n17. 卫生健康支出（210类）其他支出（99项）：支出决算为2.09万元。\n"
+    );
 }
