@@ -266,6 +266,10 @@ pub struct Finding {
     pub stated: String,
     pub expected: String,
     pub difference: String,
+    /// Lines of the input file holding the base figures the compared cells sum: where to
+    /// fix it. Empty for tables read from a published file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_lines: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -306,6 +310,27 @@ impl<'a> Tables<'a> {
             None => return None,
         };
         Ratio::new(a.fen() as i128, 1_000_000).ok()
+    }
+
+    /// Input-file lines of the facts behind the named cells, sorted, without repeats.
+    fn input_lines(&self, names: &[String]) -> Vec<usize> {
+        let mut lines: Vec<usize> = names
+            .iter()
+            .flat_map(|name| {
+                let mut parts = name.splitn(3, '.');
+                match (parts.next(), parts.next(), parts.next()) {
+                    (Some(t), Some(row), Some(col)) => self
+                        .by_id
+                        .get(t)
+                        .map_or(&[][..], |t| t.source_lines(row, col))
+                        .to_vec(),
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
     }
 
     fn describe(&self, name: &str) -> String {
@@ -366,6 +391,7 @@ fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
                     difference: e
                         .rate
                         .map_or_else(|| "上年或预算为0".into(), |r| format!("{}%", r.to_fixed(2))),
+                    input_lines: Vec::new(),
                 });
             }
         }
@@ -385,6 +411,7 @@ fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
                     stated: "无说明".into(),
                     expected: "本表无数据的说明".into(),
                     difference: String::new(),
+                    input_lines: Vec::new(),
                 });
             }
         }
@@ -489,6 +516,17 @@ fn compare(
                 .replace("row.", &format!("{table}.{key}.")),
             None => stated_src.clone(),
         };
+        let names: Vec<String> = [stated_src, expected_src]
+            .iter()
+            .filter_map(|src| Expr::parse(src).ok())
+            .flat_map(|e| e.names())
+            .map(|n| match row {
+                Some((table, key)) => n
+                    .replace("ROW", key)
+                    .replace("row.", &format!("{table}.{key}.")),
+                None => n,
+            })
+            .collect();
         result.findings.push(Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -497,6 +535,7 @@ fn compare(
             stated: wan(stated),
             expected: wan(expected),
             difference: wan(diff),
+            input_lines: t.input_lines(&names),
         });
     }
 }
@@ -546,6 +585,12 @@ fn hierarchy(
                     stated: wan(stated),
                     expected: wan(expected),
                     difference: wan(diff),
+                    input_lines: t.input_lines(
+                        &std::iter::once(&parent)
+                            .chain(children.iter().copied())
+                            .map(|r| format!("{table_id}.{r}.{col}"))
+                            .collect::<Vec<_>>(),
+                    ),
                 });
             }
         };

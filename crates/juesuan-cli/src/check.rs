@@ -100,6 +100,12 @@ pub fn check(
                             f.rule, f.location, f.message, f.stated, f.difference
                         );
                     }
+                    // Where the preparer fixes it: the input lines of the figures behind it.
+                    if !f.input_lines.is_empty() {
+                        let lines: Vec<String> =
+                            f.input_lines.iter().map(|l| l.to_string()).collect();
+                        let _ = writeln!(s, "  输入文件：{source} 第{}行", lines.join("、"));
+                    }
                 }
                 if r.outcome == Outcome::InsufficientData {
                     let _ = writeln!(

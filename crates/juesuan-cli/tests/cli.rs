@@ -364,6 +364,22 @@ fn check_passes_the_example_and_fails_on_a_broken_rule_with_exit_1() {
         "{out}"
     );
     assert!(out.contains("结论：未通过"));
+    // The finding names the input lines of the figures behind the compared cells: the
+    // income lines and 年初结转和结余 (`general_budget = 70`).
+    let carryover_line = std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("general_budget = 70"))
+        .unwrap()
+        + 1;
+    let where_line = out
+        .lines()
+        .find(|l| l.contains("输入文件："))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        where_line.contains(&format!("、{carryover_line}")),
+        "{where_line}"
+    );
 
     // The same rule switched off by a profile passes.
     let profile = dir.path().join("profile.toml");

@@ -314,6 +314,9 @@ pub struct Table {
     pub note: Option<String>,
     #[serde(skip)]
     values: BTreeMap<(String, String), Amount>,
+    /// Input-file lines of the facts each amount sums (derived tables only).
+    #[serde(skip)]
+    sources: BTreeMap<(String, String), Vec<usize>>,
 }
 
 impl Table {
@@ -368,6 +371,15 @@ impl Table {
             }
         }
         seen
+    }
+
+    /// The input-file lines (1-based) of the facts summed into the amount at (row, column):
+    /// where a preparer fixes a figure a rule finds wrong. Empty for tables read from a
+    /// published file.
+    pub fn source_lines(&self, row: &str, column: &str) -> &[usize] {
+        self.sources
+            .get(&(row.to_string(), column.to_string()))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -425,6 +437,8 @@ struct Deriver<'a> {
     unit: MoneyUnit,
     facts: &'a FactTable,
     catalogues: &'a Catalogues,
+    /// Input lines of the facts summed into each cell, by (row, column).
+    sources: std::cell::RefCell<BTreeMap<(String, String), Vec<usize>>>,
 }
 
 impl Deriver<'_> {
@@ -511,7 +525,13 @@ impl Deriver<'_> {
     /// The exact sum of the facts a filter selects, or `None` when the input cannot
     /// determine it: some non-zero fact that may belong to the cell lacks a code the
     /// filter asks for.
-    fn value(&self, filter: &FactFilter, unclassified: Option<TreeKind>) -> Option<Amount> {
+    /// Also returns the input lines of the facts it sums.
+    fn value_with_lines(
+        &self,
+        filter: &FactFilter,
+        unclassified: Option<TreeKind>,
+    ) -> Option<(Amount, Vec<usize>)> {
+        let mut lines = Vec::new();
         let loose = FactFilter {
             function: Vec::new(),
             economic: Vec::new(),
@@ -548,8 +568,11 @@ impl Deriver<'_> {
                 return None;
             }
             sum += f.amount;
+            if let Some(l) = f.location {
+                lines.push(l.line);
+            }
         }
-        Some(sum)
+        Some((sum, lines))
     }
 
     /// The amounts of one row, column by column (`None` = cannot be determined).
@@ -573,7 +596,13 @@ impl Deriver<'_> {
                 // Codes of the column and of the row both apply (人员经费 列 × 经济科目 行).
                 filter.function = intersect_codes(&cf.function, &line.filter.function);
                 filter.economic = intersect_codes(&cf.economic, &line.filter.economic);
-                self.value(&filter, line.unclassified)
+                let (amount, lines) = self.value_with_lines(&filter, line.unclassified)?;
+                if !lines.is_empty() {
+                    self.sources
+                        .borrow_mut()
+                        .insert((line.key.clone(), col.id.clone()), lines);
+                }
+                Some(amount)
             })
             .collect();
         for (i, col) in columns.iter().enumerate() {
@@ -693,6 +722,7 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         unit,
         facts,
         catalogues,
+        sources: Default::default(),
     };
     let mut values = BTreeMap::new();
     let mut partial = false;
@@ -828,7 +858,41 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         rows,
         note: None,
         values,
+        sources: BTreeMap::new(),
     };
+    // sum_of columns come from their parts' facts.
+    let mut sources = d.sources.take();
+    for spec_cols in [
+        spec.columns.as_slice(),
+        spec.left.as_ref().map_or(&[][..], |s| s.columns.as_slice()),
+        spec.right
+            .as_ref()
+            .map_or(&[][..], |s| s.columns.as_slice()),
+    ] {
+        for col in spec_cols.iter().filter(|c| !c.sum_of.is_empty()) {
+            for row in table.row_keys() {
+                let mut lines: Vec<usize> = col
+                    .sum_of
+                    .iter()
+                    .flat_map(|p| {
+                        sources
+                            .get(&(row.clone(), p.clone()))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                if !lines.is_empty() {
+                    lines.sort_unstable();
+                    sources.insert((row, col.id.clone()), lines);
+                }
+            }
+        }
+    }
+    for lines in sources.values_mut() {
+        lines.sort_unstable();
+        lines.dedup();
+    }
+    table.sources = sources;
     if table.is_empty() {
         table.note = spec.empty_note.clone();
     } else if partial {
