@@ -1,1 +1,25 @@
-//! Excel (.xlsx) output of the disclosure tables, the fill-in template, and the importer of official Excel exports.
+//! Excel (.xlsx) output of the disclosure tables, the fill-in template, and the importer of
+//! official Excel exports (docs/xlsx.md).
+//!
+//! - [`write_workbook`]: one sheet per table, laid out like the official template, amounts
+//!   stored exactly (233.934 万元) and shown with 2 decimals.
+//! - [`write_template`]: the same layout, empty, with a 说明 sheet and a 科目代码 sheet.
+//! - [`import_workbook`]: finds the national nine tables in a workbook (by title and header
+//!   texts, not positions), inverts their derivation into base facts, and returns the tables
+//!   as stated for the consistency rules. Reading is bounded ([`Limits`]): zip bombs and
+//!   sheets declaring millions of cells fail fast.
+//!
+//! Everything here is a pure function over bytes; file I/O is the CLI's.
+
+pub mod error;
+mod grid;
+mod import;
+mod read;
+pub mod safety;
+pub mod text;
+mod write;
+
+pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
+pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
+pub use safety::Limits;
+pub use write::{write_template, write_workbook};

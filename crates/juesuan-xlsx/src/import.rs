@@ -1,0 +1,743 @@
+//! The importer of official Excel exports of the national nine tables: finds each table,
+//! reads what it states, and inverts the template's derivation into base facts.
+//!
+//! Which table gives which facts (data/tables/national-2021.toml):
+//! - 本年收入 by source × 项: 公开02表 per source column; its 财政拨款收入 column is split into
+//!   政府性基金 (公开08表 本年收入), 国有资本经营 (公开09表 本年收入) and the rest, 一般公共预算.
+//! - 本年支出 by source × nature × 项: 一般公共预算 basic/project from 公开05表, 政府性基金 and
+//!   国有资本经营 from 公开08/09表; the non-fiscal remainder is 公开03表 minus those, and all of
+//!   上缴上级 / 经营 / 对附属单位补助 spending.
+//! - 基本支出 by 经济科目 (一般公共预算): 公开06表 款 rows.
+//! - 年初结转和结余: 政府性基金 / 国有资本经营 from 公开08/09表 合计, 一般公共预算 = 公开04表
+//!   年初财政拨款结转和结余 minus those, non-fiscal = 公开01表 年初结转和结余 minus 公开04表's.
+//! - 使用非财政拨款结余, 结余分配: 公开01表. “三公” budget and actual: 公开07表.
+//!
+//! The tables do not split non-fiscal spending (and non-fiscal 年初结转) by source: all of it
+//! is attributed to the non-fiscal source with the largest 本年收入 (其他收入 when there is
+//! none), and a warning says so. Every other cell (类, 款, 合计, 总计, the totals tables) is
+//! compared with the tables derived from the imported facts; differences are warnings and
+//! the stated tables keep the workbook's own figures for `juesuan check`.
+
+use crate::error::{ImportError, ImportWarning, Place, Problem, ProblemKind};
+use crate::grid::{read_workbook, Sheet, Value};
+use crate::read::{find_candidates, preparer, read_table, ReadContext, StatedTable};
+use crate::safety::Limits;
+use crate::text::norm;
+use juesuan_core::facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
+use juesuan_core::money::{Amount, MoneyUnit};
+use juesuan_core::tables::{derive_table, Table, TableSet};
+use juesuan_core::Catalogues;
+use std::collections::BTreeMap;
+
+/// What an import yields.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The base facts the nine tables determine (本年收入, 本年支出, 基本支出经济分类,
+    /// 年初结转和结余, 使用非财政拨款结余, 结余分配, “三公” budget and actual), in canonical
+    /// order without locations (see [`table_facts`]).
+    pub facts: FactTable,
+    /// The tables as the workbook states them, keyed like derived tables (row id or code ×
+    /// column id), totals rows included, for the consistency rules of `juesuan check`.
+    pub stated: Vec<Table>,
+    pub warnings: Vec<ImportWarning>,
+    /// 编制单位 as printed above a table, if any.
+    pub unit_name: Option<String>,
+    /// The first year stated above a table ("2021年度"), if any.
+    pub stated_year: Option<i32>,
+}
+
+/// Tables whose facts the importer needs, and the column and row ids it reads from each.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("t1", &["amount"]),
+    (
+        "t2",
+        &[
+            "total",
+            "fiscal",
+            "superior_subsidy",
+            "business",
+            "operation",
+            "affiliate",
+            "other",
+        ],
+    ),
+    (
+        "t3",
+        &[
+            "basic",
+            "project",
+            "to_superior",
+            "operation",
+            "to_affiliates",
+        ],
+    ),
+    ("t4", &["amount"]),
+    ("t5", &["basic", "project"]),
+    ("t6", &["amount"]),
+    ("t7", &["budget", "actual"]),
+];
+/// Tables whose absence means zero (a unit without such funds may leave them out).
+const OPTIONAL: &[(&str, &[&str])] = &[
+    ("t8", &["carryover_begin", "income", "basic", "project"]),
+    ("t9", &["carryover_begin", "income", "basic", "project"]),
+];
+
+const NON_FISCAL: [FundSource; 5] = [
+    FundSource::SuperiorSubsidy,
+    FundSource::Business,
+    FundSource::Operation,
+    FundSource::Affiliate,
+    FundSource::Other,
+];
+
+/// The facts a disclosure-table workbook can hold, without locations and zero amounts, in a
+/// canonical order: what an import yields, and what a unit-year's facts must equal after a
+/// round trip through Excel.
+pub fn table_facts(facts: &FactTable) -> FactTable {
+    let keep = |f: &Fact| {
+        matches!(
+            (f.measure, f.scenario),
+            (
+                Measure::Income
+                    | Measure::Expenditure
+                    | Measure::BasicEconomic
+                    | Measure::CarryoverBegin
+                    | Measure::UsedNonFiscalBalance
+                    | Measure::SurplusDistribution,
+                Scenario::Actual,
+            ) | (Measure::SanGong, Scenario::Actual | Scenario::Budget)
+        )
+    };
+    // Sum duplicates (the same key stated twice) so the comparison is by figure, not by line.
+    let mut sums: BTreeMap<String, Fact> = BTreeMap::new();
+    for f in facts.facts.iter().filter(|f| keep(f)) {
+        let mut g = f.clone();
+        g.location = None;
+        let key = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            g.measure, g.scenario, g.source, g.nature, g.function, g.economic, g.item
+        );
+        sums.entry(key)
+            .and_modify(|e| e.amount += g.amount)
+            .or_insert(g);
+    }
+    FactTable {
+        facts: sums.into_values().filter(|f| !f.amount.is_zero()).collect(),
+    }
+}
+
+/// Import with the default safety limits.
+pub fn import_workbook(
+    bytes: &[u8],
+    set: &TableSet,
+    catalogues: &Catalogues,
+    year: i32,
+) -> Result<Imported, ImportError> {
+    import_workbook_with_limits(bytes, set, catalogues, year, &Limits::default())
+}
+
+/// Import a workbook of the national nine tables (the set must have their ids and columns).
+pub fn import_workbook_with_limits(
+    bytes: &[u8],
+    set: &TableSet,
+    catalogues: &Catalogues,
+    year: i32,
+    limits: &Limits,
+) -> Result<Imported, ImportError> {
+    check_template(set)?;
+    let sheets = read_workbook(bytes, limits)?;
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let stated = locate_and_read(&sheets, set, catalogues, &mut problems, &mut warnings);
+    let stated_year = stated_year(&sheets);
+    if let Some(y) = stated_year.filter(|y| *y != year) {
+        warnings.push(ImportWarning {
+            place: Place::default(),
+            message: format!(
+                "表中写的是{y}年度，导入按{year}年度处理；如年度不对，请用 --year 指定"
+            ),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ImportError { problems });
+    }
+    let facts = build_facts(&stated, &mut problems, &mut warnings);
+    if !problems.is_empty() {
+        return Err(ImportError { problems });
+    }
+    let facts = table_facts(&facts);
+    let stated_tables = compare(set, catalogues, &facts, &stated, &mut warnings);
+    Ok(Imported {
+        facts,
+        stated: stated_tables,
+        warnings,
+        unit_name: preparer(&sheets),
+        stated_year,
+    })
+}
+
+fn check_template(set: &TableSet) -> Result<(), ImportError> {
+    for (id, columns) in REQUIRED.iter().chain(OPTIONAL) {
+        let Some(spec) = set.get(id) else {
+            return Err(template_error(set, &format!("没有表“{id}”")));
+        };
+        let mut ids: Vec<&str> = spec.columns.iter().map(|c| c.id.as_str()).collect();
+        for side in [&spec.left, &spec.right].into_iter().flatten() {
+            ids.extend(side.columns.iter().map(|c| c.id.as_str()));
+        }
+        if let Some(missing) = columns.iter().find(|c| !ids.contains(c)) {
+            return Err(template_error(
+                set,
+                &format!("表“{id}”（{}）没有列“{missing}”", spec.title),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn template_error(set: &TableSet, why: &str) -> ImportError {
+    ImportError::one(Problem {
+        kind: ProblemKind::Template,
+        place: Place::default(),
+        message: format!(
+            "表格模板“{}”（{}）不是导入程序支持的全国通用9张表：{why}",
+            set.name, set.title
+        ),
+        hint: "导入目前只支持 national 模板（data/tables/national-*.toml）；请用 --template national。"
+            .into(),
+    })
+}
+
+/// Find each table of the set and read it; the first title whose layout reads wins.
+fn locate_and_read(
+    sheets: &[Sheet],
+    set: &TableSet,
+    catalogues: &Catalogues,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<ImportWarning>,
+) -> BTreeMap<String, StatedTable> {
+    let candidates = find_candidates(sheets, &set.tables);
+    let mut out = BTreeMap::new();
+    for (ti, spec) in set.tables.iter().enumerate() {
+        let mine: Vec<_> = candidates.iter().filter(|c| c.table == ti).collect();
+        let mut first_failure: Option<Problem> = None;
+        for cand in &mine {
+            let sheet = &sheets[cand.sheet];
+            // The region ends where another table's title or code starts.
+            let end = candidates
+                .iter()
+                .filter(|o| o.sheet == cand.sheet && o.table != ti && o.row > cand.row)
+                .map(|o| o.row)
+                .min()
+                .unwrap_or(u32::MAX);
+            let mut local_problems = Vec::new();
+            let mut local_warnings = Vec::new();
+            let mut cx = ReadContext {
+                catalogues,
+                problems: &mut local_problems,
+                warnings: &mut local_warnings,
+            };
+            match read_table(sheet, spec, cand.row, end, &mut cx) {
+                Ok(stated) => {
+                    if let Some(prev) = out.get(&spec.id) {
+                        let prev: &StatedTable = prev;
+                        warnings.push(ImportWarning {
+                            place: sheet.place_row(cand.row),
+                            message: format!(
+                                "又一处“{}”，未导入（已从工作表“{}”导入）",
+                                spec.title, prev.sheet
+                            ),
+                        });
+                        continue;
+                    }
+                    problems.append(&mut local_problems);
+                    warnings.append(&mut local_warnings);
+                    out.insert(spec.id.clone(), stated);
+                }
+                Err(p) => {
+                    first_failure.get_or_insert(p);
+                }
+            }
+        }
+        if out.contains_key(&spec.id) {
+            continue;
+        }
+        let required = REQUIRED.iter().any(|(id, _)| *id == spec.id);
+        match first_failure {
+            Some(p) => problems.push(p),
+            None if required => problems.push(Problem {
+                kind: ProblemKind::MissingTable,
+                place: Place::default(),
+                message: format!("工作簿中找不到“{}”（{}）", spec.title, spec.code),
+                hint: "导入程序按表题查找各表：请确认该表的表题单元格写有完整表名（如“收入决算表”），或工作表以表号命名（如“公开02表”）。".into(),
+            }),
+            None => warnings.push(ImportWarning {
+                place: Place::default(),
+                message: format!("工作簿中没有“{}”，按本单位无此类资金处理（金额均为0）", spec.title),
+            }),
+        }
+    }
+    out
+}
+
+/// The first year stated in the top rows of a sheet ("2021年度").
+fn stated_year(sheets: &[Sheet]) -> Option<i32> {
+    for sheet in sheets {
+        for v in sheet.cells.values().take(400) {
+            let Value::Text(t) = v else { continue };
+            let t = norm(t);
+            let Some(i) = t.find("年度") else { continue };
+            let digits: Vec<char> = t[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            if digits.len() == 4 {
+                let y: String = digits.into_iter().rev().collect();
+                return y.parse().ok();
+            }
+        }
+    }
+    None
+}
+
+/// Facts from the stated tables.
+fn build_facts(
+    stated: &BTreeMap<String, StatedTable>,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<ImportWarning>,
+) -> FactTable {
+    let get =
+        |t: &str, row: &str, col: &str| stated.get(t).map(|x| x.get(row, col)).unwrap_or_default();
+    let place = |t: &str, row: &str, col: &str| {
+        stated.get(t).map(|x| x.place(row, col)).unwrap_or_default()
+    };
+    let items = |tables: &[&str], len: usize| {
+        let mut v: Vec<String> = tables
+            .iter()
+            .filter_map(|t| stated.get(*t))
+            .flat_map(|t| {
+                t.order
+                    .iter()
+                    .filter(|k| k.len() == len && k.chars().all(|c| c.is_ascii_digit()))
+                    .cloned()
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    // A 类 or 款 row with amounts but no 项 under it cannot become facts.
+    for (t, len) in [
+        ("t2", 7),
+        ("t3", 7),
+        ("t5", 7),
+        ("t8", 7),
+        ("t9", 7),
+        ("t6", 5),
+    ] {
+        let Some(table) = stated.get(t) else { continue };
+        for key in &table.order {
+            if key.len() >= len || !key.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let has_child = table
+                .order
+                .iter()
+                .any(|k| k.len() == len && k.starts_with(key.as_str()));
+            let nonzero = table
+                .cells
+                .iter()
+                .find(|((r, _), (a, _))| r == key && !a.is_zero());
+            if let (false, Some(((_, col), _))) = (has_child, nonzero) {
+                let level = if len == 7 {
+                    "项（7位编码）"
+                } else {
+                    "款（5位编码）"
+                };
+                problems.push(Problem {
+                    kind: ProblemKind::Code,
+                    place: table.place(key, col),
+                    message: format!("科目“{key}”有金额，但没有列出所属的{level}"),
+                    hint: format!("导入以{level}为准：请列出该科目下各{level}的金额。"),
+                });
+            }
+        }
+    }
+
+    let mut facts = FactTable::default();
+    let mut push = |problems: &mut Vec<Problem>, fact: Fact, at: Place| {
+        if fact.amount.fen() < 0 {
+            problems.push(Problem {
+                kind: ProblemKind::Amount,
+                place: at,
+                message: format!("金额为负数（{}万元）", fact.amount.exact(MoneyUnit::Wan)),
+                hint: "收入、支出和结转金额不能为负；请核对。".into(),
+            });
+        } else if !fact.amount.is_zero() {
+            facts.push(fact);
+        }
+    };
+    let derived_negative = |problems: &mut Vec<Problem>, at: Place, what: String, hint: &str| {
+        problems.push(Problem {
+            kind: ProblemKind::Inconsistent,
+            place: at,
+            message: what,
+            hint: hint.to_string(),
+        });
+    };
+
+    // 本年收入
+    for code in items(&["t2", "t8", "t9"], 7) {
+        let fiscal = get("t2", &code, "fiscal");
+        let gf = get("t8", &code, "income");
+        let sc = get("t9", &code, "income");
+        let gb = fiscal - gf - sc;
+        if gb.fen() < 0 {
+            derived_negative(
+                problems,
+                place("t2", &code, "fiscal"),
+                format!(
+                    "科目“{code}”财政拨款收入{}万元，小于政府性基金和国有资本经营预算财政拨款收入之和{}万元",
+                    fiscal.exact(MoneyUnit::Wan),
+                    (gf + sc).exact(MoneyUnit::Wan)
+                ),
+                "收入决算表的财政拨款收入包括一般公共预算、政府性基金和国有资本经营三种财政拨款；请核对收入决算表与公开08、09表。",
+            );
+            continue;
+        }
+        let income = |s: FundSource, a: Amount| {
+            Fact::new(Measure::Income, Scenario::Actual, a)
+                .source(s)
+                .function(code.clone())
+        };
+        push(
+            problems,
+            income(FundSource::GeneralBudget, gb),
+            place("t2", &code, "fiscal"),
+        );
+        push(
+            problems,
+            income(FundSource::GovernmentFund, gf),
+            place("t8", &code, "income"),
+        );
+        push(
+            problems,
+            income(FundSource::StateCapital, sc),
+            place("t9", &code, "income"),
+        );
+        for s in NON_FISCAL {
+            let a = get("t2", &code, s.key());
+            push(problems, income(s, a), place("t2", &code, s.key()));
+        }
+    }
+
+    // The non-fiscal source spending and carryover are attributed to.
+    let income_of = |s: FundSource| {
+        stated
+            .get("t2")
+            .map(|t| {
+                t.order
+                    .iter()
+                    .filter(|k| k.len() == 7)
+                    .map(|k| t.get(k, s.key()))
+                    .sum::<Amount>()
+            })
+            .unwrap_or_default()
+    };
+    let with_income: Vec<FundSource> = NON_FISCAL
+        .into_iter()
+        .filter(|s| !income_of(*s).is_zero())
+        .collect();
+    let main = NON_FISCAL
+        .into_iter()
+        .rev()
+        .max_by_key(|s| income_of(*s))
+        .filter(|s| !income_of(*s).is_zero())
+        .unwrap_or(FundSource::Other);
+    let mut non_fiscal_spent = Amount::ZERO;
+
+    // 本年支出
+    for code in items(&["t3", "t5", "t8", "t9"], 7) {
+        for nature in [Nature::Basic, Nature::Project] {
+            let key = nature.key();
+            let gb = get("t5", &code, key);
+            let gf = get("t8", &code, key);
+            let sc = get("t9", &code, key);
+            let all = get("t3", &code, key);
+            let rest = all - gb - gf - sc;
+            if rest.fen() < 0 {
+                derived_negative(
+                    problems,
+                    place("t3", &code, key),
+                    format!(
+                        "科目“{code}”{}{}万元，小于财政拨款{}之和{}万元（公开05、08、09表）",
+                        nature.label(),
+                        all.exact(MoneyUnit::Wan),
+                        nature.label(),
+                        (gb + gf + sc).exact(MoneyUnit::Wan)
+                    ),
+                    "支出决算表包括全部资金来源的支出，不能小于各财政拨款支出表之和；请核对。",
+                );
+                continue;
+            }
+            let spend = |s: FundSource, a: Amount| {
+                Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                    .source(s)
+                    .nature(nature)
+                    .function(code.clone())
+            };
+            push(
+                problems,
+                spend(FundSource::GeneralBudget, gb),
+                place("t5", &code, key),
+            );
+            push(
+                problems,
+                spend(FundSource::GovernmentFund, gf),
+                place("t8", &code, key),
+            );
+            push(
+                problems,
+                spend(FundSource::StateCapital, sc),
+                place("t9", &code, key),
+            );
+            non_fiscal_spent += rest;
+            push(problems, spend(main, rest), place("t3", &code, key));
+        }
+        for nature in [Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates] {
+            let a = get("t3", &code, nature.key());
+            non_fiscal_spent += a;
+            push(
+                problems,
+                Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                    .source(main)
+                    .nature(nature)
+                    .function(code.clone()),
+                place("t3", &code, nature.key()),
+            );
+        }
+    }
+
+    // 基本支出按经济分类（一般公共预算财政拨款）
+    for code in items(&["t6"], 5) {
+        push(
+            problems,
+            Fact::new(
+                Measure::BasicEconomic,
+                Scenario::Actual,
+                get("t6", &code, "amount"),
+            )
+            .source(FundSource::GeneralBudget)
+            .economic(code.clone()),
+            place("t6", &code, "amount"),
+        );
+    }
+
+    // 年初结转和结余
+    let column_total = |t: &str, col: &str| -> Amount {
+        match stated.get(t) {
+            Some(x) if x.has_row("total") => x.get("total", col),
+            Some(x) => x
+                .order
+                .iter()
+                .filter(|k| k.len() == 7)
+                .map(|k| x.get(k, col))
+                .sum(),
+            None => Amount::ZERO,
+        }
+    };
+    let gf_cb = column_total("t8", "carryover_begin");
+    let sc_cb = column_total("t9", "carryover_begin");
+    let fiscal_cb = get("t4", "carryover_begin", "amount");
+    let all_cb = get("t1", "carryover_begin", "amount");
+    let gb_cb = fiscal_cb - gf_cb - sc_cb;
+    let nf_cb = all_cb - fiscal_cb;
+    if gb_cb.fen() < 0 {
+        derived_negative(
+            problems,
+            place("t4", "carryover_begin", "amount"),
+            format!(
+                "年初财政拨款结转和结余{}万元，小于政府性基金和国有资本经营的年初结转和结余之和{}万元",
+                fiscal_cb.exact(MoneyUnit::Wan),
+                (gf_cb + sc_cb).exact(MoneyUnit::Wan)
+            ),
+            "请核对公开04表与公开08、09表的年初结转和结余。",
+        );
+    } else if nf_cb.fen() < 0 {
+        derived_negative(
+            problems,
+            place("t1", "carryover_begin", "amount"),
+            format!(
+                "年初结转和结余{}万元，小于其中的财政拨款结转和结余{}万元（公开04表）",
+                all_cb.exact(MoneyUnit::Wan),
+                fiscal_cb.exact(MoneyUnit::Wan)
+            ),
+            "收入支出决算总表的年初结转和结余包括财政拨款和非财政拨款；请核对公开01表与公开04表。",
+        );
+    } else {
+        let cb = |s: FundSource, a: Amount| {
+            Fact::new(Measure::CarryoverBegin, Scenario::Actual, a).source(s)
+        };
+        push(
+            problems,
+            cb(FundSource::GeneralBudget, gb_cb),
+            place("t4", "carryover_begin", "amount"),
+        );
+        push(
+            problems,
+            cb(FundSource::GovernmentFund, gf_cb),
+            place("t8", "total", "carryover_begin"),
+        );
+        push(
+            problems,
+            cb(FundSource::StateCapital, sc_cb),
+            place("t9", "total", "carryover_begin"),
+        );
+        push(
+            problems,
+            cb(main, nf_cb),
+            place("t1", "carryover_begin", "amount"),
+        );
+    }
+    if !(non_fiscal_spent + nf_cb.max(Amount::ZERO)).is_zero() {
+        let why = match with_income.len() {
+            0 => "本年没有非财政拨款收入，计入“其他收入”".to_string(),
+            1 => format!("计入本年唯一的非财政拨款收入来源“{}”", main.income_label()),
+            _ => format!(
+                "本年有{}种非财政拨款收入，计入金额最大的“{}”",
+                with_income.len(),
+                main.income_label()
+            ),
+        };
+        warnings.push(ImportWarning {
+            place: Place::default(),
+            message: format!(
+                "公开表不按资金来源列示非财政拨款的支出和年初结转和结余（支出{}万元、年初结转和结余{}万元），{why}；如需细分，请在导入后的输入文件中调整 [expenditure.*.*] 和 [carryover_begin]",
+                non_fiscal_spent.exact(MoneyUnit::Wan),
+                nf_cb.max(Amount::ZERO).exact(MoneyUnit::Wan)
+            ),
+        });
+    }
+
+    // 使用非财政拨款结余、结余分配
+    for (row, measure) in [
+        ("used_non_fiscal_balance", Measure::UsedNonFiscalBalance),
+        ("surplus_distribution", Measure::SurplusDistribution),
+    ] {
+        push(
+            problems,
+            Fact::new(measure, Scenario::Actual, get("t1", row, "amount")),
+            place("t1", row, "amount"),
+        );
+    }
+
+    // “三公”经费
+    for item in [
+        "abroad",
+        "vehicle_purchase",
+        "vehicle_operation",
+        "reception",
+    ] {
+        for (col, scenario) in [("budget", Scenario::Budget), ("actual", Scenario::Actual)] {
+            push(
+                problems,
+                Fact::new(Measure::SanGong, scenario, get("t7", item, col)).item(item),
+                place("t7", item, col),
+            );
+        }
+    }
+    facts
+}
+
+/// 年末结转和结余 as the input reader derives it (per fiscal source; non-fiscal in one).
+fn with_carryover_end(facts: &FactTable) -> FactTable {
+    let mut out = facts.clone();
+    let sum = |m: Measure, s: Option<FundSource>| {
+        facts.sum(&FactFilter {
+            measure: vec![m],
+            source: s.into_iter().collect(),
+            ..FactFilter::default()
+        })
+    };
+    let mut non_fiscal =
+        sum(Measure::UsedNonFiscalBalance, None) - sum(Measure::SurplusDistribution, None);
+    for s in FundSource::ALL {
+        let end = sum(Measure::CarryoverBegin, Some(s)) + sum(Measure::Income, Some(s))
+            - sum(Measure::Expenditure, Some(s));
+        if s.is_fiscal() {
+            if !end.is_zero() {
+                out.push(Fact::new(Measure::CarryoverEnd, Scenario::Actual, end).source(s));
+            }
+        } else {
+            non_fiscal += end;
+        }
+    }
+    if !non_fiscal.is_zero() {
+        out.push(
+            Fact::new(Measure::CarryoverEnd, Scenario::Actual, non_fiscal)
+                .source(FundSource::Other),
+        );
+    }
+    out
+}
+
+/// Compare every stated cell with the table derived from the imported facts; return the
+/// stated tables (derived tables with the workbook's figures put in).
+fn compare(
+    set: &TableSet,
+    catalogues: &Catalogues,
+    facts: &FactTable,
+    stated: &BTreeMap<String, StatedTable>,
+    warnings: &mut Vec<ImportWarning>,
+) -> Vec<Table> {
+    let all = with_carryover_end(facts);
+    let mut out = Vec::new();
+    for spec in &set.tables {
+        let expected = derive_table(spec, &all, catalogues);
+        let Some(st) = stated.get(&spec.id) else {
+            out.push(expected);
+            continue;
+        };
+        let mut table = expected.clone();
+        for ((row, col), (a, place)) in &st.cells {
+            let e = expected.get(row, col);
+            let differs = match e {
+                Some(e) => e != *a,
+                None => !a.is_zero(),
+            };
+            if differs {
+                let e = e.unwrap_or_default();
+                let unit = st.unit;
+                let diff = *a - e;
+                let note = if diff.abs().fen() <= 10_000 {
+                    "（差额在0.01万元以内，可能是尾差）"
+                } else {
+                    ""
+                };
+                warnings.push(ImportWarning {
+                    place: place.clone(),
+                    message: format!(
+                        "“{}”填列数{}，按导入的明细数计算应为{}（差{}{}）{note}",
+                        spec.title,
+                        a.exact(unit),
+                        e.exact(unit),
+                        diff.exact(unit),
+                        unit.label()
+                    ),
+                });
+            }
+            if !table.set(row, col, *a) && !a.is_zero() {
+                warnings.push(ImportWarning {
+                    place: place.clone(),
+                    message: format!(
+                        "“{}”的该格在按导入数据生成的表中没有对应的行，核对时不计入",
+                        spec.title
+                    ),
+                });
+            }
+        }
+        out.push(table);
+    }
+    out
+}
