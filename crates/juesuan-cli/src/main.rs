@@ -9,8 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod check;
+mod db;
+mod formats;
+mod journal;
 mod output;
 mod score;
+mod serve;
+mod xlsx;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +52,12 @@ enum Command {
         /// 输出目录（整体写入，失败时不留下半成品）/ output directory (written atomically)
         #[arg(long, short)]
         out: PathBuf,
+        /// 输出格式，逗号分隔：md,html,json,docx,pdf,xlsx（默认全部；缺少中文字体时跳过 docx/pdf 并说明原因）/ formats to write
+        #[arg(long, value_name = "LIST")]
+        format: Option<String>,
+        /// 公开表模板（如 national、sichuan），覆盖输入文件中的 template / table template, overriding the input's
+        #[arg(long, value_name = "NAME")]
+        template: Option<String>,
     },
     /// 只校验输入文件，不生成输出 / validate an input file without writing anything
     Validate {
@@ -55,7 +66,7 @@ enum Command {
     },
     /// 审核：按审核公式（数据文件）检查公开表的勾稽关系，列出填列数、应填数和差额 / check the tables against the consistency rules
     Check {
-        /// 输入文件 / input file
+        /// 输入文件（.toml），或官方软件导出的公开表（.xlsx）/ input file, or an Excel workbook of the tables
         input: PathBuf,
         /// 输出格式：text（默认）、json / output format
         #[arg(long, default_value = "text")]
@@ -63,6 +74,9 @@ enum Command {
         /// 审核方案：停用或调整规则级别（[rules] "T1-01" = "off"|"warning"|…）/ profile that switches rules off or re-grades them
         #[arg(long, value_name = "FILE")]
         profile: Option<PathBuf>,
+        /// 审核 Excel 公开表时的年度（默认取表中“××××年度”或最新分类目录年度）/ year of an .xlsx workbook
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// 核对已公开的决算报告（.txt、.md、.docx、.pdf）：逐句提取金额、占比、增减和完成率并核对其计算 / audit a published report's arithmetic
     Audit {
@@ -83,6 +97,18 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// 导入预算会计日记账（CSV）生成输入文件：按科目映射汇总本年收入、支出和年初结转结余（见 docs/journal.md）/ import an accounting journal into an input file
+    Journal(journal::Args),
+    /// 数据库：导入、版本历史、比较、导出、恢复（SQLite 或 PostgreSQL，见 docs/store.md）/ versioned storage of unit-years
+    Db(db::DbArgs),
+    /// 汇总：由下级单位的最新版本汇总上级单位（部门、地区）的数据，抵销内部往来，存为新版本 / consolidate a parent unit from its sub-units
+    Consolidate(db::ConsolidateArgs),
+    /// 导入公开表 Excel（官方软件导出或填好的模板）生成输入文件，公开表没有的内容取自 --base 或写为 TODO 占位（见 docs/xlsx.md）/ import the disclosure tables from Excel into an input file
+    Import(xlsx::ImportArgs),
+    /// 生成待填写的公开表 Excel 模板（含填报说明和科目代码）/ write the fill-in Excel template
+    Template(xlsx::TemplateArgs),
+    /// 网页应用：登录、上传、查看公开表和审核结果、下载、版本历史、审核看板；JSON API 见 /api/openapi.json（docs/web.md）/ the web app
+    Serve(serve::Args),
     /// 列出或导出内置数据文件（分类目录、表格模板、说明模板）/ list or print embedded data files
     Data {
         /// 要输出的文件（相对 data/ 的路径）；省略则列出全部 / file to print; omit to list
@@ -167,6 +193,12 @@ fn catalogues_for(lib: &Library, args: &DataArgs, year: i32) -> Result<Catalogue
 fn run(cli: Cli) -> Result<ExitCode> {
     let lib = load_library(&cli.data)?;
     match cli.command {
+        Command::Journal(args) => journal::run(&lib, &cli.data, args),
+        Command::Import(args) => xlsx::import(&lib, &cli.data, args),
+        Command::Template(args) => xlsx::template(&lib, &cli.data, args),
+        Command::Db(args) => db::run(&lib, args),
+        Command::Serve(args) => serve::run(&lib, args),
+        Command::Consolidate(args) => db::consolidate(&lib, args),
         Command::Data { path } => {
             match path {
                 None => {
@@ -229,7 +261,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input,
             format,
             profile,
+            year,
         } => {
+            if input
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            {
+                return check_workbook(&lib, &cli.data, &input, year, &format, profile.as_deref());
+            }
             let (uy, cats, _) = match read_input(&lib, &cli.data, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
@@ -273,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let title = format!("{}{}年度绩效评价", uy.unit.name, uy.year);
             let rendered = score::render(&scores, &format, &title)?;
             match out {
-                Some(path) => output::write_file(&path, &rendered)
+                Some(path) => output::write_file(&path, rendered.as_bytes())
                     .with_context(|| format!("写入 {}", path.display()))?,
                 None => print!("{rendered}"),
             }
@@ -282,19 +321,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { input, out } => {
-            let (_, report) = match build(&lib, &cli.data, &input)? {
+        Command::Report {
+            input,
+            out,
+            format,
+            template,
+        } => {
+            let (formats, explicit) = formats::parse(format.as_deref())?;
+            let (uy, report) = match build_with(&lib, &cli.data, &input, template.as_deref())? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            output::write_report_dir(&out, &report)
+            let (files, skipped) = formats::render(&formats, explicit, &report, &uy)?;
+            output::write_report_dir(&out, &files)
                 .with_context(|| format!("写入输出目录 {}", out.display()))?;
             for w in &report.warnings {
                 eprintln!("{w}");
             }
+            for s in &skipped {
+                eprintln!("{s}");
+            }
+            let names: Vec<&str> = files
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .filter(|n| !n.starts_with("charts/"))
+                .collect();
             println!(
-                "已生成 {}：report.md、report.html、tables.json、charts/（{}张表，{}幅图，{}条警告）",
+                "已生成 {}：{}{}（{}张表，{}幅图，{}条警告）",
                 out.display(),
+                names.join("、"),
+                if files.iter().any(|(n, _)| n.starts_with("charts/")) {
+                    "、charts/"
+                } else {
+                    ""
+                },
                 report.tables.len(),
                 report.charts.len(),
                 report.warnings.len()
@@ -302,6 +362,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `juesuan check tables.xlsx`: the consistency rules over the tables as the workbook states
+/// them (its own totals included), not as juesuan would derive them.
+fn check_workbook(
+    lib: &Library,
+    data: &DataArgs,
+    path: &Path,
+    year: Option<i32>,
+    format: &str,
+    profile: Option<&Path>,
+) -> Result<ExitCode> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("读取 {origin}"))?;
+    let explicit = year.is_some();
+    let year = year
+        .or_else(|| lib.latest_catalogue_year())
+        .ok_or_else(|| anyhow!("没有任何分类目录数据文件"))?;
+    let (imported, _, year) =
+        match xlsx::load(lib, data, &bytes, &origin, year, explicit, "national")? {
+            Ok(v) => v,
+            Err(code) => return Ok(code),
+        };
+    for w in &imported.warnings {
+        eprintln!("{origin}: {w}");
+    }
+    let set = check::rules(lib, "national", year, profile)?;
+    let (text, failed) = check::check(&set, &imported.stated, &[], format, &origin)?;
+    print!("{text}");
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 type Parsed = (juesuan_core::UnitYear, Catalogues, String);
@@ -313,11 +407,24 @@ fn build(
     args: &DataArgs,
     input: &Path,
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
+    build_with(lib, args, input, None)
+}
+
+/// [`build`] with the table template chosen on the command line (`--template`).
+fn build_with(
+    lib: &Library,
+    args: &DataArgs,
+    input: &Path,
+    template: Option<&str>,
+) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
     use juesuan_report::evaluation::{compute, Scored};
-    let (uy, cats, text) = match read_input(lib, args, input)? {
+    let (mut uy, cats, text) = match read_input(lib, args, input)? {
         Ok(v) => v,
         Err(code) => return Ok(Err(code)),
     };
+    if let Some(t) = template {
+        uy.template = t.to_string();
+    }
     let scores =
         match compute(lib, &uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
             Scored::Nothing => None,

@@ -2,7 +2,6 @@
 //! that is renamed into place only when complete, so a failed run leaves no half-written
 //! result and an existing result is replaced whole.
 
-use juesuan_report::Report;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -19,7 +18,9 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 /// without it is never replaced: `--out ~` must not delete someone's home directory.
 pub const MARKER: &str = ".juesuan-report";
 
-pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
+/// Write `files` (path relative to `out`, contents) as the directory `out`, replacing a
+/// previous juesuan output whole.
+pub fn write_report_dir(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     let out = if out.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -46,12 +47,12 @@ pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
             tmp.join(MARKER),
             "此目录由 juesuan report 生成，再次运行时将被整体替换。\n",
         )?;
-        fs::write(tmp.join("report.md"), &report.markdown)?;
-        fs::write(tmp.join("report.html"), &report.html)?;
-        fs::write(tmp.join("tables.json"), &report.tables_json)?;
-        fs::create_dir(tmp.join("charts"))?;
-        for c in &report.charts {
-            fs::write(tmp.join("charts").join(format!("{}.svg", c.id)), &c.svg)?;
+        for (rel, contents) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::write(path, contents)?;
         }
         if out.exists() {
             let old = sibling(out, "old");
@@ -74,7 +75,7 @@ pub fn write_report_dir(out: &Path, report: &Report) -> io::Result<()> {
 }
 
 /// Write one file atomically: a temporary sibling, then rename.
-pub fn write_file(path: &Path, contents: &str) -> io::Result<()> {
+pub fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }

@@ -1,1 +1,572 @@
-//! The juesuan web app (juesuan serve): axum, roles, sessions, CSRF, JSON API with OpenAPI.
+//! The juesuan web app (`juesuan serve`): server-rendered pages and a JSON API over the
+//! versioned store, with argon2 passwords, hashed session tokens in HttpOnly SameSite
+//! cookies, CSRF tokens on every form and every unsafe API call, roles (填报人 / 审核人 /
+//! 管理员), upload limits, zip-bomb protection, a login rate limit and an audit log.
+//! Format and routes: docs/web.md.
+
+pub mod analysis;
+mod api;
+pub mod auth;
+mod downloads;
+pub mod html;
+pub mod openapi;
+mod ops;
+mod pages;
+mod session;
+pub mod zipguard;
+
+use analysis::{Analysis, CheckSummary};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use juesuan_data::Library;
+use juesuan_store::{Role, Store, StoreError};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use juesuan_store;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `sqlite:path` or `postgres://…`
+    pub db: String,
+    pub addr: SocketAddr,
+    /// Set the `Secure` flag on cookies (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest upload (bytes).
+    pub max_upload: usize,
+    pub password_cost: auth::PasswordCost,
+    /// Session lifetime.
+    pub session_hours: i64,
+    /// Failed logins per user name or address before a lockout of `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+}
+
+impl Options {
+    pub fn new(db: &str, addr: SocketAddr) -> Options {
+        Options {
+            db: db.to_string(),
+            addr,
+            secure_cookies: false,
+            max_upload: 8 * 1024 * 1024,
+            password_cost: auth::PasswordCost::default(),
+            session_hours: 8,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Shared state of the app.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub lib: Arc<Library>,
+    pub opts: Arc<Options>,
+    limiter: Arc<auth::LoginLimiter>,
+    cache: Arc<Cache>,
+}
+
+/// The checks of one version, or why its input could not be checked.
+pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
+
+/// Results per version id: versions are immutable, so nothing is ever invalidated; the maps
+/// are only bounded.
+#[derive(Default)]
+struct Cache {
+    analyses: Mutex<HashMap<i64, Arc<Analysis>>>,
+    checks: Mutex<HashMap<i64, Checked>>,
+}
+
+const MAX_ANALYSES: usize = 32;
+const MAX_CHECKS: usize = 50_000;
+
+impl AppState {
+    /// Open the store and build the state; `lib` holds the data files (embedded plus any
+    /// `--data-dir`).
+    pub async fn open(opts: Options, lib: Library) -> Result<AppState, StoreError> {
+        let store = Store::open_with(&opts.db, lib).await?;
+        Ok(AppState::with_store(store, opts))
+    }
+
+    pub fn with_store(store: Store, opts: Options) -> AppState {
+        let lib = Arc::new(store.library().clone());
+        AppState {
+            limiter: Arc::new(auth::LoginLimiter::new(
+                opts.login_max_failures,
+                opts.login_window,
+            )),
+            store,
+            lib,
+            opts: Arc::new(opts),
+            cache: Arc::new(Cache::default()),
+        }
+    }
+
+    /// The full analysis of a stored version (report, checks, scores), cached.
+    pub(crate) async fn analysis(&self, id: i64, text: &str) -> Result<Arc<Analysis>, AppError> {
+        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
+            return Ok(a.clone());
+        }
+        let (lib, text) = (self.lib.clone(), text.to_string());
+        let origin = format!("版本{id}");
+        let a = tokio::task::spawn_blocking(move || analysis::analyse(&lib, &text, &origin))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| {
+                AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；")))
+            })?;
+        let a = Arc::new(a);
+        let mut map = self.cache.analyses.lock().expect("cache");
+        if map.len() >= MAX_ANALYSES {
+            map.clear();
+        }
+        map.insert(id, a.clone());
+        Ok(a)
+    }
+
+    /// The consistency checks of a stored version, cached.
+    pub(crate) fn checks_cached(&self, id: i64) -> Option<Checked> {
+        self.cache.checks.lock().expect("cache").get(&id).cloned()
+    }
+
+    pub(crate) fn remember_checks(&self, id: i64, r: Result<CheckSummary, Vec<String>>) -> Checked {
+        let r = Arc::new(r);
+        let mut map = self.cache.checks.lock().expect("cache");
+        if map.len() >= MAX_CHECKS {
+            map.clear();
+        }
+        map.insert(id, r.clone());
+        r
+    }
+}
+
+/// What went wrong, as the API (JSON) and the pages (HTML) show it.
+#[derive(Debug)]
+pub enum AppError {
+    /// Not signed in (401; pages redirect to /login).
+    Unauthorized,
+    /// Signed in but not allowed (403).
+    Forbidden(String),
+    NotFound(String),
+    /// The request is wrong; each message names what to fix (400).
+    BadRequest(Vec<String>),
+    /// The request conflicts with stored data (409).
+    Conflict(Vec<String>),
+    /// Missing or wrong CSRF token (403).
+    Csrf,
+    /// Too many failed logins (429, seconds to wait).
+    TooManyRequests(u64),
+    TooLarge(String),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad(msg: impl Into<String>) -> AppError {
+        AppError::BadRequest(vec![msg.into()])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// (short message, details)
+    pub fn messages(&self) -> (String, Vec<String>) {
+        match self {
+            AppError::Unauthorized => ("请先登录".into(), vec![]),
+            AppError::Forbidden(m) => (format!("无权操作：{m}"), vec![]),
+            AppError::NotFound(m) => (m.clone(), vec![]),
+            AppError::BadRequest(v) | AppError::Conflict(v) => (
+                v.first().cloned().unwrap_or_default(),
+                v.iter().skip(1).cloned().collect(),
+            ),
+            AppError::Csrf => (
+                "表单已过期或缺少防伪令牌（CSRF）：请刷新页面后重新提交".into(),
+                vec![],
+            ),
+            AppError::TooManyRequests(s) => (format!("登录失败次数过多，请{s}秒后再试"), vec![]),
+            AppError::TooLarge(m) => (m.clone(), vec![]),
+            AppError::Internal(m) => (format!("服务器内部错误：{m}"), vec![]),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Input(errors) => {
+                let mut v = vec![format!("输入有{}处错误，未保存任何数据", errors.len())];
+                v.extend(errors.iter().map(|e| e.to_string()));
+                AppError::BadRequest(v)
+            }
+            e @ StoreError::PriorMismatch { .. } => AppError::Conflict(
+                e.to_string()
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .collect(),
+            ),
+            e @ (StoreError::UnknownUnit(_)
+            | StoreError::UnknownVersion(_)
+            | StoreError::UnknownUser(_)) => AppError::NotFound(e.to_string()),
+            e @ StoreError::DuplicateUser(_) => AppError::Conflict(vec![e.to_string()]),
+            e @ (StoreError::Invalid(_) | StoreError::Consolidation(_)) => {
+                AppError::BadRequest(vec![e.to_string()])
+            }
+            e => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    /// The JSON form (API); pages convert through `pages::PageError`.
+    fn into_response(self) -> Response {
+        let (error, details) = self.messages();
+        let mut r = (
+            self.status(),
+            axum::Json(serde_json::json!({ "error": error, "details": details })),
+        )
+            .into_response();
+        if let AppError::TooManyRequests(s) = self {
+            if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        r
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub csrf: String,
+    /// Units a preparer may read and write (empty for other roles: they are not limited).
+    pub units: Vec<String>,
+}
+
+impl CurrentUser {
+    pub fn can_read(&self, unit: &str) -> bool {
+        match self.role {
+            Role::Admin | Role::Reviewer => true,
+            Role::Preparer => self.units.iter().any(|u| u == unit),
+        }
+    }
+
+    pub fn can_write(&self, unit: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Reviewer => false,
+            Role::Preparer => self.units.iter().any(|u| u == unit),
+        }
+    }
+
+    pub fn require_read(&self, unit: &str) -> Result<(), AppError> {
+        if self.can_read(unit) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "用户“{}”没有单位“{unit}”的权限，请联系管理员授权",
+                self.name
+            )))
+        }
+    }
+
+    pub fn require_write(&self, unit: &str) -> Result<(), AppError> {
+        if self.can_write(unit) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "用户“{}”（{}）不能修改单位“{unit}”的数据",
+                self.name,
+                self.role.label()
+            )))
+        }
+    }
+
+    pub fn require_reviewer(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin | Role::Reviewer => Ok(()),
+            Role::Preparer => Err(AppError::Forbidden(
+                "批量审核和审核看板仅限审核人和管理员".into(),
+            )),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            _ => Err(AppError::Forbidden("用户和单位管理仅限管理员".into())),
+        }
+    }
+
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if auth::same_token(&self.csrf, token) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+}
+
+/// The whole app: pages, API, OpenAPI document, with body limits.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes(&state))
+        .merge(api::routes(&state))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(|| async { axum::Json(openapi::document()) }),
+        )
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: no framing, no sniffing, no inline scripts.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    r
+}
+
+/// Create a user with a random password if no user of that name exists; returns the password.
+pub async fn ensure_user(
+    state: &AppState,
+    name: &str,
+    role: Role,
+) -> Result<Option<String>, AppError> {
+    if state.store.user_by_name(name).await?.is_some() {
+        return Ok(None);
+    }
+    let password = auth::random_password();
+    let hash = auth::hash_password(&password, state.opts.password_cost);
+    state.store.create_user(name, &hash, role).await?;
+    Ok(Some(password))
+}
+
+/// The embedded example unit (凉山州科学技术协会 2021) for `--demo`.
+pub const DEMO_INPUT: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+/// The code the demo registers the example unit under.
+pub const DEMO_UNIT: &str = "511400-kexie";
+
+/// Load the example unit (if not loaded yet) and make a one-time admin password: the demo
+/// database is fresh each start, so the printed password is the only way in.
+pub async fn prepare_demo(state: &AppState) -> Result<String, AppError> {
+    if state.store.latest(DEMO_UNIT, 2021).await?.is_none() {
+        state
+            .store
+            .upsert_unit(DEMO_UNIT, "凉山州科学技术协会", None, "demo")
+            .await?;
+        state
+            .store
+            .import(
+                DEMO_UNIT,
+                DEMO_INPUT,
+                "examples/liangshan-kexie-2021/input.toml",
+                "demo",
+                "演示数据",
+            )
+            .await?;
+    }
+    let password = auth::random_password();
+    let hash = auth::hash_password(&password, state.opts.password_cost);
+    match state.store.user_by_name("admin").await? {
+        Some(u) => state.store.set_password(u.id, &hash).await?,
+        None => {
+            state.store.create_user("admin", &hash, Role::Admin).await?;
+        }
+    }
+    Ok(password)
+}
+
+/// Serve until the process is stopped.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let addr = state.opts.addr;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// Command-line settings of `juesuan serve` (and the `juesuan-web` test binary).
+#[derive(Debug, Clone, Default)]
+pub struct ServeArgs {
+    /// `sqlite:path` or `postgres://…`; default `sqlite:juesuan.db` (with `--demo`: a fresh
+    /// temporary SQLite file).
+    pub db: Option<String>,
+    /// default 127.0.0.1:8080
+    pub addr: Option<SocketAddr>,
+    pub demo: bool,
+    pub secure_cookies: bool,
+    /// Cheap password hashing, for tests only.
+    pub fast_password_hash: bool,
+    /// Data files (default: the embedded ones).
+    pub library: Option<Library>,
+}
+
+/// [`run`] on its own multi-threaded runtime (for the synchronous `juesuan` CLI).
+pub fn run_blocking(args: ServeArgs) -> Result<(), String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("无法启动异步运行时：{e}"))?
+        .block_on(run(args))
+}
+
+/// Open the database, prepare the demo or the first administrator, print how to sign in,
+/// and serve. Errors are Chinese messages.
+pub async fn run(args: ServeArgs) -> Result<(), String> {
+    let addr = args
+        .addr
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let (db, _demo_dir) = match (&args.db, args.demo) {
+        (Some(db), _) => (db.clone(), None),
+        (None, true) => {
+            let dir = tempfile_dir()?;
+            (
+                format!("sqlite:{}", dir.join("demo.db").display()),
+                Some(TempDir(dir)),
+            )
+        }
+        (None, false) => (
+            std::env::var("JUESUAN_DB")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "sqlite:juesuan.db".to_string()),
+            None,
+        ),
+    };
+    let mut opts = Options::new(&db, addr);
+    opts.secure_cookies = args.secure_cookies;
+    if args.fast_password_hash {
+        opts.password_cost = auth::PasswordCost::for_tests();
+    }
+    let lib = args.library.clone().unwrap_or_else(Library::embedded);
+    let state = AppState::open(opts, lib)
+        .await
+        .map_err(|e| format!("打开数据库 {db} 失败：{e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!("无法在 {addr} 上监听（{e}）：换一个 --addr 端口，或先停止占用该端口的程序")
+    })?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    if args.demo {
+        let password = prepare_demo(&state).await.map_err(|e| e.messages().0)?;
+        println!("演示模式：数据库 {db}，已载入示例单位 凉山州科学技术协会 2021年度（单位编码 {DEMO_UNIT}）。");
+        println!("请用浏览器打开 http://{local}/ ，用户名 admin，一次性口令：{password}");
+    } else if state
+        .store
+        .users()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        let password = ensure_user(&state, "admin", Role::Admin)
+            .await
+            .map_err(|e| e.messages().0)?
+            .unwrap_or_default();
+        println!(
+            "新数据库：已创建管理员 admin，一次性口令：{password}（登录后请在“管理”页重设口令）"
+        );
+    }
+    println!("juesuan serve：http://{local}/ （数据库 {db}；按 Ctrl+C 停止）");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("服务器出错：{e}"))
+}
+
+/// Ctrl+C or SIGTERM: stop accepting, finish requests, then return (the demo database is
+/// removed on the way out).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A directory removed when dropped (the demo database).
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("juesuan-demo-{}", &auth::random_token()[..12]));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("无法创建临时目录 {}：{e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Parse `--db URL --addr ADDR --demo --secure-cookies` (the test binary; `juesuan serve`
+/// uses clap).
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<ServeArgs, String> {
+    let mut out = ServeArgs::default();
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--db" => out.db = Some(it.next().ok_or("--db 后面要写数据库地址")?),
+            "--addr" => {
+                let v = it.next().ok_or("--addr 后面要写地址，如 127.0.0.1:8080")?;
+                out.addr = Some(
+                    v.parse()
+                        .map_err(|_| format!("“{v}”不是地址：应如 127.0.0.1:8080"))?,
+                );
+            }
+            "--demo" => out.demo = true,
+            "--secure-cookies" => out.secure_cookies = true,
+            "--fast-password-hash" => out.fast_password_hash = true,
+            other => {
+                return Err(format!(
+                    "未知参数“{other}”：可用 --db、--addr、--demo、--secure-cookies"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}

@@ -14,6 +14,7 @@
 pub mod error;
 mod grid;
 mod import;
+pub mod input;
 mod read;
 pub mod safety;
 pub mod text;
@@ -21,5 +22,6 @@ mod write;
 
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
+pub use input::input_text;
 pub use safety::Limits;
 pub use write::{write_template, write_workbook};

@@ -1,0 +1,171 @@
+//! `juesuan import` and `juesuan template` end to end (docs/xlsx.md).
+
+use juesuan_core::input::parse_input;
+use juesuan_core::tables::derive_tables;
+use juesuan_core::write::normalized_facts;
+use juesuan_core::{FactTable, Measure, Scenario};
+use juesuan_data::Library;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        .args(args)
+        .output()
+        .expect("run juesuan")
+}
+
+fn example_path() -> PathBuf {
+    workspace().join("examples/liangshan-kexie-2021/input.toml")
+}
+
+/// The example's nine tables as a workbook.
+fn example_workbook(dir: &Path) -> PathBuf {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).unwrap();
+    let text = std::fs::read_to_string(example_path()).unwrap();
+    let uy = parse_input(&text, "input.toml", &cats).unwrap();
+    let tables = derive_tables(&lib.table_set("national", 2021).unwrap(), &uy, &cats);
+    let bytes = juesuan_xlsx::write_workbook(&tables, &uy).unwrap();
+    let path = dir.join("tables.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn parse(path: &Path) -> juesuan_core::UnitYear {
+    let cats = Library::embedded().catalogues(2021).unwrap();
+    parse_input(&std::fs::read_to_string(path).unwrap(), "out.toml", &cats).unwrap()
+}
+
+#[test]
+fn import_with_base_gives_back_the_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = example_workbook(dir.path());
+    let out = dir.path().join("imported.toml");
+    let o = run(&[
+        "import",
+        book.to_str().unwrap(),
+        "--base",
+        example_path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("凉山州科学技术协会 2021年度"), "{stdout}");
+    let original = parse(&example_path());
+    let imported = parse(&out);
+    let no_eval = |f: &FactTable| normalized_facts(f);
+    assert_eq!(no_eval(&imported.facts), no_eval(&original.facts));
+    assert_eq!(imported.unit, original.unit);
+    assert_eq!(imported.reasons, original.reasons);
+    let v = run(&["validate", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
+
+#[test]
+fn import_without_base_writes_placeholders_that_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = example_workbook(dir.path());
+    let out = dir.path().join("imported.toml");
+    let o = run(&[
+        "import",
+        book.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("# TODO：上年决算数"), "{text}");
+    assert!(text.contains("# TODO：[budget]"), "{text}");
+    let uy = parse(&out);
+    assert_eq!(uy.unit.name, "凉山州科学技术协会");
+    assert_eq!(uy.year, 2021);
+    let income = uy
+        .facts
+        .sum(&juesuan_core::FactFilter::measure(Measure::Income));
+    assert_eq!(income.wan(), "616.54");
+    assert!(uy
+        .facts
+        .facts
+        .iter()
+        .all(|f| f.scenario != Scenario::Prior || f.amount.is_zero()));
+    let v = run(&["validate", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
+
+#[test]
+fn template_writes_the_fill_in_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("template.xlsx");
+    let o = run(&["template", "--year", "2021", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(book.sheet_names().len(), 11);
+    // The empty template imports (every amount zero) with a located complaint or a file;
+    // either way it must not crash.
+    let toml = dir.path().join("empty.toml");
+    let o = run(&[
+        "import",
+        out.to_str().unwrap(),
+        "-o",
+        toml.to_str().unwrap(),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
+}
+
+#[test]
+fn a_bad_workbook_is_a_located_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("bad.xlsx");
+    // A workbook whose 收入决算表 has text where an amount goes.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("公开02表").unwrap();
+    ws.write_string(0, 0, "收入决算表").unwrap();
+    ws.write_string(1, 0, "单位：万元").unwrap();
+    for (c, h) in [
+        "科目编码",
+        "科目名称",
+        "本年收入合计",
+        "财政拨款收入",
+        "上级补助收入",
+        "事业收入",
+        "经营收入",
+        "附属单位上缴收入",
+        "其他收入",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_string(3, 0, "2060701").unwrap();
+    ws.write_string(3, 1, "机构运行").unwrap();
+    ws.write_string(3, 2, "一百").unwrap();
+    std::fs::write(&book, wb.save_to_buffer().unwrap()).unwrap();
+    let out = dir.path().join("x.toml");
+    let o = run(&[
+        "import",
+        book.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("工作表“公开02表” C4：“一百”不是金额"), "{err}");
+    assert!(!out.exists());
+
+    let o = run(&[
+        "import",
+        dir.path().join("missing.xlsx").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

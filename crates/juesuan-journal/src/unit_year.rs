@@ -1,0 +1,185 @@
+//! From a journal's facts to a unit-year and its input file (输入文件).
+//!
+//! A journal holds only actuals (决算数) of income and spending. Texts, budgets, prior-year
+//! figures, reasons and the details of 三公 come from a base input (`--base`) when there is
+//! one; otherwise the written file has placeholders and TODO comments saying what to fill.
+
+use crate::import::UnitFacts;
+use juesuan_core::model::{Unit, UnitKind};
+use juesuan_core::write::write_input;
+use juesuan_core::{Catalogues, Fact, FactTable, Measure, MoneyUnit, Scenario, UnitYear};
+
+/// Whether a base fact is replaced by the journal's facts (or re-derived by the parser).
+fn replaced_by_journal(f: &Fact) -> bool {
+    match (f.measure, f.scenario) {
+        (
+            Measure::Income
+            | Measure::Expenditure
+            | Measure::BasicEconomic
+            | Measure::CarryoverBegin
+            | Measure::SanGong,
+            Scenario::Actual,
+        ) => true,
+        // Derived by the parser from the facts above.
+        (Measure::CarryoverEnd, _) => true,
+        // The default 机关运行经费 (公用经费) is derived too; a stated one is kept.
+        (Measure::OperatingCosts, Scenario::Actual) => f.location.is_none(),
+        _ => false,
+    }
+}
+
+/// The base unit-year with its actuals replaced by the journal's. Returns the unit-year and
+/// notes on stated figures of the base that the journal changed (三公 actuals).
+pub fn merge(base: &UnitYear, journal: &UnitFacts) -> (UnitYear, Vec<String>) {
+    let mut notes = Vec::new();
+    for item in crate::mapping::SANGONG_ITEMS {
+        let of = |facts: &mut dyn Iterator<Item = &Fact>| -> juesuan_core::Amount {
+            facts
+                .filter(|f| {
+                    f.measure == Measure::SanGong
+                        && f.scenario == Scenario::Actual
+                        && f.item.as_deref() == Some(item)
+                })
+                .map(|f| f.amount)
+                .sum()
+        };
+        let before = of(&mut base.facts.facts.iter());
+        let after = of(&mut journal.facts.iter());
+        if before != after {
+            notes.push(format!(
+                "“三公”经费（{item}）决算数：基础文件为{}万元，日记账为{}万元，已按日记账填写",
+                before.wan(),
+                after.wan()
+            ));
+        }
+    }
+    let mut uy = base.clone();
+    uy.facts = FactTable {
+        facts: base
+            .facts
+            .facts
+            .iter()
+            .filter(|f| !replaced_by_journal(f))
+            .cloned()
+            .chain(journal.facts.iter().cloned())
+            .collect(),
+    };
+    (uy, notes)
+}
+
+/// A unit-year holding only the journal's facts, with zero placeholders where the input
+/// format requires a figure (上年决算数) and empty texts.
+pub fn placeholder(journal: &UnitFacts, name: &str, kind: UnitKind, year: i32) -> UnitYear {
+    let mut facts = journal.facts.clone();
+    for (measure, source) in [
+        (Measure::GrandTotal, None),
+        (Measure::FiscalGrandTotal, None),
+        (
+            Measure::Expenditure,
+            Some(juesuan_core::FundSource::GeneralBudget),
+        ),
+    ] {
+        let mut f = Fact::new(measure, Scenario::Prior, juesuan_core::Amount::ZERO);
+        f.source = source;
+        facts.push(f);
+    }
+    UnitYear {
+        year,
+        amount_unit: MoneyUnit::Yuan,
+        template: "national".into(),
+        province: None,
+        unit: Unit {
+            name: name.to_string(),
+            kind,
+            region: None,
+            sub_units: Vec::new(),
+            functions: String::new(),
+            key_work: String::new(),
+            organisation: String::new(),
+        },
+        facts: FactTable { facts },
+        budget_reasons: Default::default(),
+        reasons: Default::default(),
+        sangong: Default::default(),
+        operating_costs_reason: String::new(),
+        procurement_usage: String::new(),
+        assets: Default::default(),
+        performance: Default::default(),
+        glossary: Vec::new(),
+    }
+}
+
+/// Where the figures of the written file came from, for its header comment.
+pub struct Provenance<'a> {
+    pub journal: &'a str,
+    /// The base input file's name and text, if any.
+    pub base: Option<(&'a str, &'a str)>,
+}
+
+/// The input file for `uy`: `write_input`, a header naming the journal (and base), the
+/// base's `[evaluation]` section (which the unit-year does not hold), and — without a
+/// base — TODO comments at each section the preparer must fill in.
+pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> String {
+    let written = write_input(uy, catalogues);
+    let mut out = String::with_capacity(written.len() + 2048);
+    out.push_str(&format!(
+        "# 由 juesuan journal 从日记账 {} 生成：本年收入、本年支出、基本支出经济分类、年初结转和结余、\n# “三公”经费决算数按日记账汇总（科目映射见 docs/journal.md）。\n",
+        from.journal
+    ));
+    match from.base {
+        Some((name, _)) => out.push_str(&format!(
+            "# 单位信息、年初预算、上年数、原因、“三公”明细等其余各项取自 {name}。\n"
+        )),
+        None => out.push_str(
+            "# TODO：日记账中没有的各项须由编制人补充（见各节前的 TODO；格式见 docs/input-format.md）：\n# 单位信息和文字、上年决算数、[budget] 年初预算、[reasons] 变动原因、“三公”预算数和明细、\n# [procurement] 政府采购、[assets] 国有资产、[performance] 绩效管理。\n",
+        ),
+    }
+    for line in written.lines() {
+        if from.base.is_none() {
+            let todo = match line.trim() {
+                "[unit]" => Some("# TODO：核对单位名称和单位性质（行政/参公/事业），补充 region、sub_units、functions（主要职能）、key_work（重点工作）、organisation（机构设置）。"),
+                "[prior]" => Some("# TODO：上年决算数。日记账只含本年，下面的 0 是占位数，须改为上年公开的决算数（新设单位才是 0）。"),
+                "[sangong.abroad]" => Some("# TODO：“三公”经费的 budget（预算数）、prior（上年数）和团组、车辆、接待等明细；actual 已按日记账经济分类汇总。"),
+                _ => None,
+            };
+            if let Some(t) = todo {
+                out.push_str(t);
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if from.base.is_none() {
+        out.push_str("\n# TODO：[budget] 各项级科目的年初预算数及 [budget_reasons]、[reasons] 变动原因、\n# [operating_costs] 上年机关运行经费、[procurement] 政府采购、[assets] 国有资产、[performance] 绩效管理。\n");
+    }
+    if let Some((_, base_text)) = from.base {
+        if let Some(evaluation) = evaluation_section(base_text) {
+            out.push('\n');
+            out.push_str(&evaluation);
+        }
+    }
+    out
+}
+
+/// The base input's `[evaluation]` section as TOML text (comments are not kept).
+fn evaluation_section(base_text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(base_text).ok()?;
+    let evaluation = table.get("evaluation")?.clone();
+    let mut wrapper = toml::Table::new();
+    wrapper.insert("evaluation".into(), evaluation);
+    let text = toml::to_string(&wrapper).ok()?;
+    Some(format!(
+        "# 绩效评价（[evaluation]）取自基础文件，格式见 docs/evaluation.md。\n{text}"
+    ))
+}
+
+/// The unit kind from its Chinese name.
+pub fn unit_kind(text: &str) -> Option<UnitKind> {
+    match text.trim() {
+        "行政" | "行政单位" => Some(UnitKind::Administrative),
+        "参公" | "参照公务员法管理" => Some(UnitKind::CivilServiceManaged),
+        "事业" | "事业单位" => Some(UnitKind::Institution),
+        _ => None,
+    }
+}

@@ -1,0 +1,269 @@
+//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. A test checks
+//! that every route the API serves is described here and the other way round.
+
+use serde_json::{json, Value};
+
+/// (method, path, summary, tag, whether it changes data)
+pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
+    ("post", "/api/v1/session", "登录：用户名和口令，返回 CSRF 令牌并设置会话 cookie / log in", "session"),
+    ("delete", "/api/v1/session", "退出登录 / log out", "session"),
+    ("get", "/api/v1/me", "当前用户、角色、可填报单位和 CSRF 令牌 / current user", "session"),
+    ("get", "/api/v1/units", "可查看的单位、各年度最新版本及审核结论 / units with years and check status", "units"),
+    ("post", "/api/v1/units", "登记或修改单位（管理员）/ create or update a unit (admin)", "units"),
+    ("post", "/api/v1/units/{code}/imports", "上传输入文件（TOML 或 .xlsx，请求体为文件内容）生成新版本 / import a file as a new version", "units"),
+    ("get", "/api/v1/units/{code}/years/{year}", "单位年度：公开表、情况说明、图表、审核结果、绩效评分、下载地址 / a unit-year", "units"),
+    ("get", "/api/v1/units/{code}/years/{year}/versions", "版本历史 / version history", "versions"),
+    ("get", "/api/v1/units/{code}/years/{year}/download/{format}", "下载：docx、pdf、xlsx、html、md、json、checks、scores、toml / download", "units"),
+    ("post", "/api/v1/units/{code}/years/{year}/consolidate", "由下级单位汇总生成新版本 / consolidate from sub-units", "units"),
+    ("get", "/api/v1/units/{code}/compare", "同比对照（from、to 两个年度）/ year-on-year comparison", "units"),
+    ("get", "/api/v1/versions/{id}", "一个版本及其输入文件 / one version with its input", "versions"),
+    ("post", "/api/v1/versions/{id}/restore", "恢复为该版本（生成新版本）/ restore as a new version", "versions"),
+    ("get", "/api/v1/diff", "两个版本的数据差异（from、to 版本号）/ diff of two versions", "versions"),
+    ("get", "/api/v1/review", "审核看板：单位 × 未通过规则，可按年度、规则、单位筛选 / reviewer dashboard", "review"),
+    ("post", "/api/v1/checks/batch", "批量审核（审核人、管理员），记入操作日志 / batch check", "review"),
+    ("get", "/api/v1/users", "用户列表（管理员）/ users (admin)", "admin"),
+    ("post", "/api/v1/users", "创建用户（管理员）/ create a user (admin)", "admin"),
+    ("post", "/api/v1/users/{id}/password", "重设口令（本人或管理员）/ set a password", "admin"),
+    ("post", "/api/v1/users/{id}/grants", "授权填报单位（管理员）/ grant a unit (admin)", "admin"),
+    ("get", "/api/v1/events", "操作日志（管理员）/ audit log (admin)", "admin"),
+];
+
+fn param(name: &str, location: &str, schema: Value, required: bool, description: &str) -> Value {
+    json!({ "name": name, "in": location, "required": required, "schema": schema, "description": description })
+}
+
+fn parameters(method: &str, path: &str) -> Vec<Value> {
+    let mut p = Vec::new();
+    for seg in path.split('/') {
+        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let (schema, desc) = match name {
+                "year" => (json!({"type": "integer"}), "年度"),
+                "id" => (json!({"type": "integer"}), "版本号或用户编号"),
+                "format" => (
+                    json!({"type": "string", "enum": ["docx", "pdf", "xlsx", "html", "md", "json", "checks", "scores", "toml"]}),
+                    "下载格式",
+                ),
+                _ => (json!({"type": "string"}), "单位编码"),
+            };
+            p.push(param(name, "path", schema, true, desc));
+        }
+    }
+    if path.ends_with("/years/{year}") || path.ends_with("/download/{format}") {
+        p.push(param(
+            "version",
+            "query",
+            json!({"type": "integer"}),
+            false,
+            "版本号（省略为最新版本）",
+        ));
+    }
+    if path.ends_with("/imports") {
+        p.push(param(
+            "note",
+            "query",
+            json!({"type": "string"}),
+            false,
+            "说明",
+        ));
+        p.push(param(
+            "filename",
+            "query",
+            json!({"type": "string"}),
+            false,
+            "原文件名（记入来源）",
+        ));
+    }
+    if path.ends_with("/compare") {
+        p.push(param(
+            "from",
+            "query",
+            json!({"type": "integer"}),
+            true,
+            "较早年度",
+        ));
+        p.push(param(
+            "to",
+            "query",
+            json!({"type": "integer"}),
+            true,
+            "较晚年度",
+        ));
+    }
+    if path == "/api/v1/diff" {
+        p.push(param(
+            "from",
+            "query",
+            json!({"type": "integer"}),
+            true,
+            "原版本号",
+        ));
+        p.push(param(
+            "to",
+            "query",
+            json!({"type": "integer"}),
+            true,
+            "新版本号",
+        ));
+    }
+    if path == "/api/v1/review" {
+        p.push(param(
+            "year",
+            "query",
+            json!({"type": "integer"}),
+            false,
+            "年度",
+        ));
+        p.push(param(
+            "rule",
+            "query",
+            json!({"type": "string"}),
+            false,
+            "只看未通过该规则的",
+        ));
+        p.push(param(
+            "q",
+            "query",
+            json!({"type": "string"}),
+            false,
+            "单位编码或名称包含",
+        ));
+        p.push(param(
+            "failing",
+            "query",
+            json!({"type": "boolean"}),
+            false,
+            "只看有错误的",
+        ));
+    }
+    if path == "/api/v1/events" {
+        p.push(param(
+            "limit",
+            "query",
+            json!({"type": "integer", "maximum": 1000}),
+            false,
+            "条数",
+        ));
+    }
+    if method != "get" && path != "/api/v1/session" || (method == "delete") {
+        p.push(param(
+            "X-CSRF-Token",
+            "header",
+            json!({"type": "string"}),
+            true,
+            "登录时返回的 csrf_token",
+        ));
+    }
+    p
+}
+
+fn request_body(method: &str, path: &str) -> Option<Value> {
+    let obj = |props: Value, required: &[&str]| {
+        json!({ "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "properties": props, "required": required } } } })
+    };
+    match (method, path) {
+        ("post", "/api/v1/session") => Some(obj(
+            json!({"username": {"type": "string"}, "password": {"type": "string"}}),
+            &["username", "password"],
+        )),
+        ("post", "/api/v1/units") => Some(obj(
+            json!({"code": {"type": "string"}, "name": {"type": "string"}, "parent": {"type": "string"}}),
+            &["code", "name"],
+        )),
+        ("post", "/api/v1/units/{code}/imports") => Some(json!({ "required": true, "content": {
+            "application/toml": { "schema": { "type": "string" } },
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } })),
+        ("post", "/api/v1/versions/{id}/restore") => Some(json!({ "required": false, "content": {
+            "application/json": { "schema": { "type": "object", "properties": { "note": { "type": "string" } } } } } })),
+        ("post", "/api/v1/checks/batch") => Some(json!({ "required": false, "content": {
+            "application/json": { "schema": { "type": "object", "properties": {
+                "year": { "type": "integer" }, "rule": { "type": "string" }, "q": { "type": "string" }, "failing": { "type": "boolean" } } } } } })),
+        ("post", "/api/v1/users") => Some(obj(
+            json!({"name": {"type": "string"}, "role": {"type": "string", "enum": ["preparer", "reviewer", "admin"]}, "password": {"type": "string", "minLength": 10}}),
+            &["name", "role", "password"],
+        )),
+        ("post", "/api/v1/users/{id}/password") => Some(obj(
+            json!({"password": {"type": "string", "minLength": 10}}),
+            &["password"],
+        )),
+        ("post", "/api/v1/users/{id}/grants") => Some(obj(
+            json!({"unit_code": {"type": "string"}}),
+            &["unit_code"],
+        )),
+        _ => None,
+    }
+}
+
+/// The document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, tag) in OPERATIONS {
+        let ok = match (*method, *path) {
+            ("post", p)
+                if p.ends_with("/imports")
+                    || p.ends_with("/restore")
+                    || p.ends_with("/consolidate")
+                    || p == "/api/v1/users" =>
+            {
+                "201"
+            }
+            ("delete", _) => "204",
+            ("post", p)
+                if p == "/api/v1/units" || p.ends_with("/password") || p.ends_with("/grants") =>
+            {
+                "204"
+            }
+            _ => "200",
+        };
+        let mut responses = json!({
+            ok: { "description": "成功 / success" },
+            "400": { "$ref": "#/components/responses/Error" },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+        });
+        if *path == "/api/v1/session" && *method == "post" {
+            responses["429"] = json!({ "$ref": "#/components/responses/Error" });
+        }
+        if path.ends_with("/imports") {
+            responses["409"] = json!({ "$ref": "#/components/responses/Error" });
+            responses["413"] = json!({ "description": "文件超过上传大小限制" });
+        }
+        let mut op = json!({
+            "summary": summary,
+            "tags": [tag],
+            "operationId": format!("{method}{}", path.replace(['/', '{', '}'], "_")),
+            "parameters": parameters(method, path),
+            "responses": responses,
+        });
+        if let Some(b) = request_body(method, path) {
+            op["requestBody"] = b;
+        }
+        if *path == "/api/v1/session" && *method == "post" {
+            op["security"] = json!([]);
+        }
+        paths
+            .entry(path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("object")
+            .insert(method.to_string(), op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "juesuan 决算 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "部门决算公开的网页应用接口：与网页功能一一对应。先 POST /api/v1/session 登录（会话 cookie），之后每个修改数据的请求带 X-CSRF-Token 头。错误统一为 {\"error\": 说明, \"details\": [逐条错误]}。"
+        },
+        "servers": [{ "url": "/" }],
+        "components": {
+            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "juesuan_session" } },
+            "responses": { "Error": { "description": "错误", "content": { "application/json": { "schema": {
+                "type": "object", "properties": { "error": { "type": "string" }, "details": { "type": "array", "items": { "type": "string" } } },
+                "required": ["error", "details"] } } } } }
+        },
+        "security": [{ "session": [] }],
+        "paths": paths,
+    })
+}

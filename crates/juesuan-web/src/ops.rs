@@ -1,0 +1,711 @@
+//! What the pages and the API do, once: each operation checks the user's role, talks to the
+//! store and returns plain data that the HTML and JSON layers render.
+
+use crate::analysis::{self, Analysis, CheckSummary, Comparison};
+use crate::{auth, zipguard, AppError, AppState, Checked, CurrentUser};
+use juesuan_store::{Event, Role, StoredVersion, UnitRow, VersionInfo};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A version as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub id: i64,
+    pub unit_code: String,
+    pub year: i32,
+    pub number: i32,
+    pub kind: String,
+    pub based_on: Option<i64>,
+    pub origin: String,
+    pub author: String,
+    pub created_at: String,
+    pub note: String,
+    pub fact_count: i64,
+}
+
+impl From<&VersionInfo> for VersionView {
+    fn from(v: &VersionInfo) -> Self {
+        VersionView {
+            id: v.id,
+            unit_code: v.unit_code.clone(),
+            year: v.year,
+            number: v.number,
+            kind: v.kind.clone(),
+            based_on: v.based_on,
+            origin: v.origin.clone(),
+            author: v.author.clone(),
+            created_at: v.created_at.clone(),
+            note: v.note.clone(),
+            fact_count: v.fact_count,
+        }
+    }
+}
+
+/// The check status of one unit-year's latest version.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearStatus {
+    pub year: i32,
+    pub version: VersionView,
+    /// 通过 / 有警告 / 未通过 / 无法审核
+    pub status: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub failing_rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitOverview {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub years: Vec<YearStatus>,
+}
+
+fn status_of(v: &VersionInfo, r: &Result<CheckSummary, Vec<String>>) -> YearStatus {
+    match r {
+        Ok(c) => YearStatus {
+            year: v.year,
+            version: v.into(),
+            status: c.status().into(),
+            errors: c.errors,
+            warnings: c.warnings,
+            failing_rules: c.failing_rules().iter().map(|s| s.to_string()).collect(),
+        },
+        Err(_) => YearStatus {
+            year: v.year,
+            version: v.into(),
+            status: "无法审核".into(),
+            errors: 0,
+            warnings: 0,
+            failing_rules: vec![],
+        },
+    }
+}
+
+/// Run (or fetch cached) checks for the given versions, spread over the CPU cores.
+pub async fn check_versions(
+    state: &AppState,
+    versions: &[VersionInfo],
+) -> Result<Vec<Checked>, AppError> {
+    let mut out: Vec<Option<Checked>> =
+        versions.iter().map(|v| state.checks_cached(v.id)).collect();
+    let mut todo = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        if out[i].is_none() {
+            let text = state
+                .store
+                .version(v.id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("没有版本{}", v.id)))?
+                .input_toml;
+            todo.push((i, v.id, text));
+        }
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = todo.len().div_ceil(workers).max(1);
+    let mut tasks = Vec::new();
+    for part in todo.chunks(chunk) {
+        let part = part.to_vec();
+        let lib = state.lib.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            part.into_iter()
+                .map(|(i, id, text)| {
+                    (
+                        i,
+                        id,
+                        analysis::check_text(&lib, &text, &format!("版本{id}")),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    for t in tasks {
+        for (i, id, r) in t.await.map_err(|e| AppError::Internal(e.to_string()))? {
+            out[i] = Some(state.remember_checks(id, r));
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|o| o.expect("every version checked"))
+        .collect())
+}
+
+/// Units the user may read, with each year's latest version and check status.
+pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<Vec<UnitOverview>, AppError> {
+    let units: Vec<UnitRow> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| user.can_read(&u.code))
+        .collect();
+    let versions: Vec<VersionInfo> = state
+        .store
+        .unit_years()
+        .await?
+        .into_iter()
+        .filter(|v| user.can_read(&v.unit_code))
+        .collect();
+    let checks = check_versions(state, &versions).await?;
+    let mut by_unit: BTreeMap<String, Vec<YearStatus>> = BTreeMap::new();
+    for (v, c) in versions.iter().zip(&checks) {
+        by_unit
+            .entry(v.unit_code.clone())
+            .or_default()
+            .push(status_of(v, c));
+    }
+    Ok(units
+        .into_iter()
+        .map(|u| UnitOverview {
+            years: by_unit.remove(&u.code).unwrap_or_default(),
+            code: u.code,
+            name: u.name,
+            parent: u.parent,
+        })
+        .collect())
+}
+
+/// A unit-year's version (latest, or the given one) with its analysis.
+pub async fn unit_year(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    year: i32,
+    version: Option<i64>,
+) -> Result<(StoredVersion, Arc<Analysis>), AppError> {
+    user.require_read(code)?;
+    let v = match version {
+        Some(id) => state
+            .store
+            .version(id)
+            .await?
+            .filter(|v| v.info.unit_code == code && v.info.year == year),
+        None => state.store.latest(code, year).await?,
+    }
+    .ok_or_else(|| AppError::NotFound(format!("单位“{code}”没有{year}年度的数据：请先上传")))?;
+    let a = state.analysis(v.info.id, &v.input_toml).await?;
+    Ok((v, a))
+}
+
+/// A stored version by id, if the user may read its unit.
+pub async fn version(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<StoredVersion, AppError> {
+    let v = state
+        .store
+        .version(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有编号为{id}的版本")))?;
+    user.require_read(&v.info.unit_code)?;
+    Ok(v)
+}
+
+pub async fn versions(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    year: i32,
+) -> Result<Vec<VersionView>, AppError> {
+    user.require_read(code)?;
+    Ok(state
+        .store
+        .versions(code, year)
+        .await?
+        .iter()
+        .map(VersionView::from)
+        .collect())
+}
+
+fn is_workbook(bytes: &[u8], filename: &str) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || filename.to_lowercase().ends_with(".xlsx")
+}
+
+/// An uploaded input file (TOML text).
+pub fn upload_text(bytes: &[u8], filename: &str) -> Result<String, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        AppError::bad(format!(
+            "“{filename}”不是 UTF-8 编码的文本：请上传输入文件（TOML，见 docs/input-format.md）或 .xlsx 公开表"
+        ))
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_string())
+}
+
+/// Excel 导入: the workbook's nine tables give the figures; the unit's latest stored version
+/// of the same year gives everything else (texts, prior-year figures, budgets, reasons).
+/// Without a stored version the input carries placeholders, which the store's validation
+/// accepts only when they make a valid file.
+async fn xlsx_to_toml(
+    state: &AppState,
+    code: &str,
+    bytes: &[u8],
+    filename: &str,
+) -> Result<String, AppError> {
+    zipguard::check(bytes, zipguard::ZipLimits::default()).map_err(AppError::bad)?;
+    let lib = state.lib.clone();
+    let name = safe_name(filename);
+    let owned = bytes.to_vec();
+    // The year printed above the tables, else the latest catalogue year.
+    let first_year = lib
+        .latest_catalogue_year()
+        .ok_or_else(|| AppError::bad("没有任何分类目录数据文件"))?;
+    let import = move |lib: std::sync::Arc<juesuan_data::Library>, year: i32| {
+        let set = lib.table_set("national", year).map_err(AppError::bad)?;
+        let cats = lib.catalogues(year).map_err(AppError::bad)?;
+        let imported = juesuan_xlsx::import_workbook(&owned, &set, &cats, year).map_err(|e| {
+            let list: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+            AppError::bad(format!("“{name}”不能导入：{}", list.join("；")))
+        })?;
+        Ok::<_, AppError>((imported, cats))
+    };
+    let (lib2, import2) = (lib.clone(), import.clone());
+    let (mut imported, mut cats) = tokio::task::spawn_blocking(move || import2(lib2, first_year))
+        .await
+        .map_err(|e| AppError::bad(e.to_string()))??;
+    let mut year = first_year;
+    if let Some(y) = imported.stated_year.filter(|y| *y != first_year) {
+        let lib3 = lib.clone();
+        (imported, cats) = tokio::task::spawn_blocking(move || import(lib3, y))
+            .await
+            .map_err(|e| AppError::bad(e.to_string()))??;
+        year = y;
+    }
+    let base = match state.store.latest(code, year).await? {
+        Some(v) => {
+            let origin = format!("第{}版", v.info.number);
+            let uy = juesuan_core::input::parse_input(&v.input_toml, &origin, &cats)
+                .map_err(|_| AppError::bad("已存版本不能读取"))?;
+            Some((uy, origin))
+        }
+        None => None,
+    };
+    Ok(juesuan_xlsx::input_text(
+        &imported,
+        base.as_ref().map(|(uy, o)| (uy, o.as_str())),
+        year,
+        "national",
+        &cats,
+        &safe_name(filename),
+    ))
+}
+
+/// Import an upload as a new version of a unit.
+pub async fn import(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    bytes: &[u8],
+    filename: &str,
+    note: &str,
+) -> Result<VersionInfo, AppError> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(AppError::bad("请选择或填写单位编码"));
+    }
+    user.require_write(code)?;
+    if user.role != Role::Admin && state.store.unit(code).await?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "没有编码为“{code}”的单位：请管理员先登记单位"
+        )));
+    }
+    let text = if is_workbook(bytes, filename) {
+        xlsx_to_toml(state, code, bytes, filename).await?
+    } else {
+        upload_text(bytes, filename)?
+    };
+    let origin = format!("上传 {}", safe_name(filename));
+    Ok(state
+        .store
+        .import(code, &text, &origin, &user.name, note)
+        .await?)
+}
+
+/// A file name as it may appear in messages and the audit log (no paths, no control chars).
+pub fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let s: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if s.is_empty() {
+        "（未命名）".into()
+    } else {
+        s
+    }
+}
+
+/// One changed fact of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeView {
+    pub key: String,
+    pub label: String,
+    /// 万元, exact to 分; `None`: absent in that version
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub change: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffView {
+    pub from: VersionView,
+    pub to: VersionView,
+    pub changes: Vec<ChangeView>,
+}
+
+pub async fn diff(
+    state: &AppState,
+    user: &CurrentUser,
+    from: i64,
+    to: i64,
+) -> Result<DiffView, AppError> {
+    let a = version(state, user, from).await?;
+    let b = version(state, user, to).await?;
+    let changes = state
+        .store
+        .diff(from, to)
+        .await?
+        .into_iter()
+        .map(|c| ChangeView {
+            change: match (c.before, c.after) {
+                (Some(x), Some(y)) => Some((y - x).wan()),
+                _ => None,
+            },
+            before: c.before.map(|a| a.wan()),
+            after: c.after.map(|a| a.wan()),
+            key: c.key,
+            label: c.label,
+        })
+        .collect();
+    Ok(DiffView {
+        from: (&a.info).into(),
+        to: (&b.info).into(),
+        changes,
+    })
+}
+
+pub async fn restore(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    note: &str,
+) -> Result<VersionInfo, AppError> {
+    let v = version(state, user, id).await?;
+    user.require_write(&v.info.unit_code)?;
+    Ok(state.store.restore(id, &user.name, note).await?)
+}
+
+pub async fn consolidate(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    year: i32,
+) -> Result<VersionInfo, AppError> {
+    if user.role == Role::Preparer {
+        user.require_write(code)?;
+    } else {
+        user.require_read(code)?;
+    }
+    Ok(state.store.consolidate(code, year, &user.name).await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareView {
+    pub unit_code: String,
+    pub from: VersionView,
+    pub to: VersionView,
+    pub lines: Vec<Comparison>,
+}
+
+/// Year-on-year comparison of a unit's latest versions of two years.
+pub async fn compare(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    from: i32,
+    to: i32,
+) -> Result<CompareView, AppError> {
+    user.require_read(code)?;
+    let get = |year: i32| async move {
+        state
+            .store
+            .latest(code, year)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("单位“{code}”没有{year}年度的数据")))
+    };
+    let (a, b) = (get(from).await?, get(to).await?);
+    let ua = state.store.parse_version(&a)?;
+    let ub = state.store.parse_version(&b)?;
+    Ok(CompareView {
+        unit_code: code.to_string(),
+        from: (&a.info).into(),
+        to: (&b.info).into(),
+        lines: analysis::compare(&ua, &ub),
+    })
+}
+
+/// Reviewer dashboard filter (审核看板筛选).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ReviewFilter {
+    pub year: Option<i32>,
+    /// Only unit-years failing this rule.
+    pub rule: Option<String>,
+    /// Unit code or name contains.
+    pub q: Option<String>,
+    /// Only unit-years with error-level findings.
+    pub failing: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    #[serde(flatten)]
+    pub status: YearStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// Every rule that fails somewhere, with how many unit-years fail it.
+    pub rules: BTreeMap<String, usize>,
+    pub rows: Vec<ReviewRow>,
+    pub checked: usize,
+    pub failing: usize,
+}
+
+/// Units × failing rules over the latest version of every unit-year (batch check).
+pub async fn review(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &ReviewFilter,
+) -> Result<Review, AppError> {
+    user.require_reviewer()?;
+    let names: BTreeMap<String, String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let versions: Vec<VersionInfo> = state
+        .store
+        .unit_years()
+        .await?
+        .into_iter()
+        .filter(|v| f.year.is_none_or(|y| v.year == y))
+        .filter(|v| {
+            q.is_none_or(|q| {
+                v.unit_code.contains(q) || names.get(&v.unit_code).is_some_and(|n| n.contains(q))
+            })
+        })
+        .collect();
+    let checks = check_versions(state, &versions).await?;
+    let mut rules = BTreeMap::new();
+    let mut rows = Vec::new();
+    for (v, c) in versions.iter().zip(&checks) {
+        let st = status_of(v, c);
+        for r in &st.failing_rules {
+            *rules.entry(r.clone()).or_insert(0) += 1;
+        }
+        let rule_ok = f
+            .rule
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .is_none_or(|r| st.failing_rules.iter().any(|x| x == r));
+        let fail_ok = !f.failing.unwrap_or(false) || st.errors > 0;
+        if rule_ok && fail_ok {
+            rows.push(ReviewRow {
+                unit_name: names.get(&v.unit_code).cloned().unwrap_or_default(),
+                unit_code: v.unit_code.clone(),
+                status: st,
+            });
+        }
+    }
+    let failing = rows.iter().filter(|r| r.status.errors > 0).count();
+    Ok(Review {
+        rules,
+        checked: versions.len(),
+        failing,
+        rows,
+    })
+}
+
+/// CSV export of the dashboard (UTF-8 with BOM so Excel reads the Chinese).
+pub fn review_csv(r: &Review) -> String {
+    fn field(s: &str) -> String {
+        // A leading = + - @ would make Excel evaluate the cell as a formula.
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+    let mut out =
+        String::from("\u{feff}单位编码,单位名称,年度,版本,审核结论,错误数,警告数,未通过规则\r\n");
+    for row in &r.rows {
+        out.push_str(
+            &[
+                field(&row.unit_code),
+                field(&row.unit_name),
+                row.status.year.to_string(),
+                row.status.version.number.to_string(),
+                field(&row.status.status),
+                row.status.errors.to_string(),
+                row.status.warnings.to_string(),
+                field(&row.status.failing_rules.join(" ")),
+            ]
+            .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A user as administrators see them (never the hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub role_label: String,
+    pub units: Vec<String>,
+}
+
+pub async fn users(state: &AppState, user: &CurrentUser) -> Result<Vec<UserView>, AppError> {
+    user.require_admin()?;
+    let mut out = Vec::new();
+    for u in state.store.users().await? {
+        out.push(UserView {
+            units: state.store.granted_units(u.id).await?,
+            id: u.id,
+            name: u.name,
+            role: u.role.as_str().into(),
+            role_label: u.role.label().into(),
+        });
+    }
+    Ok(out)
+}
+
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 10 {
+        return Err(AppError::bad("口令至少10个字符"));
+    }
+    Ok(())
+}
+
+pub async fn create_user(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    role: &str,
+    password: &str,
+) -> Result<i64, AppError> {
+    user.require_admin()?;
+    let role = Role::parse(role).ok_or_else(|| {
+        AppError::bad(format!("未知角色“{role}”：可用 preparer、reviewer、admin"))
+    })?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(AppError::bad("用户名不能为空，且不超过64个字符"));
+    }
+    check_password(password)?;
+    let hash = auth::hash_password(password, state.opts.password_cost);
+    let id = state.store.create_user(name, &hash, role).await?;
+    state
+        .store
+        .log(
+            Some(&user.name),
+            "admin.user.create",
+            &format!("{name}（{}）", role.label()),
+        )
+        .await?;
+    Ok(id)
+}
+
+pub async fn set_password(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    password: &str,
+) -> Result<(), AppError> {
+    // Anyone may change their own password; only an administrator anyone else's.
+    if id != user.id {
+        user.require_admin()?;
+    }
+    check_password(password)?;
+    let hash = auth::hash_password(password, state.opts.password_cost);
+    state.store.set_password(id, &hash).await?;
+    state
+        .store
+        .log(
+            Some(&user.name),
+            "admin.user.password",
+            &format!("用户{id}"),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn grant(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    unit: &str,
+) -> Result<(), AppError> {
+    user.require_admin()?;
+    state.store.grant(id, unit.trim()).await?;
+    state
+        .store
+        .log(
+            Some(&user.name),
+            "admin.user.grant",
+            &format!("用户{id} → {}", unit.trim()),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn upsert_unit(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> Result<(), AppError> {
+    user.require_admin()?;
+    let parent = parent.map(str::trim).filter(|p| !p.is_empty());
+    Ok(state
+        .store
+        .upsert_unit(code, name.trim(), parent, &user.name)
+        .await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+pub async fn events(
+    state: &AppState,
+    user: &CurrentUser,
+    limit: i64,
+) -> Result<Vec<EventView>, AppError> {
+    user.require_admin()?;
+    Ok(state
+        .store
+        .events(limit.clamp(1, 1000))
+        .await?
+        .into_iter()
+        .map(|e: Event| EventView {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            detail: e.detail,
+        })
+        .collect())
+}

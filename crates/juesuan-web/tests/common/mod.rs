@@ -1,0 +1,274 @@
+//! Shared test harness: an app over a fresh SQLite file or a fresh PostgreSQL database
+//! (`JUESUAN_TEST_POSTGRES_URL`, e.g. from `scripts/pg-test.sh start`; with `CI=true` and no
+//! URL the PostgreSQL runs fail instead of skipping), and a cookie-keeping client.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use juesuan_web::auth::{hash_password, PasswordCost};
+use juesuan_web::juesuan_store::{Role, Store};
+use juesuan_web::{AppState, Options};
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+pub const EXAMPLE: &str = include_str!("../../../../examples/liangshan-kexie-2021/input.toml");
+pub const PASSWORD: &str = "correct horse 电池";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: axum::Router,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+pub fn options(db: &str) -> Options {
+    let mut o = Options::new(db, "127.0.0.1:0".parse().unwrap());
+    o.password_cost = PasswordCost::for_tests();
+    o.max_upload = 1024 * 1024;
+    o
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("web.db").display());
+        TestApp::open(&url, Some(dir), None).await
+    }
+
+    /// `None`: skipped (no URL and not in CI).
+    pub async fn postgres(test: &str) -> Option<TestApp> {
+        let Ok(admin) = std::env::var("JUESUAN_TEST_POSTGRES_URL") else {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("CI=true but JUESUAN_TEST_POSTGRES_URL is not set: the web API tests must also run on PostgreSQL in CI (start a server with scripts/pg-test.sh)");
+            }
+            eprintln!("skipped {test} on PostgreSQL: JUESUAN_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "juesuan_web_{}_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst),
+            test
+        );
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .expect("connect to JUESUAN_TEST_POSTGRES_URL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let url = with_database(&admin, &name);
+        Some(TestApp::open(&url, None, Some((admin, name))).await)
+    }
+
+    async fn open(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        pg: Option<(String, String)>,
+    ) -> TestApp {
+        let store = Store::open(url).await.expect("open store");
+        let state = AppState::with_store(store, options(url));
+        TestApp {
+            router: juesuan_web::router(state.clone()),
+            state,
+            _dir: dir,
+            pg,
+        }
+    }
+
+    pub async fn finish(self) {
+        self.state.store.close().await;
+        if let Some((admin, name)) = self.pg {
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+    }
+
+    pub async fn user(&self, name: &str, role: Role) -> i64 {
+        let hash = hash_password(PASSWORD, PasswordCost::for_tests());
+        self.state
+            .store
+            .create_user(name, &hash, role)
+            .await
+            .unwrap()
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: Vec::new(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A signed-in client for a new user of that role.
+    pub async fn signed_in(&self, name: &str, role: Role) -> (Client, i64) {
+        let id = self.user(name, role).await;
+        let mut c = self.client();
+        let r = c.login(name, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        (c, id)
+    }
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+/// Keeps cookies and the CSRF token like a browser and an API client would.
+pub struct Client {
+    router: axum::Router,
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Client {
+    pub async fn send(&mut self, req: Request<Body>) -> Reply {
+        let mut req = req;
+        if !self.cookies.is_empty() {
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for sc in headers.get_all(header::SET_COOKIE) {
+            let sc = sc.to_str().unwrap();
+            let (kv, _) = sc.split_once(';').unwrap_or((sc, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() && !sc.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let b = Request::builder().method(method.clone()).uri(path);
+        if method != Method::GET && !self.csrf.is_empty() {
+            b.header("x-csrf-token", self.csrf.clone())
+        } else {
+            b
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let r = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        self.send(r).await
+    }
+
+    pub async fn post_json(&mut self, path: &str, v: serde_json::Value) -> Reply {
+        let r = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap();
+        self.send(r).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let r = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+
+    pub async fn login(&mut self, name: &str, password: &str) -> Reply {
+        let r = self
+            .post_json(
+                "/api/v1/session",
+                serde_json::json!({ "username": name, "password": password }),
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            self.csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        }
+        r
+    }
+
+    pub async fn import(&mut self, unit: &str, text: &str, note: &str) -> Reply {
+        self.post_raw(
+            &format!("/api/v1/units/{unit}/imports?note={}", enc(note)),
+            "application/toml",
+            text.as_bytes().to_vec(),
+        )
+        .await
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    juesuan_web::html::url(s)
+}
