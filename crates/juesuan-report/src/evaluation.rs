@@ -3,6 +3,11 @@
 //! 自评表 in the published layout and in the scored national layout), as Markdown and HTML.
 
 use crate::render::escape_markdown as md;
+
+/// A Markdown table cell: escaped, on one line (a line break would end the table row).
+fn cell(s: &str) -> String {
+    md(&s.replace("\r\n", " ").replace(['\r', '\n'], " "))
+}
 use juesuan_core::{InputError, UnitYear, Warning};
 use juesuan_data::Library;
 use juesuan_score::input::{check_against, parse_evaluation};
@@ -249,12 +254,12 @@ pub fn department_table_markdown(
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            md(&cols[0]),
-            md(&cols[1]),
-            md(&cols[2]),
+            cell(&cols[0]),
+            cell(&cols[1]),
+            cell(&cols[2]),
             max_text(i.max),
-            md(&explanation.replace('\n', " ")),
-            md(&standard.replace('\n', " ")),
+            cell(&explanation),
+            cell(&standard),
             i.claimed.map_or_else(String::new, |c| c.display_exact()),
             match i.status {
                 Status::ReviewerOnly => "评价组评分".to_string(),
@@ -290,12 +295,12 @@ pub fn project_table_markdown(p: &ProjectEvaluation, unit: &str) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} |",
-            md(&i.level1),
-            md(&i.level2),
-            md(&i.name),
-            md(&i.target_text),
-            md(&i.actual_text),
-            md(&i.deviation_reason)
+            cell(&i.level1),
+            cell(&i.level2),
+            cell(&i.name),
+            cell(&i.target_text),
+            cell(&i.actual_text),
+            cell(&i.deviation_reason)
         );
     }
     s
@@ -310,10 +315,10 @@ pub fn project_scored_table_markdown(p: &ProjectEvaluation) -> String {
             s,
             "| {}{} | {} | {} | {} |",
             "　".repeat(i.level - 1),
-            md(&i.name),
+            cell(&i.name),
             max_text(i.max),
             pts(i.score),
-            md(&status_text(i))
+            cell(&status_text(i))
         );
     }
     let _ = writeln!(

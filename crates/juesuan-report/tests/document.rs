@@ -65,6 +65,12 @@ fn blocks_cover_every_part_table_and_chart_in_order() {
         assert!(text.contains(phrase), "{phrase}");
     }
     assert!(!text.contains("**"));
-    // The evaluation tables come through as plain tables.
+    // The evaluation tables come through as plain tables, every row as wide as its header
+    // (a cell with a line break in the input must not split its row).
     assert!(doc.iter().any(|b| matches!(b, Block::Table { .. })));
+    for line in report.markdown.lines() {
+        if line.starts_with("| ") {
+            assert!(line.ends_with('|'), "a table row broken by a line break: {line}");
+        }
+    }
 }
