@@ -70,7 +70,10 @@ fn blocks_cover_every_part_table_and_chart_in_order() {
     assert!(doc.iter().any(|b| matches!(b, Block::Table { .. })));
     for line in report.markdown.lines() {
         if line.starts_with("| ") {
-            assert!(line.ends_with('|'), "a table row broken by a line break: {line}");
+            assert!(
+                line.ends_with('|'),
+                "a table row broken by a line break: {line}"
+            );
         }
     }
 }
