@@ -20,7 +20,9 @@ fn setup() -> &'static Setup {
     SETUP.get_or_init(|| {
         let lib = juesuan_data::Library::embedded();
         Setup {
-            catalogues: lib.catalogues(2021).expect("the embedded 2021 catalogues load"),
+            catalogues: lib
+                .catalogues(2021)
+                .expect("the embedded 2021 catalogues load"),
             accounts: juesuan_journal::account_map(&lib, 2021).expect("account mapping loads"),
             columns: juesuan_journal::column_map(&lib, "juesuan").expect("columns load"),
             yonyou: juesuan_journal::column_map(&lib, "yonyou").expect("columns load"),
@@ -45,7 +47,11 @@ fuzz_target!(|data: &[u8]| {
         },
         encoding: (flags & 32 != 0).then_some(TextEncoding::Gb18030),
     };
-    let columns = if flags & 64 != 0 { &s.yonyou } else { &s.columns };
+    let columns = if flags & 64 != 0 {
+        &s.yonyou
+    } else {
+        &s.columns
+    };
     if let Ok(journal) = juesuan_journal::import(
         body,
         "fuzz.csv",

@@ -4,7 +4,7 @@
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use juesuan_core::input::parse_input;
-use juesuan_core::{Catalogues, FactFilter, Measure, UnitYear};
+use juesuan_core::{Catalogues, FactFilter, Measure};
 use juesuan_data::Library;
 use juesuan_journal::unit_year::{input_text, merge, placeholder, unit_kind, Provenance};
 use juesuan_journal::{
@@ -194,7 +194,19 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
                 .map(|s| s.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "（单位名称）".into());
-    let mut outputs: Vec<(PathBuf, String, UnitYear)> = Vec::new();
+    // Written files are staged (for --out-dir, in a hidden directory inside it) and moved into
+    // place only when every unit validated: nothing is written on error, and only one
+    // unit's text is in memory at a time.
+    let staging = match &args.out_dir {
+        Some(dir) => {
+            let st = dir.join(format!(".juesuan-journal-{}", std::process::id()));
+            std::fs::create_dir_all(&st)
+                .with_context(|| format!("建立输出目录 {}", dir.display()))?;
+            Some(st)
+        }
+        None => None,
+    };
+    let mut outputs: Vec<Output> = Vec::new();
     let mut failed = false;
     let mut used_names = std::collections::BTreeSet::new();
     for &i in &indices {
@@ -254,15 +266,45 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
             }
             (None, None) => unreachable!("clap requires --out or --out-dir"),
         };
-        outputs.push((path, text, validated));
+        let staged = match &staging {
+            Some(st) if !failed => {
+                let p = st.join(path.file_name().expect("a file name"));
+                std::fs::write(&p, text.as_bytes())
+                    .with_context(|| format!("写入 {}", p.display()))?;
+                Some(p)
+            }
+            _ => None,
+        };
+        outputs.push(Output {
+            path,
+            text: if staged.is_some() { None } else { Some(text) },
+            staged,
+            name: validated.unit.name.clone(),
+            year: validated.year,
+            income: validated.facts.sum(&FactFilter::measure(Measure::Income)),
+            spending: validated
+                .facts
+                .sum(&FactFilter::measure(Measure::Expenditure)),
+        });
     }
     if failed {
+        if let Some(st) = &staging {
+            let _ = std::fs::remove_dir_all(st);
+        }
         eprintln!("导入结果有错，未写出任何文件。");
         return Ok(ExitCode::from(1));
     }
-    for (path, text, _) in &outputs {
-        crate::output::write_file(path, text.as_bytes())
-            .with_context(|| format!("写入 {}", path.display()))?;
+    for o in &outputs {
+        match (&o.staged, &o.text) {
+            (Some(staged), _) => std::fs::rename(staged, &o.path)
+                .with_context(|| format!("写入 {}", o.path.display()))?,
+            (None, Some(text)) => crate::output::write_file(&o.path, text.as_bytes())
+                .with_context(|| format!("写入 {}", o.path.display()))?,
+            (None, None) => unreachable!("every output is staged or kept"),
+        }
+    }
+    if let Some(st) = &staging {
+        let _ = std::fs::remove_dir(st);
     }
     let s = &journal.stats;
     println!(
@@ -285,22 +327,33 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
             by_rule.join("，")
         );
     }
-    for (path, _, uy) in &outputs {
-        let income = uy.facts.sum(&FactFilter::measure(Measure::Income));
-        let spending = uy.facts.sum(&FactFilter::measure(Measure::Expenditure));
+    for o in &outputs {
         println!(
             "已写出 {}（{} {}年度：本年收入{}万元，本年支出{}万元）",
-            path.display(),
-            uy.unit.name,
-            uy.year,
-            income.wan(),
-            spending.wan()
+            o.path.display(),
+            o.name,
+            o.year,
+            o.income.wan(),
+            o.spending.wan()
         );
     }
     if base.is_none() {
         println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One written (or staged) input file and what the summary says about it.
+struct Output {
+    path: PathBuf,
+    /// The text, kept only for a single `-o` file (written at the end).
+    text: Option<String>,
+    /// Where the text waits for the final rename (`--out-dir`).
+    staged: Option<PathBuf>,
+    name: String,
+    year: i32,
+    income: juesuan_core::Amount,
+    spending: juesuan_core::Amount,
 }
 
 type Imported = std::result::Result<(Journal, Catalogues), JournalError>;

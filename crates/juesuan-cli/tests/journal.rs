@@ -156,6 +156,38 @@ fn one_input_per_unit_and_gbk() {
     assert_eq!(names, ["乙_单位.toml", "甲单位.toml"]);
     let jia = std::fs::read_to_string(out.join("甲单位.toml")).unwrap();
     assert!(jia.contains("\"2060701\" = 100"), "{jia}");
+
+    // One unit that cannot be an input file (乙 overspends): no file of any unit is written.
+    let overspent = body
+        .replace("-7,乙/单位", "-6,乙/单位")
+        .replace("1,6001", "2,6001");
+    let overspent = overspent.replace(
+        "2021-03-01,2,6001,2060701,,general_budget,,-100,甲单位",
+        "2021-03-01,1,6001,2060701,,general_budget,,-100,甲单位",
+    );
+    std::fs::write(&csv, encoding_gbk(&overspent)).unwrap();
+    let fresh = dir.path().join("fresh");
+    let o = juesuan(&[
+        "journal",
+        csv.to_str().unwrap(),
+        "--out-dir",
+        fresh.to_str().unwrap(),
+        "--encoding",
+        "gbk",
+        "--balance",
+        "off",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("单位“乙/单位”的导入结果不能作为输入文件：[E031]"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_dir(&fresh).unwrap().count(),
+        0,
+        "staging removed, nothing written"
+    );
 }
 
 /// GBK bytes of a text (the test writes what 用友/浪潮 exports look like).

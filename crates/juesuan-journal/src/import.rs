@@ -139,7 +139,8 @@ pub struct Journal {
     /// Unit names in order of first appearance (one `None` when the file has no unit column).
     pub units: Vec<Option<String>>,
     pub stats: Stats,
-    totals: FxMap<Key, i64>,
+    /// Per unit (by index), so that taking one unit's facts does not scan the others'.
+    totals: Vec<FxMap<Key, i64>>,
     sangong: Vec<(String, Vec<String>)>,
 }
 
@@ -154,12 +155,11 @@ pub struct UnitFacts {
 impl Journal {
     /// Number of distinct aggregation keys (the import's memory is proportional to it).
     pub fn distinct_keys(&self) -> usize {
-        self.totals.len()
+        self.totals.iter().map(|t| t.len()).sum()
     }
 
     /// The facts of unit `index`, or the located reasons why they cannot be facts.
     pub fn unit_facts(&self, index: usize) -> Result<UnitFacts, Vec<JournalError>> {
-        let unit = index as u32;
         let mut income: BTreeMap<(u8, u32), i64> = BTreeMap::new();
         let mut spending: BTreeMap<(u8, u8, u32), i64> = BTreeMap::new();
         let mut economic: BTreeMap<(u8, u32), i64> = BTreeMap::new();
@@ -170,7 +170,8 @@ impl Journal {
             Some(s) => *slot = s,
             None => overflow = true,
         };
-        for (k, &v) in self.totals.iter().filter(|(k, _)| k.unit == unit) {
+        let empty = FxMap::default();
+        for (k, &v) in self.totals.get(index).unwrap_or(&empty) {
             match k.kind {
                 Kind::Income => add(income.entry((k.source, k.function)).or_default(), v),
                 Kind::CarryoverBegin => add(carry.entry(k.source).or_default(), v),
@@ -453,7 +454,8 @@ pub fn parse_amount(b: &[u8], unit: MoneyUnit, thousands: bool) -> Result<i64, A
                 }
             }
             b',' if thousands && !in_frac && int_digits > 0 => {
-                if group.is_some_and(|g| g != 3) {
+                // Groups of three after the first, which has one to three digits.
+                if group.is_some_and(|g| g != 3) || (group.is_none() && int_digits > 3) {
                     return Err(AmountError::NotANumber);
                 }
                 group = Some(0);
@@ -567,7 +569,7 @@ struct Importer<'a> {
     unit_cache: FxMap<Vec<u8>, Result<u32, JournalError>>,
     units: Vec<Option<String>>,
     selected_unit: Option<u32>,
-    totals: FxMap<Key, i64>,
+    totals: Vec<FxMap<Key, i64>>,
     stats: Stats,
     voucher: Voucher,
 }
@@ -622,12 +624,13 @@ pub fn import<R: Read>(
         unit_cache: FxMap::default(),
         units: Vec::new(),
         selected_unit: None,
-        totals: FxMap::default(),
+        totals: Vec::new(),
         stats: Stats::default(),
         voucher: Voucher::default(),
     };
     if im.cols.get(Field::Unit).is_none() {
         im.units.push(None);
+        im.totals.push(FxMap::default());
         im.selected_unit = Some(0);
     }
     let mut report = |e: JournalError, stats: &mut Stats| -> Result<(), JournalError> {
@@ -665,7 +668,11 @@ pub fn import<R: Read>(
             im.finish_voucher(v, &mut report)?;
         }
         if let Err(e) = outcome {
-            im.voucher.had_bad_row = true;
+            // A dropped row leaves its voucher's balance unknowable; a row whose date or unit
+            // was bad still names its voucher, and other vouchers keep their check.
+            if im.voucher.started && im.voucher.id == im.cell(&record, Field::Voucher) {
+                im.voucher.had_bad_row = true;
+            }
             report(e, &mut im.stats)?;
         }
     }
@@ -956,6 +963,7 @@ impl Importer<'_> {
                         self.selected_unit = Some(index);
                     }
                     self.units.push(Some(name));
+                    self.totals.push(FxMap::default());
                     Ok(index)
                 }
             }
@@ -1479,7 +1487,7 @@ impl Importer<'_> {
                 None => self.stats.counterpart_rows += 1,
                 Some(Ok((key, value))) => {
                     self.stats.fact_rows += 1;
-                    let slot = self.totals.entry(key).or_insert(0);
+                    let slot = self.totals[key.unit as usize].entry(key).or_insert(0);
                     match slot.checked_add(value) {
                         Some(s) => *slot = s,
                         None => {
@@ -1497,5 +1505,84 @@ impl Importer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// "1234567.89" → "1,234,567.89".
+    fn with_separators(plain: &str) -> String {
+        let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
+        let (int, frac) = rest.split_once('.').unwrap();
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{sign}{grouped}.{frac}")
+    }
+
+    proptest! {
+        #[test]
+        fn amounts_read_back_exactly(fen in -10_000_000_000_000i64..10_000_000_000_000) {
+            let plain = Amount(fen).yuan();
+            prop_assert_eq!(parse_amount(plain.as_bytes(), MoneyUnit::Yuan, false), Ok(fen));
+            let grouped = with_separators(&plain);
+            prop_assert_eq!(parse_amount(grouped.as_bytes(), MoneyUnit::Yuan, true), Ok(fen));
+            if grouped.contains(',') {
+                // Without the mapping's permission a separator is not a number.
+                prop_assert_eq!(
+                    parse_amount(grouped.as_bytes(), MoneyUnit::Yuan, false),
+                    Err(AmountError::NotANumber)
+                );
+            }
+        }
+
+        #[test]
+        fn every_real_date_reads_in_every_written_form(y in 1990i32..2100, m in 1u32..=12, d in 1u32..=31) {
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m as usize - 1];
+            let want = (d <= days).then_some((y, m, d));
+            for text in [
+                format!("{y}-{m:02}-{d:02}"),
+                format!("{y}/{m}/{d}"),
+                format!("{y}{m:02}{d:02}"),
+                format!("{y}年{m}月{d}日"),
+                format!("{y}-{m:02}-{d:02} 00:00:00"),
+            ] {
+                prop_assert_eq!(parse_date(text.as_bytes()), want, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_in_wan_and_malformed_amounts() {
+        assert_eq!(parse_amount(b"0.000001", MoneyUnit::Wan, false), Ok(1));
+        assert_eq!(parse_amount(b"1.2300", MoneyUnit::Yuan, false), Ok(123));
+        assert_eq!(parse_amount(b"", MoneyUnit::Yuan, false), Ok(0));
+        assert_eq!(
+            parse_amount(b"1.001", MoneyUnit::Yuan, false),
+            Err(AmountError::TooPrecise)
+        );
+        for bad in [
+            &b"1."[..],
+            b".5",
+            b"1e3",
+            b"12,34",
+            b"--1",
+            b"1,234.5,6",
+            b"\xef\xbf\xa5100",
+        ] {
+            assert!(parse_amount(bad, MoneyUnit::Yuan, true).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_amount(b"9999999999999999", MoneyUnit::Yuan, false),
+            Err(AmountError::TooLarge)
+        );
     }
 }

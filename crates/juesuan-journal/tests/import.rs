@@ -299,6 +299,26 @@ fn keep_going_reports_and_skips_bad_rows_and_counts_the_rest() {
     assert_eq!(sum(Measure::Income), 20_000);
     assert_eq!(sum(Measure::Expenditure), 20_000);
     assert_eq!(j.stats.skipped_rows(), 4);
+
+    // A bad row of another voucher does not excuse the voucher before it from its check.
+    let text = format!(
+        "{HEADER}2021-03-02,记-2,7101,2060701,30201,一般公共预算财政拨款,基本支出,,60.00,\n2021-03-02,记-2,8001,,,,,,,50.00\n2021-02-30,记-3,8001,,,,,,5.00,\n"
+    );
+    let mut seen = Vec::new();
+    import(
+        text.as_bytes(),
+        "j.csv",
+        &columns,
+        &account_map(&lib, 2021).unwrap(),
+        &catalogues(),
+        &options,
+        &mut |e| seen.push((e.rule, e.line)),
+    )
+    .unwrap();
+    assert_eq!(
+        seen,
+        [(Rule::BadDate, Some(4)), (Rule::Unbalanced, Some(2))]
+    );
 }
 
 #[test]
