@@ -302,7 +302,9 @@ pub enum Cell {
 }
 
 /// A derived table: a grid of cells plus an index of its amounts by (row, column).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Two tables are equal when they print the same (where their figures came from is not
+/// compared: a table read from a workbook equals the one derived from the same facts).
+#[derive(Debug, Clone, Serialize)]
 pub struct Table {
     pub id: String,
     pub code: String,
@@ -318,6 +320,21 @@ pub struct Table {
     #[serde(skip)]
     sources: BTreeMap<(String, String), Vec<usize>>,
 }
+
+impl PartialEq for Table {
+    fn eq(&self, other: &Table) -> bool {
+        self.id == other.id
+            && self.code == other.code
+            && self.title == other.title
+            && self.unit == other.unit
+            && self.header == other.header
+            && self.rows == other.rows
+            && self.note == other.note
+            && self.values == other.values
+    }
+}
+
+impl Eq for Table {}
 
 impl Table {
     /// The amount at a row key (row id or classification code) and column id.
