@@ -10,6 +10,7 @@
 mod consolidate;
 mod keys;
 mod prior;
+pub mod testing;
 pub mod time;
 
 pub use consolidate::Elimination;

@@ -4,93 +4,36 @@
 
 use juesuan_core::facts::{FundSource, Measure, Nature, Scenario};
 use juesuan_core::{Amount, ErrorCode};
+use juesuan_store::testing::TestDatabase;
 use juesuan_store::{PriorPolicy, Role, Store, StoreError};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A store for one test, with what must be cleaned up after it.
+/// A store for one test, with its database.
 struct TestDb {
     store: Store,
-    _dir: Option<tempfile::TempDir>,
-    /// (admin URL, database name) of a PostgreSQL test database
-    pg: Option<(String, String)>,
+    db: TestDatabase,
 }
 
 impl TestDb {
     async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("test.db").display());
-        TestDb {
-            store: Store::open(&url).await.unwrap(),
-            _dir: Some(dir),
-            pg: None,
-        }
+        TestDb::open(TestDatabase::sqlite()).await
     }
 
     /// `None` when PostgreSQL is not configured outside CI (the test is then skipped).
     async fn postgres(test: &str) -> Option<TestDb> {
-        let Ok(admin) = std::env::var("JUESUAN_TEST_POSTGRES_URL") else {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "CI=true but JUESUAN_TEST_POSTGRES_URL is not set: the PostgreSQL store tests must run in CI (start a server with scripts/pg-test.sh)"
-                );
-            }
-            eprintln!("skipped {test} on PostgreSQL: JUESUAN_TEST_POSTGRES_URL is not set");
-            return None;
-        };
-        static SEQ: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "juesuan_test_{}_{}_{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::SeqCst),
-            test
-        );
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .expect("connect to JUESUAN_TEST_POSTGRES_URL");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = with_database(&admin, &name);
-        Some(TestDb {
-            store: Store::open(&url).await.unwrap(),
-            _dir: None,
-            pg: Some((admin, name)),
-        })
+        Some(TestDb::open(TestDatabase::postgres(test).await?).await)
+    }
+
+    async fn open(db: TestDatabase) -> TestDb {
+        TestDb {
+            store: Store::open(&db.url).await.unwrap(),
+            db,
+        }
     }
 
     async fn finish(self) {
         self.store.close().await;
-        if let Some((admin, name)) = self.pg {
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        }
-    }
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
+        self.db.drop_database().await;
     }
 }
 
@@ -803,18 +746,6 @@ async fn concurrent_imports_get_distinct_numbers(s: &Store) {
     for v in s.versions("kx", 2021).await.unwrap() {
         assert_eq!(s.facts(v.id).await.unwrap().len() as i64, v.fact_count);
     }
-}
-
-#[test]
-fn database_urls_are_rewritten() {
-    assert_eq!(
-        with_database("postgres://postgres@127.0.0.1:5433/postgres", "t"),
-        "postgres://postgres@127.0.0.1:5433/t"
-    );
-    assert_eq!(
-        with_database("postgres://u@h:1/db?sslmode=disable", "t"),
-        "postgres://u@h:1/t?sslmode=disable"
-    );
 }
 
 #[tokio::test]

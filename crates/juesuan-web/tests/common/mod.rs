@@ -6,10 +6,10 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use juesuan_store::testing::TestDatabase;
 use juesuan_web::auth::{hash_password, PasswordCost};
 use juesuan_web::juesuan_store::{Role, Store};
 use juesuan_web::{AppState, Options};
-use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
 pub const EXAMPLE: &str = include_str!("../../../../examples/liangshan-kexie-2021/input.toml");
@@ -18,8 +18,7 @@ pub const PASSWORD: &str = "correct horse 电池";
 pub struct TestApp {
     pub state: AppState,
     pub router: axum::Router,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
+    db: TestDatabase,
 }
 
 pub fn options(db: &str) -> Options {
@@ -31,67 +30,27 @@ pub fn options(db: &str) -> Options {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("web.db").display());
-        TestApp::open(&url, Some(dir), None).await
+        TestApp::open(TestDatabase::sqlite()).await
     }
 
     /// `None`: skipped (no URL and not in CI).
     pub async fn postgres(test: &str) -> Option<TestApp> {
-        let Ok(admin) = std::env::var("JUESUAN_TEST_POSTGRES_URL") else {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but JUESUAN_TEST_POSTGRES_URL is not set: the web API tests must also run on PostgreSQL in CI (start a server with scripts/pg-test.sh)");
-            }
-            eprintln!("skipped {test} on PostgreSQL: JUESUAN_TEST_POSTGRES_URL is not set");
-            return None;
-        };
-        static SEQ: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "juesuan_web_{}_{}_{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::SeqCst),
-            test
-        );
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .expect("connect to JUESUAN_TEST_POSTGRES_URL");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = with_database(&admin, &name);
-        Some(TestApp::open(&url, None, Some((admin, name))).await)
+        Some(TestApp::open(TestDatabase::postgres(test).await?).await)
     }
 
-    async fn open(
-        url: &str,
-        dir: Option<tempfile::TempDir>,
-        pg: Option<(String, String)>,
-    ) -> TestApp {
-        let store = Store::open(url).await.expect("open store");
-        let state = AppState::with_store(store, options(url));
+    async fn open(db: TestDatabase) -> TestApp {
+        let store = Store::open(&db.url).await.expect("open store");
+        let state = AppState::with_store(store, options(&db.url));
         TestApp {
             router: juesuan_web::router(state.clone()),
             state,
-            _dir: dir,
-            pg,
+            db,
         }
     }
 
     pub async fn finish(self) {
         self.state.store.close().await;
-        if let Some((admin, name)) = self.pg {
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        }
+        self.db.drop_database().await;
     }
 
     pub async fn user(&self, name: &str, role: Role) -> i64 {
@@ -118,23 +77,6 @@ impl TestApp {
         let r = c.login(name, PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         (c, id)
-    }
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }
 
