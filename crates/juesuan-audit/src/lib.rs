@@ -9,11 +9,11 @@
 
 use juesuan_score::Ratio;
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// How a check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -27,7 +27,7 @@ pub enum Outcome {
 }
 
 /// What a check compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 合计与分项
@@ -50,6 +50,8 @@ pub enum Kind {
     TextAgainstTable,
     /// 数量之和（辆、人、批次…）
     Counts,
+    /// 百分点变化：“占X%，比上年的Y%提高Z个百分点”
+    PointChange,
 }
 
 impl Kind {
@@ -65,6 +67,7 @@ impl Kind {
             Kind::ClassOfItems => "类与项",
             Kind::TextAgainstTable => "正文与表格",
             Kind::Counts => "数量之和",
+            Kind::PointChange => "百分点变化",
         }
     }
 }
@@ -117,12 +120,28 @@ struct Amount {
     /// Half a unit of the last printed digit (at least 0.005 万元 for 万元 figures).
     half: Ratio,
     text: String,
+    /// The unit as printed (元, 万元, 亿元) and its size in 万元: messages and expected
+    /// values are given in the unit the document uses.
+    unit: &'static str,
+    scale: Ratio,
     place: Place,
     /// Character offsets of the number within the sentence.
     at: usize,
     end: usize,
     /// The share stated right after it (占…X%), with its named denominator if any.
     share: Option<Percent>,
+}
+
+impl Amount {
+    /// The figure as printed, with its unit ("1,580,000.00元").
+    fn shown(&self) -> String {
+        format!("{}{}", self.text, self.unit)
+    }
+
+    /// A value in 万元 written in this figure's unit, to 2 decimals.
+    fn in_unit(&self, value: Ratio) -> String {
+        value.checked_div(self.scale).unwrap_or(value).to_fixed(2)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -181,12 +200,14 @@ fn share_re() -> &'static Regex {
 
 fn change_re() -> &'static Regex {
     lazy_regex!(
-        r"(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年|去年|上一年)(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比)?[，,]?[^，,；;。]*?(?P<dir>增加|减少|增长|下降)(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:[，,]\s*(?:增长|下降|增加|减少)(?P<rate>\d+(?:\.\d+)?)%)?"
+        r"(?:(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年(?:度)?|去年|上一年(?:度)?)(?:同期)?(?:的)?(?:决算数?)?(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比|比较)?|同比)[，,]?[^，,；;。%]*?(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:(?:[，,]\s*(?:同比)?(?:增长|下降|增加|减少|上升|降低)(?:了)?|[，,]\s*(?:增幅|降幅|增长率|下降率|增长幅度|下降幅度)(?:为|达|是)?)(?P<rate>\d+(?:\.\d+)?)%)?"
     )
 }
 
 fn completion_re() -> &'static Regex {
-    lazy_regex!(r"完成(?:年初)?(?:全年)?预算(?:数)?(?:的)?(\d+(?:\.\d+)?)%")
+    lazy_regex!(
+        r"(?:完成(?:了)?(?:年初|全年|调整后?)?预算(?:数)?(?:的)?|(?:决算数?)?(?:为|占)(?:年初|全年|调整后?)?预算(?:数)?的|预算完成率(?:为|达|是)?)(\d+(?:\.\d+)?)%"
+    )
 }
 
 fn heading_re() -> &'static Regex {
@@ -284,7 +305,12 @@ fn char_at(s: &str, byte: usize) -> usize {
 }
 
 fn normalize_label(raw: &str) -> String {
-    let t = lazy_regex!(r"^\s*\d{4}年(?:度)?").replace(raw.trim(), "");
+    // "本部门2022年度一般公共预算财政拨款支出" names the same figure as
+    // "2022年度一般公共预算财政拨款支出": the unit and the year are not part of the name.
+    let t = lazy_regex!(
+        r"^\s*(?:(?:本部门|本单位|我部门|我单位|本局|我局|全年)?\s*\d{4}年(?:度)?(?:本部门|本单位|全年)?|本部门|本单位|我部门|我单位)"
+    )
+    .replace(raw.trim(), "");
     let t = t
         .trim_start_matches("其中")
         .trim_start_matches(['：', ':', '，', ',']);
@@ -295,10 +321,49 @@ fn normalize_label(raw: &str) -> String {
         .to_string()
 }
 
+/// A figure that is not this year's actual: a budget, last year's figure ("与2020年…相比",
+/// "比上年…"), or a change ("增加…", "同比减少…").
+fn is_other(label: &str) -> bool {
+    is_budget(label)
+        || label.starts_with(['与', '比', '较'])
+        || label.starts_with("上年")
+        || is_change(label)
+}
+
+/// A change rather than a level: "比年初预算320.00万元减少", "同比增加".
+fn is_change(label: &str) -> bool {
+    [
+        "增加",
+        "减少",
+        "增长",
+        "下降",
+        "上升",
+        "降低",
+        "增加了",
+        "减少了",
+    ]
+    .iter()
+    .any(|w| label.ends_with(w))
+}
+
+fn point_change_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?P<now>\d+(?:\.\d+)?)%[，,]?\s*(?:比|较|与)(?:上年(?:度)?|去年|上一年(?:度)?|\d{4}年(?:度)?)(?:同期)?(?:的)?(?P<prev>\d+(?:\.\d+)?)%(?:相比)?[，,]?(?P<dir>提高|上升|增加|增长|下降|降低|减少)(?:了)?(?P<pp>\d+(?:\.\d+)?)个百分点"
+    )
+}
+
+/// "一般公共预算财政拨款支出占本年支出合计的比重为96.17%": a share between two named figures.
+fn label_share_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?:^|[，,；;。：:])\s*(?P<num>[^，,；;。：:0-9%（）()]{2,40}?)占(?P<den>[^，,；;。：:0-9%]{2,40}?)的(?:比重|比例|份额)?(?:为|是|达)?(?P<p>\d+(?:\.\d+)?)%"
+    )
+}
+
 /// A budget figure (预算数) rather than an actual one: "年初预算为", "预算数为" — but not
 /// "一般公共预算财政拨款支出决算数", whose 预算 names the fund.
 fn is_budget(label: &str) -> bool {
     !label.contains("决算")
+        && !is_change(label)
         && (label.ends_with("预算")
             || label.ends_with("预算数")
             || label.contains("年初预算")
@@ -322,10 +387,11 @@ fn amounts_in(s: &Sentence) -> Vec<Amount> {
         let Some((value, decimals)) = number(num.as_str()) else {
             continue;
         };
-        let (scale, floor) = match &m[2] {
-            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), 4),
-            "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0),
-            _ => (Ratio::ONE, 2),
+        // 亿元 figures are printed to 2 decimals as a rule ("1.38亿元"), like 万元 ones.
+        let (scale, floor, unit) = match &m[2] {
+            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), 2, "亿元"),
+            "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0, "元"),
+            _ => (Ratio::ONE, 2, "万元"),
         };
         let value = value.checked_mul(scale).unwrap_or(value);
         let half = half_unit(decimals, floor)
@@ -367,6 +433,8 @@ fn amounts_in(s: &Sentence) -> Vec<Amount> {
             value,
             half,
             text: num.as_str().to_string(),
+            unit,
+            scale,
             place: Place {
                 line: s.line,
                 start: s.offset + at,
@@ -527,6 +595,8 @@ impl Auditor {
             self.changes(s, &amounts);
         }
         self.completions(s, &amounts);
+        self.point_changes(s);
+        self.label_shares(s, &amounts);
         self.parts(s, &amounts);
         self.counts(s);
         self.remember(s, &amounts);
@@ -542,18 +612,52 @@ impl Auditor {
 
     /// 占比 and 合计与分项.
     fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
-        let qi = s.text.find("其中").map(|b| char_at(&s.text, b));
+        let chars: Vec<char> = s.text.chars().collect();
+        // Where the parts begin: "其中", "（含", or "X万元中，" (the whole is X).
+        let qi = [
+            s.text.find("其中").map(|b| char_at(&s.text, b)),
+            s.text.find("（含").map(|b| char_at(&s.text, b) + 1),
+            amounts
+                .iter()
+                .find(|a| {
+                    chars.get(a.end) == Some(&'中')
+                        && matches!(chars.get(a.end + 1), Some('，' | ','))
+                })
+                .map(|a| a.end),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         // The whole: the last amount before 其中; or, for "X中，A…占…" sentences, the latest
         // amount stated earlier under the subject's label.
-        let chars: Vec<char> = s.text.chars().collect();
         let (total, parts): (Option<Amount>, Vec<&Amount>) = match qi {
             Some(q) => {
                 // The whole is the amount right before 其中 ("616.54万元，其中：" or
                 // "334万元（其中…）"), not one inside a parenthesis that closes before it.
-                let total = amounts.iter().rev().find(|a| a.end <= q).filter(|a| {
-                    let between: String = chars[a.end..q].iter().collect();
-                    between.chars().count() <= 2 && !between.contains(['）', ')'])
-                });
+                let total = amounts
+                    .iter()
+                    .rev()
+                    .find(|a| a.end <= q)
+                    .filter(|a| {
+                        let between: String = chars[a.end..q].iter().collect();
+                        between.chars().count() <= 2 && !between.contains(['）', ')'])
+                    })
+                    .cloned()
+                    .or_else(|| {
+                        // A sentence that opens with 其中 breaks down the figure the sentence
+                        // before it ends on: "…支出决算为38.62万元，完成预算的85.82%。其中：…"
+                        let opening = chars[..q]
+                            .iter()
+                            .all(|c| c.is_whitespace() || matches!(c, '，' | ','));
+                        if !opening {
+                            return None;
+                        }
+                        self.seen[self.line_start..]
+                            .iter()
+                            .rev()
+                            .find(|a| a.place.line == s.line && !is_other(&a.label))
+                            .cloned()
+                    });
                 // Inside "（其中…）" the parts end at the closing parenthesis.
                 let stop = if q > 0 && matches!(chars[q - 1], '（' | '(') {
                     chars[q..]
@@ -564,7 +668,7 @@ impl Auditor {
                     chars.len()
                 };
                 (
-                    total.cloned(),
+                    total,
                     amounts
                         .iter()
                         .filter(|a| a.at > q && a.end <= stop)
@@ -597,6 +701,42 @@ impl Auditor {
                 acc.checked_add(p.value).unwrap_or(acc)
             });
         let forced = !with_share.is_empty() && shares_sum == Ratio::from_int(100);
+        // No whole found, but the shares of the parts add up to 100% (within their rounding):
+        // a full breakdown, whose whole is the sum of its parts. This names no other figure,
+        // so nothing is guessed; the total-of-parts check has nothing to compare then.
+        let share_halves = with_share
+            .iter()
+            .filter_map(|a| a.share.as_ref())
+            .fold(Ratio::ZERO, |acc, p| acc.checked_add(p.half).unwrap_or(acc));
+        let full_by_shares = with_share.len() >= 2
+            && with_share
+                .iter()
+                .all(|a| a.share.as_ref().is_some_and(|p| p.denominator.is_none()))
+            && shares_sum
+                .checked_sub(Ratio::from_int(100))
+                .is_ok_and(|d| d.abs() <= share_halves);
+        let synthetic = total.is_none() && full_by_shares;
+        let total = if synthetic {
+            let first = with_share[0];
+            let (sum, half) = with_share
+                .iter()
+                .fold((Ratio::ZERO, Ratio::ZERO), |acc, a| {
+                    (
+                        acc.0.checked_add(a.value).unwrap_or(acc.0),
+                        acc.1.checked_add(a.half).unwrap_or(acc.1),
+                    )
+                });
+            Some(Amount {
+                label: "各项之和".into(),
+                value: sum,
+                half,
+                text: first.in_unit(sum),
+                share: None,
+                ..(**first).clone()
+            })
+        } else {
+            total
+        };
         for a in amounts.iter().filter(|a| a.share.is_some()) {
             let p = a.share.as_ref().expect("filtered");
             let den = match &p.denominator {
@@ -630,8 +770,11 @@ impl Auditor {
                     outcome,
                     (p.text.clone(), "分母为0".into()),
                     format!(
-                        "“{}”{}万元占“{}”{}万元的比例无法计算（分母为0）",
-                        a.label, a.text, den.label, den.text
+                        "“{}”{}占“{}”{}的比例无法计算（分母为0）",
+                        a.label,
+                        a.shown(),
+                        den.label,
+                        den.shown()
                     ),
                     figures,
                 );
@@ -657,15 +800,20 @@ impl Auditor {
                 outcome,
                 (p.text.clone(), expected.clone()),
                 format!(
-                    "“{}”{}万元占“{}”{}万元应为{expected}",
-                    a.label, a.text, den.label, den.text
+                    "“{}”{}占“{}”{}应为{expected}",
+                    a.label,
+                    a.shown(),
+                    den.label,
+                    den.shown()
                 ),
                 figures,
             );
         }
         // Total of parts: parts may never exceed the whole; with every part's share given
         // (a full breakdown), they must add up to it.
-        let Some(total) = total else { return };
+        let Some(total) = total.filter(|_| !synthetic) else {
+            return;
+        };
         // Without 其中 the parts are tied to the whole only by their shares.
         if parts.len() < 2 || (qi.is_none() && with_share.len() != parts.len()) {
             return;
@@ -686,12 +834,13 @@ impl Auditor {
             s,
             Kind::TotalOfParts,
             if bad { Outcome::Fail } else { Outcome::Pass },
-            (total.text.clone(), sum.to_fixed(2)),
+            (total.text.clone(), total.in_unit(sum)),
             format!(
-                "“{}”{}万元，所列分项之和为{}万元",
+                "“{}”{}，所列分项之和为{}{}",
                 total.label,
-                total.text,
-                sum.to_fixed(2)
+                total.shown(),
+                total.in_unit(sum),
+                total.unit
             ),
             figures,
         );
@@ -751,12 +900,13 @@ impl Auditor {
                     } else {
                         Outcome::Pass
                     },
-                    (delta.text.clone(), diff.abs().to_fixed(2)),
+                    (delta.text.clone(), delta.in_unit(diff.abs())),
                     format!(
-                        "{}万元与{year}年{}万元之差应为{}万元",
-                        current.text,
-                        p.text,
-                        diff.abs().to_fixed(2)
+                        "{}与{year}年{}之差应为{}{}",
+                        current.shown(),
+                        p.shown(),
+                        delta.in_unit(diff.abs()),
+                        delta.unit
                     ),
                     figures.clone(),
                 );
@@ -776,8 +926,9 @@ impl Auditor {
                             },
                         ),
                         format!(
-                            "本年{}万元、上年{}万元，增减方向与“{word}”不符",
-                            current.text, p.text
+                            "本年{}、上年{}，增减方向与“{word}”不符",
+                            current.shown(),
+                            p.shown()
                         ),
                         figures.clone(),
                     );
@@ -799,8 +950,8 @@ impl Auditor {
                     )
                 }
             };
-            let delta_text = delta.text.clone();
-            let base_text = base.0.to_fixed(2);
+            let delta_text = delta.shown();
+            let base_text = format!("{}{}", delta.in_unit(base.0), delta.unit);
             self.percent(
                 s,
                 Kind::ChangeRate,
@@ -808,7 +959,7 @@ impl Auditor {
                 (delta.value, delta.half),
                 base,
                 figures,
-                &|e| format!("增减{delta_text}万元，上年{base_text}万元，增减率应为{e}"),
+                &|e| format!("增减{delta_text}，上年{base_text}，增减率应为{e}"),
                 "上年数为0，增减率无法计算",
             );
         }
@@ -889,13 +1040,14 @@ impl Auditor {
                 Some(m) => (Outcome::Pass, **m),
                 None => (Outcome::Fail, *one_row[0]),
             };
-            let values: Vec<String> = one_row.iter().map(|(x, _, _)| x.to_fixed(2)).collect();
+            let values: Vec<String> = one_row.iter().map(|(x, _, _)| a.in_unit(*x)).collect();
             let message = format!(
-                "正文“{}”{}万元，表中（第{}行）为{}万元",
+                "正文“{}”{}，表中（第{}行）为{}{}",
                 a.label,
-                a.text,
+                a.shown(),
                 place.line,
-                values.join("、")
+                values.join("、"),
+                a.unit
             );
             // A cell repeated in several rows is not claimed: changing one of them makes
             // the rows disagree, which is skipped as ambiguous rather than failed.
@@ -908,7 +1060,7 @@ impl Auditor {
                 r,
                 Kind::TextAgainstTable,
                 outcome,
-                (a.text.clone(), v.to_fixed(2)),
+                (a.text.clone(), a.in_unit(v)),
                 message,
                 figures,
             );
@@ -942,22 +1094,25 @@ impl Auditor {
         }
 
         let item = lazy_regex!(
-            r"^\s*(?:\d+\s*[.、．]\s*)?([^（(\d]+?)（(\d{3})类）[^：:]*（\d{2}项）\s*[:：]"
+            r"^\s*(?:[（(]?\d+[）)]?\s*[.、．]?\s*)?([^（(\d]+?)（(?:(\d{3})类|类)）[^：:]*（(?:\d{2})?项）\s*[:：]"
         );
         if let Some(c) = item.captures(&s.text) {
-            let name = c[1].trim().to_string();
-            let code = c[2].to_string();
-            self.class_names
-                .insert(name.replace("（类）", ""), code.clone());
-            // The item's own figures: before its budget, completion rate and reasons.
-            let stop = ["年初预算", "完成", "原因"]
+            let name = c[1].trim().replace("（类）", "");
+            // Lines without codes ("一般公共服务支出（类）人大事务（款）行政运行（项）：") are
+            // grouped by the 类 name.
+            let code = c
+                .get(2)
+                .map_or_else(|| name.clone(), |m| m.as_str().to_string());
+            self.class_names.insert(name, code.clone());
+            // The item's own figures: before its completion rate, reasons and comparisons.
+            let stop = ["完成", "原因", "为预算", "为年初预算", "比上年", "较上年"]
                 .iter()
                 .filter_map(|w| s.text.find(w).map(|b| char_at(&s.text, b)))
                 .min()
                 .unwrap_or(usize::MAX);
             let own: Vec<Amount> = amounts
                 .iter()
-                .filter(|a| a.end <= stop && !is_budget(&a.label))
+                .filter(|a| a.end <= stop && !is_other(&a.label))
                 .cloned()
                 .collect();
             if !own.is_empty() {
@@ -968,12 +1123,7 @@ impl Auditor {
         let class = lazy_regex!(r"（(\d{3})类）$");
         for a in amounts {
             // Budgets and last year's figures ("与2020年629.95万元相比") are other quantities.
-            if is_budget(&a.label)
-                || a.label.starts_with(['与', '比'])
-                || ["增加", "减少", "增长", "下降"]
-                    .iter()
-                    .any(|w| a.label.ends_with(w))
-            {
+            if is_other(&a.label) {
                 continue;
             }
             let code = class.captures(&a.label).map(|c| c[1].to_string());
@@ -1010,8 +1160,10 @@ impl Auditor {
                     first.half.checked_add(a.half).unwrap_or(Ratio::ZERO),
                 );
                 let message = format!(
-                    "“{label}”第{}行为{}万元，此处为{}万元",
-                    first_ref.line, first.text, a.text
+                    "“{label}”第{}行为{}，此处为{}",
+                    first_ref.line,
+                    first.shown(),
+                    a.shown()
                 );
                 self.push_at(
                     r,
@@ -1063,17 +1215,23 @@ impl Auditor {
             );
             let mut figures = places.clone();
             figures.push(total.place);
+            let class = if code.chars().all(|c| c.is_ascii_digit()) {
+                format!("{code}类")
+            } else {
+                String::new()
+            };
             let message = format!(
-                "{code}类“{}”{}万元，其下各项之和为{}万元",
+                "{class}“{}”{}，其下各项之和为{}{}",
                 total.label,
-                total.text,
-                sum.to_fixed(2)
+                total.shown(),
+                total.in_unit(*sum),
+                total.unit
             );
             self.push_at(
                 r,
                 Kind::ClassOfItems,
                 outcome,
-                (total.text.clone(), sum.to_fixed(2)),
+                (total.text.clone(), total.in_unit(*sum)),
                 message,
                 figures,
             );
@@ -1082,12 +1240,10 @@ impl Auditor {
 
     /// 数量之和: "共有公务用车1辆，其中：轿车1辆、越野车0辆、载客汽车0辆" — the parts in the
     /// same unit may not exceed the whole, and a closed list ("、" only) must add up to it.
+    /// Every 其中 of the sentence is read; the wholes are the counts of the clause right
+    /// before it ("国内公务接待40批次、320人次，其中：…"), one per unit.
     fn counts(&mut self, s: &Sentence) {
         let count = lazy_regex!(r"(\d+)(辆|人次|人|批次|次|个|台|套|项|家|篇)");
-        let Some(q) = s.text.find("其中") else {
-            return;
-        };
-        let q_char = char_at(&s.text, q);
         let found: Vec<(usize, usize, u64, String)> = count
             .captures_iter(&s.text)
             .filter_map(|c| {
@@ -1109,43 +1265,73 @@ impl Auditor {
                 ))
             })
             .collect();
-        let Some(total) = found.iter().rev().find(|f| f.1 <= q_char) else {
-            return;
-        };
         let chars: Vec<char> = s.text.chars().collect();
-        if q_char - total.1 > 2 {
-            return;
-        }
-        let parts: Vec<&(usize, usize, u64, String)> = found
-            .iter()
-            .filter(|f| f.0 > q_char && f.3 == total.3)
+        let marks: Vec<usize> = s
+            .text
+            .match_indices("其中")
+            .map(|(b, _)| char_at(&s.text, b))
             .collect();
-        if parts.len() < 2 {
-            return;
+        for (k, &q) in marks.iter().enumerate() {
+            // The clause before 其中: back to the previous "，" "；" "。" "：" (the one right
+            // before 其中 aside); a whole further away is not the one broken down.
+            let head_end = chars[..q]
+                .iter()
+                .rposition(|c| !matches!(c, '，' | ',' | ' ' | '（' | '('))
+                .map_or(0, |i| i + 1);
+            let head_start = chars[..head_end]
+                .iter()
+                .rposition(|c| matches!(c, '，' | ',' | '；' | ';' | '。' | '：' | ':'))
+                .map_or(0, |i| i + 1);
+            let next = marks.get(k + 1).copied().unwrap_or(chars.len());
+            let stop = chars[q..next]
+                .iter()
+                .position(|c| *c == '。')
+                .map_or(next, |i| q + i);
+            let wholes: Vec<&(usize, usize, u64, String)> = found
+                .iter()
+                .filter(|f| f.0 >= head_start && f.1 <= head_end)
+                .collect();
+            // The clause must end on its counts ("…40批次、320人次，其中"), not on words
+            // after them ("遴选出180个项目参加大会，其中3个…").
+            if wholes.last().is_none_or(|w| head_end - w.1 > 1) {
+                continue;
+            }
+            for total in &wholes {
+                if wholes.iter().filter(|w| w.3 == total.3).count() > 1 {
+                    continue;
+                }
+                let parts: Vec<&(usize, usize, u64, String)> = found
+                    .iter()
+                    .filter(|f| f.0 > q && f.1 <= stop && f.3 == total.3)
+                    .collect();
+                if parts.len() < 2 {
+                    continue;
+                }
+                // A closed list: the parts are separated by "、" only (amounts in between aside).
+                let between: String = chars[parts[0].1..parts[parts.len() - 1].0].iter().collect();
+                let closed = !between.contains(['；', ';', '。']);
+                let sum: u64 = parts.iter().map(|p| p.2).sum();
+                let bad = sum > total.2 || (closed && sum != total.2);
+                let place = |f: &(usize, usize, u64, String)| Place {
+                    line: s.line,
+                    start: s.offset + f.0,
+                    end: s.offset + f.0 + f.2.to_string().len(),
+                };
+                let mut figures: Vec<Place> = parts.iter().map(|p| place(p)).collect();
+                figures.push(place(total));
+                self.push(
+                    s,
+                    Kind::Counts,
+                    if bad { Outcome::Fail } else { Outcome::Pass },
+                    (
+                        format!("{}{}", total.2, total.3),
+                        format!("{sum}{}", total.3),
+                    ),
+                    format!("合计{}{}，其中各项之和为{sum}{}", total.2, total.3, total.3),
+                    figures,
+                );
+            }
         }
-        // A closed list: the parts are separated by "、" only (amounts in between aside).
-        let between: String = chars[parts[0].1..parts[parts.len() - 1].0].iter().collect();
-        let closed = !between.contains(['；', ';', '。']);
-        let sum: u64 = parts.iter().map(|p| p.2).sum();
-        let bad = sum > total.2 || (closed && sum != total.2);
-        let place = |f: &(usize, usize, u64, String)| Place {
-            line: s.line,
-            start: s.offset + f.0,
-            end: s.offset + f.0 + f.2.to_string().len(),
-        };
-        let mut figures: Vec<Place> = parts.iter().map(|p| place(p)).collect();
-        figures.push(place(total));
-        self.push(
-            s,
-            Kind::Counts,
-            if bad { Outcome::Fail } else { Outcome::Pass },
-            (
-                format!("{}{}", total.2, total.3),
-                format!("{sum}{}", total.3),
-            ),
-            format!("合计{}{}，其中各项之和为{sum}{}", total.2, total.3, total.3),
-            figures,
-        );
     }
 
     /// Check a stated percentage against num ÷ den × 100 over the rounding intervals of all
@@ -1199,14 +1385,125 @@ impl Auditor {
         self.push(s, kind, outcome, (stated, expected), msg, figures);
     }
 
+    /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
+    /// stated rates, within their rounding, and its direction.
+    fn point_changes(&mut self, s: &Sentence) {
+        for c in point_change_re().captures_iter(&s.text) {
+            let (Some((now, dn)), Some((prev, dp)), Some((pp, dd))) =
+                (number(&c["now"]), number(&c["prev"]), number(&c["pp"]))
+            else {
+                continue;
+            };
+            let diff = now.checked_sub(prev).unwrap_or(Ratio::ZERO);
+            let slack = half_unit(dn, 0)
+                .checked_add(half_unit(dp, 0))
+                .and_then(|h| h.checked_add(half_unit(dd, 0)))
+                .unwrap_or(Ratio::ZERO);
+            let off = diff.abs().checked_sub(pp).unwrap_or(Ratio::ZERO).abs();
+            let word = c["dir"].to_string();
+            let up = matches!(word.as_str(), "提高" | "上升" | "增加" | "增长");
+            let figures = vec![
+                place_of(s, c.name("now").expect("group")),
+                place_of(s, c.name("prev").expect("group")),
+                place_of(s, c.name("pp").expect("group")),
+            ];
+            let expected = diff.abs().to_fixed(2);
+            self.push(
+                s,
+                Kind::PointChange,
+                if off > slack {
+                    Outcome::Fail
+                } else {
+                    Outcome::Pass
+                },
+                (c["pp"].to_string(), expected.clone()),
+                format!("{}%与上年{}%相差{expected}个百分点", &c["now"], &c["prev"]),
+                figures.clone(),
+            );
+            let wrong_way = diff.abs() > slack && (up != (diff > Ratio::ZERO));
+            if wrong_way {
+                self.push(
+                    s,
+                    Kind::Direction,
+                    Outcome::Fail,
+                    (
+                        word.clone(),
+                        if diff > Ratio::ZERO {
+                            "提高"
+                        } else {
+                            "下降"
+                        }
+                        .into(),
+                    ),
+                    format!(
+                        "本年{}%、上年{}%，变化方向与“{word}”不符",
+                        &c["now"], &c["prev"]
+                    ),
+                    figures,
+                );
+            }
+        }
+    }
+
+    /// "A占B的比重为Z%" with no amount in between: both named figures must be found (stated
+    /// earlier or in this sentence); otherwise nothing is said.
+    fn label_shares(&mut self, s: &Sentence, amounts: &[Amount]) {
+        for c in label_share_re().captures_iter(&s.text) {
+            let find = |name: &str| {
+                let name = normalize_label(name);
+                amounts
+                    .iter()
+                    .rev()
+                    .find(|a| a.label == name || a.label.ends_with(&name))
+                    .or_else(|| self.lookup(&name))
+                    .cloned()
+            };
+            let (Some(num), Some(den)) = (find(&c["num"]), find(&c["den"])) else {
+                continue;
+            };
+            let (n_text, d_text) = (num.shown(), den.shown());
+            let (n_label, d_label) = (num.label.clone(), den.label.clone());
+            self.percent(
+                s,
+                Kind::Share,
+                c.name("p").expect("group"),
+                (num.value, num.half),
+                (den.value, den.half),
+                vec![num.place, den.place],
+                &|e| format!("“{n_label}”{n_text}占“{d_label}”{d_text}应为{e}"),
+                "分母为0，占比无法计算",
+            );
+        }
+    }
+
     /// 预算完成率 = 决算 / 预算.
     fn completions(&mut self, s: &Sentence, amounts: &[Amount]) {
         for c in completion_re().captures_iter(&s.text) {
             let start = char_at(&s.text, c.get(0).expect("match").start());
             let before: Vec<&Amount> = amounts.iter().filter(|a| a.end <= start).collect();
-            let budget = before.iter().rev().find(|a| is_budget(&a.label)).copied();
-            let actual = before.iter().rev().find(|a| !is_budget(&a.label)).copied();
             let rate = c.get(1).expect("group");
+            // The budget is stated before the rate, or in a parenthesis right after it:
+            // "完成年初预算的104.35%（年初预算为1,150.00万元）".
+            let after = char_at(&s.text, c.get(0).expect("match").end());
+            let in_parenthesis = || {
+                let rest: String = s.text.chars().skip(after).collect();
+                if !rest.starts_with(['（', '(']) {
+                    return None;
+                }
+                let close = rest
+                    .find(['）', ')'])
+                    .map_or(usize::MAX, |b| char_at(&rest, b));
+                amounts
+                    .iter()
+                    .find(|a| a.at > after && a.end <= after + close && is_budget(&a.label))
+            };
+            let budget = before
+                .iter()
+                .rev()
+                .find(|a| is_budget(&a.label))
+                .copied()
+                .or_else(in_parenthesis);
+            let actual = before.iter().rev().find(|a| !is_other(&a.label)).copied();
             let (Some(actual), Some(budget)) = (actual, budget) else {
                 self.push(
                     s,
@@ -1218,7 +1515,7 @@ impl Auditor {
                 );
                 continue;
             };
-            let (a_text, b_text) = (actual.text.clone(), budget.text.clone());
+            let (a_text, b_text) = (actual.shown(), budget.shown());
             self.percent(
                 s,
                 Kind::Completion,
@@ -1226,7 +1523,7 @@ impl Auditor {
                 (actual.value, actual.half),
                 (budget.value, budget.half),
                 vec![actual.place, budget.place],
-                &|e| format!("决算{a_text}万元÷预算{b_text}万元应为{e}"),
+                &|e| format!("决算{a_text}÷预算{b_text}应为{e}"),
                 "预算数为0，完成率无法计算",
             );
         }
