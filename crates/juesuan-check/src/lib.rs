@@ -7,6 +7,8 @@
 //! amount. A rule may run once, once per row of a table (`each_row`, with `row.<column>`
 //! and `ROW` for the row key), or as a hierarchy check (类 = Σ 款 = Σ 项). Every finding
 //! carries the rule id, severity, location, stated and expected values and their difference.
+//! A file may `extends = "<name>"` another rule set: its rules, then the file's own (a
+//! province's file lists only what it adds); callers resolve the name, this crate does no I/O.
 
 use juesuan_core::tables::Table;
 use juesuan_core::Severity;
@@ -81,6 +83,9 @@ pub struct Rule {
     /// The row holding the table total, for the hierarchy check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_row: Option<String>,
+    /// Rows the total row sums besides the 类 (e.g. `unclassified`, 未细化到经济分类科目的支出).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub total_also: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,9 +139,21 @@ struct RuleFile {
     name: String,
     title: String,
     year: i32,
-    #[serde(rename = "rule")]
+    /// Another rule set (by name, for this file's year) whose rules come first: a province's
+    /// file names only what it adds (`extends = "national"`).
+    #[serde(default)]
+    extends: Option<toml::Spanned<String>>,
+    #[serde(default, rename = "rule")]
     rules: Vec<toml::Spanned<toml::Table>>,
 }
+
+/// Finds another rule file for `extends`: given a rule-set name and the extending file's year,
+/// the (origin, text) of the newest file of that name not after the year, if any. Callers
+/// pass their file lookup (e.g. `juesuan_data::Library::find`), so this crate does no I/O.
+pub type Resolve<'a> = dyn Fn(&str, i32) -> Option<(String, String)> + 'a;
+
+/// Per rule of a set being loaded: the file and line defining it.
+type Defined = Vec<(String, usize)>;
 
 /// A validated rule set.
 #[derive(Debug, Clone)]
@@ -170,8 +187,31 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 impl RuleSet {
-    /// Load and validate a rule file: every expression parses, every rule has one form.
+    /// Load and validate a rule file that does not use `extends`: every expression parses,
+    /// every rule has one form. A file with `extends` needs [`RuleSet::from_toml_resolving`].
     pub fn from_toml(text: &str, origin: &str) -> Result<RuleSet, Vec<RuleFileError>> {
+        Self::from_toml_resolving(text, origin, &|_, _| None)
+    }
+
+    /// Load and validate a rule file, resolving `extends = "<name>"` through `resolve`: the
+    /// base set's rules (themselves possibly extending another set), then this file's. A rule
+    /// id the base already has, an unknown base and a cycle are located errors.
+    pub fn from_toml_resolving(
+        text: &str,
+        origin: &str,
+        resolve: &Resolve,
+    ) -> Result<RuleSet, Vec<RuleFileError>> {
+        Self::load(text, origin, resolve, &mut Vec::new()).map(|(set, _)| set)
+    }
+
+    /// `chain`: origins of the files extending this one, to stop a cycle. Returns the set and,
+    /// per rule, the file and line defining it (a duplicate id names both places).
+    fn load(
+        text: &str,
+        origin: &str,
+        resolve: &Resolve,
+        chain: &mut Vec<String>,
+    ) -> Result<(RuleSet, Defined), Vec<RuleFileError>> {
         let err = |line: usize, message: String| RuleFileError {
             origin: origin.to_string(),
             line,
@@ -185,7 +225,37 @@ impl RuleSet {
         })?;
         let mut errors = Vec::new();
         let mut rules = Vec::new();
-        let mut ids = std::collections::BTreeSet::new();
+        let mut defined: Defined = Vec::new();
+        if let Some(base) = &file.extends {
+            let line = line_of(text, base.span().start);
+            let name = base.get_ref();
+            let Some((base_origin, base_text)) = resolve(name, file.year) else {
+                return Err(vec![err(
+                    line,
+                    format!(
+                        "extends = \"{name}\" 引用的审核规则集不存在：没有 {} 年或更早的 data/rules/{name}-<年度>.toml；请检查名称，或用 --data-dir 提供该文件",
+                        file.year
+                    ),
+                )]);
+            };
+            chain.push(origin.to_string());
+            if chain.contains(&base_origin) {
+                let mut cycle = chain.clone();
+                cycle.push(base_origin);
+                return Err(vec![err(
+                    line,
+                    format!(
+                        "extends = \"{name}\" 形成循环引用：{}；请删去其中一处 extends",
+                        cycle.join(" → ")
+                    ),
+                )]);
+            }
+            let (base_set, base_defined) = Self::load(&base_text, &base_origin, resolve, chain)?;
+            chain.pop();
+            rules = base_set.rules;
+            defined = base_defined;
+        }
+        let own_start = rules.len();
         for t in &file.rules {
             let line = line_of(text, t.span().start);
             let rule: Rule = match t.get_ref().clone().try_into() {
@@ -195,8 +265,19 @@ impl RuleSet {
                     continue;
                 }
             };
-            if !ids.insert(rule.id.clone()) {
-                errors.push(err(line, format!("规则“{}”重复", rule.id)));
+            if let Some(i) = rules.iter().position(|r: &Rule| r.id == rule.id) {
+                let (at, at_line) = &defined[i];
+                errors.push(err(
+                    line,
+                    if i < own_start {
+                        format!(
+                            "规则“{}”与 extends 的基础规则集重复（已在 {at}:{at_line} 定义）；扩展文件只写新增的规则，请改用新的 id 或删去本条",
+                            rule.id
+                        )
+                    } else {
+                        format!("规则“{}”重复（第{at_line}行已有）", rule.id)
+                    },
+                ));
             }
             let forms = [
                 rule.hierarchy.is_some(),
@@ -209,6 +290,16 @@ impl RuleSet {
                     line,
                     format!(
                         "规则“{}”须且只须写一种形式：stated 和 expected、hierarchy、reason_required 或 empty_note",
+                        rule.id
+                    ),
+                ));
+            }
+            if !rule.total_also.is_empty() && (rule.hierarchy.is_none() || rule.total_row.is_none())
+            {
+                errors.push(err(
+                    line,
+                    format!(
+                        "规则“{}”的 total_also 只用于写了 hierarchy 和 total_row 的规则",
                         rule.id
                     ),
                 ));
@@ -228,14 +319,18 @@ impl RuleSet {
                 }
             }
             rules.push(rule);
+            defined.push((origin.to_string(), line));
         }
         if errors.is_empty() {
-            Ok(RuleSet {
-                name: file.name,
-                title: file.title,
-                year: file.year,
-                rules,
-            })
+            Ok((
+                RuleSet {
+                    name: file.name,
+                    title: file.title,
+                    year: file.year,
+                    rules,
+                },
+                defined,
+            ))
         } else {
             Err(errors)
         }
@@ -562,48 +657,55 @@ fn hierarchy(
                 .get(row, col)
                 .map(|a| Ratio::new(a.fen() as i128, 1_000_000).expect("nonzero"))
         };
-        let mut check = |parent: String, stated: Option<Ratio>, children: Vec<&String>| {
-            if children.is_empty() {
-                return;
-            }
-            let Some(stated) = stated else {
-                missing.push(format!("{table_id}.{parent}.{col}"));
-                return;
+        // A parent without children listed is a leaf (trees stop at a depth); the total row
+        // is always checked: with no 类 listed it must be zero (plus `total_also`).
+        let mut check =
+            |parent: String, stated: Option<Ratio>, children: Vec<&String>, skip_leaf| {
+                if children.is_empty() && skip_leaf {
+                    return;
+                }
+                let Some(stated) = stated else {
+                    missing.push(format!("{table_id}.{parent}.{col}"));
+                    return;
+                };
+                let expected = children
+                    .iter()
+                    .filter_map(|c| cell(c))
+                    .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
+                result.checked += 1;
+                let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
+                if diff.abs() > rule.tolerance.unwrap_or(Ratio::ZERO) {
+                    result.findings.push(Finding {
+                        rule: rule.id.clone(),
+                        severity: rule.severity,
+                        message: rule.message.clone(),
+                        location: t.describe(&format!("{table_id}.{parent}.{col}")),
+                        stated: wan(stated),
+                        expected: wan(expected),
+                        difference: wan(diff),
+                        input_lines: t.input_lines(
+                            &std::iter::once(&parent)
+                                .chain(children.iter().copied())
+                                .map(|r| format!("{table_id}.{r}.{col}"))
+                                .collect::<Vec<_>>(),
+                        ),
+                    });
+                }
             };
-            let expected = children
-                .iter()
-                .filter_map(|c| cell(c))
-                .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
-            result.checked += 1;
-            let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
-            if diff.abs() > rule.tolerance.unwrap_or(Ratio::ZERO) {
-                result.findings.push(Finding {
-                    rule: rule.id.clone(),
-                    severity: rule.severity,
-                    message: rule.message.clone(),
-                    location: t.describe(&format!("{table_id}.{parent}.{col}")),
-                    stated: wan(stated),
-                    expected: wan(expected),
-                    difference: wan(diff),
-                    input_lines: t.input_lines(
-                        &std::iter::once(&parent)
-                            .chain(children.iter().copied())
-                            .map(|r| format!("{table_id}.{r}.{col}"))
-                            .collect::<Vec<_>>(),
-                    ),
-                });
-            }
-        };
         for parent in &codes {
             let children: Vec<&String> = codes
                 .iter()
                 .filter(|c| c.len() == parent.len() + 2 && c.starts_with(parent.as_str()))
                 .collect();
-            check(parent.clone(), cell(parent), children);
+            check(parent.clone(), cell(parent), children, true);
         }
         if let Some(total) = &rule.total_row {
-            let classes: Vec<&String> = codes.iter().filter(|c| c.len() == 3).collect();
-            check(total.clone(), cell(total), classes);
+            let parts: Vec<&String> = codes
+                .iter()
+                .filter(|c| c.len() == 3)
+                .chain(&rule.total_also)
+                .collect();
+            check(total.clone(), cell(total), parts, false);
         }
     }
 }

@@ -15,6 +15,9 @@
 //! location = "公开01表"     # the finding's location contains this
 //! ```
 //! Every shipped rule must have a file, and every file must name a shipped rule.
+//!
+//! The Sichuan rule set `extends` the national one: its own rules (S…, N-02) have their case
+//! files in tests/rules/sichuan/, run on the example rendered with the Sichuan template.
 
 use juesuan_check::{run_with, Explained, Outcome, ReasonFor, RuleSet};
 use juesuan_core::input::parse_input;
@@ -26,6 +29,7 @@ use serde::Deserialize;
 use std::path::Path;
 
 const RULES: &str = include_str!("../../../data/rules/national-2021.toml");
+const SICHUAN_RULES: &str = include_str!("../../../data/rules/sichuan-2021.toml");
 const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
 
 #[derive(Deserialize)]
@@ -93,14 +97,44 @@ impl ExplainedIn {
 }
 
 fn example_tables() -> Vec<Table> {
+    template_tables("national")
+}
+
+/// The example's tables under a table template (the input names its template; the figures
+/// are the same).
+fn template_tables(template: &str) -> Vec<Table> {
     let lib = Library::embedded();
     let cats = lib.catalogues(2021).unwrap();
-    let uy = parse_input(EXAMPLE, "input.toml", &cats).unwrap();
-    derive_tables(&lib.table_set("national", 2021).unwrap(), &uy, &cats)
+    let text = EXAMPLE.replacen(
+        "template = \"national\"",
+        &format!("template = \"{template}\""),
+        1,
+    );
+    let uy = parse_input(&text, "input.toml", &cats).unwrap();
+    assert_eq!(uy.template, template);
+    derive_tables(&lib.table_set(template, 2021).unwrap(), &uy, &cats)
+}
+
+/// The Sichuan rule set as `juesuan check` loads it (its `extends` resolved in the embedded
+/// library), and the national set it extends.
+fn sichuan_rules() -> (RuleSet, RuleSet) {
+    let lib = Library::embedded();
+    let resolve = |name: &str, year: i32| {
+        lib.find("rules", name, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    };
+    let sichuan = RuleSet::from_toml_resolving(SICHUAN_RULES, "sichuan-2021.toml", &resolve)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let national = RuleSet::from_toml(RULES, "national-2021.toml").unwrap();
+    (sichuan, national)
 }
 
 fn case_files() -> Vec<(String, Case)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    case_files_in("tests/rules")
+}
+
+fn case_files_in(sub: &str) -> Vec<(String, Case)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(sub);
     let mut out = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
@@ -199,6 +233,35 @@ fn every_rule_passes_and_fails_as_its_case_file_says() {
         );
     }
     for (_, case) in &cases {
+        check_case(&set, &clean, case);
+    }
+}
+
+/// Each rule the Sichuan file adds to the national set has its case in tests/rules/sichuan/,
+/// and each case there names one of those rules (a national rule is tested by its own case).
+#[test]
+fn every_sichuan_rule_passes_and_fails_as_its_case_file_says() {
+    let (set, national) = sichuan_rules();
+    let own: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| !national.rules.iter().any(|n| n.id == r.id))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(own.len() >= 24, "{own:?}");
+    let clean = template_tables("sichuan");
+    let cases = case_files_in("tests/rules/sichuan");
+    for id in &own {
+        assert!(
+            cases.iter().any(|(c, _)| c == id),
+            "Sichuan rule {id} has no case file tests/rules/sichuan/{id}.toml"
+        );
+    }
+    for (id, case) in &cases {
+        assert!(
+            own.contains(&id.as_str()),
+            "tests/rules/sichuan/{id}.toml names no rule of the Sichuan file"
+        );
         check_case(&set, &clean, case);
     }
 }

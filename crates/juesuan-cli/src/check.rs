@@ -15,7 +15,13 @@ pub fn rules(lib: &Library, template: &str, year: i32, profile: Option<&Path>) -
             "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
         )
     })?;
-    let set = RuleSet::from_toml(text, origin).map_err(|errors| {
+    // `extends = "<name>"` names another rule set, found the same way (newest not after the
+    // extending file's year; the user's --data-dir first).
+    let resolve = |name: &str, year: i32| {
+        lib.find("rules", name, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    };
+    let set = RuleSet::from_toml_resolving(text, origin, &resolve).map_err(|errors| {
         anyhow!(
             "审核公式文件有误：\n{}",
             errors

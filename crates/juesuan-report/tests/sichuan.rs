@@ -2,7 +2,8 @@
 //! `template = "sichuan"`: the 14 tables in the official order, the seed's key figures in the
 //! right cells, blank (never zero) where the input cannot determine a cell, and the rule set
 //! data/rules/sichuan-2021.toml holding on them — the national rules for the shared tables
-//! and each Sichuan rule failing when a cell it reads moves by 1 分.
+//! (the file `extends` the national set) and each Sichuan rule failing when a cell it reads
+//! moves by 1 分.
 
 use juesuan_check::{run, Outcome, Relation, RowSelection, RuleSet};
 use juesuan_core::input::parse_input;
@@ -207,24 +208,45 @@ fn shared_tables_equal_the_national_ones() {
     }
 }
 
+/// The Sichuan rule set as `juesuan check` loads it: the file, its `extends` resolved from the
+/// embedded library.
 fn sichuan_rules() -> RuleSet {
-    RuleSet::from_toml(SICHUAN_RULES, "sichuan-2021.toml").expect("rules load")
+    let lib = Library::embedded();
+    RuleSet::from_toml_resolving(SICHUAN_RULES, "sichuan-2021.toml", &|name, year| {
+        lib.find("rules", name, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    })
+    .expect("rules load")
 }
 
 #[test]
-fn the_sichuan_rule_file_repeats_every_national_rule_unchanged() {
+fn the_sichuan_rule_set_is_the_national_rules_then_its_own() {
     let national = RuleSet::from_toml(NATIONAL_RULES, "national-2021.toml").unwrap();
     let sichuan = sichuan_rules();
+    assert_eq!((sichuan.name.as_str(), sichuan.year), ("sichuan", 2021));
+    // The national rules first, unchanged and in order …
+    let n = national.rules.len();
+    assert_eq!(sichuan.rules[..n], national.rules[..]);
+    // … then the Sichuan file's own rules, none of them a copy of a national one.
+    let own: Vec<&str> = sichuan.rules[n..].iter().map(|r| r.id.as_str()).collect();
+    assert!(!own.is_empty());
+    for id in &own {
+        assert!(
+            id.starts_with('S') || *id == "N-02",
+            "{id}: a Sichuan rule is S… (or N-02)"
+        );
+        assert!(!national.rules.iter().any(|r| r.id == *id), "{id} copied");
+    }
+    // The file itself holds no national rule (a copy would be a duplicate id): it names its
+    // base instead.
+    assert!(SICHUAN_RULES.contains("\nextends = \"national\"\n"));
     for r in &national.rules {
-        let s = sichuan.rules.iter().find(|s| s.id == r.id);
-        assert_eq!(
-            s,
-            Some(r),
-            "national rule {} differs in the Sichuan file",
+        assert!(
+            !SICHUAN_RULES.contains(&format!("id = \"{}\"", r.id)),
+            "{}",
             r.id
         );
     }
-    assert!(sichuan.rules.len() > national.rules.len());
     // The rule set `juesuan check` picks for the template is this file.
     let lib = Library::embedded();
     let (_, text) = lib.find("rules", "sichuan", "toml", 2021).unwrap();
@@ -250,7 +272,7 @@ fn the_rules_hold_on_the_sichuan_tables() {
     let results = run(&sichuan_rules(), &t);
     for id in [
         "S05-01", "S05-02", "S05-03", "S05-04", "S05-05", "S05-06", "S07-01", "S07-02", "S07-03",
-        "S07-04", "S07-05", "S07-06", "S07-07", "S09-01", "N-02",
+        "S07-04", "S07-05", "S07-06", "S07-07", "S09-01", "S09-02", "S14-02", "N-02",
     ] {
         let r = results.iter().find(|r| r.rule == id).unwrap();
         assert_eq!(r.outcome, Outcome::Pass, "{id}: {r:?}");

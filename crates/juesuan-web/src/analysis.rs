@@ -48,7 +48,11 @@ pub fn rules(lib: &Library, template: &str, year: i32) -> Result<RuleSet, String
             "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
         )
     })?;
-    RuleSet::from_toml(text, origin).map_err(|errors| {
+    let resolve = |name: &str, year: i32| {
+        lib.find("rules", name, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    };
+    RuleSet::from_toml_resolving(text, origin, &resolve).map_err(|errors| {
         errors
             .iter()
             .map(|e| e.to_string())
