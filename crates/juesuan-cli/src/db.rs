@@ -20,7 +20,12 @@ pub struct Conn {
 }
 
 impl Conn {
-    fn url(&self) -> String {
+    /// Whether `--db` was given (not only the environment or the default).
+    pub(crate) fn given(&self) -> bool {
+        self.db.is_some()
+    }
+
+    pub(crate) fn url(&self) -> String {
         self.db
             .clone()
             .or_else(|| std::env::var("JUESUAN_DB").ok().filter(|s| !s.is_empty()))
@@ -130,7 +135,7 @@ pub struct ConsolidateArgs {
     author: Option<String>,
 }
 
-fn author(given: Option<String>) -> String {
+pub(crate) fn author(given: Option<String>) -> String {
     given
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("USERNAME").ok())
@@ -138,14 +143,14 @@ fn author(given: Option<String>) -> String {
         .unwrap_or_else(|| "cli".to_string())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("启动异步运行时")
 }
 
-async fn open(conn: &Conn, lib: &Library) -> Result<Store> {
+pub(crate) async fn open(conn: &Conn, lib: &Library) -> Result<Store> {
     let url = conn.url();
     Store::open_with(&url, lib.clone())
         .await
@@ -167,7 +172,7 @@ fn redact(url: &str) -> String {
 }
 
 /// Errors the data is responsible for: printed, exit 1. Others go up (exit 2).
-fn data_error(e: StoreError) -> Result<ExitCode> {
+pub(crate) fn data_error(e: StoreError) -> Result<ExitCode> {
     match e {
         StoreError::Input(errors) => {
             for e in &errors {

@@ -1,15 +1,16 @@
-//! `juesuan journal`: import a budget-accounting journal (预算会计凭证 CSV) into an input file
-//! (docs/journal.md). The CSV is streamed; nothing is written unless every unit's result
-//! validates as an input file.
+//! `juesuan journal`: import a budget-accounting journal (预算会计凭证 CSV) into an input file,
+//! or with `--db`/`--code` straight into the store as a new version of each unit-year
+//! (docs/journal.md). The CSV is streamed; nothing is written or stored unless every unit's
+//! result validates as an input file.
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use juesuan_core::input::parse_input;
-use juesuan_core::{Catalogues, FactFilter, Measure};
+use juesuan_core::{FactFilter, Measure, UnitYear};
 use juesuan_data::Library;
-use juesuan_journal::unit_year::{input_text, merge, placeholder, unit_kind, Provenance};
+use juesuan_journal::store::{self as jstore, Fallback};
+use juesuan_journal::unit_year::{build_input, unit_kind, Base};
 use juesuan_journal::{
-    account_map, column_map, import, BalanceCheck, ColumnMap, Journal, JournalError, Options, Rule,
-    TextEncoding,
+    column_map, import_for_year, BalanceCheck, ColumnMap, Failure, Journal, JournalError, Options,
+    Rule, TextEncoding,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,14 +23,25 @@ pub struct Args {
     #[arg(
         long,
         short,
-        conflicts_with = "out_dir",
-        required_unless_present = "out_dir"
+        conflicts_with_all = ["out_dir", "db", "code"],
+        required_unless_present_any = ["out_dir", "db", "code"]
     )]
     out: Option<PathBuf>,
     /// 多单位日记账：每个单位各写一个输入文件到此目录 / one input file per unit into this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["db", "code"])]
     out_dir: Option<PathBuf>,
-    /// 基础输入文件：单位信息、预算、上年数、原因、“三公”明细等取自此文件 / base input for what a journal lacks
+    #[command(flatten)]
+    conn: crate::db::Conn,
+    /// 存入数据库：单位编码（该单位该年度已存最新版本作为基础）；多单位日记账省略此项，按“单位”列对应已登记单位的编码或名称 / store as a new version of this unit
+    #[arg(long, value_name = "CODE")]
+    code: Option<String>,
+    /// 存入数据库时的版本说明（默认“日记账导入 <文件名>，N 条分录”）/ version note
+    #[arg(long, default_value = "")]
+    note: String,
+    /// 存入数据库时的作者；默认取环境变量 USER / author
+    #[arg(long)]
+    author: Option<String>,
+    /// 基础输入文件：单位信息、预算、上年数、原因、“三公”明细等取自此文件（存入数据库时仅在该单位年度没有已存版本时使用）/ base input for what a journal lacks
     #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     base: Option<PathBuf>,
     /// 列映射：内置名称（juesuan、yonyou、inspur）或列映射文件路径 / column mapping: built-in name or file
@@ -66,17 +78,6 @@ fn load_columns(lib: &Library, spec: &str) -> Result<ColumnMap> {
     }
 }
 
-/// The catalogue file a year uses (the newest not after it): imports of two years that use
-/// the same files need no second pass.
-fn data_files_for(lib: &Library, year: i32) -> (Option<String>, Option<String>) {
-    (
-        lib.find("catalogues", "function", "toml", year)
-            .map(|(o, _)| o.to_string()),
-        lib.find("journal", "accounts", "toml", year)
-            .map(|(o, _)| o.to_string()),
-    )
-}
-
 fn print_errors(errors: &[JournalError]) {
     for e in errors {
         eprintln!("{e}");
@@ -84,6 +85,15 @@ fn print_errors(errors: &[JournalError]) {
 }
 
 pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode> {
+    let to_store = args.conn.given() || args.code.is_some();
+    if to_store && args.code.is_none() {
+        if args.base.is_some() {
+            bail!("--base 只能与 --code 同用：多单位日记账存入数据库时，各单位以其已存版本为基础");
+        }
+        if args.unit.is_some() {
+            bail!("存入数据库时 --unit（日记账中的单位名称）须与 --code（单位编码）同用");
+        }
+    }
     let mut options = Options {
         year: args.year,
         unit: if args.out_dir.is_some() {
@@ -91,7 +101,9 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
         } else {
             args.unit.clone()
         },
-        all_units: args.out_dir.is_some(),
+        // Every unit for --out-dir; with --db every unit too, each mapped to a unit code (or,
+        // with --code, the one that is that unit).
+        all_units: args.out_dir.is_some() || (to_store && args.unit.is_none()),
         keep_going: args.keep_going,
         balance: match args.balance.as_str() {
             "auto" => BalanceCheck::Auto,
@@ -127,36 +139,30 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
     }
 
     let origin = args.journal.display().to_string();
-    let guess = options
-        .year
-        .or_else(|| lib.latest_catalogue_year())
-        .ok_or_else(|| anyhow!("没有任何分类目录数据文件"))?;
     let abort = |e: JournalError| {
         eprintln!("{e}");
-        eprintln!("导入中止，未写出任何文件。");
+        eprintln!(
+            "导入中止，{}。",
+            if to_store {
+                "未保存任何数据"
+            } else {
+                "未写出任何文件"
+            }
+        );
         ExitCode::from(1)
     };
-    let first = match import_file(lib, data, &args.journal, &origin, &columns, &options, guess)? {
+    let (journal, cats) = match import_for_year(
+        lib,
+        || std::fs::File::open(&args.journal),
+        &origin,
+        &columns,
+        &options,
+        &|year| crate::catalogues_for(lib, data, year).map_err(|e| format!("{e:#}")),
+        &mut |e| eprintln!("{e}"),
+    ) {
         Ok(v) => v,
-        Err(e) => return Ok(abort(e)),
-    };
-    // The year came from the file: import again if it needs other catalogues or mappings.
-    let (journal, cats) = if data_files_for(lib, first.0.year) != data_files_for(lib, guess) {
-        options.year = Some(first.0.year);
-        match import_file(
-            lib,
-            data,
-            &args.journal,
-            &origin,
-            &columns,
-            &options,
-            first.0.year,
-        )? {
-            Ok(v) => v,
-            Err(e) => return Ok(abort(e)),
-        }
-    } else {
-        first
+        Err(Failure::Journal(e)) => return Ok(abort(e)),
+        Err(Failure::Setup(e)) => bail!(e),
     };
 
     if let Some((uy, _, name)) = &base {
@@ -169,6 +175,19 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
             );
             return Ok(ExitCode::from(1));
         }
+    }
+
+    let fallback_name = args
+        .unit
+        .clone()
+        .or_else(|| {
+            args.journal
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "（单位名称）".into());
+    if to_store {
+        return store(lib, &args, &journal, &cats, &base, kind, &fallback_name);
     }
 
     // Every unit is built and validated before anything is written.
@@ -185,15 +204,6 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
         };
         vec![i]
     };
-    let fallback_name = args
-        .unit
-        .clone()
-        .or_else(|| {
-            args.journal
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "（单位名称）".into());
     // Written files are staged (for --out-dir, in a hidden directory inside it) and moved into
     // place only when every unit validated: nothing is written on error, and only one
     // unit's text is in memory at a time.
@@ -218,47 +228,32 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
                 continue;
             }
         };
-        let (uy, notes) = match &base {
-            Some((b, _, _)) => merge(b, &unit),
-            None => {
-                let name = unit.name.clone().unwrap_or_else(|| fallback_name.clone());
-                (placeholder(&unit, &name, kind, journal.year), Vec::new())
-            }
-        };
-        for n in notes {
-            eprintln!("提示：{n}");
-        }
-        let text = input_text(
-            &uy,
-            &cats,
-            &Provenance {
-                journal: &origin,
-                base: base.as_ref().map(|(_, t, n)| (n.as_str(), t.as_str())),
+        let name = unit.name.clone().unwrap_or_else(|| fallback_name.clone());
+        let base = match &base {
+            Some((uy, text, name)) => Base::Input { uy, name, text },
+            None => Base::Placeholder {
+                name: &name,
+                kind,
+                prior: None,
             },
-        );
-        // The written file must read back: the journal's sums must satisfy the input's rules.
-        let validated = match parse_input(&text, &origin, &cats) {
-            Ok(v) => v,
+        };
+        let draft = match build_input(&unit, journal.year, &base, &cats, &origin) {
+            Ok(d) => d,
             Err(errors) => {
-                for e in errors {
-                    eprintln!(
-                        "{origin}: 错误[{}]（{}）：单位“{}”的导入结果不能作为输入文件：[{}] {}。处理：{}",
-                        Rule::Validation.code(),
-                        Rule::Validation.label(),
-                        uy.unit.name,
-                        e.code.code(),
-                        e.message,
-                        e.hint
-                    );
-                }
+                print_errors(&errors);
                 failed = true;
                 continue;
             }
         };
+        for n in &draft.notes {
+            eprintln!("提示：{n}");
+        }
+        let validated = draft.unit_year;
+        let text = draft.text;
         let path = match (&args.out, &args.out_dir) {
             (Some(p), _) => p.clone(),
             (None, Some(dir)) => {
-                let mut stem = file_stem_for(&uy.unit.name);
+                let mut stem = file_stem_for(&validated.unit.name);
                 while !used_names.insert(stem.clone()) {
                     stem.push('_');
                 }
@@ -279,12 +274,7 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
             path,
             text: if staged.is_some() { None } else { Some(text) },
             staged,
-            name: validated.unit.name.clone(),
-            year: validated.year,
-            income: validated.facts.sum(&FactFilter::measure(Measure::Income)),
-            spending: validated
-                .facts
-                .sum(&FactFilter::measure(Measure::Expenditure)),
+            totals: Totals::of(&validated),
         });
     }
     if failed {
@@ -306,6 +296,145 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
     if let Some(st) = &staging {
         let _ = std::fs::remove_dir(st);
     }
+    print_summary(&origin, &journal);
+    for o in &outputs {
+        println!("已写出 {}（{}）", o.path.display(), o.totals);
+    }
+    if base.is_none() {
+        println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--db`/`--code`: each unit merged into its latest stored version of the year (else
+/// `--base`, else placeholders), all validated first, then stored as new versions.
+fn store(
+    lib: &Library,
+    args: &Args,
+    journal: &Journal,
+    cats: &juesuan_core::Catalogues,
+    base: &Option<(UnitYear, String, String)>,
+    kind: juesuan_core::model::UnitKind,
+    fallback_name: &str,
+) -> Result<ExitCode> {
+    let file_name = args
+        .journal
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| journal.origin.clone());
+    let fallback = Fallback {
+        base: base
+            .as_ref()
+            .map(|(uy, text, name)| (uy, name.as_str(), text.as_str())),
+        kind,
+        name: fallback_name,
+    };
+    crate::db::runtime()?.block_on(async {
+        let store = crate::db::open(&args.conn, lib).await?;
+        let result = store_units(&store, args, journal, cats, &fallback, &file_name).await;
+        store.close().await;
+        result
+    })
+}
+
+async fn store_units(
+    store: &juesuan_store::Store,
+    args: &Args,
+    journal: &Journal,
+    cats: &juesuan_core::Catalogues,
+    fallback: &Fallback<'_>,
+    file_name: &str,
+) -> Result<ExitCode> {
+    // Which journal unit goes to which unit code.
+    let targets: Vec<(usize, String)> = match &args.code {
+        Some(code) => {
+            let index = if args.unit.is_some() {
+                // The import kept only the --unit rows: that unit is the one with facts.
+                let name = args.unit.as_deref();
+                journal
+                    .units
+                    .iter()
+                    .position(|u| u.as_deref() == name)
+                    .unwrap_or(0)
+            } else {
+                let registered = store.unit(code).await?.map(|u| u.name);
+                match jstore::pick_unit(journal, code, registered.as_deref()) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        eprintln!("未保存任何数据。");
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            };
+            vec![(index, code.clone())]
+        }
+        None => match jstore::map_units(journal, &store.units().await?) {
+            Ok(codes) => codes.into_iter().enumerate().collect(),
+            Err(errors) => {
+                print_errors(&errors);
+                eprintln!("未保存任何数据。");
+                return Ok(ExitCode::from(1));
+            }
+        },
+    };
+    // Every unit built and validated before any is stored.
+    let mut prepared = Vec::new();
+    let mut failed = false;
+    for (index, code) in &targets {
+        match jstore::prepare(store, journal, *index, code, cats, fallback).await {
+            Ok(p) => {
+                for n in &p.draft.notes {
+                    eprintln!("提示：{code}：{n}");
+                }
+                prepared.push(p);
+            }
+            Err(jstore::Error::Journal(errors)) => {
+                print_errors(&errors);
+                failed = true;
+            }
+            Err(jstore::Error::Store(e)) => return crate::db::data_error(e),
+        }
+    }
+    if failed {
+        eprintln!("导入结果有错，未保存任何数据。");
+        return Ok(ExitCode::from(1));
+    }
+    let author = crate::db::author(args.author.clone());
+    let stored = match jstore::store_all(
+        store,
+        &prepared,
+        &journal.origin,
+        file_name,
+        &author,
+        &args.note,
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => return crate::db::data_error(e),
+    };
+    print_summary(&journal.origin, journal);
+    for (v, p) in stored.iter().zip(&prepared) {
+        println!(
+            "已保存 {} {}年度 第{}版（版本{}，{}条基础数据；基础：{}）：{}",
+            v.unit_code,
+            v.year,
+            v.number,
+            v.id,
+            v.fact_count,
+            p.base,
+            Totals::of(&p.draft.unit_year)
+        );
+    }
+    if prepared.iter().any(|p| p.base.starts_with("占位数")) {
+        println!("没有已存版本的单位：日记账中没有的各项（单位信息、预算、原因等）为占位数，请导出（juesuan db export）补充后再导入。");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The import summary (rows, vouchers, skipped rows).
+fn print_summary(origin: &str, journal: &Journal) {
     let s = &journal.stats;
     println!(
         "已导入 {origin}：{}行分录，{}张凭证（{}张结账凭证已跳过），{}行计入决算数，{}个汇总组合。",
@@ -327,20 +456,38 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
             by_rule.join("，")
         );
     }
-    for o in &outputs {
-        println!(
-            "已写出 {}（{} {}年度：本年收入{}万元，本年支出{}万元）",
-            o.path.display(),
-            o.name,
-            o.year,
-            o.income.wan(),
-            o.spending.wan()
-        );
+}
+
+/// What the summary says about one unit's result.
+struct Totals {
+    name: String,
+    year: i32,
+    income: juesuan_core::Amount,
+    spending: juesuan_core::Amount,
+}
+
+impl Totals {
+    fn of(uy: &UnitYear) -> Totals {
+        Totals {
+            name: uy.unit.name.clone(),
+            year: uy.year,
+            income: uy.facts.sum(&FactFilter::measure(Measure::Income)),
+            spending: uy.facts.sum(&FactFilter::measure(Measure::Expenditure)),
+        }
     }
-    if base.is_none() {
-        println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。");
+}
+
+impl std::fmt::Display for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}年度：本年收入{}万元，本年支出{}万元",
+            self.name,
+            self.year,
+            self.income.wan(),
+            self.spending.wan()
+        )
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// One written (or staged) input file and what the summary says about it.
@@ -350,38 +497,7 @@ struct Output {
     text: Option<String>,
     /// Where the text waits for the final rename (`--out-dir`).
     staged: Option<PathBuf>,
-    name: String,
-    year: i32,
-    income: juesuan_core::Amount,
-    spending: juesuan_core::Amount,
-}
-
-type Imported = std::result::Result<(Journal, Catalogues), JournalError>;
-
-fn import_file(
-    lib: &Library,
-    data: &crate::DataArgs,
-    path: &Path,
-    origin: &str,
-    columns: &ColumnMap,
-    options: &Options,
-    year: i32,
-) -> Result<Imported> {
-    let cats = crate::catalogues_for(lib, data, year)?;
-    let accounts = account_map(lib, year).map_err(|e| anyhow!(e))?;
-    let file =
-        std::fs::File::open(path).with_context(|| format!("读取日记账 {}", path.display()))?;
-    let mut report = |e: &JournalError| eprintln!("{e}");
-    Ok(import(
-        file,
-        origin,
-        columns,
-        &accounts,
-        &cats,
-        options,
-        &mut report,
-    )
-    .map(|j| (j, cats)))
+    totals: Totals,
 }
 
 /// A file name for a unit: its name without characters file systems reject.

@@ -139,6 +139,8 @@ pub struct Journal {
     /// Unit names in order of first appearance (one `None` when the file has no unit column).
     pub units: Vec<Option<String>>,
     pub stats: Stats,
+    /// Data rows of each unit (by index; bad rows included), for version notes.
+    pub unit_rows: Vec<u64>,
     /// Per unit (by index), so that taking one unit's facts does not scan the others'.
     totals: Vec<FxMap<Key, i64>>,
     sangong: Vec<(String, Vec<String>)>,
@@ -320,7 +322,7 @@ fn encoding_error(origin: &str, bytes: &[u8], encoding: TextEncoding) -> Journal
                 Rule::Encoding,
                 origin,
                 format!("内容不是有效的 UTF-8 文本{guess}"),
-                "文件可能是 GBK 编码（用友、浪潮等软件的默认导出）：加 --encoding gbk，或在列映射文件中写 encoding = \"gbk\"。",
+                "文件可能是 GBK 编码（用友、浪潮等软件的默认导出）：加 --encoding gbk（网页上传时编码选 GBK），或在列映射文件中写 encoding = \"gbk\"。",
             )
         }
         TextEncoding::Gb18030 => JournalError::new(
@@ -570,6 +572,7 @@ struct Importer<'a> {
     units: Vec<Option<String>>,
     selected_unit: Option<u32>,
     totals: Vec<FxMap<Key, i64>>,
+    unit_rows: Vec<u64>,
     stats: Stats,
     voucher: Voucher,
 }
@@ -625,12 +628,14 @@ pub fn import<R: Read>(
         units: Vec::new(),
         selected_unit: None,
         totals: Vec::new(),
+        unit_rows: Vec::new(),
         stats: Stats::default(),
         voucher: Voucher::default(),
     };
     if im.cols.get(Field::Unit).is_none() {
         im.units.push(None);
         im.totals.push(FxMap::default());
+        im.unit_rows.push(0);
         im.selected_unit = Some(0);
     }
     let mut report = |e: JournalError, stats: &mut Stats| -> Result<(), JournalError> {
@@ -715,6 +720,7 @@ pub fn import<R: Read>(
         year,
         units: im.units,
         stats: im.stats,
+        unit_rows: im.unit_rows,
         totals: im.totals,
         sangong: accounts.sangong.clone(),
     })
@@ -889,6 +895,9 @@ impl Importer<'_> {
                 )),
             );
         }
+        if let Some(n) = self.unit_rows.get_mut(unit as usize) {
+            *n += 1;
+        }
 
         let raw_date = self.cell(rec, Field::Date);
         let Some((y, m, _)) = parse_date(raw_date) else {
@@ -964,6 +973,7 @@ impl Importer<'_> {
                     }
                     self.units.push(Some(name));
                     self.totals.push(FxMap::default());
+                    self.unit_rows.push(0);
                     Ok(index)
                 }
             }

@@ -12,13 +12,17 @@
 pub mod error;
 pub mod import;
 pub mod mapping;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod unit_year;
 
 pub use error::{JournalError, Rule};
 pub use import::{import, BalanceCheck, Journal, Options, Stats, UnitFacts};
 pub use mapping::{AccountMap, ColumnMap, TextEncoding};
 
+use juesuan_core::Catalogues;
 use juesuan_data::Library;
+use std::io::Read;
 
 /// The account mapping for `year` (the newest `journal/accounts-<y>.toml` with y ≤ year).
 pub fn account_map(lib: &Library, year: i32) -> Result<AccountMap, String> {
@@ -46,4 +50,82 @@ pub fn column_map(lib: &Library, name: &str) -> Result<ColumnMap, String> {
         )
     })?;
     ColumnMap::from_toml(text, origin)
+}
+
+/// Why [`import_for_year`] gave no journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The journal is at fault (a row, the header, the year): exit status 1, HTTP 400.
+    Journal(JournalError),
+    /// Something around it: a missing data file, an unreadable file (exit status 2).
+    Setup(String),
+}
+
+/// Row errors of a first pass kept for replay (beyond this, `Stats::skipped` still counts them).
+const HELD_ERRORS: usize = 10_000;
+
+/// The data files (function catalogue, account mapping) a year uses: two years that use the
+/// same files import alike.
+fn data_files_for(lib: &Library, year: i32) -> (Option<&str>, Option<&str>) {
+    (
+        lib.find("catalogues", "function", "toml", year)
+            .map(|(o, _)| o),
+        lib.find("journal", "accounts", "toml", year)
+            .map(|(o, _)| o),
+    )
+}
+
+/// Import a journal with the catalogues and account mapping of its own year.
+///
+/// Without `options.year` the year is the journal's (its first dated row that is not an
+/// opening balance), known only after a pass: the first pass uses the newest catalogue year,
+/// and the file is read a second time (`open` called again) only if its year needs other
+/// data files. Row errors of a first pass that is repeated are not reported twice.
+/// `catalogues(year)` gives the catalogues (the command line adds `--catalogue` files).
+pub fn import_for_year<R: Read>(
+    lib: &Library,
+    mut open: impl FnMut() -> std::io::Result<R>,
+    origin: &str,
+    columns: &ColumnMap,
+    options: &Options,
+    catalogues: &dyn Fn(i32) -> Result<Catalogues, String>,
+    on_error: &mut dyn FnMut(&JournalError),
+) -> Result<(Journal, Catalogues), Failure> {
+    let guess = options
+        .year
+        .or_else(|| lib.latest_catalogue_year())
+        .ok_or_else(|| Failure::Setup("没有任何分类目录数据文件".into()))?;
+    let mut once = |options: &Options,
+                    year: i32,
+                    on_error: &mut dyn FnMut(&JournalError)|
+     -> Result<(Journal, Catalogues), Failure> {
+        let cats = catalogues(year).map_err(Failure::Setup)?;
+        let accounts = account_map(lib, year).map_err(Failure::Setup)?;
+        let input = open().map_err(|e| Failure::Setup(format!("读取日记账 {origin}：{e}")))?;
+        let journal = import(input, origin, columns, &accounts, &cats, options, on_error)
+            .map_err(Failure::Journal)?;
+        Ok((journal, cats))
+    };
+    if options.year.is_some() {
+        return once(options, guess, on_error);
+    }
+    let mut held = Vec::new();
+    let first = once(options, guess, &mut |e| {
+        if held.len() < HELD_ERRORS {
+            held.push(e.clone());
+        }
+    });
+    if let Ok((journal, _)) = &first {
+        if data_files_for(lib, journal.year) != data_files_for(lib, guess) {
+            let again = Options {
+                year: Some(journal.year),
+                ..options.clone()
+            };
+            return once(&again, journal.year, on_error);
+        }
+    }
+    for e in &held {
+        on_error(e);
+    }
+    first
 }

@@ -82,6 +82,7 @@ fn example_journal_imports_to_exactly_the_example_facts() {
         &Provenance {
             journal: "journal.csv",
             base: Some(("input.toml", EXAMPLE_INPUT)),
+            prior: None,
         },
     );
     let back = parse_input(&text, "out.toml", &cats).unwrap();
@@ -106,6 +107,7 @@ fn example_journal_imports_to_exactly_the_example_facts() {
         &Provenance {
             journal: "journal.csv",
             base: None,
+            prior: None,
         },
     );
     assert!(text.contains("# TODO：上年决算数"), "{text}");
@@ -454,6 +456,8 @@ fn several_units_need_a_choice_and_one_can_be_selected() {
     };
     let j = run_with(text.as_bytes(), &columns, &all).unwrap();
     assert_eq!(j.units.len(), 2);
+    // Rows per unit, for the version notes of a store import.
+    assert_eq!(j.unit_rows, [2, 2]);
 }
 
 #[test]
@@ -472,4 +476,150 @@ fn missing_column_and_negative_totals() {
         "{}",
         errors[0]
     );
+}
+
+/// The step the command line and the web share: journal + base → validated input text.
+#[test]
+fn build_input_merges_validates_and_takes_known_prior_figures() {
+    use juesuan_journal::unit_year::{build_input, Base, PriorTotals};
+    let cats = catalogues();
+    let example = parse_input(EXAMPLE_INPUT, "input.toml", &cats).unwrap();
+    let unit = run(EXAMPLE_JOURNAL).unwrap().unit_facts(0).unwrap();
+
+    let base = Base::Input {
+        uy: &example,
+        name: "input.toml",
+        text: EXAMPLE_INPUT,
+    };
+    let draft = build_input(&unit, 2021, &base, &cats, "journal.csv").unwrap();
+    assert_eq!(
+        normalized_facts(&draft.unit_year.facts),
+        normalized_facts(&example.facts)
+    );
+    assert!(draft.text.contains("取自 input.toml"), "{}", draft.text);
+
+    // Placeholders with the previous year's figures known: stated, not zero, no TODO there.
+    let prior = PriorTotals {
+        origin: "已存的2020年度第2版（版本5）".into(),
+        grand_total: juesuan_core::Amount(12_345_678),
+        fiscal_grand_total: juesuan_core::Amount(10_000_000),
+        general_budget_expenditure: juesuan_core::Amount(9_000_000),
+        sangong: [("reception".to_string(), juesuan_core::Amount(123_400))].into(),
+        operating_costs: Some(juesuan_core::Amount(5_500_000)),
+    };
+    let base = Base::Placeholder {
+        name: "某单位",
+        kind: juesuan_core::model::UnitKind::Administrative,
+        prior: Some(&prior),
+    };
+    let draft = build_input(&unit, 2021, &base, &cats, "journal.csv").unwrap();
+    assert!(
+        draft
+            .text
+            .contains("# 上年决算数取自已存的2020年度第2版（版本5）。"),
+        "{}",
+        draft.text
+    );
+    assert!(!draft.text.contains("下面的 0 是占位数"), "{}", draft.text);
+    let prior_of = |m: Measure| {
+        draft
+            .unit_year
+            .facts
+            .facts
+            .iter()
+            .filter(|f| f.measure == m && f.scenario == Scenario::Prior)
+            .map(|f| f.amount.fen())
+            .sum::<i64>()
+    };
+    assert_eq!(prior_of(Measure::GrandTotal), 12_345_678);
+    assert_eq!(prior_of(Measure::FiscalGrandTotal), 10_000_000);
+    assert_eq!(prior_of(Measure::OperatingCosts), 5_500_000);
+    assert_eq!(prior_of(Measure::SanGong), 123_400);
+
+    // A result that breaks an input rule: J032 naming the unit and the input error code.
+    let overspent = run(&format!(
+        "{HEADER}2021-03-02,记-2,7101,2060701,30201,一般公共预算财政拨款,基本支出,,60.00,\n2021-03-02,记-2,8001,,,,,,,60.00\n"
+    ))
+    .unwrap()
+    .unit_facts(0)
+    .unwrap();
+    let base = Base::Placeholder {
+        name: "某单位",
+        kind: juesuan_core::model::UnitKind::Administrative,
+        prior: None,
+    };
+    let errors = build_input(&overspent, 2021, &base, &cats, "j.csv").unwrap_err();
+    assert!(errors.iter().all(|e| e.rule == Rule::Validation));
+    assert!(
+        errors.iter().any(|e| e
+            .to_string()
+            .contains("单位“某单位”的导入结果不能作为输入文件：[E031]")),
+        "{errors:?}"
+    );
+}
+
+/// The import with the data files of the journal's year: row errors reported once, the
+/// file opened once when the guessed year's files serve.
+#[test]
+fn import_for_year_reports_each_row_error_once() {
+    let lib = Library::embedded();
+    let columns = column_map(&lib, "juesuan").unwrap();
+    let text = format!(
+        "{HEADER}{GOOD}2021-03-03,记-3,7101,2069998,30201,一般公共预算财政拨款,基本支出,,5.00,\n2021-03-03,记-3,8001,,,,,,,5.00\n"
+    );
+    let options = Options {
+        keep_going: true,
+        ..Options::default()
+    };
+    let mut opened = 0;
+    let mut seen = Vec::new();
+    let (journal, cats) = juesuan_journal::import_for_year(
+        &lib,
+        || {
+            opened += 1;
+            Ok(text.as_bytes())
+        },
+        "j.csv",
+        &columns,
+        &options,
+        &|y| lib.catalogues(y),
+        &mut |e| seen.push(e.clone()),
+    )
+    .unwrap();
+    assert_eq!(journal.year, 2021);
+    assert_eq!(opened, 1);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        (seen[0].rule, seen[0].line),
+        (Rule::UnknownFunction, Some(6))
+    );
+    assert!(cats.function.name("2060701").is_some());
+
+    // Without --keep-going the first bad row is the failure.
+    let e = juesuan_journal::import_for_year(
+        &lib,
+        || Ok(text.as_bytes()),
+        "j.csv",
+        &columns,
+        &Options::default(),
+        &|y| lib.catalogues(y),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, juesuan_journal::Failure::Journal(j) if j.rule == Rule::UnknownFunction),
+        "{e:?}"
+    );
+    // A missing data file is a setup failure, not the journal's.
+    let e = juesuan_journal::import_for_year(
+        &lib,
+        || Ok(text.as_bytes()),
+        "j.csv",
+        &columns,
+        &Options::default(),
+        &|_| Err("没有目录".to_string()),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(e, juesuan_journal::Failure::Setup("没有目录".into()));
 }

@@ -114,6 +114,15 @@ struct ImportQuery {
     note: String,
     #[serde(default)]
     filename: String,
+    /// Journal CSV: built-in column mapping (juesuan, yonyou, inspur).
+    #[serde(default)]
+    columns: String,
+    /// Journal CSV without a stored version of the year: 行政/参公/事业.
+    #[serde(default)]
+    kind: String,
+    /// Journal CSV: utf-8 or gbk, overriding the mapping's.
+    #[serde(default)]
+    encoding: String,
 }
 
 async fn import(
@@ -128,7 +137,12 @@ async fn import(
     } else {
         &q.filename
     };
-    let v = ops::import(&s, &u, &code, &body, name, &q.note).await?;
+    let opts = ops::UploadOptions {
+        columns: q.columns,
+        kind: q.kind,
+        encoding: q.encoding,
+    };
+    let v = ops::import(&s, &u, &code, &body, name, &q.note, &opts).await?;
     Ok((StatusCode::CREATED, Json((&v).into())))
 }
 

@@ -10,7 +10,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/me", "当前用户、角色、可填报单位和 CSRF 令牌 / current user", "session"),
     ("get", "/api/v1/units", "可查看的单位、各年度最新版本及审核结论 / units with years and check status", "units"),
     ("post", "/api/v1/units", "登记或修改单位（管理员）/ create or update a unit (admin)", "units"),
-    ("post", "/api/v1/units/{code}/imports", "上传输入文件（TOML 或 .xlsx，请求体为文件内容）生成新版本 / import a file as a new version", "units"),
+    ("post", "/api/v1/units/{code}/imports", "上传输入文件（TOML、.xlsx 公开表或日记账 .csv，请求体为文件内容）生成新版本；.xlsx 和日记账并入该单位该年度最新的已存版本 / import a file (TOML, .xlsx, journal CSV) as a new version", "units"),
     ("get", "/api/v1/units/{code}/years/{year}", "单位年度：公开表、情况说明、图表、审核结果、绩效评分、下载地址 / a unit-year", "units"),
     ("get", "/api/v1/units/{code}/years/{year}/versions", "版本历史 / version history", "versions"),
     ("get", "/api/v1/units/{code}/years/{year}/download/{format}", "下载：docx、pdf、xlsx、html、md、json、checks、scores、toml / download", "units"),
@@ -70,7 +70,28 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
             "query",
             json!({"type": "string"}),
             false,
-            "原文件名（记入来源）",
+            "原文件名（记入来源）；以 .csv 结尾时按日记账导入（不带文件名时按内容识别）",
+        ));
+        p.push(param(
+            "columns",
+            "query",
+            json!({"type": "string", "enum": ["juesuan", "yonyou", "inspur"], "default": "juesuan"}),
+            false,
+            "日记账的列映射（内置名称，见 docs/journal.md 第3节）",
+        ));
+        p.push(param(
+            "encoding",
+            "query",
+            json!({"type": "string", "enum": ["utf-8", "gbk"]}),
+            false,
+            "日记账的文本编码，覆盖列映射中的设置",
+        ));
+        p.push(param(
+            "kind",
+            "query",
+            json!({"type": "string", "enum": ["行政", "参公", "事业"], "default": "行政"}),
+            false,
+            "日记账导入且该单位该年度没有已存版本时的单位性质（其余各项写为占位数）",
         ));
     }
     if path.ends_with("/compare") {
@@ -172,7 +193,9 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         )),
         ("post", "/api/v1/units/{code}/imports") => Some(json!({ "required": true, "content": {
             "application/toml": { "schema": { "type": "string" } },
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } })),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } },
+            "text/csv": { "schema": { "type": "string", "format": "binary" },
+                "description": "预算会计日记账（UTF-8 或 GBK）：汇总为决算数，并入最新的已存版本；有错的行逐条列出（文件:行），不保存任何数据" } } })),
         ("post", "/api/v1/versions/{id}/restore") => Some(json!({ "required": false, "content": {
             "application/json": { "schema": { "type": "object", "properties": { "note": { "type": "string" } } } } } })),
         ("post", "/api/v1/checks/batch") => Some(json!({ "required": false, "content": {

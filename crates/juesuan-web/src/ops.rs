@@ -227,7 +227,7 @@ fn is_workbook(bytes: &[u8], filename: &str) -> bool {
 pub fn upload_text(bytes: &[u8], filename: &str) -> Result<String, AppError> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
         AppError::bad(format!(
-            "“{filename}”不是 UTF-8 编码的文本：请上传输入文件（TOML，见 docs/input-format.md）或 .xlsx 公开表"
+            "“{filename}”不是 UTF-8 编码的文本：请上传输入文件（TOML，见 docs/input-format.md）、.xlsx 公开表或日记账 .csv（GBK 编码的日记账请以 .csv 为扩展名上传）"
         ))
     })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_string())
@@ -291,6 +291,189 @@ async fn xlsx_to_toml(
     ))
 }
 
+/// Whether an upload is a journal CSV (日记账): by its name, or else by a first line that is a
+/// CSV header (separators, no `=`), which an input file's first line never is.
+fn is_journal(bytes: &[u8], filename: &str) -> bool {
+    let lower = filename.to_lowercase();
+    if lower.ends_with(".csv") {
+        return true;
+    }
+    if lower.ends_with(".toml") || is_workbook(bytes, filename) {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.trim_ascii();
+    !line.is_empty()
+        && !line.starts_with(b"#")
+        && !line.starts_with(b"[")
+        && !line.contains(&b'=')
+        && line.iter().any(|b| matches!(b, b',' | b'\t' | b';'))
+}
+
+/// How an uploaded journal CSV is read.
+#[derive(Debug, Clone, Default)]
+pub struct UploadOptions {
+    /// Built-in column mapping (列映射): juesuan, yonyou, inspur; empty: juesuan.
+    pub columns: String,
+    /// 单位性质 (行政/参公/事业) when the unit-year has no stored version; empty: 行政.
+    pub kind: String,
+    /// Text encoding (utf-8, gbk) overriding the mapping's; empty: the mapping's.
+    pub encoding: String,
+}
+
+/// Row errors listed for one rejected journal upload; the rest are counted.
+const SHOWN_JOURNAL_ERRORS: usize = 200;
+
+/// The built-in column mappings (name, title), for the upload form.
+pub fn journal_columns(state: &AppState) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = state
+        .lib
+        .files()
+        .filter_map(|(p, origin, text)| {
+            let name = p.strip_prefix("journal/columns-")?.strip_suffix(".toml")?;
+            let title = juesuan_journal::ColumnMap::from_toml(text, origin)
+                .map(|m| m.title)
+                .unwrap_or_default();
+            Some((name.to_string(), title))
+        })
+        .collect();
+    // The juesuan format first: it is the default.
+    out.sort_by_key(|(n, _)| (n != "juesuan", n.clone()));
+    out
+}
+
+/// 日记账上传: the journal's actuals merged into the unit's latest stored version of the
+/// journal's year (else placeholders), validated and stored as one new version — the same
+/// steps as `juesuan journal --db` (juesuan_journal::store). Every row error is listed
+/// (up to a limit); nothing is stored when there is any.
+async fn import_journal(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    bytes: &[u8],
+    filename: &str,
+    note: &str,
+    opts: &UploadOptions,
+) -> Result<VersionInfo, AppError> {
+    use juesuan_journal::store::{self as jstore, Fallback};
+    let name = safe_name(filename);
+    let columns = match opts.columns.trim() {
+        "" => "juesuan",
+        c => c,
+    };
+    // Only the shipped mappings: a path here would read the server's files.
+    if !columns
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(AppError::bad(format!(
+            "列映射“{columns}”无法识别：可用内置名称 juesuan、yonyou、inspur"
+        )));
+    }
+    let map = juesuan_journal::column_map(&state.lib, columns).map_err(AppError::bad)?;
+    let kind = match opts.kind.trim() {
+        "" => juesuan_core::model::UnitKind::Administrative,
+        k => juesuan_journal::unit_year::unit_kind(k).ok_or_else(|| {
+            AppError::bad(format!("单位性质“{k}”无法识别：可用 行政、参公、事业"))
+        })?,
+    };
+    let encoding = match opts.encoding.trim() {
+        "" => None,
+        e => Some(
+            juesuan_journal::TextEncoding::parse(e)
+                .ok_or_else(|| AppError::bad(format!("编码“{e}”无法识别：可用 utf-8、gbk")))?,
+        ),
+    };
+    let lib = state.lib.clone();
+    let owned = bytes.to_vec();
+    let origin = name.clone();
+    // CPU-bound and streaming (memory: the distinct keys, not the rows): off the async threads.
+    let (imported, shown, more) = tokio::task::spawn_blocking(move || {
+        let (mut shown, mut more) = (Vec::new(), 0usize);
+        // Every unit (the upload's is picked below) and every bad row (all listed at once).
+        let options = juesuan_journal::Options {
+            all_units: true,
+            keep_going: true,
+            encoding,
+            ..Default::default()
+        };
+        let r = juesuan_journal::import_for_year(
+            &lib,
+            || Ok(owned.as_slice()),
+            &origin,
+            &map,
+            &options,
+            &|year| lib.catalogues(year),
+            &mut |e| {
+                if shown.len() < SHOWN_JOURNAL_ERRORS {
+                    shown.push(e.to_string());
+                } else {
+                    more += 1;
+                }
+            },
+        );
+        (r, shown, more)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rejected = |mut shown: Vec<String>, more: usize| {
+        let mut v = vec![format!(
+            "日记账“{name}”有{}处错误，未保存任何数据",
+            shown.len() + more
+        )];
+        v.append(&mut shown);
+        if more > 0 {
+            v.push(format!("……另有{more}处错误未列出"));
+        }
+        AppError::BadRequest(v)
+    };
+    let (journal, cats) = match imported {
+        Ok(v) => v,
+        Err(juesuan_journal::Failure::Journal(e)) => {
+            let mut shown = shown;
+            shown.push(e.to_string());
+            return Err(rejected(shown, more));
+        }
+        Err(juesuan_journal::Failure::Setup(e)) => return Err(AppError::bad(e)),
+    };
+    if !shown.is_empty() || more > 0 {
+        return Err(rejected(shown, more));
+    }
+    let registered = state.store.unit(code).await?.map(|u| u.name);
+    let index = jstore::pick_unit(&journal, code, registered.as_deref())
+        .map_err(|e| rejected(vec![e.to_string()], 0))?;
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name.as_str(), |(s, _)| s)
+        .to_string();
+    let fallback = Fallback {
+        base: None,
+        kind,
+        name: &stem,
+    };
+    let prepared =
+        match jstore::prepare(&state.store, &journal, index, code, &cats, &fallback).await {
+            Ok(p) => p,
+            Err(jstore::Error::Journal(errors)) => {
+                return Err(rejected(errors.iter().map(|e| e.to_string()).collect(), 0))
+            }
+            Err(jstore::Error::Store(e)) => return Err(e.into()),
+        };
+    let origin = format!("上传 {name}");
+    let mut stored = jstore::store_all(
+        &state.store,
+        std::slice::from_ref(&prepared),
+        &origin,
+        &name,
+        &user.name,
+        note,
+    )
+    .await?;
+    Ok(stored.pop().expect("one version per prepared unit"))
+}
+
 /// Import an upload as a new version of a unit.
 pub async fn import(
     state: &AppState,
@@ -299,6 +482,7 @@ pub async fn import(
     bytes: &[u8],
     filename: &str,
     note: &str,
+    opts: &UploadOptions,
 ) -> Result<VersionInfo, AppError> {
     let code = code.trim();
     if code.is_empty() {
@@ -309,6 +493,9 @@ pub async fn import(
         return Err(AppError::NotFound(format!(
             "没有编码为“{code}”的单位：请管理员先登记单位"
         )));
+    }
+    if is_journal(bytes, filename) {
+        return import_journal(state, user, code, bytes, filename, note, opts).await;
     }
     let text = if is_workbook(bytes, filename) {
         xlsx_to_toml(state, code, bytes, filename).await?

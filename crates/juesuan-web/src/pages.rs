@@ -611,10 +611,25 @@ async fn upload_form(State(s): State<AppState>, PageUser(u): PageUser) -> PageRe
     } else {
         format!("<label>单位 <select name=\"unit\" id=\"unit\">{options}</select></label>")
     };
+    let mut column_options = String::new();
+    for (name, title) in ops::journal_columns(&s) {
+        let _ = write!(
+            column_options,
+            "<option value=\"{}\">{} {}</option>",
+            esc(&name),
+            esc(&name),
+            esc(&title)
+        );
+    }
     let body = format!(
         "<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">{}{unit_field}\
-         <label>文件（输入文件 .toml 或 Excel 导入表 .xlsx，不超过 {} MB）<input type=\"file\" name=\"file\" id=\"file\" accept=\".toml,.xlsx\" required></label>\
+         <label>文件（输入文件 .toml、Excel 导入表 .xlsx 或日记账 .csv，不超过 {} MB）<input type=\"file\" name=\"file\" id=\"file\" accept=\".toml,.xlsx,.csv\" required></label>\
          <label>说明 <input name=\"note\" id=\"note\" size=\"40\"></label>\
+         <fieldset><legend>日记账（.csv）</legend>\
+         <label>列映射 <select name=\"columns\" id=\"columns\">{column_options}</select></label>\
+         <label>编码 <select name=\"encoding\" id=\"encoding\"><option value=\"\">按列映射</option><option value=\"utf-8\">UTF-8</option><option value=\"gbk\">GBK</option></select></label>\
+         <label>单位性质（该年度尚无已存版本时）<select name=\"kind\" id=\"kind\"><option value=\"行政\">行政</option><option value=\"参公\">参公</option><option value=\"事业\">事业</option></select></label>\
+         <p class=\"note\">日记账汇总出本年收入、支出、基本支出经济分类、年初结转和结余和“三公”经费决算数，其余各项（单位信息、预算、上年数、原因等）取自该单位该年度最新的已存版本；没有已存版本时写为占位数。</p></fieldset>\
          <button type=\"submit\" id=\"upload\">上传并校验</button></form>\
          <p class=\"note\">上传后先校验；有错误时不保存任何数据并列出每处错误（文件:行:列）。每次上传保存为新版本，旧版本不变。</p>",
         html::csrf_field(&u.csrf),
@@ -625,6 +640,7 @@ async fn upload_form(State(s): State<AppState>, PageUser(u): PageUser) -> PageRe
 
 async fn upload(State(s): State<AppState>, PageUser(u): PageUser, mut mp: Multipart) -> PageResult {
     let (mut csrf, mut unit, mut note) = (String::new(), String::new(), String::new());
+    let mut opts = ops::UploadOptions::default();
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = mp
         .next_field()
@@ -650,7 +666,7 @@ async fn upload(State(s): State<AppState>, PageUser(u): PageUser, mut mp: Multip
                 }
                 file = Some((fname, bytes.to_vec()));
             }
-            "csrf" | "unit" | "note" => {
+            "csrf" | "unit" | "note" | "columns" | "kind" | "encoding" => {
                 let text = field
                     .text()
                     .await
@@ -658,6 +674,9 @@ async fn upload(State(s): State<AppState>, PageUser(u): PageUser, mut mp: Multip
                 match name.as_str() {
                     "csrf" => csrf = text,
                     "unit" => unit = text,
+                    "columns" => opts.columns = text,
+                    "kind" => opts.kind = text,
+                    "encoding" => opts.encoding = text,
                     _ => note = text,
                 }
             }
@@ -667,7 +686,7 @@ async fn upload(State(s): State<AppState>, PageUser(u): PageUser, mut mp: Multip
     // The token is checked before the file is looked at.
     u.check_csrf(&csrf)?;
     let (fname, bytes) = file.ok_or_else(|| AppError::bad("请选择要上传的文件"))?;
-    let v = ops::import(&s, &u, &unit, &bytes, &fname, note.trim()).await?;
+    let v = ops::import(&s, &u, &unit, &bytes, &fname, note.trim(), &opts).await?;
     Ok(see_other(&format!(
         "/units/{}/{}",
         url(&v.unit_code),

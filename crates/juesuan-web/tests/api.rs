@@ -809,6 +809,174 @@ async fn xlsx_upload_merges_into_the_stored_version(app: &TestApp) {
     assert_eq!(d["changes"].as_array().unwrap().len(), 0, "{d}");
 }
 
+const JOURNAL: &str = include_str!("../../../examples/liangshan-kexie-2021/journal.csv");
+
+/// A journal CSV upload: the example's journal summed and merged into the stored example
+/// gives a new version with the same facts; recognised by content as well as by name;
+/// a journal with bad rows lists each (file, line, column) and stores nothing.
+async fn journal_upload_merges_into_the_stored_version(app: &TestApp) {
+    let mut c = admin(app).await;
+    let r = c.import(A, EXAMPLE, "TOML").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id1 = r.json()["id"].as_i64().unwrap();
+    let r = c
+        .post_raw(
+            &format!("/api/v1/units/{A}/imports?filename=journal.csv&columns=juesuan"),
+            "text/csv",
+            JOURNAL.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    let id2 = v["id"].as_i64().unwrap();
+    let rows = JOURNAL.lines().skip(1).count();
+    assert_eq!(
+        v["note"],
+        format!("日记账导入 journal.csv，{rows} 条分录"),
+        "{v}"
+    );
+    assert_eq!(v["origin"], "上传 journal.csv");
+    let d = c
+        .get(&format!("/api/v1/diff?from={id1}&to={id2}"))
+        .await
+        .json();
+    assert_eq!(d["changes"].as_array().unwrap().len(), 0, "{d}");
+    let stored = c.get(&format!("/api/v1/versions/{id2}")).await.json();
+    let text = stored["input_toml"].as_str().unwrap();
+    assert!(
+        text.contains("其余各项取自 已存的2021年度第1版（版本1）"),
+        "{text}"
+    );
+
+    // Without a file name: recognised by its header line; one income figure changed.
+    let changed = JOURNAL.replacen(
+        ",6001,2060701,,一般公共预算财政拨款,,,,194945.00",
+        ",6001,2060701,,一般公共预算财政拨款,,,,194946.00",
+        1,
+    );
+    let changed = changed.replacen(",8001,,,,,,194945.00,", ",8001,,,,,,194946.00,", 1);
+    assert_ne!(changed, JOURNAL);
+    let r = c
+        .post_raw(
+            &format!("/api/v1/units/{A}/imports?note=改一笔"),
+            "application/octet-stream",
+            changed.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id3 = r.json()["id"].as_i64().unwrap();
+    let d = c
+        .get(&format!("/api/v1/diff?from={id2}&to={id3}"))
+        .await
+        .json();
+    let changes = d["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|ch| ch["key"].as_str().unwrap().contains("2060701") && ch["change"] == "0.00"),
+        "1元 more income (0.00万元 rounded): {d}"
+    );
+
+    // Bad rows: every one listed with its line, nothing stored.
+    let bad = JOURNAL
+        .replacen(",6001,2060701,", ",6001,2069998,", 1)
+        .replacen(",8001,,,,,,81845.00,", ",8001,,,,,,81845.0x,", 1);
+    let r = c
+        .post_raw(
+            &format!("/api/v1/units/{A}/imports?filename=bad.csv"),
+            "text/csv",
+            bad.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let j = r.json();
+    assert!(
+        j["error"].as_str().unwrap().contains("未保存任何数据"),
+        "{j}"
+    );
+    let details: Vec<&str> = j["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("bad.csv:5: 错误[J010]") && d.contains("第5行“功能分类”列")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("bad.csv:6: 错误[J007]") && d.contains("“借方”列")),
+        "{details:?}"
+    );
+    // An unknown column mapping and a path in its place are refused.
+    for columns in ["sap", "..%2Fetc%2Fpasswd"] {
+        let r = c
+            .post_raw(
+                &format!("/api/v1/units/{A}/imports?filename=j.csv&columns={columns}"),
+                "text/csv",
+                JOURNAL.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(
+            r.json()["error"].as_str().unwrap().contains("列映射"),
+            "{}",
+            r.text()
+        );
+    }
+    assert_eq!(app.state.store.versions(A, 2021).await.unwrap().len(), 3);
+
+    // A unit-year with no stored version: placeholders, named as registered, still valid.
+    let r = c
+        .post_raw(
+            &format!("/api/v1/units/{B}/imports?filename=journal.csv&kind=%E5%8F%82%E5%85%AC"),
+            "text/csv",
+            JOURNAL.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let stored = c.get(&format!("/api/v1/versions/{id}")).await.json();
+    let text = stored["input_toml"].as_str().unwrap();
+    assert!(text.contains("name = \"乙单位\""), "{text}");
+    assert!(text.contains("kind = \"参公\""), "{text}");
+    assert!(text.contains("# TODO"), "{text}");
+
+    // The upload page offers the journal's options and shows a bad journal's rows.
+    let page = c.get("/upload").await.text();
+    assert!(page.contains("accept=\".toml,.xlsx,.csv\""), "{page}");
+    assert!(page.contains("<option value=\"yonyou\">"), "{page}");
+    let csrf = c.csrf.clone();
+    let boundary = "XyZ";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf.as_str()), ("unit", A), ("columns", "juesuan")] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").into_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bad.csv\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes());
+    body.extend(
+        JOURNAL
+            .replacen(",6001,2060701,", ",6001,2069998,", 1)
+            .into_bytes(),
+    );
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let r = c
+        .post_raw(
+            "/upload",
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let t = r.text();
+    assert!(t.contains("bad.csv:5: 错误[J010]"), "{t}");
+    assert!(t.contains("未保存任何数据"), "{t}");
+    assert_eq!(app.state.store.versions(A, 2021).await.unwrap().len(), 3);
+}
+
 /// Each case runs once on SQLite and once on PostgreSQL.
 macro_rules! both {
     ($($case:ident),* $(,)?) => {
@@ -845,4 +1013,5 @@ both!(
     pages_login_upload_and_unit_year,
     openapi_describes_every_route,
     xlsx_upload_merges_into_the_stored_version,
+    journal_upload_merges_into_the_stored_version,
 );
