@@ -12,7 +12,7 @@ use crate::{Journal, JournalError, Rule};
 use juesuan_core::input::parse_input;
 use juesuan_core::model::UnitKind;
 use juesuan_core::{Catalogues, UnitYear};
-use juesuan_store::{PriorPolicy, Store, StoreError, UnitRow, VersionInfo};
+use juesuan_store::{ImportRequest, PriorPolicy, Store, StoreError, UnitRow, VersionInfo};
 
 /// What to fall back on when the store has no version of the unit-year.
 pub struct Fallback<'a> {
@@ -249,9 +249,8 @@ pub async fn prepare(
     })
 }
 
-/// Store each prepared unit as a new version (one transaction each: a unit's version is
-/// stored whole or not at all). `note` empty: [`default_note`] with the unit's rows.
-/// Stops at the first failure; the versions stored before it stay (see docs/journal.md).
+/// Store every prepared unit as a new version, in one transaction: all of them or none.
+/// `note` empty: [`default_note`] with the unit's rows.
 pub async fn store_all(
     store: &Store,
     prepared: &[Prepared],
@@ -260,25 +259,25 @@ pub async fn store_all(
     author: &str,
     note: &str,
 ) -> Result<Vec<VersionInfo>, StoreError> {
-    let mut stored = Vec::new();
-    for p in prepared {
-        let note = if note.trim().is_empty() {
-            default_note(file_name, p.rows)
-        } else {
-            note.trim().to_string()
-        };
-        stored.push(
-            store
-                .import_with(
-                    &p.code,
-                    &p.draft.text,
-                    origin,
-                    author,
-                    &note,
-                    p.prior_policy,
-                )
-                .await?,
-        );
-    }
-    Ok(stored)
+    let notes: Vec<String> = prepared
+        .iter()
+        .map(|p| {
+            if note.trim().is_empty() {
+                default_note(file_name, p.rows)
+            } else {
+                note.trim().to_string()
+            }
+        })
+        .collect();
+    let requests: Vec<ImportRequest<'_>> = prepared
+        .iter()
+        .zip(&notes)
+        .map(|(p, note)| ImportRequest {
+            unit_code: &p.code,
+            input_toml: &p.draft.text,
+            note,
+            policy: p.prior_policy,
+        })
+        .collect();
+    store.import_many(&requests, origin, author).await
 }

@@ -180,6 +180,18 @@ pub enum PriorPolicy {
     Trust,
 }
 
+/// One unit-year for [`Store::import_many`].
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRequest<'a> {
+    /// 单位编码
+    pub unit_code: &'a str,
+    /// The input file's text (TOML).
+    pub input_toml: &'a str,
+    /// 版本说明
+    pub note: &'a str,
+    pub policy: PriorPolicy,
+}
+
 /// Errors of the store, with Chinese messages that say what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -461,16 +473,67 @@ impl Store {
         note: &str,
         policy: PriorPolicy,
     ) -> Result<VersionInfo, StoreError> {
-        let year = declared_year(input_toml)
+        let mut stored = self
+            .import_many(
+                &[ImportRequest {
+                    unit_code,
+                    input_toml,
+                    note,
+                    policy,
+                }],
+                origin,
+                author,
+            )
+            .await?;
+        Ok(stored.remove(0))
+    }
+
+    /// Validate and store several unit-years (e.g. every unit of one journal) as new
+    /// versions in ONE transaction: all of them or none. Each is checked as by
+    /// [`Store::import_with`] before anything is written; the first error stops the batch.
+    pub async fn import_many(
+        &self,
+        requests: &[ImportRequest<'_>],
+        origin: &str,
+        author: &str,
+    ) -> Result<Vec<VersionInfo>, StoreError> {
+        let mut prepared = Vec::with_capacity(requests.len());
+        for r in requests {
+            prepared.push(self.prepare_import(r, origin).await?);
+        }
+        let versions: Vec<NewVersion<'_>> = requests
+            .iter()
+            .zip(&prepared)
+            .map(|(r, (text, uy))| NewVersion {
+                unit_code: r.unit_code,
+                input_toml: text,
+                uy,
+                kind: "import",
+                based_on: None,
+                origin,
+                author,
+                note: r.note,
+            })
+            .collect();
+        self.write_versions(&versions).await
+    }
+
+    /// `[prior]` filled from (or checked against) the stored previous year, then parsed.
+    async fn prepare_import(
+        &self,
+        r: &ImportRequest<'_>,
+        origin: &str,
+    ) -> Result<(String, UnitYear), StoreError> {
+        let year = declared_year(r.input_toml)
             .or_else(|| self.library.latest_catalogue_year())
             .ok_or_else(|| StoreError::Data("没有任何分类目录数据文件".into()))?;
-        let prior = self.prior_figures(unit_code, year - 1).await?;
+        let prior = self.prior_figures(r.unit_code, year - 1).await?;
         let text = match &prior {
-            Some(p) => prior::fill(input_toml, p),
-            None => input_toml.to_string(),
+            Some(p) => prior::fill(r.input_toml, p),
+            None => r.input_toml.to_string(),
         };
         let uy = self.validate(&text, origin)?;
-        if let (Some(p), PriorPolicy::Check) = (&prior, policy) {
+        if let (Some(p), PriorPolicy::Check) = (&prior, r.policy) {
             let mismatches = prior::verify(&uy, p, origin);
             if !mismatches.is_empty() {
                 return Err(StoreError::PriorMismatch {
@@ -480,42 +543,33 @@ impl Store {
                 });
             }
         }
-        self.write_version(NewVersion {
-            unit_code,
-            input_toml: &text,
-            uy: &uy,
-            kind: "import",
-            based_on: None,
-            origin,
-            author,
-            note,
-        })
-        .await
+        Ok((text, uy))
     }
 
-    /// Store an already parsed unit-year as a new version, with no `[prior]` handling.
-    /// For tests that need facts no input file produces (e.g. to force a failure on the
-    /// last fact row); real callers use [`Store::import`].
+    /// Store already parsed unit-years as new versions in one transaction, with no `[prior]`
+    /// handling. For tests that need facts no input file produces (e.g. to force a failure on
+    /// the last fact row); real callers use [`Store::import`] and [`Store::import_many`].
     #[doc(hidden)]
     pub async fn import_parsed(
         &self,
-        unit_code: &str,
-        input_toml: &str,
-        uy: &UnitYear,
+        items: &[(&str, &str, &UnitYear)],
         author: &str,
         note: &str,
-    ) -> Result<VersionInfo, StoreError> {
-        self.write_version(NewVersion {
-            unit_code,
-            input_toml,
-            uy,
-            kind: "import",
-            based_on: None,
-            origin: "test",
-            author,
-            note,
-        })
-        .await
+    ) -> Result<Vec<VersionInfo>, StoreError> {
+        let versions: Vec<NewVersion<'_>> = items
+            .iter()
+            .map(|&(unit_code, input_toml, uy)| NewVersion {
+                unit_code,
+                input_toml,
+                uy,
+                kind: "import",
+                based_on: None,
+                origin: "test",
+                author,
+                note,
+            })
+            .collect();
+        self.write_versions(&versions).await
     }
 
     /// Parse an input text with the catalogues of its declared year.
@@ -538,16 +592,26 @@ impl Store {
     }
 
     async fn write_version(&self, v: NewVersion<'_>) -> Result<VersionInfo, StoreError> {
-        if v.uy.year != declared_year(v.input_toml).unwrap_or(v.uy.year) {
-            return Err(StoreError::Invalid("输入文本的年度与数据不符".into()));
+        let mut stored = self.write_versions(std::slice::from_ref(&v)).await?;
+        Ok(stored.remove(0))
+    }
+
+    /// Write new versions in one transaction.
+    async fn write_versions(&self, vs: &[NewVersion<'_>]) -> Result<Vec<VersionInfo>, StoreError> {
+        for v in vs {
+            if v.uy.year != declared_year(v.input_toml).unwrap_or(v.uy.year) {
+                return Err(StoreError::Invalid("输入文本的年度与数据不符".into()));
+            }
         }
-        let rows: Vec<(String, &Fact)> =
-            v.uy.facts.facts.iter().map(|f| (fact_key(f), f)).collect();
+        let rows: Vec<Vec<(String, &Fact)>> = vs
+            .iter()
+            .map(|v| v.uy.facts.facts.iter().map(|f| (fact_key(f), f)).collect())
+            .collect();
         // Two writers may pick the same version number (PostgreSQL): the loser retries.
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_write_version(&v, &rows).await {
+            match self.try_write_versions(vs, &rows).await {
                 Err(StoreError::Database(sqlx::Error::Database(e)))
                     if attempt < 5
                         && e.is_unique_violation()
@@ -561,13 +625,26 @@ impl Store {
         }
     }
 
-    async fn try_write_version(
+    async fn try_write_versions(
         &self,
+        vs: &[NewVersion<'_>],
+        rows: &[Vec<(String, &Fact)>],
+    ) -> Result<Vec<VersionInfo>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = Vec::with_capacity(vs.len());
+        for (v, rows) in vs.iter().zip(rows) {
+            stored.push(Self::insert_version(&mut tx, v, rows).await?);
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn insert_version(
+        tx: &mut Transaction<'static, Any>,
         v: &NewVersion<'_>,
         rows: &[(String, &Fact)],
     ) -> Result<VersionInfo, StoreError> {
         let now = time::now_rfc3339();
-        let mut tx = self.pool.begin().await?;
         // The first statement writes (SQLite then takes its write lock at once instead of
         // failing to upgrade a read lock later).
         sqlx::query(
@@ -577,7 +654,7 @@ impl Store {
         .bind(v.unit_code)
         .bind(&v.uy.unit.name)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let row = sqlx::query(
             "INSERT INTO versions (unit_code, year, number, kind, based_on, origin, author, created_at, note, input_toml, fact_count) \
@@ -595,7 +672,7 @@ impl Store {
         .bind(v.note)
         .bind(v.input_toml)
         .bind(rows.len() as i64)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get("id")?;
         let number: i64 = row.try_get("number")?;
@@ -614,7 +691,7 @@ impl Store {
             .bind(f.economic.as_deref())
             .bind(f.item.as_deref())
             .bind(f.amount.fen())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         let detail = format!(
@@ -631,14 +708,7 @@ impl Store {
                 format!("：{}", v.note)
             }
         );
-        log_in(
-            &mut tx,
-            Some(v.author),
-            &format!("version.{}", v.kind),
-            &detail,
-        )
-        .await?;
-        tx.commit().await?;
+        log_in(tx, Some(v.author), &format!("version.{}", v.kind), &detail).await?;
         Ok(VersionInfo {
             id,
             unit_code: v.unit_code.to_string(),

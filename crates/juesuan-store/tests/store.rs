@@ -5,7 +5,7 @@
 use juesuan_core::facts::{FundSource, Measure, Nature, Scenario};
 use juesuan_core::{Amount, ErrorCode};
 use juesuan_store::testing::TestDatabase;
-use juesuan_store::{PriorPolicy, Role, Store, StoreError};
+use juesuan_store::{ImportRequest, PriorPolicy, Role, Store, StoreError};
 use std::path::Path;
 
 /// A store for one test, with its database.
@@ -69,6 +69,7 @@ both!(
     restore_makes_a_new_version_with_old_content,
     bad_input_is_located_and_stores_nothing,
     failure_on_the_last_fact_row_leaves_no_version,
+    a_batch_is_stored_whole_or_not_at_all,
     prior_year_fills_and_verifies_comparatives,
     consolidation_of_two_sub_units_is_their_sum,
     consolidation_eliminates_internal_flows,
@@ -262,7 +263,7 @@ async fn failure_on_the_last_fact_row_leaves_no_version(s: &Store) {
     let last = uy.facts.facts.last().unwrap().clone();
     uy.facts.facts.push(last);
     let err = s
-        .import_parsed("kx", &text, &uy, "a", "")
+        .import_parsed(&[("kx", &text, &uy)], "a", "")
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Database(_)), "{err}");
@@ -280,6 +281,79 @@ async fn failure_on_the_last_fact_row_leaves_no_version(s: &Store) {
     let v = s.import("kx", &text, "a", "a", "").await.unwrap();
     assert_eq!(v.number, 1);
     assert_eq!(s.facts(v.id).await.unwrap().len() as i64, v.fact_count);
+}
+
+async fn a_batch_is_stored_whole_or_not_at_all(s: &Store) {
+    let text = example();
+    let good = s.validate(&text, "x").unwrap();
+    let mut bad = good.clone();
+    let last = bad.facts.facts.last().unwrap().clone();
+    bad.facts.facts.push(last);
+    // The second unit fails on its last fact row, after the first unit's version was written
+    // in the same transaction: neither may remain.
+    let err = s
+        .import_parsed(&[("ka", &text, &good), ("kb", &text, &bad)], "a", "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)), "{err}");
+    for code in ["ka", "kb"] {
+        assert!(s.versions(code, 2021).await.unwrap().is_empty(), "{code}");
+        assert!(s.unit(code).await.unwrap().is_none(), "{code}");
+    }
+    // A batch that fails validation on its second input stores nothing either.
+    let broken = edit(&text, "year = 2021", "year = \"二〇二一\"");
+    let err = s
+        .import_many(
+            &[
+                ImportRequest {
+                    unit_code: "ka",
+                    input_toml: &text,
+                    note: "",
+                    policy: PriorPolicy::Check,
+                },
+                ImportRequest {
+                    unit_code: "kb",
+                    input_toml: &broken,
+                    note: "",
+                    policy: PriorPolicy::Check,
+                },
+            ],
+            "batch",
+            "a",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Input(_)), "{err}");
+    assert!(s.versions("ka", 2021).await.unwrap().is_empty());
+    // A good batch: both stored, one log entry each.
+    let stored = s
+        .import_many(
+            &[
+                ImportRequest {
+                    unit_code: "ka",
+                    input_toml: &text,
+                    note: "甲",
+                    policy: PriorPolicy::Check,
+                },
+                ImportRequest {
+                    unit_code: "kb",
+                    input_toml: &text,
+                    note: "乙",
+                    policy: PriorPolicy::Check,
+                },
+            ],
+            "batch",
+            "a",
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!((stored[0].number, stored[1].number), (1, 1));
+    assert_eq!(stored[1].note, "乙");
+    assert_eq!(
+        s.facts(stored[1].id).await.unwrap().len() as i64,
+        stored[1].fact_count
+    );
 }
 
 /// The example without its `[prior]` section (up to the next blank line).
