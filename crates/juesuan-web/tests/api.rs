@@ -205,6 +205,27 @@ async fn import_view_download_diff_restore(app: &TestApp) {
         );
     }
 
+    // PDF: typeset with the Debian CJK fonts (CI installs fonts-noto-cjk, so there it must work).
+    let r = c
+        .get(&format!("/api/v1/units/{A}/years/2021/download/pdf"))
+        .await;
+    if !cfg!(feature = "pdf") {
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "built without PDF");
+    } else if r.status != StatusCode::OK && std::env::var("CI").as_deref() != Ok("true") {
+        eprintln!(
+            "PDF download not checked here (no CJK fonts?): {}",
+            r.text()
+        );
+    } else {
+        assert_eq!(r.status, StatusCode::OK, "pdf: {}", r.text());
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+        assert!(r.body.starts_with(b"%PDF-"), "a PDF file");
+        let tail = &r.body[r.body.len().saturating_sub(64)..];
+        assert!(tail.windows(5).any(|w| w == b"%%EOF"), "a complete PDF");
+        let cd = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(cd.ends_with(".pdf\""), "{cd}");
+    }
+
     // A second version, then the diff names exactly the changed figures.
     let r = c.import(A, &edited(), "改一个数").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
