@@ -18,6 +18,7 @@ pub mod input;
 mod read;
 pub mod safety;
 pub mod text;
+mod transposed;
 mod write;
 
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};

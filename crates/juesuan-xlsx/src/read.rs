@@ -46,7 +46,7 @@ impl StatedTable {
 }
 
 /// Header texts of stub (row label) columns.
-const STUB_WORDS: &[&str] = &[
+pub(crate) const STUB_WORDS: &[&str] = &[
     "项目",
     "科目",
     "编码",
@@ -59,10 +59,10 @@ const STUB_WORDS: &[&str] = &[
     "科目代码",
 ];
 /// Header texts of columns that only number rows.
-const ROW_NUMBER_WORDS: &[&str] = &["栏次", "行次", "序号"];
+pub(crate) const ROW_NUMBER_WORDS: &[&str] = &["栏次", "行次", "序号"];
 
 /// Other texts official exports print for a column label.
-fn column_synonyms(label: &str) -> &'static [&'static str] {
+pub(crate) fn column_synonyms(label: &str) -> &'static [&'static str] {
     match label_key(label).as_str() {
         "本年收入合计" => &["合计", "本年收入", "收入合计"],
         "本年支出合计" => &["合计", "本年支出", "支出合计"],
@@ -86,12 +86,23 @@ fn column_synonyms(label: &str) -> &'static [&'static str] {
 }
 
 /// Other texts official exports print for a fixed row.
-fn row_synonyms(id: &str) -> &'static [&'static str] {
+pub(crate) fn row_synonyms(id: &str) -> &'static [&'static str] {
     match id {
         "total" => &["合计", "总计"],
         "used_non_fiscal_balance" => &["用事业基金弥补收支差额", "使用非财政拨款结余"],
-        "vehicle" => &["公务用车购置及运行费", "公务用车购置及运行维护费"],
-        "vehicle_operation" => &["公务用车运行费", "公务用车运行维护费"],
+        "abroad" => &["因公出国（境）费用"],
+        "vehicle" => &[
+            "公务用车购置及运行费",
+            "公务用车购置及运行维护费",
+            "公务用车购置及运行维护费用",
+        ],
+        "vehicle_purchase" => &["公务用车购置费用"],
+        "vehicle_operation" => &[
+            "公务用车运行费",
+            "公务用车运行维护费",
+            "公务用车运行维护费用",
+        ],
+        "reception" => &["公务接待费用"],
         "personnel" => &["人员经费"],
         "public" => &["公用经费"],
         "carryover_begin" => &["年初结转和结余", "年初财政拨款结转和结余"],
@@ -189,10 +200,38 @@ fn is_explanatory(name: &str) -> bool {
     ["说明", "填报说明", "科目代码", "目录"].contains(&n.as_str())
 }
 
+/// A title as compared: normalised, without quotation marks (exports write “三公”, "三公",
+/// 『三公』 or 三公).
+fn title_key(s: &str) -> String {
+    norm(s)
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '“' | '”' | '‘' | '’' | '"' | '\'' | '「' | '」' | '『' | '』'
+            )
+        })
+        .collect()
+}
+
+/// The forms a table's title is found by: the template's title, and for the “三公” table
+/// also without “一般公共预算” (central departments and older forms print
+/// “财政拨款“三公”经费支出决算表”; no other table's title contains “三公”).
+fn title_forms(spec: &TableSpec) -> Vec<String> {
+    let key = title_key(&spec.title);
+    let mut forms = vec![key.clone()];
+    if key.contains("三公") {
+        if let Some(short) = key.strip_prefix("一般公共预算").filter(|s| !s.is_empty()) {
+            forms.push(short.to_string());
+        }
+    }
+    forms
+}
+
 /// Title (and code) cells of every table in every sheet. The longest title contained in a
 /// cell wins ("财政拨款收入支出决算总表" also contains "收入支出决算总表").
 pub fn find_candidates(sheets: &[Sheet], specs: &[TableSpec]) -> Vec<Candidate> {
-    let titles: Vec<String> = specs.iter().map(|s| norm(&s.title)).collect();
+    let titles: Vec<Vec<String>> = specs.iter().map(title_forms).collect();
     let codes: Vec<String> = specs.iter().map(|s| norm(&s.code)).collect();
     let mut out = Vec::new();
     for (si, sheet) in sheets.iter().enumerate() {
@@ -203,15 +242,22 @@ pub fn find_candidates(sheets: &[Sheet], specs: &[TableSpec]) -> Vec<Candidate> 
         let first = out.len();
         for (&(row, _), v) in &sheet.cells {
             let Value::Text(t) = v else { continue };
-            let t = norm(t);
+            let t = title_key(t);
             if t.is_empty() || t.starts_with('注') || t.chars().count() > 80 {
                 continue;
             }
             let best = titles
                 .iter()
                 .enumerate()
-                .filter(|(_, title)| !title.is_empty() && t.contains(title.as_str()))
-                .max_by_key(|(_, title)| title.len())
+                .filter_map(|(i, forms)| {
+                    forms
+                        .iter()
+                        .filter(|f| !f.is_empty() && t.contains(f.as_str()))
+                        .map(|f| f.len())
+                        .max()
+                        .map(|len| (i, len))
+                })
+                .max_by_key(|&(_, len)| len)
                 .map(|(i, _)| i);
             let best = best.or_else(|| codes.iter().position(|c| !c.is_empty() && t == *c));
             if let Some(table) = best {
@@ -235,10 +281,12 @@ pub fn find_candidates(sheets: &[Sheet], specs: &[TableSpec]) -> Vec<Candidate> 
         }
         out.extend(kept);
         if !found_any {
-            let n = norm(&sheet.name);
-            if let Some(table) = titles.iter().zip(&codes).position(|(t, c)| {
+            let n = title_key(&sheet.name);
+            if let Some(table) = titles.iter().zip(&codes).position(|(forms, c)| {
                 (!c.is_empty() && n.contains(c.as_str()))
-                    || (!t.is_empty() && n.contains(t.as_str()))
+                    || forms
+                        .iter()
+                        .any(|t| !t.is_empty() && n.contains(t.as_str()))
             }) {
                 let row = sheet.cells.keys().next().map_or(0, |&(r, _)| r);
                 out.push(Candidate {
@@ -281,6 +329,40 @@ fn unit_in(text: &str) -> Option<MoneyUnit> {
     }
 }
 
+/// The money unit near the title, above the header, or in header texts; 万元 with a warning
+/// when none is stated.
+pub(crate) fn table_unit(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    title_row: u32,
+    header_end: u32,
+    cx: &mut ReadContext,
+) -> MoneyUnit {
+    let mut unit = None;
+    for r in title_row.saturating_sub(2)..=header_end {
+        for (_, v) in sheet.row(r) {
+            if let Value::Text(t) = v {
+                if let Some(u) = unit_in(t) {
+                    unit.get_or_insert(u);
+                }
+            }
+        }
+    }
+    match unit {
+        Some(u) => u,
+        None => {
+            cx.warnings.push(ImportWarning {
+                place: sheet.place_row(title_row),
+                message: format!(
+                    "“{}”没有写明金额单位，按万元读取；如为元，请在表头上方加一行“金额单位：元”后重新导入",
+                    spec.title
+                ),
+            });
+            MoneyUnit::Wan
+        }
+    }
+}
+
 /// A column of the table region, classified by its header.
 #[derive(Debug, Clone)]
 enum ColKind {
@@ -320,7 +402,7 @@ pub struct ReadContext<'a> {
     pub warnings: &'a mut Vec<ImportWarning>,
 }
 
-fn layout(place: Place, message: String, hint: &str) -> Problem {
+pub(crate) fn layout(place: Place, message: String, hint: &str) -> Problem {
     Problem {
         kind: ProblemKind::Layout,
         place,
@@ -346,7 +428,7 @@ fn class_code(cat: &Catalogue, label: &str) -> Option<String> {
         .find(|code| cat.name(code).is_some_and(|name| same_label(name, &key)))
 }
 
-fn is_number_like(v: &Value) -> bool {
+pub(crate) fn is_number_like(v: &Value) -> bool {
     match v {
         Value::Number(_) => true,
         Value::Text(t) => {
@@ -383,6 +465,12 @@ pub fn read_table(
         .into_iter()
         .filter(|r| (title_row..end_row).contains(r))
         .collect();
+    // The template's rows laid out as columns (the official horizontal “三公” table).
+    if crate::transposed::applies(spec) {
+        if let Some(label_row) = crate::transposed::label_row(sheet, spec, &rows) {
+            return crate::transposed::read(sheet, spec, title_row, end_row, &rows, label_row, cx);
+        }
+    }
 
     // Header vocabulary: every column label, group, synonym and side header.
     let mut vocab: Vec<String> = Vec::new();
@@ -466,30 +554,7 @@ pub fn read_table(
         .filter(|r| !numbering_rows.contains(r))
         .collect();
 
-    // Unit: near the title, above the header, or in header texts.
-    let mut unit = None;
-    for r in title_row.saturating_sub(2)..=header_end {
-        for (_, v) in sheet.row(r) {
-            if let Value::Text(t) = v {
-                if let Some(u) = unit_in(t) {
-                    unit.get_or_insert(u);
-                }
-            }
-        }
-    }
-    let unit = match unit {
-        Some(u) => u,
-        None => {
-            cx.warnings.push(ImportWarning {
-                place: sheet.place_row(title_row),
-                message: format!(
-                    "“{}”没有写明金额单位，按万元读取；如为元，请在表头上方加一行“金额单位：元”后重新导入",
-                    spec.title
-                ),
-            });
-            MoneyUnit::Wan
-        }
-    };
+    let unit = table_unit(sheet, spec, title_row, header_end, cx);
 
     // Column paths, kinds and blocks.
     let columns = sheet.columns_in(header_start, header_end);
@@ -758,7 +823,7 @@ pub fn read_table(
     Ok(stated)
 }
 
-fn cell_amount(v: Option<&Value>, unit: MoneyUnit) -> Result<Amount, AmountProblem> {
+pub(crate) fn cell_amount(v: Option<&Value>, unit: MoneyUnit) -> Result<Amount, AmountProblem> {
     match v {
         None => Ok(Amount::ZERO),
         Some(Value::Number(f)) => amount_from_f64(*f, unit),
@@ -767,7 +832,13 @@ fn cell_amount(v: Option<&Value>, unit: MoneyUnit) -> Result<Amount, AmountProbl
     }
 }
 
-fn amount_problem(sheet: &Sheet, r: u32, c: u32, why: AmountProblem, unit: MoneyUnit) -> Problem {
+pub(crate) fn amount_problem(
+    sheet: &Sheet,
+    r: u32,
+    c: u32,
+    why: AmountProblem,
+    unit: MoneyUnit,
+) -> Problem {
     let shown = sheet.text(r, c);
     let (message, hint) = match why {
         AmountProblem::NotANumber => (

@@ -11,12 +11,17 @@ use juesuan_xlsx::{table_facts, ProblemKind};
 use rust_xlsxwriter::Workbook;
 
 fn assert_example(st: Style) {
-    let bytes = build(&st);
+    assert_unit_year(&example(), st);
+}
+
+/// The unit-year's tables written in the style import to exactly its facts and tables,
+/// without warnings.
+fn assert_unit_year(uy: &juesuan_core::UnitYear, st: Style) {
+    let bytes = build_tables(&st, &tables_of(uy), |_| {});
     let imported = match import(&bytes) {
         Ok(i) => i,
         Err(e) => panic!("{e}"),
     };
-    let uy = example();
     let unexpected: Vec<String> = imported
         .warnings
         .iter()
@@ -25,7 +30,7 @@ fn assert_example(st: Style) {
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:#?}");
     assert_eq!(imported.facts, table_facts(&uy.facts));
-    assert_eq!(imported.stated, tables_of(&uy));
+    assert_eq!(imported.stated, tables_of(uy));
 }
 
 #[test]
@@ -154,4 +159,295 @@ fn write_fuzz_corpus() {
     ws.write_string(2, 0, "2060701 机构运行").unwrap();
     ws.write_number(2, 1, 1.5).unwrap();
     std::fs::write(dir.join("tiny.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+}
+
+// ------------------------------------------------------------------ 公开07表 laid out horizontally
+// The official export prints the “三公” table with its items as columns under 预算数 / 决算数
+// groups (or with one row per 预算数 / 决算数); each layout must give exactly the facts and
+// tables of our vertical one. The example has no 出国 or 车辆购置 spending, so each layout is
+// also checked on a unit-year where every item differs, to catch a column read as another.
+
+/// The example with 因公出国（境）费 and 公务用车购置费 not zero (and not equal to anything else).
+fn every_item_nonzero() -> juesuan_core::UnitYear {
+    let text = EXAMPLE
+        .replacen(
+            "[sangong.abroad]\nbudget = 0\nactual = 0",
+            "[sangong.abroad]\nbudget = 3.5\nactual = 2.123456",
+            1,
+        )
+        .replacen(
+            "[sangong.vehicle_purchase]\nbudget = 0\nactual = 0",
+            "[sangong.vehicle_purchase]\nbudget = 12\nactual = 11.8",
+            1,
+        );
+    let uy = juesuan_core::input::parse_input(&text, "input.toml", &catalogues()).unwrap();
+    let t7 = &tables_of(&uy)[6];
+    for (row, col) in [("abroad", "actual"), ("vehicle_purchase", "budget")] {
+        assert!(!t7.get(row, col).unwrap().is_zero(), "{row} {col}");
+    }
+    uy
+}
+
+fn assert_sangong_layout(st: Style) {
+    assert_example(st);
+    assert_unit_year(&every_item_nonzero(), st);
+}
+
+const HORIZONTAL: SanGong = SanGong::Horizontal {
+    budget: "预算数",
+    subtotal: true,
+    long_wording: false,
+    label: "合计",
+};
+
+#[test]
+fn sangong_horizontal_with_numbering_row() {
+    assert_sangong_layout(Style {
+        sangong: HORIZONTAL,
+        numbering_row: true,
+        ..BASE
+    });
+    assert_sangong_layout(Style {
+        sangong: HORIZONTAL,
+        ..BASE
+    });
+}
+
+#[test]
+fn sangong_horizontal_in_yuan_with_full_width_digits() {
+    assert_sangong_layout(Style {
+        sangong: SanGong::Horizontal {
+            budget: "年初预算数",
+            subtotal: true,
+            long_wording: true,
+            label: "",
+        },
+        unit: MoneyUnit::Yuan,
+        text_numbers: true,
+        numbering_row: true,
+        one_sheet: true,
+        offset: (2, 1),
+        ..BASE
+    });
+}
+
+#[test]
+fn sangong_horizontal_without_subtotal_column() {
+    assert_sangong_layout(Style {
+        sangong: SanGong::Horizontal {
+            budget: "全年预算数",
+            subtotal: false,
+            long_wording: false,
+            label: "凉山州科学技术协会",
+        },
+        ..BASE
+    });
+    assert_sangong_layout(Style {
+        sangong: SanGong::Horizontal {
+            budget: "预算数",
+            subtotal: false,
+            long_wording: true,
+            label: "合计",
+        },
+        text_numbers: true,
+        ..BASE
+    });
+}
+
+#[test]
+fn sangong_transposed_rows_budget_and_actual() {
+    assert_sangong_layout(Style {
+        sangong: SanGong::Transposed { subtotal: true },
+        numbering_row: true,
+        ..BASE
+    });
+    assert_sangong_layout(Style {
+        sangong: SanGong::Transposed { subtotal: false },
+        unit: MoneyUnit::Yuan,
+        text_numbers: true,
+        ..BASE
+    });
+}
+
+#[test]
+fn sangong_items_over_budget_and_actual() {
+    assert_sangong_layout(Style {
+        sangong: SanGong::ItemsOverGroups,
+        ..BASE
+    });
+}
+
+/// Central departments title it “财政拨款“三公”经费支出决算表” (no 一般公共预算), often with
+/// plain quotation marks and no table number.
+#[test]
+fn sangong_title_without_general_budget_prefix() {
+    let bytes = build_with(
+        &Style {
+            sangong: HORIZONTAL,
+            ..BASE
+        },
+        |wb| {
+            let ws = wb.worksheet_from_index(6).unwrap();
+            ws.set_name("三公").unwrap();
+            ws.write_string(0, 3, "2021年度").unwrap();
+            ws.write_string(1, 1, "财政拨款\"三公\"经费支出决算表")
+                .unwrap();
+        },
+    );
+    let imported = import(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.facts, table_facts(&example().facts));
+    assert_eq!(imported.stated, tables_of(&example()));
+}
+
+/// Sheet7 in BASE style with HORIZONTAL: header rows 5–7 (group, items, sub-items), data in
+/// row 8; 预算数 in B–G, 决算数 in H–M (合计, 出国, 小计, 购置, 运行, 接待).
+#[test]
+fn sangong_horizontal_total_that_disagrees_is_located_and_fails_t7_01() {
+    let uy = every_item_nonzero();
+    let mut tables = tables_of(&uy);
+    let t7 = &mut tables[6];
+    let total = t7.get("total", "actual").unwrap();
+    assert!(t7.set("total", "actual", Amount(total.fen() + 1_000_000)));
+    let st = Style {
+        sangong: HORIZONTAL,
+        ..BASE
+    };
+    let imported = import(&build_tables(&st, &tables, |_| {})).unwrap();
+    // The total is checked, not imported.
+    assert_eq!(imported.facts, table_facts(&uy.facts));
+    let w: Vec<String> = imported.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains("工作表“Sheet7” H8：") && w[0].contains("差1万元"),
+        "{}",
+        w[0]
+    );
+    assert_eq!(
+        imported.stated[6].get("total", "actual"),
+        Some(Amount(total.fen() + 1_000_000))
+    );
+
+    // `juesuan check tables.xlsx` runs the rules on the stated tables: T7-01 fails there.
+    let lib = library();
+    let (origin, text) = lib.find("rules", "national", "toml", 2021).unwrap();
+    let rules = juesuan_check::RuleSet::from_toml(text, origin).unwrap();
+    let results = juesuan_check::run(&rules, &imported.stated);
+    let failed: Vec<&juesuan_check::Finding> = results.iter().flat_map(|r| &r.findings).collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0].rule, "T7-01");
+    assert!(failed[0].location.contains("公开07表"), "{failed:#?}");
+    assert_eq!(failed[0].difference, "1.00", "{failed:#?}");
+    // The same workbook without the corruption passes every rule.
+    let clean = import(&build_tables(&st, &tables_of(&uy), |_| {})).unwrap();
+    let results = juesuan_check::run(&rules, &clean.stated);
+    assert!(results.iter().all(|r| r.findings.is_empty()));
+
+    // A wrong 小计 is located at its own cell and fails T7-03.
+    let mut tables = tables_of(&uy);
+    let v = tables[6].get("vehicle", "actual").unwrap();
+    assert!(tables[6].set("vehicle", "actual", Amount(v.fen() - 100)));
+    let imported = import(&build_tables(&st, &tables, |_| {})).unwrap();
+    let w: Vec<String> = imported.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.len() == 1 && w[0].contains("工作表“Sheet7” J8："),
+        "{w:#?}"
+    );
+    let results = juesuan_check::run(&rules, &imported.stated);
+    let rules_failed: Vec<&str> = results
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .map(|r| r.rule.as_str())
+        .collect();
+    assert!(rules_failed.contains(&"T7-03"), "{rules_failed:?}");
+}
+
+fn sangong_error(patch: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> String {
+    sangong_error_in(HORIZONTAL, patch)
+}
+
+fn sangong_error_in(
+    sangong: SanGong,
+    patch: impl FnOnce(&mut rust_xlsxwriter::Worksheet),
+) -> String {
+    let bytes = build_with(&Style { sangong, ..BASE }, |wb| {
+        patch(wb.worksheet_from_index(6).unwrap())
+    });
+    let e = import(&bytes).unwrap_err();
+    assert!(e.has(ProblemKind::Layout), "{e}");
+    assert_eq!(e.problems.len(), 1, "{e}");
+    e.problems[0].to_string()
+}
+
+#[test]
+fn sangong_unknown_column_is_a_located_error() {
+    // A column 会议费 beside the 决算数 group.
+    let e = sangong_error(|ws| {
+        ws.write_string(5, 13, "会议费").unwrap();
+        ws.write_number(7, 13, 1.0).unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” N6：") && e.contains("无法识别的列“会议费”"),
+        "{e}"
+    );
+    // An unknown item inside a group.
+    let e = sangong_error(|ws| {
+        ws.write_string(6, 11, "培训费").unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” L7：") && e.contains("公务用车购置及运行费/培训费"),
+        "{e}"
+    );
+}
+
+#[test]
+fn sangong_ambiguous_layouts_are_located_errors() {
+    // Two budget groups (年初预算数 and 全年预算数): which one is the budget?
+    let e = sangong_error(|ws| {
+        ws.write_string(4, 7, "全年预算数").unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” H6：") && e.contains("重复") && e.contains("B6"),
+        "{e}"
+    );
+    // A second data row.
+    let e = sangong_error(|ws| {
+        ws.write_number(8, 3, 1.0).unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” D9：") && e.contains("只能有一行数据"),
+        "{e}"
+    );
+    // A column under 决算数 that names no item.
+    let e = sangong_error(|ws| {
+        ws.write_string(5, 12, "\u{3000}").unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” M6：") && e.contains("看不出是哪一项"),
+        "{e}"
+    );
+    // A part missing: without the 小计 column, 购置费 under 预算数 renamed 小计.
+    let e = sangong_error_in(
+        SanGong::Horizontal {
+            budget: "预算数",
+            subtotal: false,
+            long_wording: false,
+            label: "合计",
+        },
+        |ws| {
+            ws.write_string(6, 3, "小计").unwrap();
+        },
+    );
+    assert!(
+        e.starts_with("工作表“Sheet7” 第5行：")
+            && e.contains("找不到“预算数”下的“公务用车购置费”列"),
+        "{e}"
+    );
+    // Transposed: a row that is neither 预算数 nor 决算数.
+    let e = sangong_error_in(SanGong::Transposed { subtotal: true }, |ws| {
+        ws.write_string(6, 0, "调整预算数").unwrap();
+    });
+    assert!(
+        e.starts_with("工作表“Sheet7” A7：") && e.contains("无法识别的行“调整预算数”"),
+        "{e}"
+    );
 }

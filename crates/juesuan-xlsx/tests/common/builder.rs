@@ -19,6 +19,28 @@ pub enum Codes {
     ThreeParts,
 }
 
+/// How 公开07表 (“三公”经费) is laid out.
+#[derive(Clone, Copy, PartialEq)]
+pub enum SanGong {
+    /// As our template: rows 合计 … 公务接待费, columns 预算数 | 决算数.
+    Vertical,
+    /// The official export: a `budget` group (预算数, 年初预算数 …) and a 决算数 group, each
+    /// over 合计 | 因公出国（境）费 | 公务用车购置及运行费 (小计 | 购置费 | 运行费) |
+    /// 公务接待费, then one data row labelled `label` ("" for none).
+    Horizontal {
+        budget: &'static str,
+        subtotal: bool,
+        /// "公务用车购置及运行维护费" over "公务用车购置费 | 公务用车运行维护费".
+        long_wording: bool,
+        label: &'static str,
+    },
+    /// The items as columns without groups, one row 预算数 and one row 决算数.
+    Transposed { subtotal: bool },
+    /// The other nesting: each item over 预算数 | 决算数 (合计, 因公出国（境）费,
+    /// 公务用车购置及运行费 over 小计 | 购置费 | 运行费, 公务接待费), one data row.
+    ItemsOverGroups,
+}
+
 #[derive(Clone, Copy)]
 pub struct Style {
     pub one_sheet: bool,
@@ -36,6 +58,7 @@ pub struct Style {
     pub blank_rows: bool,
     /// No 金额单位 line.
     pub no_unit: bool,
+    pub sangong: SanGong,
 }
 
 fn amount_text(a: Amount, unit: MoneyUnit, fullwidth: bool) -> String {
@@ -86,6 +109,12 @@ pub fn write_table(ws: &mut Worksheet, spec: &TableSpec, t: &Table, st: &Style, 
     r += 2;
     match spec.layout {
         Layout::Paired => r = write_paired(ws, spec, t, st, r, &merge),
+        Layout::Grid if spec.id == "t7" && st.sangong == SanGong::ItemsOverGroups => {
+            r = write_sangong_items_over_groups(ws, t, st, r, &merge)
+        }
+        Layout::Grid if spec.id == "t7" && st.sangong != SanGong::Vertical => {
+            r = write_sangong(ws, t, st, r, &merge)
+        }
         Layout::Grid => r = write_grid(ws, spec, t, st, r, &merge),
     }
     if let Some(note) = &t.note {
@@ -160,6 +189,143 @@ fn write_paired(
         r += 1;
     }
     r
+}
+
+/// 公开07表 with its items as columns (see [`SanGong`]).
+fn write_sangong(ws: &mut Worksheet, t: &Table, st: &Style, mut r: u32, merge: &Format) -> u32 {
+    let c0 = st.offset.1;
+    let (subtotal, long, grouped) = match st.sangong {
+        SanGong::Horizontal {
+            subtotal,
+            long_wording,
+            ..
+        } => (subtotal, long_wording, true),
+        SanGong::Transposed { subtotal } => (subtotal, false, false),
+        SanGong::Vertical | SanGong::ItemsOverGroups => unreachable!(),
+    };
+    let (group, purchase, operation) = if long {
+        (
+            "2.公务用车购置及运行维护费",
+            "（1）公务用车购置费",
+            "（2）公务用车运行维护费",
+        )
+    } else {
+        ("公务用车购置及运行费", "购置费", "运行费")
+    };
+    let mut items: Vec<(&str, &str)> = vec![("合计", "total"), ("因公出国（境）费", "abroad")];
+    if subtotal {
+        items.push(("小计", "vehicle"));
+    }
+    items.extend([
+        (purchase, "vehicle_purchase"),
+        (operation, "vehicle_operation"),
+        ("公务接待费", "reception"),
+    ]);
+    let n = items.len() as u16;
+    let car = if subtotal { 3 } else { 2 };
+    // Header: [group row,] item row, sub-item row.
+    let top = if grouped { 1 } else { 0 };
+    ws.merge_range(r, c0, r + top + 1, c0, "项目", merge)
+        .unwrap();
+    let groups: Vec<(&str, &str)> = match st.sangong {
+        SanGong::Horizontal { budget, .. } => vec![(budget, "budget"), ("决算数", "actual")],
+        _ => vec![("", "")],
+    };
+    for (g, (glabel, _)) in groups.iter().enumerate() {
+        let c = c0 + 1 + g as u16 * n;
+        if grouped {
+            ws.merge_range(r, c, r, c + n - 1, glabel, merge).unwrap();
+        }
+        let ir = r + top;
+        ws.merge_range(ir, c, ir + 1, c, "合计", merge).unwrap();
+        ws.merge_range(ir, c + 1, ir + 1, c + 1, "1.因公出国（境）费", merge)
+            .unwrap();
+        ws.merge_range(ir, c + 2, ir, c + 1 + car, group, merge)
+            .unwrap();
+        for (k, (label, _)) in items[2..2 + car as usize].iter().enumerate() {
+            ws.write_string(ir + 1, c + 2 + k as u16, *label).unwrap();
+        }
+        ws.merge_range(ir, c + n - 1, ir + 1, c + n - 1, "3.公务接待费", merge)
+            .unwrap();
+    }
+    r += top + 2;
+    if st.numbering_row {
+        ws.write_string(r, c0, "栏次").unwrap();
+        for k in 0..n * groups.len() as u16 {
+            ws.write_number(r, c0 + 1 + k, (k + 1) as f64).unwrap();
+        }
+        r += 1;
+    }
+    let fen = |row: &str, col: &str| t.get(row, col).unwrap_or_default().fen();
+    match st.sangong {
+        SanGong::Horizontal { label, .. } => {
+            if !label.is_empty() {
+                ws.write_string(r, c0, label).unwrap();
+            }
+            for (g, (_, col)) in groups.iter().enumerate() {
+                for (k, (_, row)) in items.iter().enumerate() {
+                    let c = c0 + 1 + g as u16 * n + k as u16;
+                    write_amount(ws, r, c, fen(row, col), st);
+                }
+            }
+            r += 1;
+        }
+        _ => {
+            for (label, col) in [("预算数", "budget"), ("决算数", "actual")] {
+                ws.write_string(r, c0, label).unwrap();
+                for (k, (_, row)) in items.iter().enumerate() {
+                    write_amount(ws, r, c0 + 1 + k as u16, fen(row, col), st);
+                }
+                r += 1;
+            }
+        }
+    }
+    r
+}
+
+/// 公开07表, each item over 预算数 | 决算数 (see [`SanGong::ItemsOverGroups`]).
+fn write_sangong_items_over_groups(
+    ws: &mut Worksheet,
+    t: &Table,
+    st: &Style,
+    mut r: u32,
+    merge: &Format,
+) -> u32 {
+    let c0 = st.offset.1;
+    ws.merge_range(r, c0, r + 2, c0, "项目", merge).unwrap();
+    // (header, sub-header, row id)
+    let items = [
+        ("合计", None, "total"),
+        ("因公出国（境）费", None, "abroad"),
+        ("公务用车购置及运行费", Some("小计"), "vehicle"),
+        ("公务用车购置及运行费", Some("购置费"), "vehicle_purchase"),
+        ("公务用车购置及运行费", Some("运行费"), "vehicle_operation"),
+        ("公务接待费", None, "reception"),
+    ];
+    let mut c = c0 + 1;
+    for (k, (head, sub, _)) in items.iter().enumerate() {
+        match sub {
+            None => ws.merge_range(r, c, r + 1, c + 1, head, merge).unwrap(),
+            Some(sub) => {
+                if k == 2 {
+                    ws.merge_range(r, c, r, c + 5, head, merge).unwrap();
+                }
+                ws.merge_range(r + 1, c, r + 1, c + 1, sub, merge).unwrap()
+            }
+        };
+        ws.write_string(r + 2, c, "预算数").unwrap();
+        ws.write_string(r + 2, c + 1, "决算数").unwrap();
+        c += 2;
+    }
+    r += 3;
+    let mut c = c0 + 1;
+    for (_, _, row) in items {
+        for col in ["budget", "actual"] {
+            write_amount(ws, r, c, t.get(row, col).unwrap_or_default().fen(), st);
+            c += 1;
+        }
+    }
+    r + 1
 }
 
 fn write_grid(
@@ -330,19 +496,22 @@ pub fn build(st: &Style) -> Vec<u8> {
 
 /// Build, then let `patch` overwrite cells (sheets by index) before saving.
 pub fn build_with(st: &Style, patch: impl FnOnce(&mut Workbook)) -> Vec<u8> {
-    let uy = example();
+    build_tables(st, &tables_of(&example()), patch)
+}
+
+/// Build from the given tables (the example's, possibly with cells changed).
+pub fn build_tables(st: &Style, tables: &[Table], patch: impl FnOnce(&mut Workbook)) -> Vec<u8> {
     let set = national();
-    let tables = tables_of(&uy);
     let mut wb = Workbook::new();
     if st.one_sheet {
         let ws = wb.add_worksheet();
         ws.set_name("决算公开表").unwrap();
         let mut r = st.offset.0;
-        for (spec, t) in set.tables.iter().zip(&tables) {
+        for (spec, t) in set.tables.iter().zip(tables) {
             r = write_table(ws, spec, t, st, r);
         }
     } else {
-        for (i, (spec, t)) in set.tables.iter().zip(&tables).enumerate() {
+        for (i, (spec, t)) in set.tables.iter().zip(tables).enumerate() {
             let ws = wb.add_worksheet();
             ws.set_name(format!("Sheet{}", i + 1)).unwrap();
             write_table(ws, spec, t, st, st.offset.0);
@@ -366,4 +535,5 @@ pub const BASE: Style = Style {
     numbering_row: false,
     blank_rows: false,
     no_unit: false,
+    sangong: SanGong::Vertical,
 };
