@@ -1,0 +1,240 @@
+//! Year-on-year changes, percentage-point changes and budget completion rates.
+
+use crate::auditor::Auditor;
+use crate::model::*;
+use crate::text::*;
+use juesuan_score::Ratio;
+
+impl Auditor {
+    /// 同比增减额、增减率、方向.
+    pub(crate) fn changes(&mut self, s: &Sentence, amounts: &[Amount]) {
+        for c in change_re().captures_iter(&s.text) {
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            // The figure that changed: the last amount before the phrase, in this sentence or
+            // an earlier sentence of the same paragraph ("…总计686.54万元。与2020年相比…").
+            let current = amounts
+                .iter()
+                .rev()
+                .find(|a| a.end <= start)
+                .or_else(|| {
+                    self.seen[self.line_start..]
+                        .iter()
+                        .rev()
+                        .find(|a| a.place.line == s.line && !is_budget(&a.label))
+                })
+                .cloned();
+            let Some(current) = current.as_ref() else {
+                continue;
+            };
+            let find = |g: &str| {
+                amounts.iter().find(|a| {
+                    c.name(g)
+                        .is_some_and(|m| char_at(&s.text, m.start()) == a.at)
+                })
+            };
+            let prior = find("prior");
+            let Some(delta) = find("delta") else { continue };
+            let word = c.name("dir").map_or("", |m| m.as_str()).to_string();
+            let year = c.name("year").map_or("上", |m| m.as_str()).to_string();
+            let up = matches!(word.as_str(), "增加" | "增长");
+            let mut figures = vec![current.place, delta.place];
+            if let Some(p) = prior {
+                figures.push(p.place);
+                // Amount and direction against the stated prior year.
+                let diff = current.value.checked_sub(p.value).unwrap_or(Ratio::ZERO);
+                let slack = current
+                    .half
+                    .checked_add(p.half)
+                    .and_then(|h| h.checked_add(delta.half))
+                    .unwrap_or(Ratio::ZERO);
+                let off = diff
+                    .abs()
+                    .checked_sub(delta.value)
+                    .unwrap_or(Ratio::ZERO)
+                    .abs();
+                self.push(
+                    s,
+                    Kind::ChangeAmount,
+                    if off > slack {
+                        Outcome::Fail
+                    } else {
+                        Outcome::Pass
+                    },
+                    (delta.text.clone(), delta.in_unit(diff.abs())),
+                    format!(
+                        "{}与{year}年{}之差应为{}{}",
+                        current.shown(),
+                        p.shown(),
+                        delta.in_unit(diff.abs()),
+                        delta.unit
+                    ),
+                    figures.clone(),
+                );
+                let wrong_way =
+                    (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack);
+                if wrong_way {
+                    self.push(
+                        s,
+                        Kind::Direction,
+                        Outcome::Fail,
+                        (
+                            word.clone(),
+                            if diff > Ratio::ZERO {
+                                "增加".into()
+                            } else {
+                                "减少".into()
+                            },
+                        ),
+                        format!(
+                            "本年{}、上年{}，增减方向与“{word}”不符",
+                            current.shown(),
+                            p.shown()
+                        ),
+                        figures.clone(),
+                    );
+                }
+            }
+            // The rate against the prior year (stated, or implied by current and change).
+            let Some(rate) = c.name("rate") else { continue };
+            let base = match prior {
+                Some(p) => (p.value, p.half),
+                None => {
+                    let b = if up {
+                        current.value.checked_sub(delta.value)
+                    } else {
+                        current.value.checked_add(delta.value)
+                    };
+                    (
+                        b.unwrap_or(Ratio::ZERO),
+                        current.half.checked_add(delta.half).unwrap_or(Ratio::ZERO),
+                    )
+                }
+            };
+            let delta_text = delta.shown();
+            let base_text = format!("{}{}", delta.in_unit(base.0), delta.unit);
+            self.percent(
+                s,
+                Kind::ChangeRate,
+                rate,
+                (delta.value, delta.half),
+                base,
+                figures,
+                &|e| format!("增减{delta_text}，上年{base_text}，增减率应为{e}"),
+                "上年数为0，增减率无法计算",
+            );
+        }
+    }
+
+    /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
+    /// stated rates, within their rounding, and its direction.
+    pub(crate) fn point_changes(&mut self, s: &Sentence) {
+        for c in point_change_re().captures_iter(&s.text) {
+            let (Some((now, dn)), Some((prev, dp)), Some((pp, dd))) =
+                (number(&c["now"]), number(&c["prev"]), number(&c["pp"]))
+            else {
+                continue;
+            };
+            let diff = now.checked_sub(prev).unwrap_or(Ratio::ZERO);
+            let slack = half_unit(dn, 0)
+                .checked_add(half_unit(dp, 0))
+                .and_then(|h| h.checked_add(half_unit(dd, 0)))
+                .unwrap_or(Ratio::ZERO);
+            let off = diff.abs().checked_sub(pp).unwrap_or(Ratio::ZERO).abs();
+            let word = c["dir"].to_string();
+            let up = matches!(word.as_str(), "提高" | "上升" | "增加" | "增长");
+            let figures = vec![
+                place_of(s, c.name("now").expect("group")),
+                place_of(s, c.name("prev").expect("group")),
+                place_of(s, c.name("pp").expect("group")),
+            ];
+            let expected = diff.abs().to_fixed(2);
+            self.push(
+                s,
+                Kind::PointChange,
+                if off > slack {
+                    Outcome::Fail
+                } else {
+                    Outcome::Pass
+                },
+                (c["pp"].to_string(), expected.clone()),
+                format!("{}%与上年{}%相差{expected}个百分点", &c["now"], &c["prev"]),
+                figures.clone(),
+            );
+            let wrong_way = diff.abs() > slack && (up != (diff > Ratio::ZERO));
+            if wrong_way {
+                self.push(
+                    s,
+                    Kind::Direction,
+                    Outcome::Fail,
+                    (
+                        word.clone(),
+                        if diff > Ratio::ZERO {
+                            "提高"
+                        } else {
+                            "下降"
+                        }
+                        .into(),
+                    ),
+                    format!(
+                        "本年{}%、上年{}%，变化方向与“{word}”不符",
+                        &c["now"], &c["prev"]
+                    ),
+                    figures,
+                );
+            }
+        }
+    }
+
+    /// 预算完成率 = 决算 / 预算.
+    pub(crate) fn completions(&mut self, s: &Sentence, amounts: &[Amount]) {
+        for c in completion_re().captures_iter(&s.text) {
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            let before: Vec<&Amount> = amounts.iter().filter(|a| a.end <= start).collect();
+            let rate = c.get(1).expect("group");
+            // The budget is stated before the rate, or in a parenthesis right after it:
+            // "完成年初预算的104.35%（年初预算为1,150.00万元）".
+            let after = char_at(&s.text, c.get(0).expect("match").end());
+            let in_parenthesis = || {
+                let rest: String = s.text.chars().skip(after).collect();
+                if !rest.starts_with(['（', '(']) {
+                    return None;
+                }
+                let close = rest
+                    .find(['）', ')'])
+                    .map_or(usize::MAX, |b| char_at(&rest, b));
+                amounts
+                    .iter()
+                    .find(|a| a.at > after && a.end <= after + close && is_budget(&a.label))
+            };
+            let budget = before
+                .iter()
+                .rev()
+                .find(|a| is_budget(&a.label))
+                .copied()
+                .or_else(in_parenthesis);
+            let actual = before.iter().rev().find(|a| !is_other(&a.label)).copied();
+            let (Some(actual), Some(budget)) = (actual, budget) else {
+                self.push(
+                    s,
+                    Kind::Completion,
+                    Outcome::InsufficientData,
+                    (format!("{}%", rate.as_str()), String::new()),
+                    "句中没有同时写明决算数和预算数，无法核对完成率".into(),
+                    vec![place_of(s, rate)],
+                );
+                continue;
+            };
+            let (a_text, b_text) = (actual.shown(), budget.shown());
+            self.percent(
+                s,
+                Kind::Completion,
+                rate,
+                (actual.value, actual.half),
+                (budget.value, budget.half),
+                vec![actual.place, budget.place],
+                &|e| format!("决算{a_text}÷预算{b_text}应为{e}"),
+                "预算数为0，完成率无法计算",
+            );
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The audit as a Chinese text report or an HTML page.
+
+use crate::model::*;
+
+/// The audit as a Chinese text report: failures with their quote, stated and expected value,
+/// rounding notes, what could not be checked, and a one-line verdict.
+pub fn report_text(a: &Audit, source: &str) -> String {
+    use std::fmt::Write;
+    let mut s = format!("核对：{source}\n");
+    let count = |o: Outcome| a.checks.iter().filter(|c| c.outcome == o).count();
+    for (outcome, title) in [
+        (Outcome::Fail, "错误"),
+        (Outcome::RoundingNote, "尾差提示"),
+        (Outcome::ParseError, "无法解析"),
+    ] {
+        for c in a.checks.iter().filter(|c| c.outcome == outcome) {
+            let page = c.page.map(|p| format!("第{p}页")).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "\n{title}［{}］{page}第{}行（{}）：{}",
+                c.kind.label(),
+                c.line,
+                if c.section.is_empty() {
+                    "—"
+                } else {
+                    &c.section
+                },
+                c.message
+            );
+            if !c.stated.is_empty() || !c.expected.is_empty() {
+                let _ = writeln!(s, "  填写：{}　应为：{}", c.stated, c.expected);
+            }
+            let _ = writeln!(s, "  原文：{}", c.quote);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n结论：{}。共核对{}处（通过{}，错误{}，尾差提示{}，数据不足{}，无法解析{}），识别金额{}个。",
+        if count(Outcome::Fail) == 0 { "未发现计算错误" } else { "发现计算错误" },
+        a.checks.len(),
+        count(Outcome::Pass),
+        count(Outcome::Fail),
+        count(Outcome::RoundingNote),
+        count(Outcome::InsufficientData),
+        count(Outcome::ParseError),
+        a.figures
+    );
+    s
+}
+
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The audit as a self-contained HTML page: the verdict, then every check that did not pass
+/// (errors first) with its quote, then the passes.
+pub fn report_html(a: &Audit, source: &str) -> String {
+    use std::fmt::Write;
+    let label = |o: Outcome| match o {
+        Outcome::Pass => "通过",
+        Outcome::Fail => "错误",
+        Outcome::RoundingNote => "尾差提示",
+        Outcome::NotApplicable => "不适用",
+        Outcome::InsufficientData => "数据不足",
+        Outcome::ParseError => "无法解析",
+        Outcome::ExecutionError => "执行错误",
+    };
+    let order = [
+        Outcome::Fail,
+        Outcome::RoundingNote,
+        Outcome::ParseError,
+        Outcome::InsufficientData,
+        Outcome::NotApplicable,
+        Outcome::Pass,
+    ];
+    let fails = a.failures().count();
+    let mut rows = String::new();
+    for o in order {
+        for c in a.checks.iter().filter(|c| c.outcome == o) {
+            let _ = writeln!(
+                rows,
+                "<tr class=\"{:?}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"quote\">{}</td></tr>",
+                o,
+                label(o),
+                c.kind.label(),
+                c.line,
+                esc(&c.section),
+                esc(&c.stated),
+                esc(&c.expected),
+                esc(&c.message),
+                esc(&c.quote)
+            );
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>核对：{src}</title>\n<style>\nbody {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }}\ntable {{ border-collapse: collapse; width: 100%; font-size: 13px; }}\nth, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; }}\ntd.num {{ text-align: right; white-space: nowrap; }}\ntd.quote {{ color: #444; }}\ntr.Fail td {{ background: #fde8e8; }}\ntr.RoundingNote td {{ background: #fff6dd; }}\n</style>\n</head>\n<body>\n<h1>核对：{src}</h1>\n<p class=\"verdict\">{verdict}：共核对{n}处，错误{fails}处。</p>\n<table>\n<thead><tr><th>结果</th><th>核对</th><th>行</th><th>所在部分</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n</body>\n</html>\n",
+        src = esc(source),
+        verdict = if fails == 0 { "未发现计算错误" } else { "发现计算错误" },
+        n = a.checks.len(),
+    )
+}

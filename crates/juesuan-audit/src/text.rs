@@ -1,0 +1,344 @@
+//! Reading the text: sentences, stated amounts with their labels and units, percentages.
+
+use crate::model::*;
+use juesuan_score::Ratio;
+use regex::Regex;
+
+/// A stated amount, in 万元.
+#[derive(Debug, Clone)]
+pub(crate) struct Amount {
+    pub(crate) label: String,
+    pub(crate) value: Ratio,
+    /// Half a unit of the last printed digit (at least 0.005 万元 for 万元 figures).
+    pub(crate) half: Ratio,
+    pub(crate) text: String,
+    /// The unit as printed (元, 万元, 亿元) and its size in 万元: messages and expected
+    /// values are given in the unit the document uses.
+    pub(crate) unit: &'static str,
+    pub(crate) scale: Ratio,
+    pub(crate) place: Place,
+    /// Character offsets of the number within the sentence.
+    pub(crate) at: usize,
+    pub(crate) end: usize,
+    /// The share stated right after it (占…X%), with its named denominator if any.
+    pub(crate) share: Option<Percent>,
+}
+
+impl Amount {
+    /// The figure as printed, with its unit ("1,580,000.00元").
+    pub(crate) fn shown(&self) -> String {
+        format!("{}{}", self.text, self.unit)
+    }
+
+    /// A value in 万元 written in this figure's unit, to 2 decimals.
+    pub(crate) fn in_unit(&self, value: Ratio) -> String {
+        value.checked_div(self.scale).unwrap_or(value).to_fixed(2)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Percent {
+    pub(crate) value: Ratio,
+    pub(crate) half: Ratio,
+    pub(crate) text: String,
+    pub(crate) denominator: Option<String>,
+    pub(crate) place: Place,
+}
+
+/// What a document-wide check quotes.
+#[derive(Debug, Clone)]
+pub(crate) struct SentenceRef {
+    pub(crate) line: usize,
+    pub(crate) page: Option<usize>,
+    pub(crate) section: String,
+    pub(crate) quote: String,
+}
+
+impl Sentence {
+    pub(crate) fn reference(&self) -> SentenceRef {
+        SentenceRef {
+            line: self.line,
+            page: self.page,
+            section: self.section.clone(),
+            quote: self.text.trim().to_string(),
+        }
+    }
+}
+
+pub(crate) struct Sentence {
+    pub(crate) text: String,
+    pub(crate) line: usize,
+    pub(crate) page: Option<usize>,
+    /// Character offset of the sentence within its line.
+    pub(crate) offset: usize,
+    pub(crate) section: String,
+}
+
+/// A regex compiled once, on first use.
+pub(crate) fn amount_re() -> &'static Regex {
+    lazy_regex!(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(亿元|万元|元)")
+}
+
+pub(crate) fn share_re() -> &'static Regex {
+    lazy_regex!(r"^\s*[，,]?\s*(?:分别)?占([^0-9%，,；;。]*?)(?:的)?(-?\d+(?:\.\d+)?)%")
+}
+
+pub(crate) fn change_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?:(?:与|比|较)(?:(?P<year>\d{4})年(?:度)?|上年(?:度)?|去年|上一年(?:度)?)(?:同期)?(?:的)?(?:决算数?)?(?:(?P<prior>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元))?(?:相比|比较)?|同比)[，,]?[^，,；;。%]*?(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?(?P<delta>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:亿元|万元|元)(?:(?:[，,]\s*(?:同比)?(?:增长|下降|增加|减少|上升|降低)(?:了)?|[，,]\s*(?:增幅|降幅|增长率|下降率|增长幅度|下降幅度)(?:为|达|是)?)(?P<rate>\d+(?:\.\d+)?)%)?"
+    )
+}
+
+pub(crate) fn completion_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?:完成(?:了)?(?:年初|全年|调整后?)?预算(?:数)?(?:的)?|(?:决算数?)?(?:为|占)(?:年初|全年|调整后?)?预算(?:数)?的|预算完成率(?:为|达|是)?)(\d+(?:\.\d+)?)%"
+    )
+}
+
+pub(crate) fn heading_re() -> &'static Regex {
+    lazy_regex!(
+        r"^(?:#+\s*)?(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+、\s)"
+    )
+}
+
+/// Full-width digits and signs to ASCII; Word bookmarks and Markdown emphasis removed.
+pub fn normalize(text: &str) -> String {
+    let t = lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "");
+    t.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '％' => '%',
+            '．' => '.',
+            '\\' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let paged = text.contains('\u{c}');
+    let mut page = 1;
+    for (n, line) in text.lines().enumerate() {
+        page += line.matches('\u{c}').count();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
+            section = trimmed.trim_start_matches('#').trim().to_string();
+        }
+        let mut offset = 0;
+        for part in line.split_inclusive('。') {
+            let chars = part.chars().count();
+            if part.trim().chars().count() > 1 {
+                out.push(Sentence {
+                    text: part.to_string(),
+                    line: n + 1,
+                    page: paged.then_some(page),
+                    offset,
+                    section: section.clone(),
+                });
+            }
+            offset += chars;
+        }
+    }
+    out
+}
+
+/// "一、一般公共预算财政拨款收入" → "一般公共预算财政拨款收入"; "1.因公出国（境）费" → "因公出国（境）费".
+pub(crate) fn strip_enumerator(label: &str) -> String {
+    let e = lazy_regex!(
+        r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+\s*[.、．])\s*"
+    );
+    e.replace(label.trim(), "")
+        .trim_start_matches('　')
+        .trim()
+        .to_string()
+}
+
+/// Parse a printed decimal; with its count of decimals.
+pub(crate) fn number(text: &str) -> Option<(Ratio, u32)> {
+    // Thousands separators ("1,234.56") are printing, not precision.
+    let text = text.replace(',', "");
+    let decimals = text.split_once('.').map_or(0, |(_, f)| f.len() as u32);
+    Ratio::parse(&text).ok().map(|r| (r, decimals))
+}
+
+pub(crate) fn pow10(n: u32) -> Ratio {
+    Ratio::new(10i128.pow(n), 1).expect("nonzero")
+}
+
+/// Half a unit of the last printed digit; 万元 figures are taken as printed to at least 2
+/// decimals (trailing zeros are often dropped: "57.5万元" is 57.50).
+pub(crate) fn half_unit(decimals: u32, floor_decimals: u32) -> Ratio {
+    let d = decimals.max(floor_decimals);
+    Ratio::new(1, 2)
+        .expect("nonzero")
+        .checked_div(pow10(d))
+        .expect("nonzero")
+}
+
+/// Character index → byte index in `s`.
+pub(crate) fn byte_at(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(b, _)| b)
+}
+
+pub(crate) fn char_at(s: &str, byte: usize) -> usize {
+    s[..byte].chars().count()
+}
+
+pub(crate) fn normalize_label(raw: &str) -> String {
+    // "本部门2022年度一般公共预算财政拨款支出" names the same figure as
+    // "2022年度一般公共预算财政拨款支出": the unit and the year are not part of the name.
+    let t = lazy_regex!(
+        r"^\s*(?:(?:本部门|本单位|我部门|我单位|本局|我局|全年)?\s*\d{4}年(?:度)?(?:本部门|本单位|全年)?|本部门|本单位|我部门|我单位)"
+    )
+    .replace(raw.trim(), "");
+    let t = t
+        .trim_start_matches("其中")
+        .trim_start_matches(['：', ':', '，', ',']);
+    let t = t.trim_end_matches(['为', '是', '：', ':', ' ']);
+    t.trim_end_matches("共计")
+        .trim_end_matches("合计为")
+        .trim()
+        .to_string()
+}
+
+/// A figure that is not this year's actual: a budget, last year's figure ("与2020年…相比",
+/// "比上年…"), or a change ("增加…", "同比减少…").
+pub(crate) fn is_other(label: &str) -> bool {
+    is_budget(label)
+        || label.starts_with(['与', '比', '较'])
+        || label.starts_with("上年")
+        || is_change(label)
+}
+
+/// A change rather than a level: "比年初预算320.00万元减少", "同比增加".
+pub(crate) fn is_change(label: &str) -> bool {
+    [
+        "增加",
+        "减少",
+        "增长",
+        "下降",
+        "上升",
+        "降低",
+        "增加了",
+        "减少了",
+    ]
+    .iter()
+    .any(|w| label.ends_with(w))
+}
+
+pub(crate) fn point_change_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?P<now>\d+(?:\.\d+)?)%[，,]?\s*(?:比|较|与)(?:上年(?:度)?|去年|上一年(?:度)?|\d{4}年(?:度)?)(?:同期)?(?:的)?(?P<prev>\d+(?:\.\d+)?)%(?:相比)?[，,]?(?P<dir>提高|上升|增加|增长|下降|降低|减少)(?:了)?(?P<pp>\d+(?:\.\d+)?)个百分点"
+    )
+}
+
+/// "一般公共预算财政拨款支出占本年支出合计的比重为96.17%": a share between two named figures.
+pub(crate) fn label_share_re() -> &'static Regex {
+    lazy_regex!(
+        r"(?:^|[，,；;。：:])\s*(?P<num>[^，,；;。：:0-9%（）()]{2,40}?)占(?P<den>[^，,；;。：:0-9%]{2,40}?)的(?:比重|比例|份额)?(?:为|是|达)?(?P<p>\d+(?:\.\d+)?)%"
+    )
+}
+
+/// A budget figure (预算数) rather than an actual one: "年初预算为", "预算数为" — but not
+/// "一般公共预算财政拨款支出决算数", whose 预算 names the fund.
+pub(crate) fn is_budget(label: &str) -> bool {
+    !label.contains("决算")
+        && !is_change(label)
+        && (label.ends_with("预算")
+            || label.ends_with("预算数")
+            || label.contains("年初预算")
+            || label.contains("全年预算")
+            || label.contains("调整预算"))
+}
+
+pub(crate) fn amounts_in(s: &Sentence) -> Vec<Amount> {
+    let mut out = Vec::new();
+    for m in amount_re().captures_iter(&s.text) {
+        let whole = m.get(0).expect("match");
+        let num = m.get(1).expect("group");
+        // A number glued to a letter or digit before it is part of a code, not an amount.
+        if s.text[..num.start()]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let Some((value, decimals)) = number(num.as_str()) else {
+            continue;
+        };
+        // 亿元 figures are printed to 2 decimals as a rule ("1.38亿元"), like 万元 ones.
+        let (scale, floor, unit) = match &m[2] {
+            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), 2, "亿元"),
+            "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0, "元"),
+            _ => (Ratio::ONE, 2, "万元"),
+        };
+        let value = value.checked_mul(scale).unwrap_or(value);
+        let half = half_unit(decimals, floor)
+            .checked_mul(scale)
+            .unwrap_or(Ratio::ZERO);
+        // The label: back to the previous clause break.
+        let before = &s.text[..num.start()];
+        let label_start = before
+            .rfind(['，', ',', '；', ';', '：', ':', '。', '、'])
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let label = normalize_label(&before[label_start..]);
+        let at = char_at(&s.text, num.start());
+        let end = char_at(&s.text, whole.end());
+        let rest = &s.text[whole.end()..];
+        let share = share_re().captures(rest).and_then(|c| {
+            let p = c.get(2)?;
+            let (value, d) = number(p.as_str())?;
+            let den = c
+                .get(1)
+                .map(|d| normalize_label(d.as_str()))
+                .filter(|d| !d.is_empty());
+            let pstart = char_at(&s.text, whole.end() + p.start());
+            Some(Percent {
+                value,
+                half: half_unit(d, 0),
+                text: format!("{}%", p.as_str()),
+                denominator: den,
+                place: Place {
+                    line: s.line,
+                    start: s.offset + pstart,
+                    end: s.offset + pstart + p.as_str().chars().count(),
+                },
+            })
+        });
+        out.push(Amount {
+            label,
+            value,
+            half,
+            text: num.as_str().to_string(),
+            unit,
+            scale,
+            place: Place {
+                line: s.line,
+                start: s.offset + at,
+                end: s.offset + at + num.as_str().chars().count(),
+            },
+            at,
+            end,
+            share,
+        });
+    }
+    out
+}
+
+/// Where a regex match stands in the original line.
+pub(crate) fn place_of(s: &Sentence, m: regex::Match) -> Place {
+    let start = char_at(&s.text, m.start());
+    Place {
+        line: s.line,
+        start: s.offset + start,
+        end: s.offset + start + m.as_str().chars().count(),
+    }
+}
