@@ -1,11 +1,9 @@
-//! Passwords (口令, argon2id), session and CSRF tokens, and the login rate limiter.
+//! Passwords (口令, argon2id), session and CSRF tokens. The login rate limit is in the store
+//! (`Store::login_wait`), shared by every server process on one database.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// argon2id cost. The default is OWASP's recommendation (19 MiB, 2 passes); tests use a cheap
 /// one because unoptimised debug builds take seconds per hash. The parameters are stored in
@@ -94,58 +92,6 @@ pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Rejects logins after too many failures for the same user name or the same client address
-/// within a window (登录限速). In memory: a restart forgets, which only helps a patient
-/// attacker by one window.
-pub struct LoginLimiter {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl LoginLimiter {
-    pub fn new(max_failures: u32, window: Duration) -> Self {
-        LoginLimiter {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Seconds until these keys may try again, if any of them is locked.
-    pub fn locked(&self, keys: &[String]) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        keys.iter()
-            .filter_map(|k| map.get(k))
-            .filter(|(n, _)| *n >= self.max_failures)
-            .map(|(_, since)| (self.window - now.duration_since(*since)).as_secs().max(1))
-            .max()
-    }
-
-    pub fn failed(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().expect("limiter lock");
-        for k in keys {
-            let e = map.entry(k.clone()).or_insert((0, now));
-            e.0 += 1;
-        }
-        // Bounded memory under a flood of distinct names: forget the oldest half.
-        if map.len() > 100_000 {
-            let mut ages: Vec<_> = map.iter().map(|(k, (_, t))| (*t, k.clone())).collect();
-            ages.sort();
-            for (_, k) in ages.into_iter().take(50_000) {
-                map.remove(&k);
-            }
-        }
-    }
-
-    pub fn succeeded(&self, user_key: &str) {
-        self.failures.lock().expect("limiter lock").remove(user_key);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,21 +118,5 @@ mod tests {
         assert!(!same_token(&a, &b));
         assert!(!same_token(&a, &a[..10]));
         assert_eq!(random_password().len(), 16);
-    }
-
-    #[test]
-    fn limiter_locks_after_max_failures_and_unlocks_on_success() {
-        let l = LoginLimiter::new(3, Duration::from_secs(60));
-        let keys = ["user:a".to_string(), "ip:1".to_string()];
-        for _ in 0..2 {
-            l.failed(&keys);
-        }
-        assert_eq!(l.locked(&keys), None);
-        l.failed(&keys);
-        assert!(l.locked(&keys).is_some());
-        assert!(l.locked(&["ip:1".to_string()]).is_some());
-        assert_eq!(l.locked(&["user:b".to_string()]), None);
-        l.succeeded("user:a");
-        assert_eq!(l.locked(&["user:a".to_string()]), None);
     }
 }

@@ -67,7 +67,6 @@ pub struct AppState {
     pub store: Store,
     pub lib: Arc<Library>,
     pub opts: Arc<Options>,
-    limiter: Arc<auth::LoginLimiter>,
     cache: Arc<Cache>,
 }
 
@@ -96,10 +95,6 @@ impl AppState {
     pub fn with_store(store: Store, opts: Options) -> AppState {
         let lib = Arc::new(store.library().clone());
         AppState {
-            limiter: Arc::new(auth::LoginLimiter::new(
-                opts.login_max_failures,
-                opts.login_window,
-            )),
             store,
             lib,
             opts: Arc::new(opts),

@@ -81,7 +81,12 @@ pub async fn login(
     if let Some(ip) = client {
         keys.push(format!("ip:{ip}"));
     }
-    if let Some(wait) = state.limiter.locked(&keys) {
+    let window = state.opts.login_window.as_secs() as i64;
+    let wait = state
+        .store
+        .login_wait(&keys, state.opts.login_max_failures, window)
+        .await?;
+    if let Some(wait) = wait {
         state
             .store
             .log(
@@ -90,7 +95,7 @@ pub async fn login(
                 &format!("来自 {}", show(client)),
             )
             .await?;
-        return Err(AppError::TooManyRequests(wait));
+        return Err(AppError::TooManyRequests(wait as u64));
     }
     let user = state.store.user_by_name(name).await?;
     // Hash even for an unknown name, so timing does not tell which names exist.
@@ -105,7 +110,7 @@ pub async fn login(
             .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let Some(user) = user.filter(|_| ok) else {
-        state.limiter.failed(&keys);
+        state.store.login_failed(&keys, window).await?;
         state
             .store
             .log(
@@ -116,7 +121,7 @@ pub async fn login(
             .await?;
         return Err(AppError::BadRequest(vec!["用户名或口令不正确".into()]));
     };
-    state.limiter.succeeded(&user_key);
+    state.store.login_succeeded(&user_key).await?;
     let token = auth::random_token();
     let csrf = auth::random_token();
     let hours = state.opts.session_hours;

@@ -121,6 +121,12 @@ async fn login_is_rate_limited(app: &TestApp) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
     assert!(r.json()["error"].as_str().unwrap().contains("秒后再试"));
+    // The limit is in the database: another server process on it refuses bob too.
+    let mut other = app.client_of_another_server().await;
+    assert_eq!(
+        other.login("bob", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     // Other users are not locked out by bob's failures.
     app.user("carol", Role::Preparer).await;
     assert_eq!(

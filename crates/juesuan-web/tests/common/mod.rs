@@ -62,6 +62,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client of a second server process on the same database (its own store connection
+    /// and caches), e.g. behind the same load balancer.
+    pub async fn client_of_another_server(&self) -> Client {
+        let store = Store::open(&self.db.url).await.expect("open store");
+        let state = AppState::with_store(store, options(&self.db.url));
+        Client {
+            router: juesuan_web::router(state),
+            cookies: Vec::new(),
+            csrf: String::new(),
+        }
+    }
+
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
