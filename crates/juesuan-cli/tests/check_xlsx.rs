@@ -96,8 +96,15 @@ fn with_horizontal_sangong(src: &std::path::Path, dst: &std::path::Path, bump_to
                     Data::String(s) => s,
                     _ => String::new(),
                 };
-                ws.merge_range(dim.start.0, dim.start.1 as u16, dim.end.0, dim.end.1 as u16, &text, &plain)
-                    .unwrap();
+                ws.merge_range(
+                    dim.start.0,
+                    dim.start.1 as u16,
+                    dim.end.0,
+                    dim.end.1 as u16,
+                    &text,
+                    &plain,
+                )
+                .unwrap();
             }
             for (r, c, v) in range.used_cells() {
                 let (r, c) = (r as u32 + r0, (c as u32 + c0) as u16);
@@ -134,26 +141,32 @@ fn with_horizontal_sangong(src: &std::path::Path, dst: &std::path::Path, bump_to
             figures("3.公务接待费"),
         ];
         ws.write_string(0, 0, "2021年度").unwrap();
-        ws.write_string(1, 0, "一般公共预算财政拨款“三公”经费支出决算表").unwrap();
-        ws.write_string(2, 0, "编制单位：凉山州科学技术协会").unwrap();
+        ws.write_string(1, 0, "一般公共预算财政拨款“三公”经费支出决算表")
+            .unwrap();
+        ws.write_string(2, 0, "编制单位：凉山州科学技术协会")
+            .unwrap();
         ws.write_string(2, 10, "金额单位：万元").unwrap();
         ws.merge_range(3, 0, 5, 0, "项目", &plain).unwrap();
         for (g, group) in ["预算数", "决算数"].iter().enumerate() {
             let c = 1 + 6 * g as u16;
             ws.merge_range(3, c, 3, c + 5, group, &plain).unwrap();
             ws.merge_range(4, c, 5, c, "合计", &plain).unwrap();
-            ws.merge_range(4, c + 1, 5, c + 1, "因公出国（境）费", &plain).unwrap();
-            ws.merge_range(4, c + 2, 4, c + 4, "公务用车购置及运行费", &plain).unwrap();
+            ws.merge_range(4, c + 1, 5, c + 1, "因公出国（境）费", &plain)
+                .unwrap();
+            ws.merge_range(4, c + 2, 4, c + 4, "公务用车购置及运行费", &plain)
+                .unwrap();
             for (k, sub) in ["小计", "购置费", "运行费"].iter().enumerate() {
                 ws.write_string(5, c + 2 + k as u16, *sub).unwrap();
             }
-            ws.merge_range(4, c + 5, 5, c + 5, "公务接待费", &plain).unwrap();
+            ws.merge_range(4, c + 5, 5, c + 5, "公务接待费", &plain)
+                .unwrap();
             for (k, (budget, actual)) in items.iter().enumerate() {
                 let mut v = if g == 0 { *budget } else { *actual };
                 if g == 1 && k == 0 {
                     v += bump_total;
                 }
-                ws.write_number(6, c + k as u16, (6 * g + k + 1) as f64).unwrap();
+                ws.write_number(6, c + k as u16, (6 * g + k + 1) as f64)
+                    .unwrap();
                 ws.write_number(7, c + k as u16, v).unwrap();
             }
         }
