@@ -2,6 +2,7 @@
 //! workbook passes; the same workbook with one total changed fails, naming the cell's table.
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn juesuan(args: &[&str]) -> std::process::Output {
@@ -12,7 +13,7 @@ fn juesuan(args: &[&str]) -> std::process::Output {
 }
 
 /// Copy a workbook, replacing `from` by `to` in one of its parts.
-fn edit_workbook(src: &std::path::Path, dst: &std::path::Path, part: &str, from: &str, to: &str) {
+fn edit_workbook(src: &Path, dst: &Path, part: &str, from: &str, to: &str) {
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
     let mut replaced = false;
@@ -35,10 +36,9 @@ fn edit_workbook(src: &std::path::Path, dst: &std::path::Path, part: &str, from:
     assert!(replaced);
 }
 
-#[test]
-fn our_workbook_passes_and_a_changed_total_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
+/// The example's tables as juesuan writes them (`juesuan report --format xlsx`), in `dir`.
+fn example_workbook(dir: &Path) -> PathBuf {
+    let out = dir.join("out");
     let o = juesuan(&[
         "report",
         "../../examples/liangshan-kexie-2021/input.toml",
@@ -48,7 +48,13 @@ fn our_workbook_passes_and_a_changed_total_fails() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let book = out.join("tables.xlsx");
+    out.join("tables.xlsx")
+}
+
+#[test]
+fn our_workbook_passes_and_a_changed_total_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = example_workbook(dir.path());
 
     let o = juesuan(&["check", book.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&o.stdout);
@@ -77,7 +83,7 @@ fn our_workbook_passes_and_a_changed_total_fails() {
 /// rewritten the way the official export lays it out: 预算数 / 决算数 groups over 合计 |
 /// 因公出国（境）费 | 公务用车购置及运行费 (小计 | 购置费 | 运行费) | 公务接待费, a 栏次 row
 /// and one data row. `bump_total` is added to the stated 决算数 合计.
-fn with_horizontal_sangong(src: &std::path::Path, dst: &std::path::Path, bump_total: f64) {
+fn with_horizontal_sangong(src: &Path, dst: &Path, bump_total: f64) {
     use calamine::{Data, Reader, Xlsx};
     use rust_xlsxwriter::{Format, Workbook};
     let mut book: Xlsx<_> = calamine::open_workbook(src).unwrap();
@@ -180,17 +186,7 @@ fn with_horizontal_sangong(src: &std::path::Path, dst: &std::path::Path, bump_to
 #[test]
 fn horizontal_sangong_sheet_is_checked_by_the_t7_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = juesuan(&[
-        "report",
-        "../../examples/liangshan-kexie-2021/input.toml",
-        "--format",
-        "xlsx",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let book = out.join("tables.xlsx");
+    let book = example_workbook(dir.path());
 
     let clean = dir.path().join("horizontal.xlsx");
     with_horizontal_sangong(&book, &clean, 0.0);

@@ -133,6 +133,18 @@ impl Side<'_> {
     }
 }
 
+/// A row that ends a table's body: a note (注、说明) or the official "no data" sentence.
+/// `first_text` is the row's first text, normalised.
+pub(crate) fn ends_table(first_text: &str, spec: &TableSpec) -> bool {
+    first_text.starts_with('注')
+        || first_text.starts_with("说明")
+        || spec
+            .empty_note
+            .as_deref()
+            .is_some_and(|n| norm(n) == first_text)
+        || first_text.contains("本表无数据")
+}
+
 fn sides(spec: &TableSpec) -> Vec<Side<'_>> {
     match spec.layout {
         Layout::Grid => vec![Side {
@@ -710,14 +722,7 @@ pub fn read_table(
                 _ => None,
             })
             .unwrap_or_default();
-        if first_text.starts_with('注')
-            || first_text.starts_with("说明")
-            || spec
-                .empty_note
-                .as_deref()
-                .is_some_and(|n| norm(n) == first_text)
-            || first_text.contains("本表无数据")
-        {
+        if ends_table(&first_text, spec) {
             break;
         }
         if row_numbering(r) {

@@ -25,8 +25,8 @@
 use crate::error::{Place, Problem};
 use crate::grid::{Sheet, Value};
 use crate::read::{
-    amount_problem, cell_amount, column_synonyms, is_number_like, layout, row_synonyms, table_unit,
-    ReadContext, StatedTable, ROW_NUMBER_WORDS, STUB_WORDS,
+    amount_problem, cell_amount, column_synonyms, ends_table, is_number_like, layout, row_synonyms,
+    table_unit, ReadContext, StatedTable, ROW_NUMBER_WORDS, STUB_WORDS,
 };
 use crate::text::{label_key, norm, same_label};
 use juesuan_core::tables::{Layout, TableSpec};
@@ -500,14 +500,7 @@ pub(crate) fn read(
             .row(r)
             .find_map(|(_, v)| text_of(v))
             .unwrap_or_default();
-        if first_text.starts_with('注')
-            || first_text.starts_with("说明")
-            || spec
-                .empty_note
-                .as_deref()
-                .is_some_and(|n| norm(n) == first_text)
-            || first_text.contains("本表无数据")
-        {
+        if ends_table(&first_text, spec) {
             break;
         }
         // The row's label: its first text outside the amount columns.
