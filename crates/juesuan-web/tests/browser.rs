@@ -69,6 +69,26 @@ async fn wait_for_file(dir: &Path, ext: &str) -> std::path::PathBuf {
     }
 }
 
+/// The `h1` text of the page a form post leads to. The click returns before the browser has
+/// navigated, so wait until it has left `from` and read the new page's heading (retrying
+/// while the old page's elements go stale).
+async fn heading_after_leaving(c: &fantoccini::Client, from: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(url) = c.current_url().await {
+            if !url.path().ends_with(from) {
+                if let Ok(h1) = c.find(Locator::Css("h1")).await {
+                    if let Ok(text) = h1.text().await {
+                        return text;
+                    }
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "the browser stayed on {from}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn log_in_upload_see_findings_download_word_and_403() {
     let Some(driver_bin) = chromedriver() else {
@@ -177,8 +197,7 @@ async fn log_in_upload_see_findings_download_word_and_403() {
         .click()
         .await
         .unwrap();
-    let h1 = c.wait().for_element(Locator::Css("h1")).await.unwrap();
-    assert_eq!(h1.text().await.unwrap(), "单位与年度");
+    assert_eq!(heading_after_leaving(&c, "/login").await, "单位与年度");
 
     // Upload the example for unit A.
     c.goto(&format!("{base}/upload")).await.unwrap();
@@ -287,7 +306,7 @@ async fn log_in_upload_see_findings_download_word_and_403() {
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    heading_after_leaving(&c, "/login").await;
     c.goto(&format!("{base}/units/{B}/2021")).await.unwrap();
     assert_eq!(
         c.find(Locator::Css("h1"))
