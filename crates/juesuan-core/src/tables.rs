@@ -89,6 +89,10 @@ pub struct ColumnSpec {
     /// when the parts read different measures); blank when any part is blank.
     #[serde(default)]
     pub sum_of: Vec<String>,
+    /// 别名: other texts official exports print in this column's header ("决算" for 决算数),
+    /// for reading Excel tables. Not printed.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// Classification tree expansions.
@@ -145,6 +149,14 @@ pub struct RowSpec {
     /// are zero.
     #[serde(default)]
     pub unclassified: Option<TreeKind>,
+    /// 别名: other texts official exports print for this fixed row ("公务用车运行费"), for
+    /// reading Excel tables. Not printed.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Short names the row carries only under its parent's header group in a horizontal
+    /// layout ("购置费" under 公务用车购置及运行费): not recognised on their own.
+    #[serde(default)]
+    pub short_aliases: Vec<String>,
 }
 
 /// One side of a paired table.

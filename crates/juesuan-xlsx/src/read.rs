@@ -61,56 +61,6 @@ pub(crate) const STUB_WORDS: &[&str] = &[
 /// Header texts of columns that only number rows.
 pub(crate) const ROW_NUMBER_WORDS: &[&str] = &["栏次", "行次", "序号"];
 
-/// Other texts official exports print for a column label.
-pub(crate) fn column_synonyms(label: &str) -> &'static [&'static str] {
-    match label_key(label).as_str() {
-        "本年收入合计" => &["合计", "本年收入", "收入合计"],
-        "本年支出合计" => &["合计", "本年支出", "支出合计"],
-        "决算数" => &[
-            "决算",
-            "金额",
-            "决算金额",
-            "本年决算数",
-            "本年决算",
-            "决算数(万元)",
-        ],
-        "预算数" => &["预算", "年初预算数", "年初预算", "全年预算数", "预算金额"],
-        "小计" => &["合计"],
-        "合计" => &["小计"],
-        "财政拨款收入" => &["财政拨款"],
-        "本年收入" => &["收入"],
-        "年初结转和结余" => &["年初结转结余", "年初结余和结转"],
-        "年末结转和结余" => &["年末结转结余", "年末结余和结转"],
-        _ => &[],
-    }
-}
-
-/// Other texts official exports print for a fixed row.
-pub(crate) fn row_synonyms(id: &str) -> &'static [&'static str] {
-    match id {
-        "total" => &["合计", "总计"],
-        "used_non_fiscal_balance" => &["用事业基金弥补收支差额", "使用非财政拨款结余"],
-        "abroad" => &["因公出国（境）费用"],
-        "vehicle" => &[
-            "公务用车购置及运行费",
-            "公务用车购置及运行维护费",
-            "公务用车购置及运行维护费用",
-        ],
-        "vehicle_purchase" => &["公务用车购置费用"],
-        "vehicle_operation" => &[
-            "公务用车运行费",
-            "公务用车运行维护费",
-            "公务用车运行维护费用",
-        ],
-        "reception" => &["公务接待费用"],
-        "personnel" => &["人员经费"],
-        "public" => &["公用经费"],
-        "carryover_begin" => &["年初结转和结余", "年初财政拨款结转和结余"],
-        "carryover_end" => &["年末结转和结余", "年末财政拨款结转和结余"],
-        _ => &[],
-    }
-}
-
 /// One side of a table: the whole of a grid table, or the left / right of a paired one.
 struct Side<'a> {
     columns: &'a [ColumnSpec],
@@ -127,7 +77,7 @@ impl Side<'_> {
         self.rows.iter().find_map(|r| {
             let id = r.id.as_deref()?;
             let own = r.label.as_deref().unwrap_or_default();
-            (same_label(label, own) || row_synonyms(id).iter().any(|s| same_label(label, s)))
+            (same_label(label, own) || r.aliases.iter().any(|s| same_label(label, s)))
                 .then(|| id.to_string())
         })
     }
@@ -185,9 +135,7 @@ fn column_matches(path: &[String], col: &ColumnSpec) -> bool {
         return false;
     };
     let leaf_ok = same_label(leaf, &col.label)
-        || column_synonyms(&col.label)
-            .iter()
-            .any(|s| same_label(leaf, s));
+        || col.aliases.iter().any(|s| same_label(leaf, s));
     if !leaf_ok {
         return false;
     }
@@ -493,7 +441,7 @@ pub fn read_table(
         for c in side.columns {
             vocab.push(c.label.clone());
             vocab.extend(c.group.clone());
-            vocab.extend(column_synonyms(&c.label).iter().map(|s| s.to_string()));
+            vocab.extend(c.aliases.iter().cloned());
         }
     }
     let is_vocab = |t: &str| vocab.iter().any(|v| same_label(t, v));

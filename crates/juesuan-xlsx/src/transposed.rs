@@ -25,7 +25,7 @@
 use crate::error::{Place, Problem};
 use crate::grid::{Sheet, Value};
 use crate::read::{
-    amount_problem, cell_amount, column_synonyms, ends_table, is_number_like, layout, row_synonyms,
+    amount_problem, cell_amount, ends_table, is_number_like, layout,
     table_unit, ReadContext, StatedTable, ROW_NUMBER_WORDS, STUB_WORDS,
 };
 use crate::text::{label_key, norm, same_label};
@@ -35,16 +35,6 @@ use std::collections::BTreeMap;
 /// Words that name the total of the columns beside them: the table's 合计, or, under a group
 /// such as 公务用车购置及运行费, that group's 小计.
 const SUBTOTAL_WORDS: &[&str] = &["合计", "小计", "总计"];
-
-/// Short names a sub-item carries under its group's header ("购置费" under
-/// "公务用车购置及运行费"): not recognised on their own.
-fn short_names(id: &str) -> &'static [&'static str] {
-    match id {
-        "vehicle_purchase" => &["购置费", "购置", "车辆购置费"],
-        "vehicle_operation" => &["运行费", "运行维护费", "运维费", "运行", "车辆运行维护费"],
-        _ => &[],
-    }
-}
 
 /// Whether a table can be laid out this way: a grid whose rows are all fixed rows.
 pub(crate) fn applies(spec: &TableSpec) -> bool {
@@ -60,6 +50,8 @@ pub(crate) fn applies(spec: &TableSpec) -> bool {
 struct Item {
     id: String,
     names: Vec<String>,
+    /// Names under its parent's header group only (the template's `short_aliases`).
+    short_names: Vec<String>,
     /// The row it is part of ("其中" rows, indented under the row above).
     parent: Option<usize>,
     has_children: bool,
@@ -79,7 +71,7 @@ impl<'a> Vocabulary<'a> {
         for r in &spec.rows {
             let id = r.id.clone().unwrap_or_default();
             let mut names: Vec<String> = r.label.iter().cloned().collect();
-            names.extend(row_synonyms(&id).iter().map(|s| s.to_string()));
+            names.extend(r.aliases.iter().cloned());
             let total = names
                 .iter()
                 .any(|n| SUBTOTAL_WORDS.contains(&label_key(n).as_str()));
@@ -93,6 +85,7 @@ impl<'a> Vocabulary<'a> {
             items.push(Item {
                 id,
                 names,
+                short_names: r.short_aliases.clone(),
                 parent,
                 has_children: false,
                 total,
@@ -105,9 +98,7 @@ impl<'a> Vocabulary<'a> {
     fn scenario(&self, text: &str) -> Option<usize> {
         self.spec.columns.iter().position(|c| {
             same_label(text, &c.label)
-                || column_synonyms(&c.label)
-                    .iter()
-                    .any(|s| same_label(text, s))
+                || c.aliases.iter().any(|s| same_label(text, s))
         })
     }
 
@@ -123,7 +114,7 @@ impl<'a> Vocabulary<'a> {
 
     fn child_by_short_name(&self, parent: usize, text: &str) -> Option<usize> {
         self.items.iter().position(|i| {
-            i.parent == Some(parent) && short_names(&i.id).iter().any(|s| same_label(text, s))
+            i.parent == Some(parent) && i.short_names.iter().any(|s| same_label(text, s))
         })
     }
 
@@ -142,7 +133,7 @@ impl<'a> Vocabulary<'a> {
             || self
                 .items
                 .iter()
-                .any(|i| short_names(&i.id).iter().any(|s| same_label(text, s)))
+                .any(|i| i.short_names.iter().any(|s| same_label(text, s)))
     }
 }
 
