@@ -1084,7 +1084,7 @@ impl Store {
         max_failures: u32,
         window_secs: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let now = time::parse_rfc3339(&time::now_rfc3339()).unwrap_or(0);
+        let now = time::now_secs();
         let mut wait = None;
         for key in keys {
             let row = sqlx::query("SELECT failures, first_at FROM login_failures WHERE key = $1")
