@@ -134,8 +134,7 @@ fn column_matches(path: &[String], col: &ColumnSpec) -> bool {
     let Some(leaf) = path.last() else {
         return false;
     };
-    let leaf_ok = same_label(leaf, &col.label)
-        || col.aliases.iter().any(|s| same_label(leaf, s));
+    let leaf_ok = same_label(leaf, &col.label) || col.aliases.iter().any(|s| same_label(leaf, s));
     if !leaf_ok {
         return false;
     }

@@ -25,8 +25,8 @@
 use crate::error::{Place, Problem};
 use crate::grid::{Sheet, Value};
 use crate::read::{
-    amount_problem, cell_amount, ends_table, is_number_like, layout,
-    table_unit, ReadContext, StatedTable, ROW_NUMBER_WORDS, STUB_WORDS,
+    amount_problem, cell_amount, ends_table, is_number_like, layout, table_unit, ReadContext,
+    StatedTable, ROW_NUMBER_WORDS, STUB_WORDS,
 };
 use crate::text::{label_key, norm, same_label};
 use juesuan_core::tables::{Layout, TableSpec};
@@ -97,8 +97,7 @@ impl<'a> Vocabulary<'a> {
     /// The template column a text names (预算数 / 决算数 and their synonyms).
     fn scenario(&self, text: &str) -> Option<usize> {
         self.spec.columns.iter().position(|c| {
-            same_label(text, &c.label)
-                || c.aliases.iter().any(|s| same_label(text, s))
+            same_label(text, &c.label) || c.aliases.iter().any(|s| same_label(text, s))
         })
     }
 
