@@ -43,6 +43,8 @@ pub enum ErrorCode {
     TooPrecise,
     /// E012 金额为负
     NegativeAmount,
+    /// E013 金额超出上限（单笔绝对值超过 1000万亿元）
+    AmountBeyondBound,
     /// E020 科目编码格式错误
     MalformedCode,
     /// E021 未知功能分类科目
@@ -57,6 +59,8 @@ pub enum ErrorCode {
     Overspent,
     /// E032 输入内部不一致
     InconsistentInput,
+    /// E033 全部金额之和超出上限（一个单位一个年度各金额绝对值之和超过 1亿亿元）
+    TotalBeyondBound,
     /// E040 数据文件（目录、模板）错误
     DataFile,
     /// E050 绩效评价输入取值错误
@@ -80,6 +84,7 @@ impl ErrorCode {
             ErrorCode::BadAmount => "E010",
             ErrorCode::TooPrecise => "E011",
             ErrorCode::NegativeAmount => "E012",
+            ErrorCode::AmountBeyondBound => "E013",
             ErrorCode::MalformedCode => "E020",
             ErrorCode::UnknownFunctionCode => "E021",
             ErrorCode::UnknownEconomicCode => "E022",
@@ -87,6 +92,7 @@ impl ErrorCode {
             ErrorCode::BasicMismatch => "E030",
             ErrorCode::Overspent => "E031",
             ErrorCode::InconsistentInput => "E032",
+            ErrorCode::TotalBeyondBound => "E033",
             ErrorCode::DataFile => "E040",
             ErrorCode::EvaluationValue => "E050",
             ErrorCode::EvaluationMismatch => "E051",

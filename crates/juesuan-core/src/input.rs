@@ -6,7 +6,7 @@ use crate::catalogue::{Catalogues, ClassificationKind, CodeError};
 use crate::error::{ErrorCode, InputError};
 use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
 use crate::model::*;
-use crate::money::{Amount, AmountParseError, MoneyUnit};
+use crate::money::{first_past_magnitude_bound, Amount, AmountParseError, MoneyUnit};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -436,10 +436,10 @@ impl Context<'_> {
             }
             Err(AmountParseError::TooLarge) => {
                 self.err(
-                    ErrorCode::BadAmount,
+                    ErrorCode::AmountBeyondBound,
                     Some(span),
-                    format!("{what}金额“{raw}”超出范围"),
-                    "请核对金额及金额单位。",
+                    format!("{what}金额“{raw}”超出上限（单笔金额绝对值不超过1000万亿元）"),
+                    "请核对金额及金额单位（amount_unit 是“元”还是“万元”）。",
                 );
                 None
             }
@@ -779,6 +779,21 @@ impl Context<'_> {
             key_work: file.unit.key_work.clone(),
             organisation: file.unit.organisation.clone(),
         };
+
+        // Before any sum is taken: all amounts together stay within the bound that makes
+        // every derived figure fit (money.rs, "Why sums cannot wrap").
+        if let Some(i) = first_past_magnitude_bound(self.facts.facts.iter().map(|f| f.amount)) {
+            let at = self.facts.facts[i].location;
+            self.errors.push(InputError {
+                code: ErrorCode::TotalBeyondBound,
+                file: self.origin.to_string(),
+                location: at,
+                message: "全部金额的绝对值之和到此行超过上限（1亿亿元），合计会超出精确计算的范围".into(),
+                hint: "请核对金额及金额单位（amount_unit 是“元”还是“万元”）；真实单位的金额远低于此上限。"
+                    .into(),
+            });
+            return Err(self.errors);
+        }
 
         // 机关运行经费 defaults to 公用经费 of 基本支出 for 行政/参公 units.
         if oc_actual_loc.is_some() {

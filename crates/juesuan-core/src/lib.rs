@@ -18,6 +18,8 @@ pub use catalogue::{Catalogue, Catalogues};
 pub use error::{ErrorCode, InputError, Severity, Warning};
 pub use facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
 pub use model::UnitYear;
-pub use money::{Amount, Change, Completion, Direction, MoneyUnit, Percent};
+pub use money::{
+    Amount, Change, Completion, Direction, MoneyUnit, Percent, MAX_TOTAL_MAGNITUDE_FEN,
+};
 pub use tables::{Table, TableSet};
 pub use write::{normalized_facts, write_input};

@@ -3,6 +3,22 @@
 //! Amounts are integer 分 (0.01 元). Rendering in 万元 rounds half away from zero to
 //! 0.01 万元 in exactly one place, [`Amount::wan`]; percentages are integer basis points
 //! of a percent (0.01%) produced by [`Percent::of`]. No binary floating point anywhere.
+//!
+//! # Why sums cannot wrap (金额不会溢出)
+//!
+//! An `i64` of 分 holds ±9.22×10¹⁶ 元. Two bounds keep every figure juesuan computes far
+//! inside that, so a sum can never wrap into a wrong number:
+//! - a single amount is at most [`Amount::MAX`] = 10¹⁵ 元 (1000万亿元, E013 beyond it);
+//! - the absolute values of all amounts of one unit-year add up to at most
+//!   [`MAX_TOTAL_MAGNITUDE_FEN`] = 10¹⁶ 元 (E033 beyond it), checked with an `i128`
+//!   accumulator ([`first_past_magnitude_bound`]) before any other sum is taken.
+//!
+//! Every derived figure (a table cell, a total, a carry-over, a change) is a signed sum of
+//! facts of one unit-year, each fact counted at most a few times, so it stays below
+//! 10 × 10¹⁶ 元 < `i64::MAX`. Sums of untrusted collections that are not one unit-year
+//! (a consolidation of many units, a journal voucher, an imported sheet) use the `checked_*`
+//! methods and report the rows involved. The operators below still check: should a bound
+//! ever be missed, the program stops with a message instead of printing a wrapped total.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -70,19 +86,22 @@ pub enum AmountParseError {
     NotANumber,
     /// More decimals than whole 分 allow in the declared unit.
     TooPrecise { max_decimals: u32 },
-    /// Out of range.
+    /// Beyond [`Amount::MAX`] in absolute value (E013).
     TooLarge,
 }
 
 impl Amount {
     pub const ZERO: Amount = Amount(0);
+    /// 单笔金额上限: 10¹⁵ 元 (1000万亿元) in 分. Real figures stay far below it (a whole
+    /// province's budget is ~10¹² 元); anything larger is a typo or a unit mix-up.
+    pub const MAX: Amount = Amount(100_000_000_000_000_000);
 
     pub fn fen(self) -> i64 {
         self.0
     }
 
     pub fn from_yuan(yuan: i64) -> Amount {
-        Amount(yuan * 100)
+        Amount(yuan.checked_mul(100).expect(OVERFLOW))
     }
 
     /// Parse a plain decimal ("233.93", "-1", "1,234.5" is rejected) given in `unit`.
@@ -109,7 +128,8 @@ impl Amount {
         if frac_trimmed.len() as u32 > max {
             return Err(AmountParseError::TooPrecise { max_decimals: max });
         }
-        if int_part.len() > 15 {
+        // Digits beyond any bound: rejected before the arithmetic below (keeps it in i128).
+        if int_part.trim_start_matches('0').len() > 15 {
             return Err(AmountParseError::TooLarge);
         }
         let int_value: i128 = int_part.parse().map_err(|_| AmountParseError::NotANumber)?;
@@ -124,10 +144,11 @@ impl Amount {
             MoneyUnit::Wan => FEN_PER_WAN,
         };
         let fen = (int_value * scale + frac_value) * fen_per_unit / scale;
+        if fen > Amount::MAX.0 as i128 {
+            return Err(AmountParseError::TooLarge);
+        }
         let fen = if negative { -fen } else { fen };
-        i64::try_from(fen)
-            .map(Amount)
-            .map_err(|_| AmountParseError::TooLarge)
+        Ok(Amount(fen as i64))
     }
 
     /// The amount rounded to the published precision, in 0.01 万元 (百元).
@@ -165,7 +186,7 @@ impl Amount {
     }
 
     pub fn abs(self) -> Amount {
-        Amount(self.0.abs())
+        Amount(self.0.checked_abs().expect(OVERFLOW))
     }
 
     pub fn is_zero(self) -> bool {
@@ -175,7 +196,43 @@ impl Amount {
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
         self.0.checked_add(other.0).map(Amount)
     }
+
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    /// The sum of `amounts`, or `None` if it leaves the `i64` range.
+    pub fn checked_sum<I: IntoIterator<Item = Amount>>(amounts: I) -> Option<Amount> {
+        amounts
+            .into_iter()
+            .try_fold(Amount::ZERO, |acc, a| acc.checked_add(a))
+    }
+
+    /// Whether the amount is within ±[`Amount::MAX`].
+    pub fn within_bound(self) -> bool {
+        self.0.unsigned_abs() <= Amount::MAX.0 as u64
+    }
 }
+
+/// 一个单位一个年度全部金额绝对值之和的上限: 10¹⁶ 元 in 分 (see the module docs).
+pub const MAX_TOTAL_MAGNITUDE_FEN: i128 = 1_000_000_000_000_000_000;
+
+/// The index of the first amount at which the running sum of absolute values passes
+/// [`MAX_TOTAL_MAGNITUDE_FEN`], or `None` when all of them stay within it. The accumulator
+/// is `i128`: `i64::MAX` amounts of `i64::MAX` each cannot overflow it.
+pub fn first_past_magnitude_bound<I: IntoIterator<Item = Amount>>(amounts: I) -> Option<usize> {
+    let mut total: i128 = 0;
+    for (i, a) in amounts.into_iter().enumerate() {
+        total += i128::from(a.0.unsigned_abs());
+        if total > MAX_TOTAL_MAGNITUDE_FEN {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Message of the operators' overflow stop: reached only if a bound above was missed.
+const OVERFLOW: &str = "金额运算溢出（程序错误：输入金额应已限定在上限以内）";
 
 /// Format an integer count of hundredths as "x.yy".
 pub fn format_cents(cents: i64) -> String {
@@ -184,27 +241,34 @@ pub fn format_cents(cents: i64) -> String {
     format!("{sign}{}.{:02}", a / 100, a % 100)
 }
 
+// The operators are for bounded figures (see the module docs); they stop rather than wrap,
+// in every build profile.
 impl std::ops::Add for Amount {
     type Output = Amount;
     fn add(self, rhs: Amount) -> Amount {
-        Amount(self.0 + rhs.0)
+        self.checked_add(rhs).expect(OVERFLOW)
     }
 }
 impl std::ops::Sub for Amount {
     type Output = Amount;
     fn sub(self, rhs: Amount) -> Amount {
-        Amount(self.0 - rhs.0)
+        self.checked_sub(rhs).expect(OVERFLOW)
     }
 }
 impl std::ops::AddAssign for Amount {
     fn add_assign(&mut self, rhs: Amount) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
+    }
+}
+impl std::ops::SubAssign for Amount {
+    fn sub_assign(&mut self, rhs: Amount) {
+        *self = *self - rhs;
     }
 }
 impl std::ops::Neg for Amount {
     type Output = Amount;
     fn neg(self) -> Amount {
-        Amount(-self.0)
+        Amount(self.0.checked_neg().expect(OVERFLOW))
     }
 }
 impl std::iter::Sum for Amount {

@@ -116,6 +116,25 @@ fn quote(s: &str) -> String {
     q
 }
 
+/// Text safe inside a one-line TOML comment: a comment ends at the line break and may hold
+/// no other control character, so names taken from outside (a sheet name, a file name) are
+/// shown with their control characters escaped ("\\n") instead of breaking the file.
+pub fn comment_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push('\t'),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl<'a> Writer<'a> {
     fn line(&mut self, s: &str) {
         self.out.push_str(s);
@@ -505,6 +524,16 @@ impl<'a> Writer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_text_keeps_a_comment_on_one_line() {
+        let name = "表1\n[unit]\r\u{0}x";
+        let c = comment_text(name);
+        assert_eq!(c, "表1\\n[unit]\\r\\u0000x");
+        let doc = format!("# 导入工作表“{c}”\nyear = 2021\n");
+        let parsed: toml::Table = toml::from_str(&doc).expect("one comment line");
+        assert_eq!(parsed.len(), 1);
+    }
 
     #[test]
     fn quotes_escape_what_toml_requires() {

@@ -479,8 +479,18 @@ pub fn parse_amount(b: &[u8], unit: MoneyUnit, thousands: bool) -> Result<i64, A
         MoneyUnit::Wan => 1_000_000,
     };
     let fen = (int * scale + frac_scaled) * fen_per_unit / scale;
-    let fen = if negative { -fen } else { fen };
-    i64::try_from(fen).map_err(|_| AmountError::TooLarge)
+    // The bound every juesuan amount keeps (juesuan_core::money, "Why sums cannot wrap").
+    if fen > i128::from(Amount::MAX.fen()) {
+        return Err(AmountError::TooLarge);
+    }
+    Ok(if negative { -fen } else { fen } as i64)
+}
+
+/// 分 as "x.yy" 元, for sums that may exceed `i64` (a voucher's sides).
+fn yuan_text(fen: i128) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
 }
 
 /// The leading digits of a code cell: "2060701", "2060701 机构运行", "[7101]行政支出",
@@ -528,8 +538,10 @@ struct Voucher {
     first_line: u64,
     last_line: u64,
     entries: Vec<Entry>,
-    debit: i64,
-    credit: i64,
+    /// Sides of the voucher in 分. `i128`: rows are bounded by `Amount::MAX` and a voucher
+    /// has fewer than 2⁶⁴ rows, so neither side can overflow, however long the voucher.
+    debit: i128,
+    credit: i128,
     has_balance: bool,
     has_flow: bool,
     opening: bool,
@@ -1005,8 +1017,11 @@ impl Importer<'_> {
                     "金额最多精确到分（0.01元），请核对导出设置。".to_string(),
                 ),
                 AmountError::TooLarge => (
-                    format!("金额“{}”超出范围", self.show(raw)),
-                    "请核对金额及金额单位。".to_string(),
+                    format!(
+                        "金额“{}”超出上限（单笔金额绝对值不超过1000万亿元）",
+                        self.show(raw)
+                    ),
+                    "请核对金额列和金额单位。".to_string(),
                 ),
             };
             self.err(Rule::BadAmount, line, f, message, &hint)
@@ -1133,9 +1148,9 @@ impl Importer<'_> {
         let v = &mut self.voucher;
         v.last_line = line;
         if signed > 0 {
-            v.debit += signed;
+            v.debit += i128::from(signed);
         } else {
-            v.credit -= signed;
+            v.credit -= i128::from(signed);
         }
         v.entries.push(Entry {
             line,
@@ -1469,9 +1484,9 @@ impl Importer<'_> {
                     "凭证“{}”（{lines}，{}条分录）借方合计{}元，贷方合计{}元，相差{}元",
                     self.show(&v.id),
                     v.entries.len(),
-                    Amount(v.debit).yuan(),
-                    Amount(v.credit).yuan(),
-                    Amount(v.debit - v.credit).yuan()
+                    yuan_text(v.debit),
+                    yuan_text(v.credit),
+                    yuan_text(v.debit - v.credit)
                 ),
                 "核对该凭证的分录是否完整（同一凭证的分录须相邻排列）；只导出收支一方的文件可加 --balance off。",
             )
@@ -1592,6 +1607,15 @@ mod tests {
         }
         assert_eq!(
             parse_amount(b"9999999999999999", MoneyUnit::Yuan, false),
+            Err(AmountError::TooLarge)
+        );
+        // The bound is 10^15 元 whatever the unit: 10^11 万元 passes, a 分 more does not.
+        assert_eq!(
+            parse_amount(b"100000000000", MoneyUnit::Wan, false),
+            Ok(Amount::MAX.fen())
+        );
+        assert_eq!(
+            parse_amount(b"-100000000000.000001", MoneyUnit::Wan, false),
             Err(AmountError::TooLarge)
         );
     }

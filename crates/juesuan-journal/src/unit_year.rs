@@ -8,7 +8,7 @@ use crate::error::{JournalError, Rule};
 use crate::import::UnitFacts;
 use juesuan_core::input::parse_input;
 use juesuan_core::model::{Unit, UnitKind};
-use juesuan_core::write::write_input;
+use juesuan_core::write::{comment_text, write_input};
 use juesuan_core::{
     Amount, Catalogues, Fact, FactTable, FundSource, Measure, MoneyUnit, Scenario, UnitYear,
 };
@@ -132,11 +132,12 @@ pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> 
     let mut out = String::with_capacity(written.len() + 2048);
     out.push_str(&format!(
         "# 由 juesuan journal 从日记账 {} 生成：本年收入、本年支出、基本支出经济分类、年初结转和结余、\n# “三公”经费决算数按日记账汇总（科目映射见 docs/journal.md）。\n",
-        from.journal
+        comment_text(from.journal)
     ));
     match from.base {
         Some((name, _)) => out.push_str(&format!(
-            "# 单位信息、年初预算、上年数、原因、“三公”明细等其余各项取自 {name}。\n"
+            "# 单位信息、年初预算、上年数、原因、“三公”明细等其余各项取自 {}。\n",
+            comment_text(name)
         )),
         None => out.push_str(
             "# TODO：日记账中没有的各项须由编制人补充（见各节前的 TODO；格式见 docs/input-format.md）：\n# 单位信息和文字、上年决算数、[budget] 年初预算、[reasons] 变动原因、“三公”预算数和明细、\n# [procurement] 政府采购、[assets] 国有资产、[performance] 绩效管理。\n",
@@ -155,7 +156,10 @@ pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> 
                 out.push('\n');
             }
             if let (Some(p), "[prior]") = (from.prior, line.trim()) {
-                out.push_str(&format!("# 上年决算数取自{p}。\n"));
+                out.push_str(&format!(
+                    "# 上年决算数取自{}。\n",
+                    comment_text(&p.to_string())
+                ));
             }
         }
         out.push_str(line);

@@ -258,6 +258,26 @@ fn unbalanced_voucher_is_reported_at_its_first_line_with_both_totals() {
     assert_eq!(e.rule, Rule::Unbalanced);
 }
 
+/// Issue #18: voucher sides are summed without wrapping. The kept fuzz input has 185 debit
+/// rows within the amount bound whose sum is 2⁶⁴ 分 + 100 元: in `i64` it wrapped to exactly
+/// the 100 元 credit and passed the balance check.
+#[test]
+fn voucher_sides_cannot_wrap_into_balance() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/regressions/journal_csv/voucher-wraps-to-balance.csv"
+    );
+    let text = std::fs::read_to_string(path).expect("regression input");
+    let e = run(&text).unwrap_err();
+    assert_error(
+        &e,
+        Rule::Unbalanced,
+        2,
+        None,
+        "借方合计184467440737095616.16元，贷方合计100.00元，相差184467440737095516.16元",
+    );
+}
+
 #[test]
 fn keep_going_reports_and_skips_bad_rows_and_counts_the_rest() {
     let text = format!(

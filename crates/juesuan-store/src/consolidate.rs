@@ -76,7 +76,8 @@ pub(crate) async fn run(
         None => None,
     };
     let prior = s.prior_figures(unit_code, year - 1).await?;
-    let (uy, eliminations) = consolidate(&parent, &children, &parts, base.as_ref(), prior.as_ref());
+    let (uy, eliminations) =
+        consolidate(&parent, &children, &parts, base.as_ref(), prior.as_ref())?;
 
     let cats = s.library().catalogues(year).map_err(StoreError::Data)?;
     let text = juesuan_core::write::write_input(&uy, &cats);
@@ -136,7 +137,8 @@ pub(crate) fn consolidate(
     parts: &[UnitYear],
     base: Option<&UnitYear>,
     prior: Option<&PriorFigures>,
-) -> (UnitYear, Vec<Elimination>) {
+) -> Result<(UnitYear, Vec<Elimination>), StoreError> {
+    within_bound(children, parts)?;
     let first = &parts[0];
     let mut uy = match base {
         Some(b) => b.clone(),
@@ -187,50 +189,130 @@ pub(crate) fn consolidate(
         facts: facts.into_values().collect(),
     };
 
-    // 4. Counts.
+    // 4. Counts, summed with a check: thousands of units could pass u32.
+    let sum = |what: &str, f: fn(&UnitYear) -> u32| -> Result<u32, StoreError> {
+        parts
+            .iter()
+            .try_fold(0u32, |acc, p| acc.checked_add(f(p)))
+            .ok_or_else(|| {
+                StoreError::Consolidation(format!(
+                    "下级单位的{what}合计超过{}：无法汇总，请核对各下级单位填报的数量",
+                    u32::MAX
+                ))
+            })
+    };
     let sg = &mut uy.sangong;
-    let sum = |f: fn(&UnitYear) -> u32| parts.iter().map(f).sum::<u32>();
-    sg.abroad_groups = sum(|p| p.sangong.abroad_groups);
-    sg.abroad_people = sum(|p| p.sangong.abroad_people);
-    sg.reception_domestic_batches = sum(|p| p.sangong.reception_domestic_batches);
-    sg.reception_domestic_people = sum(|p| p.sangong.reception_domestic_people);
-    sg.reception_foreign_batches = sum(|p| p.sangong.reception_foreign_batches);
-    sg.reception_foreign_people = sum(|p| p.sangong.reception_foreign_people);
+    sg.abroad_groups = sum("因公出国（境）团组数", |p| {
+        p.sangong.abroad_groups
+    })?;
+    sg.abroad_people = sum("因公出国（境）人次", |p| p.sangong.abroad_people)?;
+    sg.reception_domestic_batches = sum("国内公务接待批次", |p| {
+        p.sangong.reception_domestic_batches
+    })?;
+    sg.reception_domestic_people = sum("国内公务接待人次", |p| {
+        p.sangong.reception_domestic_people
+    })?;
+    sg.reception_foreign_batches = sum("外事接待批次", |p| {
+        p.sangong.reception_foreign_batches
+    })?;
+    sg.reception_foreign_people =
+        sum("外事接待人次", |p| p.sangong.reception_foreign_people)?;
+    // Amounts: bounded by `within_bound` above.
     sg.reception_foreign_amount = parts
         .iter()
         .map(|p| p.sangong.reception_foreign_amount)
         .sum();
-    sg.vehicles_held.sedan = sum(|p| p.sangong.vehicles_held.sedan);
-    sg.vehicles_held.suv = sum(|p| p.sangong.vehicles_held.suv);
-    sg.vehicles_held.bus = sum(|p| p.sangong.vehicles_held.bus);
-    sg.vehicles_bought = ["sedan", "suv", "bus"]
-        .into_iter()
-        .filter_map(|kind| {
-            let of_kind: Vec<&VehiclesBought> = parts
+    sg.vehicles_held.sedan = sum("年末公务用车（轿车）", |p| {
+        p.sangong.vehicles_held.sedan
+    })?;
+    sg.vehicles_held.suv = sum("年末公务用车（越野车）", |p| {
+        p.sangong.vehicles_held.suv
+    })?;
+    sg.vehicles_held.bus = sum("年末公务用车（载客汽车）", |p| {
+        p.sangong.vehicles_held.bus
+    })?;
+    let mut bought = Vec::new();
+    for kind in ["sedan", "suv", "bus"] {
+        let of_kind: Vec<&VehiclesBought> = parts
+            .iter()
+            .flat_map(|p| &p.sangong.vehicles_bought)
+            .filter(|b| b.kind == kind)
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let count = of_kind
+            .iter()
+            .try_fold(0u32, |acc, b| acc.checked_add(b.count))
+            .ok_or_else(|| {
+                StoreError::Consolidation(format!(
+                    "下级单位本年购置公务用车（{kind}）辆数合计超过{}：无法汇总，请核对",
+                    u32::MAX
+                ))
+            })?;
+        bought.push(VehiclesBought {
+            kind: kind.to_string(),
+            count,
+            amount: of_kind.iter().map(|b| b.amount).sum(),
+        });
+    }
+    sg.vehicles_bought = bought;
+    let v = &mut uy.assets.vehicles;
+    v.leaders = sum("领导干部用车", |p| p.assets.vehicles.leaders)?;
+    v.confidential = sum("机要通信用车", |p| p.assets.vehicles.confidential)?;
+    v.emergency = sum("应急保障用车", |p| p.assets.vehicles.emergency)?;
+    v.law_enforcement = sum("执法执勤用车", |p| p.assets.vehicles.law_enforcement)?;
+    v.special = sum("特种专业技术用车", |p| p.assets.vehicles.special)?;
+    v.other = sum("其他用车", |p| p.assets.vehicles.other)?;
+    uy.assets.general_equipment_over_500k = sum("单位价值50万元以上通用设备", |p| {
+        p.assets.general_equipment_over_500k
+    })?;
+    uy.assets.special_equipment_over_1m = sum("单位价值100万元以上专用设备", |p| {
+        p.assets.special_equipment_over_1m
+    })?;
+    uy.performance.projects_with_targets = sum("编制绩效目标的项目数", |p| {
+        p.performance.projects_with_targets
+    })?;
+    uy.performance.projects_monitored = sum("绩效监控的项目数", |p| {
+        p.performance.projects_monitored
+    })?;
+    uy.performance.projects_self_evaluated = sum("绩效自评的项目数", |p| {
+        p.performance.projects_self_evaluated
+    })?;
+    Ok((uy, eliminations))
+}
+
+/// All the children's amounts together within the bound that keeps every sum of the
+/// consolidation exact (juesuan_core::money, "Why sums cannot wrap"); the error names the
+/// sub-unit at which the running total passes it.
+fn within_bound(children: &[UnitRow], parts: &[UnitYear]) -> Result<(), StoreError> {
+    let amounts: Vec<(usize, Amount)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let sg = &p.sangong;
+            p.facts
+                .facts
                 .iter()
-                .flat_map(|p| &p.sangong.vehicles_bought)
-                .filter(|b| b.kind == kind)
-                .collect();
-            (!of_kind.is_empty()).then(|| VehiclesBought {
-                kind: kind.to_string(),
-                count: of_kind.iter().map(|b| b.count).sum(),
-                amount: of_kind.iter().map(|b| b.amount).sum(),
-            })
+                .map(|f| f.amount)
+                .chain(std::iter::once(sg.reception_foreign_amount))
+                .chain(sg.vehicles_bought.iter().map(|b| b.amount))
+                .map(move |a| (i, a))
         })
         .collect();
-    let v = &mut uy.assets.vehicles;
-    v.leaders = sum(|p| p.assets.vehicles.leaders);
-    v.confidential = sum(|p| p.assets.vehicles.confidential);
-    v.emergency = sum(|p| p.assets.vehicles.emergency);
-    v.law_enforcement = sum(|p| p.assets.vehicles.law_enforcement);
-    v.special = sum(|p| p.assets.vehicles.special);
-    v.other = sum(|p| p.assets.vehicles.other);
-    uy.assets.general_equipment_over_500k = sum(|p| p.assets.general_equipment_over_500k);
-    uy.assets.special_equipment_over_1m = sum(|p| p.assets.special_equipment_over_1m);
-    uy.performance.projects_with_targets = sum(|p| p.performance.projects_with_targets);
-    uy.performance.projects_monitored = sum(|p| p.performance.projects_monitored);
-    uy.performance.projects_self_evaluated = sum(|p| p.performance.projects_self_evaluated);
-    (uy, eliminations)
+    match juesuan_core::money::first_past_magnitude_bound(amounts.iter().map(|(_, a)| *a)) {
+        None => Ok(()),
+        Some(k) => {
+            let i = amounts[k].0;
+            let who = children.get(i).map_or_else(
+                || format!("第{}个下级单位", i + 1),
+                |c| format!("{}（{}）", c.name, c.code),
+            );
+            Err(StoreError::Consolidation(format!(
+                "汇总到下级单位{who}时，全部金额的绝对值之和超过上限（1亿亿元），无法精确汇总：请核对各下级单位的金额及金额单位"
+            )))
+        }
+    }
 }
 
 /// The key of a 决算 flow fact.
@@ -379,6 +461,54 @@ mod tests {
 
     fn map(facts: Vec<Fact>) -> BTreeMap<String, Fact> {
         facts.into_iter().map(|f| (fact_key(&f), f)).collect()
+    }
+
+    fn example() -> UnitYear {
+        let lib = juesuan_data::Library::embedded();
+        let text = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+        juesuan_core::input::parse_input(text, "input.toml", &lib.catalogues(2021).unwrap())
+            .unwrap()
+    }
+
+    fn rows(n: usize) -> Vec<UnitRow> {
+        (1..=n)
+            .map(|i| UnitRow {
+                code: format!("c{i}"),
+                name: format!("子{i}"),
+                parent: Some("p".into()),
+            })
+            .collect()
+    }
+
+    /// Issue #18: ten sub-units at the single-amount bound pass the total bound; the error
+    /// names the sub-unit where that happens instead of summing into a wrapped figure.
+    #[test]
+    fn amounts_past_the_bound_name_the_sub_unit() {
+        let mut big = example();
+        big.facts.facts[0].amount = Amount::MAX;
+        let parts = vec![big; 12];
+        let children = rows(12);
+        let parent = UnitRow {
+            code: "p".into(),
+            name: "上级".into(),
+            parent: None,
+        };
+        let err = consolidate(&parent, &children, &parts, None, None).unwrap_err();
+        assert!(err.to_string().contains("子10（c10）"), "{err}");
+        assert!(consolidate(&parent, &children[..9], &parts[..9], None, None).is_ok());
+    }
+
+    #[test]
+    fn counts_past_u32_are_an_error_not_a_wrap() {
+        let mut many = example();
+        many.sangong.abroad_groups = u32::MAX / 2 + 1;
+        let parent = UnitRow {
+            code: "p".into(),
+            name: "上级".into(),
+            parent: None,
+        };
+        let err = consolidate(&parent, &rows(2), &[many.clone(), many], None, None).unwrap_err();
+        assert!(err.to_string().contains("因公出国（境）团组数"), "{err}");
     }
 
     #[test]

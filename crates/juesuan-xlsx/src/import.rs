@@ -158,6 +158,9 @@ pub fn import_workbook_with_limits(
             ),
         });
     }
+    if problems.is_empty() {
+        problems.extend(magnitude_problem(&stated));
+    }
     if !problems.is_empty() {
         return Err(ImportError { problems });
     }
@@ -173,6 +176,21 @@ pub fn import_workbook_with_limits(
         warnings,
         unit_name: preparer(&sheets),
         stated_year,
+    })
+}
+
+/// All stated amounts together within the bound that keeps every sum exact
+/// (juesuan_core::money, "Why sums cannot wrap"): checked before any sum is taken, and
+/// located at the cell where the running total passes it.
+fn magnitude_problem(stated: &BTreeMap<String, StatedTable>) -> Option<Problem> {
+    let cells: Vec<&(Amount, Place)> = stated.values().flat_map(|t| t.cells.values()).collect();
+    let i = juesuan_core::money::first_past_magnitude_bound(cells.iter().map(|(a, _)| *a))?;
+    Some(Problem {
+        kind: ProblemKind::Amount,
+        place: cells[i].1.clone(),
+        message: "各表金额的绝对值之和到此单元格超过上限（1亿亿元），合计会超出精确计算的范围"
+            .into(),
+        hint: "请核对金额及金额单位（表头的“单位：元/万元”）；真实单位的金额远低于此上限。".into(),
     })
 }
 

@@ -7,7 +7,7 @@ use crate::Imported;
 use juesuan_core::facts::{Fact, FactTable, FundSource, Measure, Scenario};
 use juesuan_core::model::{Unit, UnitKind, UnitYear};
 use juesuan_core::money::{Amount, MoneyUnit};
-use juesuan_core::write::write_input;
+use juesuan_core::write::{comment_text, write_input};
 use juesuan_core::Catalogues;
 
 /// The input file for an imported workbook: merged into `base` (its unit-year and a name
@@ -107,6 +107,10 @@ fn placeholder(imported: &Imported, year: i32, template: &str) -> UnitYear {
 /// The input text with a header naming its origin, the import's warnings, and TODO marks
 /// where the tables say nothing.
 fn annotate(written: &str, origin: &str, base: Option<&str>, imported: &Imported) -> String {
+    // Names from outside (file and sheet names in the warnings) may hold line breaks.
+    let origin = comment_text(origin);
+    let base = base.map(comment_text);
+    let base = base.as_deref();
     let mut out = format!(
         "# 由 juesuan import 从公开表 {origin} 导入：本年收入、本年支出、基本支出经济分类、年初结转和结余、\n# 使用非财政拨款结余、结余分配和“三公”经费预算数、决算数取自各公开表（对应关系见 docs/xlsx.md）。\n"
     );
@@ -119,7 +123,7 @@ fn annotate(written: &str, origin: &str, base: Option<&str>, imported: &Imported
         ),
     }
     for w in &imported.warnings {
-        out.push_str(&format!("# 导入{w}\n"));
+        out.push_str(&format!("# 导入{}\n", comment_text(&w.to_string())));
     }
     for line in written.lines() {
         if base.is_none() {

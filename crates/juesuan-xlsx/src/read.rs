@@ -806,8 +806,8 @@ pub(crate) fn amount_problem(
             "请核对该数是否由公式计算产生了多余小数；金额须精确到分。".to_string(),
         ),
         AmountProblem::TooLarge => (
-            format!("金额“{shown}”超出范围"),
-            "请核对金额及金额单位。".to_string(),
+            format!("金额“{shown}”超出上限（单笔金额绝对值不超过1000万亿元）"),
+            "请核对金额及金额单位（表头的“单位：元/万元”）。".to_string(),
         ),
     };
     Problem {
