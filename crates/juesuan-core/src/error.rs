@@ -74,6 +74,32 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for the test that ties them to docs/ERRORS.md.
+    pub const ALL: [ErrorCode; 22] = [
+        ErrorCode::Syntax,
+        ErrorCode::MissingField,
+        ErrorCode::UnknownField,
+        ErrorCode::UnknownValue,
+        ErrorCode::UnsupportedSchema,
+        ErrorCode::BadAmount,
+        ErrorCode::TooPrecise,
+        ErrorCode::NegativeAmount,
+        ErrorCode::AmountBeyondBound,
+        ErrorCode::MalformedCode,
+        ErrorCode::UnknownFunctionCode,
+        ErrorCode::UnknownEconomicCode,
+        ErrorCode::NotItemLevel,
+        ErrorCode::BasicMismatch,
+        ErrorCode::Overspent,
+        ErrorCode::InconsistentInput,
+        ErrorCode::TotalBeyondBound,
+        ErrorCode::DataFile,
+        ErrorCode::EvaluationValue,
+        ErrorCode::EvaluationMismatch,
+        ErrorCode::MissingReason,
+        ErrorCode::MissingDeviationReason,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             ErrorCode::Syntax => "E001",
@@ -165,5 +191,33 @@ impl fmt::Display for Warning {
             self.place,
             self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code has its row, with its severity, in the code table of docs/ERRORS.md; codes
+    /// are unique; and the table has no row that `ALL` lacks.
+    #[test]
+    fn every_code_is_documented_once() {
+        let doc = include_str!("../../../docs/ERRORS.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.code()), "{} twice", c.code());
+            let row = format!("| {} | {} |", c.code(), c.severity().label());
+            assert!(doc.contains(&row), "docs/ERRORS.md lacks the row `{row}`");
+        }
+        let table_rows = doc
+            .lines()
+            .filter(|l| {
+                let l = l.trim_start_matches("| ");
+                (l.starts_with('E') || l.starts_with('W'))
+                    && l[1..].chars().take(3).all(|c| c.is_ascii_digit())
+                    && l.get(4..7) == Some(" | ")
+            })
+            .count();
+        assert_eq!(table_rows, ErrorCode::ALL.len(), "rows of the code table");
     }
 }
