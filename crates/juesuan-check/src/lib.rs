@@ -12,8 +12,8 @@
 
 use juesuan_core::tables::Table;
 use juesuan_core::Severity;
-use juesuan_score::expr::{EvalError, Expr, Value};
-use juesuan_score::Ratio;
+use juesuan_core::expr::{EvalError, Expr, Value};
+use juesuan_core::ratio::Ratio;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -24,7 +24,7 @@ use juesuan_core::input::parse_input;
 use juesuan_core::tables::{derive_tables, Table};
 use juesuan_core::{Amount, MoneyUnit};
 use juesuan_data::Library;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 use serde::Deserialize;
 use std::path::Path;
 

@@ -4,13 +4,20 @@
 //! Flow: input text → [`input::parse_input`] → [`model::UnitYear`] (with its
 //! [`facts::FactTable`]) → [`tables::derive_tables`] → tables for the narrative, charts,
 //! checks and renderers.
+//!
+//! The number kernel sits here too, beneath checks, the auditor and scoring: [`money`]
+//! (integer 分, the one display rounding of amounts), [`ratio`] (exact rationals, for shares,
+//! scores and the auditor's rounding intervals) and [`expr`] (the expression language of
+//! consistency rules and scoring rules).
 
 pub mod catalogue;
 pub mod error;
+pub mod expr;
 pub mod facts;
 pub mod input;
 pub mod model;
 pub mod money;
+pub mod ratio;
 pub mod tables;
 pub mod write;
 

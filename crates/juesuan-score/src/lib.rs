@@ -7,13 +7,13 @@
 //! claims the inputs do not support).
 
 pub mod derive;
-pub mod expr;
 pub mod input;
 pub mod project;
-pub mod ratio;
 pub mod score;
 pub mod system;
 
+// The number kernel lives in juesuan-core, next to `Amount`; these paths stay for callers.
+pub use juesuan_core::{expr, ratio};
 pub use ratio::Ratio;
 pub use score::{evaluate, Evaluation, Inputs};
 pub use system::{IndicatorSystem, SystemError};
