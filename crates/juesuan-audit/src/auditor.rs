@@ -15,7 +15,8 @@ pub(crate) struct Auditor {
     pub(crate) line_start: usize,
     pub(crate) line: usize,
     /// Figures stated under a specific label in running text, for 前后一致.
-    pub(crate) stated: Vec<(Amount, SentenceRef)>,
+    /// (subject, figure, sentence): compared within a subject only.
+    pub(crate) stated: Vec<(String, Amount, SentenceRef)>,
     /// Every labelled figure of running text, for 正文与表格 (table labels are specific).
     pub(crate) text_figures: Vec<(Amount, SentenceRef)>,
     /// 项 amounts by 类 code, and the 类 totals, for 类与项.
@@ -81,8 +82,10 @@ impl Auditor {
             .map(|i| &self.seen[i])
     }
 
-    pub(crate) fn sentence(&mut self, s: &Sentence) {
+    /// Audit one sentence; returns whether it states an amount.
+    pub(crate) fn sentence(&mut self, s: &Sentence) -> bool {
         let amounts = amounts_in(s);
+        let any = !amounts.is_empty();
         if s.text.contains("/") && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
         {
             self.push(
@@ -96,6 +99,7 @@ impl Auditor {
         } else {
             self.changes(s, &amounts);
         }
+        self.template_residue(s);
         self.completions(s, &amounts);
         self.point_changes(s);
         self.label_shares(s, &amounts);
@@ -110,6 +114,46 @@ impl Auditor {
             self.by_label.insert(a.label.clone(), self.seen.len());
             self.seen.push(a);
         }
+        any
+    }
+
+    /// Template words left unfilled: both alternatives of a direction ("增加（减少）0万元，
+    /// 增长（减少）0%": one finding per alternative pair with its figure; a rate pair right
+    /// after an amount pair is the same statement) and fill-in instructions left in the text
+    /// ("（按…表…填写）").
+    pub(crate) fn template_residue(&mut self, s: &Sentence) {
+        let pair = lazy_regex!(
+            r"(?:增加|减少|增长|下降|降低|上升)[（(](?:增加|减少|增长|下降|降低|上升)[）)](?:了)?(?:-?\d+(?:\.\d+)?(?:亿元|万元|元|%)?)?"
+        );
+        let mut last_end = None;
+        for m in pair.find_iter(&s.text) {
+            let joined = last_end.is_some_and(|e: usize| {
+                s.text[e..m.start()].chars().count() <= 2 && m.as_str().ends_with('%')
+            });
+            last_end = Some(m.end());
+            if joined {
+                continue;
+            }
+            self.push(
+                s,
+                Kind::TemplateResidue,
+                Outcome::Fail,
+                (m.as_str().to_string(), "增加或减少（选定其一）".into()),
+                format!("“{}”保留了模板中的两种写法，未按实际选定", m.as_str()),
+                vec![place_of(s, m)],
+            );
+        }
+        let instruction = lazy_regex!(r"[（(](?:按|根据|依据)[^（）()]{0,80}?(?:填写|填列)[）)]");
+        for m in instruction.find_iter(&s.text) {
+            self.push(
+                s,
+                Kind::TemplateResidue,
+                Outcome::Fail,
+                (m.as_str().to_string(), "（删去填写说明）".into()),
+                format!("“{}”是模板的填写说明，未删去", m.as_str()),
+                vec![place_of(s, m)],
+            );
+        }
     }
 
     /// Keep what document-wide checks need: labelled figures of running text, 项 lines and
@@ -118,24 +162,18 @@ impl Auditor {
     pub(crate) fn remember(&mut self, s: &Sentence, amounts: &[Amount]) {
         // Table rows (tab-separated cells, Markdown "| … |") compare columns, not
         // restatements; their "label | amount" pairs are kept for 正文与表格.
-        let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).count();
-        if s.text.starts_with('\t') || tab_cells >= 2 || s.text.trim_start().starts_with('|') {
+        // A table's unit: on a line of its own, or at the right end of its header line
+        // ("编制部门：某单位          单位：元", read as cells).
+        if let Some(c) = lazy_regex!(r"单位[：:]\s*(亿元|万元|元)").captures(&s.text) {
+            self.table_unit = match &c[1] {
+                "亿元" => Ratio::from_int(10_000),
+                "万元" => Ratio::ONE,
+                _ => Ratio::new(1, 10_000).expect("nonzero"),
+            };
+        }
+        if is_table_row(s) {
             self.table_row(s);
             return;
-        }
-        if let Some(unit) = s
-            .text
-            .trim()
-            .strip_prefix("单位：")
-            .or_else(|| s.text.trim().strip_prefix("单位:"))
-        {
-            self.table_unit = if unit.starts_with("万元") {
-                Ratio::ONE
-            } else if unit.starts_with('元') {
-                Ratio::new(1, 10_000).expect("nonzero")
-            } else {
-                self.table_unit
-            };
         }
 
         let item = lazy_regex!(
@@ -176,7 +214,8 @@ impl Auditor {
                 .push((code.unwrap_or_default(), a.clone(), s.reference()));
             self.text_figures.push((a.clone(), s.reference()));
             if a.label.chars().count() >= 6 && !a.label.starts_with("支出决算") {
-                self.stated.push((a.clone(), s.reference()));
+                self.stated
+                    .push((subject_of(s, a), a.clone(), s.reference()));
             }
         }
     }
@@ -257,14 +296,89 @@ pub fn audit(text: &str) -> Audit {
         table_unit: Ratio::ONE,
     };
     let sentences = sentences(&text);
-    for s in &sentences {
-        a.sentence(s);
+    let mut with_figures = Vec::new();
+    let percent = lazy_regex!(r"\d%");
+    for (i, s) in sentences.iter().enumerate() {
+        let amounts = a.sentence(s);
+        // Table cells are bare numbers: a table row with a digit holds figures.
+        if amounts
+            || percent.is_match(&s.text)
+            || (is_table_row(s) && s.text.contains(|c: char| c.is_ascii_digit()))
+        {
+            with_figures.push(i);
+        }
     }
     a.narrative_against_tables();
     a.same_figures();
     a.classes_of_items();
+    let coverage = coverage(&text, &sentences, &with_figures, &a.checks);
     Audit {
         figures: a.seen.len(),
         checks: a.checks,
+        coverage,
     }
+}
+
+/// A table row (tab-separated cells, Markdown "| … |") rather than running text.
+pub(crate) fn is_table_row(s: &Sentence) -> bool {
+    let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).count();
+    s.text.starts_with('\t') || tab_cells >= 2 || s.text.trim_start().starts_with('|')
+}
+
+/// How many examples of sentences no check understood a report lists.
+const EXAMPLES: usize = 5;
+
+/// Which sentences with figures some check read: one of its figures stands in the sentence,
+/// or a check quotes it.
+fn coverage(
+    text: &str,
+    sentences: &[Sentence],
+    with_figures: &[usize],
+    checks: &[Check],
+) -> Coverage {
+    use std::collections::{HashMap, HashSet};
+    let mut places: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut quoted: HashSet<(usize, &str)> = HashSet::new();
+    for c in checks {
+        quoted.insert((c.line, c.quote.as_str()));
+        for p in &c.figures {
+            places.entry(p.line).or_default().push(p.start);
+        }
+    }
+    let breaks = text.matches('\u{c}').count();
+    let tail = text
+        .rsplit('\u{c}')
+        .next()
+        .is_some_and(|t| !t.trim().is_empty());
+    let mut cov = Coverage {
+        pages: (breaks > 0).then_some(breaks + usize::from(tail)),
+        has_text: text.chars().any(|c| !c.is_whitespace()),
+        ..Coverage::default()
+    };
+    for &i in with_figures {
+        let s = &sentences[i];
+        if is_table_row(s) {
+            cov.table_rows += 1;
+            continue;
+        }
+        cov.sentences_with_figures += 1;
+        let len = s.text.chars().count();
+        let read = places
+            .get(&s.line)
+            .is_some_and(|v| v.iter().any(|&p| p >= s.offset && p < s.offset + len))
+            || quoted.contains(&(s.line, s.text.trim()));
+        if read {
+            cov.understood += 1;
+        } else {
+            cov.not_understood += 1;
+            if cov.examples.len() < EXAMPLES {
+                cov.examples.push(Unread {
+                    line: s.line,
+                    page: s.page,
+                    quote: s.text.trim().to_string(),
+                });
+            }
+        }
+    }
+    cov
 }

@@ -199,17 +199,26 @@ impl Auditor {
                 if !rest.starts_with(['（', '(']) {
                     return None;
                 }
+                // An unclosed parenthesis runs to the end of the sentence (a published
+                // sentence may be cut or garbled); offsets never go past it.
                 let close = rest
                     .find(['）', ')'])
-                    .map_or(usize::MAX, |b| char_at(&rest, b));
+                    .map_or(rest.chars().count(), |b| char_at(&rest, b));
+                let stop = after.saturating_add(close);
                 amounts
                     .iter()
-                    .find(|a| a.at > after && a.end <= after + close && is_budget(&a.label))
+                    .find(|a| a.at > after && a.end <= stop && is_budget(&a.label))
             };
+            // A rate that names its budget (完成年初预算的…) is of that budget, not of another
+            // one stated nearby ("年初预算为0万元，全年预算为250.00万元").
+            let named = ["年初", "全年", "调整"]
+                .into_iter()
+                .find(|w| c.get(0).expect("match").as_str().contains(w));
             let budget = before
                 .iter()
                 .rev()
-                .find(|a| is_budget(&a.label))
+                .find(|a| is_budget(&a.label) && named.is_none_or(|w| a.label.contains(w)))
+                .or_else(|| before.iter().rev().find(|a| is_budget(&a.label)))
                 .copied()
                 .or_else(in_parenthesis);
             let actual = before.iter().rev().find(|a| !is_other(&a.label)).copied();
@@ -225,6 +234,23 @@ impl Auditor {
                 continue;
             };
             let (a_text, b_text) = (actual.shown(), budget.shown());
+            if budget.value.is_zero() && number(rate.as_str()).is_some_and(|(r, _)| !r.is_zero()) {
+                self.push(
+                    s,
+                    Kind::Completion,
+                    Outcome::Fail,
+                    (
+                        format!("{}%", rate.as_str()),
+                        "无法计算（预算数为0）".into(),
+                    ),
+                    format!(
+                        "所称预算{b_text}为0，决算{a_text}的完成率无法是{}%",
+                        rate.as_str()
+                    ),
+                    vec![actual.place, budget.place, place_of(s, rate)],
+                );
+                continue;
+            }
             self.percent(
                 s,
                 Kind::Completion,

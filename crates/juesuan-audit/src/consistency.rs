@@ -110,16 +110,18 @@ impl Auditor {
         }
     }
 
-    /// The same labelled figure stated twice must agree (within rounding).
+    /// The same labelled figure of the same subject stated twice must agree (within
+    /// rounding). The same words under another section, item or 款 name another quantity
+    /// ("上年当年预算执行数" of each project).
     pub(crate) fn same_figures(&mut self) {
-        let mut by: std::collections::BTreeMap<String, Vec<(Amount, SentenceRef)>> =
+        let mut by: std::collections::BTreeMap<(String, String), Vec<(Amount, SentenceRef)>> =
             std::collections::BTreeMap::new();
-        for (a, r) in &self.stated {
-            by.entry(a.label.clone())
+        for (subject, a, r) in &self.stated {
+            by.entry((subject.clone(), a.label.clone()))
                 .or_default()
                 .push((a.clone(), r.clone()));
         }
-        for (label, list) in by {
+        for ((_, label), list) in by {
             let (first, first_ref) = &list[0];
             for (a, r) in &list[1..] {
                 let outcome = agree(

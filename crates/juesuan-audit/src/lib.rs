@@ -25,6 +25,6 @@ mod report;
 mod text;
 
 pub use auditor::audit;
-pub use model::{Audit, Check, Kind, Outcome, Place};
-pub use report::{report_html, report_text};
+pub use model::{verdict, Audit, Check, Coverage, Kind, Outcome, Place, Unread, Verdict};
+pub use report::{coverage_text, report_html, report_text};
 pub use text::normalize;

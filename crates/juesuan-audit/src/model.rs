@@ -42,6 +42,8 @@ pub enum Kind {
     Counts,
     /// 百分点变化：“占X%，比上年的Y%提高Z个百分点”
     PointChange,
+    /// 模板文字未填：“增加（减少）0万元”“（按…表…填写）”
+    TemplateResidue,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Kind::TextAgainstTable => "正文与表格",
             Kind::Counts => "数量之和",
             Kind::PointChange => "百分点变化",
+            Kind::TemplateResidue => "模板文字",
         }
     }
 }
@@ -94,10 +97,87 @@ pub struct Check {
 pub struct Audit {
     pub checks: Vec<Check>,
     pub figures: usize,
+    /// What was read and what was understood: an audit is never silent about it.
+    pub coverage: Coverage,
+}
+
+/// 核对范围: how much of the document the checks reached.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Pages read (PDF; `None` for text without page breaks).
+    pub pages: Option<usize>,
+    /// Whether the document held any text at all (a scanned PDF has none).
+    pub has_text: bool,
+    /// Sentences of running text that state an amount or a percentage.
+    pub sentences_with_figures: usize,
+    /// Of those, the ones some check read a figure of.
+    pub understood: usize,
+    /// Table rows with numbers (their own arithmetic is not checked yet).
+    pub table_rows: usize,
+    /// Sentences with figures that no check understood: count and the first few.
+    pub not_understood: usize,
+    pub examples: Vec<Unread>,
+}
+
+/// A sentence with figures that no check read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unread {
+    pub line: usize,
+    pub page: Option<usize>,
+    pub quote: String,
+}
+
+/// The verdict of an audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 发现计算错误
+    Errors,
+    /// 未发现计算错误: something was checked, and nothing failed.
+    Clean,
+    /// 无法核对: no relation could be checked, so passing would say nothing.
+    Unchecked,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Errors => "发现计算错误",
+            Verdict::Clean => "未发现计算错误",
+            Verdict::Unchecked => "无法核对",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
 }
 
 impl Audit {
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| c.outcome == Outcome::Fail)
     }
+
+    /// Errors if any check failed; clean only if some check could decide (pass, fail or a
+    /// rounding note); otherwise nothing was checked.
+    pub fn verdict(&self) -> Verdict {
+        if self.failures().next().is_some() {
+            Verdict::Errors
+        } else if self
+            .checks
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Pass | Outcome::RoundingNote))
+        {
+            Verdict::Clean
+        } else {
+            Verdict::Unchecked
+        }
+    }
+}
+
+/// The verdict of an audit (see [`Audit::verdict`]).
+pub fn verdict(a: &Audit) -> Verdict {
+    a.verdict()
 }

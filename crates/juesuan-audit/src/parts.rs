@@ -64,11 +64,13 @@ impl Auditor {
                 } else {
                     chars.len()
                 };
+                // A change or last year's figure stated with a part ("其中：财政拨款收入
+                // 500.00万元，比上年增加30.00万元") is about that part, not another part.
                 (
                     total,
                     amounts
                         .iter()
-                        .filter(|a| a.at > q && a.end <= stop)
+                        .filter(|a| a.at > q && a.end <= stop && !is_prior_or_change(&a.label))
                         .collect(),
                 )
             }
@@ -336,6 +338,26 @@ impl Auditor {
                 if wholes.iter().filter(|w| w.3 == total.3).count() > 1 {
                     continue;
                 }
+                // A "、" list that fills the first clause after 其中 is the whole breakdown:
+                // "在职50人，其中高级5人、中级20人、初级25人，退休职工20人" — the retired after
+                // the "，" are another group. Parts one per clause ("轿车0辆、金额0万元，越野车
+                // 0辆…") go on to the end of the sentence.
+                let first = found.iter().find(|f| f.0 > q && f.1 <= stop).map(|f| f.1);
+                let clause = first
+                    .and_then(|b| chars[b..stop].iter().position(|c| matches!(c, '，' | ',')))
+                    .map(|i| first.unwrap_or(0) + i);
+                let stop = match clause {
+                    Some(c)
+                        if found
+                            .iter()
+                            .filter(|f| f.0 > q && f.1 <= c && f.3 == total.3)
+                            .count()
+                            >= 2 =>
+                    {
+                        c
+                    }
+                    _ => stop,
+                };
                 let parts: Vec<&(usize, usize, u64, String)> = found
                     .iter()
                     .filter(|f| f.0 > q && f.1 <= stop && f.3 == total.3)

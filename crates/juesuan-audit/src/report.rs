@@ -33,10 +33,11 @@ pub fn report_text(a: &Audit, source: &str) -> String {
             let _ = writeln!(s, "  原文：{}", c.quote);
         }
     }
+    let _ = write!(s, "\n{}", coverage_text(&a.coverage));
     let _ = writeln!(
         s,
         "\n结论：{}。共核对{}处（通过{}，错误{}，尾差提示{}，数据不足{}，无法解析{}），识别金额{}个。",
-        if count(Outcome::Fail) == 0 { "未发现计算错误" } else { "发现计算错误" },
+        a.verdict().label(),
         a.checks.len(),
         count(Outcome::Pass),
         count(Outcome::Fail),
@@ -45,6 +46,33 @@ pub fn report_text(a: &Audit, source: &str) -> String {
         count(Outcome::ParseError),
         a.figures
     );
+    s
+}
+
+/// What was read and understood, with a few sentences no check understood.
+pub fn coverage_text(c: &Coverage) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if !c.has_text {
+        let _ = writeln!(
+            s,
+            "覆盖：文件中没有可读的文字（PDF 没有文字层，可能是扫描件；须先识别文字后再核对）。"
+        );
+        return s;
+    }
+    let pages = c.pages.map(|p| format!("读取{p}页；")).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "覆盖：{pages}含金额或百分比的文字句子{}句，核对读到{}句，未读懂{}句；含数字的表格行{}行（表内计算尚未核对）。",
+        c.sentences_with_figures, c.understood, c.not_understood, c.table_rows
+    );
+    if !c.examples.is_empty() {
+        let _ = writeln!(s, "未读懂的句子（前{}句）：", c.examples.len());
+        for u in &c.examples {
+            let page = u.page.map(|p| format!("第{p}页")).unwrap_or_default();
+            let _ = writeln!(s, "  {page}第{}行：{}", u.line, u.quote);
+        }
+    }
     s
 }
 
@@ -96,9 +124,10 @@ pub fn report_html(a: &Audit, source: &str) -> String {
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>核对：{src}</title>\n<style>\nbody {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }}\ntable {{ border-collapse: collapse; width: 100%; font-size: 13px; }}\nth, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; }}\ntd.num {{ text-align: right; white-space: nowrap; }}\ntd.quote {{ color: #444; }}\ntr.Fail td {{ background: #fde8e8; }}\ntr.RoundingNote td {{ background: #fff6dd; }}\n</style>\n</head>\n<body>\n<h1>核对：{src}</h1>\n<p class=\"verdict\">{verdict}：共核对{n}处，错误{fails}处。</p>\n<table>\n<thead><tr><th>结果</th><th>核对</th><th>行</th><th>所在部分</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>核对：{src}</title>\n<style>\nbody {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }}\ntable {{ border-collapse: collapse; width: 100%; font-size: 13px; }}\nth, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; }}\ntd.num {{ text-align: right; white-space: nowrap; }}\ntd.quote {{ color: #444; }}\ntr.Fail td {{ background: #fde8e8; }}\ntr.RoundingNote td {{ background: #fff6dd; }}\n</style>\n</head>\n<body>\n<h1>核对：{src}</h1>\n<p class=\"verdict\">{verdict}：共核对{n}处，错误{fails}处。</p>\n<pre class=\"coverage\">{coverage}</pre>\n<table>\n<thead><tr><th>结果</th><th>核对</th><th>行</th><th>所在部分</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n</body>\n</html>\n",
         src = esc(source),
-        verdict = if fails == 0 { "未发现计算错误" } else { "发现计算错误" },
+        verdict = a.verdict().label(),
+        coverage = esc(&coverage_text(&a.coverage)),
         n = a.checks.len(),
     )
 }

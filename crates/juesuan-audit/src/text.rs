@@ -72,6 +72,26 @@ pub(crate) struct Sentence {
     /// Character offset of the sentence within its line.
     pub(crate) offset: usize,
     pub(crate) section: String,
+    /// The enumerated item ("1.", "（2）") the sentence's paragraph belongs to within its
+    /// section; empty outside items. Part of a figure's subject (主体).
+    pub(crate) item: String,
+}
+
+/// The subject (主体) of a figure: its section, its enumerated item and the last 类/款/项
+/// named before it in the sentence ("检察（款）：预算支出合计…" and "住房改革支出（款）：预算
+/// 支出合计…" are two quantities under one label).
+pub(crate) fn subject_of(s: &Sentence, a: &Amount) -> String {
+    let before = &s.text[..byte_at(&s.text, a.at)];
+    let level = lazy_regex!(r"[^，,；;。：:\s（）()]+[（(]\d*[类款项][）)]")
+        .find_iter(before)
+        .last()
+        .map_or("", |m| m.as_str());
+    // A figure outside any item or 类/款/项 is named by its (long) label alone: a
+    // document-wide total restated in another section is the same quantity.
+    if s.item.is_empty() && level.is_empty() {
+        return String::new();
+    }
+    format!("{}|{}|{}", s.section, s.item, level)
 }
 
 /// A regex compiled once, on first use.
@@ -101,23 +121,56 @@ pub(crate) fn heading_re() -> &'static Regex {
     )
 }
 
-/// Full-width digits and signs to ASCII; Word bookmarks and Markdown emphasis removed.
+/// Full-width digits and signs to ASCII; traditional 萬/億 to 万/亿; Word bookmarks and
+/// Markdown escapes removed; spaces between Chinese and digits removed ("减少 48.20 万元，
+/// 下降 2.35 %" reads as "减少48.20万元，下降2.35%"). Lines stay lines, so line numbers
+/// are those of the input.
 pub fn normalize(text: &str) -> String {
     let t = lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "");
-    t.chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(t.len());
+    // Spaces seen but not yet written: dropped if they stand between Chinese and a digit.
+    let mut spaces = String::new();
+    let mut prev = '\n';
+    for c in t.chars() {
+        let c = match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '％' => '%',
             '．' => '.',
             '\\' => ' ',
+            '萬' => '万',
+            '億' => '亿',
             _ => c,
-        })
-        .collect()
+        };
+        if c == ' ' || c == '\u{3000}' {
+            spaces.push(c);
+            continue;
+        }
+        if !spaces.is_empty() {
+            let glue = (prev.is_ascii_digit() && (is_cjk(c) || c == '%'))
+                || (is_cjk(prev) && c.is_ascii_digit());
+            if !glue || prev == '\n' {
+                out.push_str(&spaces);
+            }
+            spaces.clear();
+        }
+        out.push(c);
+        prev = c;
+    }
+    out.push_str(&spaces);
+    out
+}
+
+/// A Chinese character or full-width punctuation (“占“三公”经费的 8.75%” has “的” before
+/// the space, "（ 2 ）" has "（").
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3001}'..='\u{303f}' | '\u{ff01}'..='\u{ff5e}' | '“' | '”' | '‘' | '’')
 }
 
 pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut section = String::new();
+    let mut item = String::new();
+    let item_re = lazy_regex!(r"^(（\d+）|\(\d+\)|\d+[.、．])\D");
     let paged = text.contains('\u{c}');
     let mut page = 1;
     for (n, line) in text.lines().enumerate() {
@@ -128,6 +181,12 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
         }
         if heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
             section = trimmed.trim_start_matches('#').trim().to_string();
+            item.clear();
+        } else if let Some(c) = item_re.captures(trimmed) {
+            item = c[1].to_string();
+        } else {
+            // An item is its own paragraph (one line once the readers join wrapped lines).
+            item.clear();
         }
         let mut offset = 0;
         for part in line.split_inclusive('。') {
@@ -139,6 +198,7 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
                     page: paged.then_some(page),
                     offset,
                     section: section.clone(),
+                    item: item.clone(),
                 });
             }
             offset += chars;
@@ -213,6 +273,11 @@ pub(crate) fn is_other(label: &str) -> bool {
         || label.starts_with(['与', '比', '较'])
         || label.starts_with("上年")
         || is_change(label)
+}
+
+/// Last year's figure or a change: "与上年相比增加", "比上年预算减少", "上年".
+pub(crate) fn is_prior_or_change(label: &str) -> bool {
+    label.starts_with(['与', '比', '较']) || label.starts_with("上年") || is_change(label)
 }
 
 /// A change rather than a level: "比年初预算320.00万元减少", "同比增加".

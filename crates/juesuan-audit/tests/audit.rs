@@ -200,3 +200,99 @@ fn counts_in_a_closed_list_must_add_up() {
     let open = "国内公务接待8批次，其中：省级5批次；市级1批次。";
     assert!(fails(open).is_empty());
 }
+
+/// Issue #18: a completion rate followed by an unclosed parenthesis used to compute
+/// `usize::MAX + close` (a panic in debug, a wrapped offset and 数据不足 in release). The
+/// parenthesis runs to the end of the sentence; the budget in it is read.
+#[test]
+fn a_rate_followed_by_an_unclosed_parenthesis_is_checked() {
+    let outcome = |text: &str| {
+        let a = audit(text);
+        let c: Vec<_> = a
+            .checks
+            .iter()
+            .filter(|c| c.kind == Kind::Completion)
+            .collect();
+        assert_eq!(c.len(), 1, "{:?}", a.checks);
+        c[0].outcome
+    };
+    // The input kept under fuzz/regressions/audit_text/: 513.60 ÷ 480 = 107%.
+    assert_eq!(
+        outcome(include_str!(
+            "../../../fuzz/regressions/audit_text/unclosed-parenthesis-after-rate.txt"
+        )),
+        Outcome::Pass
+    );
+    assert_eq!(
+        outcome("支出决算为600.00元，完成年初预算107%（480元"),
+        Outcome::Fail
+    );
+    // Nothing after the opening parenthesis: no budget, said so.
+    assert_eq!(
+        outcome("支出决算为513.60元，完成年初预算107%（"),
+        Outcome::InsufficientData
+    );
+}
+
+/// Never silent: a text with no checkable relation is 无法核对, and the coverage names what
+/// was read and the sentences with figures that no check understood.
+#[test]
+fn an_audit_reports_its_coverage_and_is_unchecked_when_nothing_was_checked() {
+    let tables_only = "项目\t本年预算\n人员经费\t240.00\n\u{c}公用经费\t60.00\n\u{c}";
+    let a = audit(tables_only);
+    assert_eq!(a.verdict(), juesuan_audit::Verdict::Unchecked);
+    assert_eq!(a.coverage.pages, Some(2));
+    assert_eq!(a.coverage.table_rows, 2);
+    let text = juesuan_audit::report_text(&a, "t");
+    assert!(
+        text.contains("结论：无法核对") && !text.contains("未发现计算错误"),
+        "{text}"
+    );
+    assert!(juesuan_audit::report_html(&a, "t").contains("无法核对"));
+
+    let mixed = "收入合计100.00万元，其中：财政拨款60.00万元，占60.00%；事业收入40.00万元，占40.00%。\n本单位办公用房面积较上年有所调整，涉及金额12.00万元。\n";
+    let a = audit(mixed);
+    assert_eq!(a.verdict(), juesuan_audit::Verdict::Clean);
+    assert_eq!(a.coverage.sentences_with_figures, 2);
+    assert_eq!(a.coverage.understood, 1);
+    assert_eq!(a.coverage.not_understood, 1);
+    assert!(a.coverage.examples[0].quote.contains("办公用房"));
+    assert!(juesuan_audit::report_text(&a, "t").contains("未读懂1句"));
+
+    // A document without any text (a scanned PDF) says so.
+    let a = audit("\u{c}\n\u{c}\n");
+    assert!(!a.coverage.has_text);
+    assert!(juesuan_audit::report_text(&a, "t").contains("扫描件"));
+}
+
+/// Spaces between Chinese and digits (pdftotext output) do not hide a wrong rate.
+#[test]
+fn spaces_between_chinese_and_digits_are_read() {
+    let f = fails("收入预算 525.00 万元，与 2019 年度相比增加 25.00 万元，增长 6.00 %。\n");
+    // 25 ÷ 500 = 5.00%
+    assert_eq!(f, vec![(1, Kind::ChangeRate, "6.00%".to_string())]);
+}
+
+/// The same words under two 款 name two quantities: not compared (前后一致 within a subject).
+#[test]
+fn the_same_label_under_two_subjects_is_not_one_figure() {
+    let text = "\
+检察（款）：本年预算支出合计1,600.00万元。
+住房改革支出（款）：本年预算支出合计360.00万元。
+1.甲项目：上年当年预算执行数为80.00万元。
+2.乙项目：上年当年预算执行数为45.00万元。
+";
+    assert!(fails(text).is_empty(), "{:?}", fails(text));
+}
+
+/// A change stated with a part ("其中：A 500.00万元，比上年增加30.00万元；B…") is not a part.
+#[test]
+fn a_change_after_a_part_is_not_a_part() {
+    let text = "收入预算800.00万元，其中：财政拨款收入500.00万元，比上年增加30.00万元；事业收入300.00万元。\n";
+    let a = audit(text);
+    assert!(a.failures().next().is_none(), "{:?}", a.checks);
+    assert!(a
+        .checks
+        .iter()
+        .any(|c| c.kind == Kind::TotalOfParts && c.outcome == Outcome::Pass));
+}

@@ -10,10 +10,10 @@
 //! A file may `extends = "<name>"` another rule set: its rules, then the file's own (a
 //! province's file lists only what it adds); callers resolve the name, this crate does no I/O.
 
-use juesuan_core::tables::Table;
-use juesuan_core::Severity;
 use juesuan_core::expr::{EvalError, Expr, Value};
 use juesuan_core::ratio::Ratio;
+use juesuan_core::tables::Table;
+use juesuan_core::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -21,10 +21,10 @@
 
 use juesuan_check::{run_with, Explained, Outcome, ReasonFor, RuleSet};
 use juesuan_core::input::parse_input;
+use juesuan_core::ratio::Ratio;
 use juesuan_core::tables::{derive_tables, Table};
 use juesuan_core::{Amount, MoneyUnit};
 use juesuan_data::Library;
-use juesuan_core::ratio::Ratio;
 use serde::Deserialize;
 use std::path::Path;
 

@@ -2,35 +2,15 @@
 
 use anyhow::{anyhow, Result};
 use juesuan_check::{Outcome, Profile, RuleResult, RuleSet, RuleSeverity};
-use juesuan_core::tables::Table;
 use juesuan_data::Library;
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
 
-/// Load the rule set for a table template and year, with an optional profile applied.
+/// The rule set for a table template and year (the application layer's), with an optional
+/// profile applied.
 pub fn rules(lib: &Library, template: &str, year: i32, profile: Option<&Path>) -> Result<RuleSet> {
-    let (origin, text) = lib.find("rules", template, "toml", year).ok_or_else(|| {
-        anyhow!(
-            "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
-        )
-    })?;
-    // `extends = "<name>"` names another rule set, found the same way (newest not after the
-    // extending file's year; the user's --data-dir first).
-    let resolve = |name: &str, year: i32| {
-        lib.find("rules", name, "toml", year)
-            .map(|(o, t)| (o.to_string(), t.to_string()))
-    };
-    let set = RuleSet::from_toml_resolving(text, origin, &resolve).map_err(|errors| {
-        anyhow!(
-            "审核公式文件有误：\n{}",
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let set = juesuan_app::rules(lib, template, year).map_err(|e| anyhow!(e))?;
     Ok(match profile {
         None => set,
         Some(path) => {
@@ -51,15 +31,13 @@ pub struct CheckReport<'a> {
     pub warnings: usize,
 }
 
-/// Run the rules; the report text (or JSON) and whether any error-level finding exists.
-pub fn check(
+/// The rules' results as text (or JSON), and whether any error-level finding exists.
+pub fn render(
     set: &RuleSet,
-    tables: &[Table],
-    explained: &[juesuan_check::Explained],
+    results: &[RuleResult],
     format: &str,
     source: &str,
 ) -> Result<(String, bool)> {
-    let results = juesuan_check::run_with(set, tables, explained);
     let count = |sev: RuleSeverity| {
         results
             .iter()
@@ -71,7 +49,7 @@ pub fn check(
     let text = match format {
         "json" => serde_json::to_string_pretty(&CheckReport {
             rules: &set.name,
-            results: &results,
+            results,
             errors,
             warnings,
         })?,
@@ -81,7 +59,7 @@ pub fn check(
                 set.title,
                 set.rules.len()
             );
-            for r in &results {
+            for r in results {
                 for f in &r.findings {
                     let sev = match f.severity {
                         RuleSeverity::Error => "错误",

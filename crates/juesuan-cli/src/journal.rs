@@ -84,7 +84,7 @@ fn print_errors(errors: &[JournalError]) {
     }
 }
 
-pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode> {
+pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
     let to_store = args.conn.given() || args.code.is_some();
     if to_store && args.code.is_none() {
         if args.base.is_some() {
@@ -129,7 +129,7 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
     // The base input: parsed first, so its errors are reported before the long import.
     let base = match &args.base {
         None => None,
-        Some(path) => match crate::read_input(lib, data, path)? {
+        Some(path) => match crate::read_input(lib, path)? {
             Ok((uy, _, text)) => Some((uy, text, path.display().to_string())),
             Err(code) => return Ok(code),
         },
@@ -157,7 +157,7 @@ pub fn run(lib: &Library, data: &crate::DataArgs, args: Args) -> Result<ExitCode
         &origin,
         &columns,
         &options,
-        &|year| crate::catalogues_for(lib, data, year).map_err(|e| format!("{e:#}")),
+        &|year| lib.catalogues(year),
         &mut |e| eprintln!("{e}"),
     ) {
         Ok(v) => v,

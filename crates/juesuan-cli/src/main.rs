@@ -2,9 +2,8 @@
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Parser, Subcommand};
-use juesuan_core::input::parse_input;
 use juesuan_core::Catalogues;
-use juesuan_data::Library;
+use juesuan_data::{Library, ReadError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -143,6 +142,14 @@ fn load_library(args: &DataArgs) -> Result<Library> {
             lib.add_file(&rel, &f.display().to_string(), text);
         }
     }
+    // Supplementary catalogues join the library, so that every command (db, serve and
+    // consolidate included) reads inputs with them.
+    for path in &args.catalogue {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("读取分类目录文件 {}", path.display()))?;
+        lib.add_catalogue(&path.display().to_string(), text)
+            .map_err(|e| anyhow!(e))?;
+    }
     Ok(lib)
 }
 
@@ -164,38 +171,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The year an input declares, read leniently so the right catalogue can be chosen before
-/// the strict parse reports errors.
-fn declared_year(text: &str) -> Option<i32> {
-    text.lines().find_map(|l| {
-        let l = l.trim();
-        let rest = l.strip_prefix("year")?.trim_start().strip_prefix('=')?;
-        rest.split('#').next()?.trim().parse().ok()
-    })
-}
-
-fn catalogues_for(lib: &Library, args: &DataArgs, year: i32) -> Result<Catalogues> {
-    let mut cats = lib.catalogues(year).map_err(|e| anyhow!(e))?;
-    for path in &args.catalogue {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("读取分类目录文件 {}", path.display()))?;
-        let origin = path.display().to_string();
-        use juesuan_core::catalogue::{kind_of_toml, ClassificationKind};
-        let target = match kind_of_toml(&text, &origin).map_err(|e| anyhow!(e))? {
-            ClassificationKind::Economic => &mut cats.economic,
-            ClassificationKind::Function => &mut cats.function,
-        };
-        target.merge_toml(&text, &origin).map_err(|e| anyhow!(e))?;
-    }
-    Ok(cats)
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     let lib = load_library(&cli.data)?;
     match cli.command {
-        Command::Journal(args) => journal::run(&lib, &cli.data, args),
-        Command::Import(args) => xlsx::import(&lib, &cli.data, args),
-        Command::Template(args) => xlsx::template(&lib, &cli.data, args),
+        Command::Journal(args) => journal::run(&lib, args),
+        Command::Import(args) => xlsx::import(&lib, args),
+        Command::Template(args) => xlsx::template(&lib, args),
         Command::Db(args) => db::run(&lib, args),
         Command::Serve(args) => serve::run(&lib, args),
         Command::Consolidate(args) => db::consolidate(&lib, args),
@@ -219,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate { input } => {
             // The report is built in memory too: the templates the input names must exist,
             // and the preparer sees the same warnings `report` would print.
-            let (uy, report) = match build(&lib, &cli.data, &input)? {
+            let (uy, report) = match build(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
@@ -251,10 +232,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 other => bail!("不支持的格式“{other}”：可用 text、json、html"),
             }
-            Ok(if audit.failures().next().is_some() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+            // 无法核对 (nothing could be checked: a tables-only or scanned PDF) is exit 2,
+            // never a silent pass.
+            Ok(match audit.verdict() {
+                juesuan_audit::Verdict::Errors => ExitCode::from(1),
+                juesuan_audit::Verdict::Unchecked => ExitCode::from(2),
+                juesuan_audit::Verdict::Clean => ExitCode::SUCCESS,
             })
         }
         Command::Check {
@@ -267,26 +250,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
             {
-                return check_workbook(&lib, &cli.data, &input, year, &format, profile.as_deref());
+                return check_workbook(&lib, &input, year, &format, profile.as_deref());
             }
-            let (uy, cats, _) = match read_input(&lib, &cli.data, &input)? {
+            let (uy, cats, _) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
             let set = check::rules(&lib, &uy.template, uy.year, profile.as_deref())?;
-            let table_set = lib
-                .table_set(&uy.template, uy.year)
-                .map_err(|e| anyhow!(e))?;
-            let tables = juesuan_core::tables::derive_tables(&table_set, &uy, &cats);
-            let (cx, _) = juesuan_report::context::build(&uy, &cats, Vec::new());
-            let explained = juesuan_report::context::explanations(&cx);
-            let (text, failed) = check::check(
-                &set,
-                &tables,
-                &explained,
-                &format,
-                &input.display().to_string(),
-            )?;
+            let results =
+                juesuan_app::check_with(&lib, &set, &uy, &cats).map_err(|e| anyhow!(e))?;
+            let (text, failed) =
+                check::render(&set, &results, &format, &input.display().to_string())?;
             print!("{text}");
             Ok(if failed {
                 ExitCode::from(1)
@@ -295,13 +269,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Score { input, format, out } => {
-            let (uy, _, text) = match read_input(&lib, &cli.data, &input)? {
+            let (uy, _, text) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
             let origin = input.display().to_string();
-            use juesuan_report::evaluation::{compute, Scored};
-            let scores = match compute(&lib, &uy, &text, &origin).map_err(|e| anyhow!(e))? {
+            use juesuan_report::evaluation::Scored;
+            let scores = match juesuan_app::score(&lib, &uy, &text, &origin)
+                .map_err(|e| anyhow!(e))?
+            {
                 Scored::Scores(s) => s,
                 Scored::Nothing => {
                     eprintln!("{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。");
@@ -328,7 +304,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             template,
         } => {
             let (formats, explicit) = formats::parse(format.as_deref())?;
-            let (uy, report) = match build_with(&lib, &cli.data, &input, template.as_deref())? {
+            let (uy, report) = match build_with(&lib, &input, template.as_deref())? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
@@ -368,7 +344,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// them (its own totals included), not as juesuan would derive them.
 fn check_workbook(
     lib: &Library,
-    data: &DataArgs,
     path: &Path,
     year: Option<i32>,
     format: &str,
@@ -380,16 +355,16 @@ fn check_workbook(
     let year = year
         .or_else(|| lib.latest_catalogue_year())
         .ok_or_else(|| anyhow!("没有任何分类目录数据文件"))?;
-    let (imported, _, year) =
-        match xlsx::load(lib, data, &bytes, &origin, year, explicit, "national")? {
-            Ok(v) => v,
-            Err(code) => return Ok(code),
-        };
+    let (imported, _, year) = match xlsx::load(lib, &bytes, &origin, year, explicit, "national")? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
     for w in &imported.warnings {
         eprintln!("{origin}: {w}");
     }
     let set = check::rules(lib, "national", year, profile)?;
-    let (text, failed) = check::check(&set, &imported.stated, &[], format, &origin)?;
+    let results = juesuan_check::run_with(&set, &imported.stated, &[]);
+    let (text, failed) = check::render(&set, &results, format, &origin)?;
     print!("{text}");
     Ok(if failed {
         ExitCode::from(1)
@@ -404,55 +379,45 @@ type Parsed = (juesuan_core::UnitYear, Catalogues, String);
 /// `Ok(Err(code))`: errors were printed, exit with code.
 fn build(
     lib: &Library,
-    args: &DataArgs,
     input: &Path,
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
-    build_with(lib, args, input, None)
+    build_with(lib, input, None)
 }
 
 /// [`build`] with the table template chosen on the command line (`--template`).
 fn build_with(
     lib: &Library,
-    args: &DataArgs,
     input: &Path,
     template: Option<&str>,
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
-    use juesuan_report::evaluation::{compute, Scored};
-    let (mut uy, cats, text) = match read_input(lib, args, input)? {
+    use juesuan_report::evaluation::Scored;
+    let (mut uy, cats, text) = match read_input(lib, input)? {
         Ok(v) => v,
         Err(code) => return Ok(Err(code)),
     };
     if let Some(t) = template {
         uy.template = t.to_string();
     }
-    let scores =
-        match compute(lib, &uy, &text, &input.display().to_string()).map_err(|e| anyhow!(e))? {
-            Scored::Nothing => None,
-            Scored::Scores(s) => Some(*s),
-            Scored::InputErrors(errors) => return Ok(Err(score::exit_code(&errors))),
-        };
-    let report = juesuan_report::build_report_with_scores(&uy, lib, &cats, scores.as_ref())
-        .map_err(|e| anyhow!(e))?;
+    let origin = input.display().to_string();
+    let scores = match juesuan_app::score(lib, &uy, &text, &origin).map_err(|e| anyhow!(e))? {
+        Scored::Nothing => None,
+        Scored::Scores(s) => Some(*s),
+        Scored::InputErrors(errors) => return Ok(Err(score::exit_code(&errors))),
+    };
+    let report = juesuan_app::report(lib, &uy, &cats, scores.as_ref()).map_err(|e| anyhow!(e))?;
     Ok(Ok((uy, report)))
 }
 
 /// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
-fn read_input(
-    lib: &Library,
-    args: &DataArgs,
-    input: &Path,
-) -> Result<std::result::Result<Parsed, ExitCode>> {
+fn read_input(lib: &Library, input: &Path) -> Result<std::result::Result<Parsed, ExitCode>> {
     let text = std::fs::read_to_string(input)
         .with_context(|| format!("读取输入文件 {}", input.display()))?;
     // An unreadable year still goes through the strict parse (with the newest catalogue), so
     // its error is reported like any other: located, with a code, exit status 1.
-    let Some(year) = declared_year(&text).or_else(|| lib.latest_catalogue_year()) else {
-        bail!("没有任何分类目录数据文件");
-    };
-    let cats = catalogues_for(lib, args, year)?;
-    match parse_input(&text, &input.display().to_string(), &cats) {
-        Ok(uy) => Ok(Ok((uy, cats, text))),
-        Err(errors) => {
+    match lib.read_input(&text, &input.display().to_string()) {
+        Ok((uy, cats)) => Ok(Ok((uy, cats, text))),
+        Err(ReadError::Data(e)) => bail!(e),
+        Err(ReadError::Input(errors)) => {
             for e in &errors {
                 eprintln!("{e}");
             }

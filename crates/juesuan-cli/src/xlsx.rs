@@ -41,11 +41,11 @@ pub struct TemplateArgs {
     template: String,
 }
 
-pub fn template(lib: &Library, data: &crate::DataArgs, args: TemplateArgs) -> Result<ExitCode> {
+pub fn template(lib: &Library, args: TemplateArgs) -> Result<ExitCode> {
     let set = lib
         .table_set(&args.template, args.year)
         .map_err(|e| anyhow!(e))?;
-    let cats = crate::catalogues_for(lib, data, args.year)?;
+    let cats = lib.catalogues(args.year).map_err(|e| anyhow!(e))?;
     let bytes = write_template(&set, &cats, args.year).map_err(|e| anyhow!(e))?;
     crate::output::write_file(&args.out, bytes)
         .with_context(|| format!("写入 {}", args.out.display()))?;
@@ -63,7 +63,6 @@ pub fn template(lib: &Library, data: &crate::DataArgs, args: TemplateArgs) -> Re
 /// `Err(exit code 1)`.
 pub fn load(
     lib: &Library,
-    data: &crate::DataArgs,
     bytes: &[u8],
     origin: &str,
     year: i32,
@@ -73,7 +72,7 @@ pub fn load(
     let mut year = year;
     loop {
         let set = lib.table_set(template, year).map_err(|e| anyhow!(e))?;
-        let cats = crate::catalogues_for(lib, data, year)?;
+        let cats = lib.catalogues(year).map_err(|e| anyhow!(e))?;
         let imported = match import_workbook(bytes, &set, &cats, year) {
             Ok(i) => i,
             Err(e) => {
@@ -92,12 +91,12 @@ pub fn load(
     }
 }
 
-pub fn import(lib: &Library, data: &crate::DataArgs, args: ImportArgs) -> Result<ExitCode> {
+pub fn import(lib: &Library, args: ImportArgs) -> Result<ExitCode> {
     let origin = args.workbook.display().to_string();
     let bytes = std::fs::read(&args.workbook).with_context(|| format!("读取 {origin}"))?;
     let base = match &args.base {
         None => None,
-        Some(path) => match crate::read_input(lib, data, path)? {
+        Some(path) => match crate::read_input(lib, path)? {
             Ok((uy, _, _)) => Some((uy, path.display().to_string())),
             Err(code) => return Ok(code),
         },
@@ -113,11 +112,10 @@ pub fn import(lib: &Library, data: &crate::DataArgs, args: ImportArgs) -> Result
         .or(base.as_ref().map(|(uy, _)| uy.template.clone()))
         .unwrap_or_else(|| "national".into());
     let explicit = args.year.is_some() || base.is_some();
-    let (imported, cats, year) =
-        match load(lib, data, &bytes, &origin, year_hint, explicit, &template)? {
-            Ok(v) => v,
-            Err(code) => return Ok(code),
-        };
+    let (imported, cats, year) = match load(lib, &bytes, &origin, year_hint, explicit, &template)? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
     let year_hint = year;
     for w in &imported.warnings {
         eprintln!("{origin}: {w}");

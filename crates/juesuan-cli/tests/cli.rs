@@ -405,6 +405,27 @@ fn check_passes_the_example_and_fails_on_a_broken_rule_with_exit_1() {
 }
 
 #[test]
+fn audit_of_a_text_where_nothing_can_be_checked_is_unchecked_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    // Figures, but no relation between them that a check understands.
+    let f = dir.path().join("概况.txt");
+    std::fs::write(
+        &f,
+        "一、基本情况\n本单位共有5个内设机构，办公用房1,200平方米。\n",
+    )
+    .unwrap();
+    for format in ["text", "json", "html"] {
+        let o = run(&["audit", f.to_str().unwrap(), "--format", format]);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(!out.contains("未发现计算错误"), "{out}");
+        assert!(out.contains("coverage") || out.contains("覆盖"), "{out}");
+    }
+    let o = run(&["audit", f.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("结论：无法核对"));
+}
+
+#[test]
 fn audit_reads_text_word_and_pdf_and_exits_by_its_verdict() {
     let seed =
         workspace().join("crates/juesuan-audit/tests/fixtures/liangshan-kexie-2021-published.txt");

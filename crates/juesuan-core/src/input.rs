@@ -352,6 +352,19 @@ fn between<'s>(s: &'s str, start: &str, end: &str) -> Option<&'s str> {
     Some(&s[i..j])
 }
 
+/// The year an input declares (`year = 2021`), read leniently so the right catalogue can be
+/// chosen before the strict parse reports errors.
+pub fn declared_year(text: &str) -> Option<i32> {
+    text.lines().find_map(|l| {
+        let rest = l
+            .trim()
+            .strip_prefix("year")?
+            .trim_start()
+            .strip_prefix('=')?;
+        rest.split('#').next()?.trim().parse().ok()
+    })
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn location_of(text: &str, offset: usize) -> Location {
     let offset = offset.min(text.len());

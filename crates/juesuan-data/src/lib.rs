@@ -8,8 +8,9 @@
 //! - `narrative/<style>-<year>.md.j2` (e.g. `default-2021.md.j2`)
 //! - `glossary/<style>-<year>.toml`
 
-use juesuan_core::catalogue::Catalogue;
-use juesuan_core::{Catalogues, TableSet};
+use juesuan_core::catalogue::{kind_of_toml, Catalogue, ClassificationKind};
+use juesuan_core::input::{declared_year, parse_input};
+use juesuan_core::{Catalogues, InputError, TableSet, UnitYear};
 use std::collections::BTreeMap;
 
 include!(concat!(env!("OUT_DIR"), "/files.rs"));
@@ -19,6 +20,30 @@ include!(concat!(env!("OUT_DIR"), "/files.rs"));
 #[derive(Debug, Clone)]
 pub struct Library {
     files: BTreeMap<String, (String, String)>,
+    /// Supplementary catalogue files (`--catalogue`): (origin, text), merged into the
+    /// catalogues of every year, so every command and the web app read inputs alike.
+    supplements: Vec<(String, String)>,
+}
+
+/// Why an input text could not be read into a unit-year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The input itself has errors (located, with codes).
+    Input(Vec<InputError>),
+    /// No catalogue for the year, or a broken data file: not the input's fault.
+    Data(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Input(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            ReadError::Data(message) => f.write_str(message),
+        }
+    }
 }
 
 impl Default for Library {
@@ -42,7 +67,42 @@ impl Library {
             .iter()
             .map(|(p, c)| (p.to_string(), (format!("(内置)data/{p}"), c.to_string())))
             .collect();
-        Library { files }
+        Library {
+            files,
+            supplements: Vec::new(),
+        }
+    }
+
+    /// Add a supplementary catalogue file (新增科目, `--catalogue`): which classification it
+    /// extends is read from the file; it must merge into the catalogues of the newest year.
+    pub fn add_catalogue(&mut self, origin: &str, text: String) -> Result<(), String> {
+        let kind = kind_of_toml(&text, origin)?;
+        if let Some(year) = self.latest_catalogue_year() {
+            let mut cats = self.catalogues(year)?;
+            let target = match kind {
+                ClassificationKind::Economic => &mut cats.economic,
+                ClassificationKind::Function => &mut cats.function,
+            };
+            target.merge_toml(&text, origin)?;
+        }
+        self.supplements.push((origin.to_string(), text));
+        Ok(())
+    }
+
+    /// Read an input text: the catalogues of the year it declares (the newest catalogue's
+    /// when the year is unreadable, so the parser still reports that error with its place),
+    /// then the strict parse. The one way every front end reads an input.
+    pub fn read_input(
+        &self,
+        text: &str,
+        origin: &str,
+    ) -> Result<(UnitYear, Catalogues), ReadError> {
+        let year = declared_year(text)
+            .or_else(|| self.latest_catalogue_year())
+            .ok_or_else(|| ReadError::Data("没有任何分类目录数据文件".into()))?;
+        let catalogues = self.catalogues(year).map_err(ReadError::Data)?;
+        let unit_year = parse_input(text, origin, &catalogues).map_err(ReadError::Input)?;
+        Ok((unit_year, catalogues))
     }
 
     /// Add (or override) a file. `origin` is what error messages call it.
@@ -98,10 +158,18 @@ impl Library {
             })?;
             Catalogue::from_toml(text, origin)
         };
-        Ok(Catalogues {
+        let mut cats = Catalogues {
             function: load("function")?,
             economic: load("economic")?,
-        })
+        };
+        for (origin, text) in &self.supplements {
+            let target = match kind_of_toml(text, origin)? {
+                ClassificationKind::Economic => &mut cats.economic,
+                ClassificationKind::Function => &mut cats.function,
+            };
+            target.merge_toml(text, origin)?;
+        }
+        Ok(cats)
     }
 
     /// The newest year of any catalogue file (used when an input's year is unreadable, so

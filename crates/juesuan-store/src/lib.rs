@@ -18,9 +18,9 @@ pub use keys::{fact_key, fact_label};
 pub use prior::{PriorFigures, PriorMismatch};
 
 use juesuan_core::facts::{Fact, FundSource, Measure, Nature, Scenario};
-use juesuan_core::input::parse_input;
+use juesuan_core::input::declared_year;
 use juesuan_core::{Amount, InputError, UnitYear};
-use juesuan_data::Library;
+use juesuan_data::{Library, ReadError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use std::collections::BTreeMap;
@@ -574,11 +574,11 @@ impl Store {
 
     /// Parse an input text with the catalogues of its declared year.
     pub fn validate(&self, input_toml: &str, origin: &str) -> Result<UnitYear, StoreError> {
-        let year = declared_year(input_toml)
-            .or_else(|| self.library.latest_catalogue_year())
-            .ok_or_else(|| StoreError::Data("没有任何分类目录数据文件".into()))?;
-        let cats = self.library.catalogues(year).map_err(StoreError::Data)?;
-        parse_input(input_toml, origin, &cats).map_err(StoreError::Input)
+        match self.library.read_input(input_toml, origin) {
+            Ok((uy, _)) => Ok(uy),
+            Err(ReadError::Input(errors)) => Err(StoreError::Input(errors)),
+            Err(ReadError::Data(message)) => Err(StoreError::Data(message)),
+        }
     }
 
     /// The unit-year of a stored version, parsed again from its text.
@@ -1230,16 +1230,6 @@ fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {
         format!("sqlite:{path}?mode=rwc")
     };
     Ok((full, Backend::Sqlite))
-}
-
-/// The year an input declares, read leniently so the right catalogue can be chosen before
-/// the strict parse reports errors (as the CLI does).
-pub fn declared_year(text: &str) -> Option<i32> {
-    text.lines().find_map(|l| {
-        let l = l.trim();
-        let rest = l.strip_prefix("year")?.trim_start().strip_prefix('=')?;
-        rest.split('#').next()?.trim().parse().ok()
-    })
 }
 
 /// The amount unit an input declares (万元 when unreadable: the parser will say why).

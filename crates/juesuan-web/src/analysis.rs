@@ -3,136 +3,37 @@
 //! comparison. Pure functions over the input text; the app caches results per version id
 //! because versions are immutable.
 
-use juesuan_check::{Outcome, RuleResult, RuleSet, RuleSeverity};
 use juesuan_core::facts::{FactFilter, Measure, Scenario};
-use juesuan_core::input::parse_input;
 use juesuan_core::{Amount, Catalogues, UnitYear};
-use juesuan_data::Library;
-use juesuan_report::evaluation::{compute, Scored, Scores};
+use juesuan_data::{Library, ReadError};
+use juesuan_report::evaluation::Scores;
 use juesuan_report::Report;
 use serde::Serialize;
 
-/// The year an input declares, read leniently so the right catalogue can be chosen before
-/// the strict parse reports errors.
-pub fn declared_year(text: &str) -> Option<i32> {
-    text.lines().find_map(|l| {
-        let rest = l
-            .trim()
-            .strip_prefix("year")?
-            .trim_start()
-            .strip_prefix('=')?;
-        rest.split('#').next()?.trim().parse().ok()
-    })
+pub use juesuan_app::CheckSummary;
+
+/// Messages of a failed reading, one per located error.
+fn messages(e: ReadError) -> Vec<String> {
+    match e {
+        ReadError::Input(errors) => errors.iter().map(|e| e.to_string()).collect(),
+        ReadError::Data(message) => vec![message],
+    }
 }
 
-/// Parse and validate an input; errors are located Chinese messages.
+/// Parse and validate an input (the application layer's reading); errors are located
+/// Chinese messages.
 pub fn parse(
     lib: &Library,
     text: &str,
     origin: &str,
 ) -> Result<(UnitYear, Catalogues), Vec<String>> {
-    let year = declared_year(text)
-        .or_else(|| lib.latest_catalogue_year())
-        .ok_or_else(|| vec!["没有任何分类目录数据文件".to_string()])?;
-    let cats = lib.catalogues(year).map_err(|e| vec![e])?;
-    match parse_input(text, origin, &cats) {
-        Ok(uy) => Ok((uy, cats)),
-        Err(errors) => Err(errors.iter().map(|e| e.to_string()).collect()),
-    }
-}
-
-/// The shipped rule set for a template and year.
-pub fn rules(lib: &Library, template: &str, year: i32) -> Result<RuleSet, String> {
-    let (origin, text) = lib.find("rules", template, "toml", year).ok_or_else(|| {
-        format!(
-            "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
-        )
-    })?;
-    let resolve = |name: &str, year: i32| {
-        lib.find("rules", name, "toml", year)
-            .map(|(o, t)| (o.to_string(), t.to_string()))
-    };
-    RuleSet::from_toml_resolving(text, origin, &resolve).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
-}
-
-/// The result of the consistency checks of one unit-year.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckSummary {
-    pub rules: usize,
-    pub passed: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub results: Vec<RuleResult>,
-}
-
-impl CheckSummary {
-    fn of(results: Vec<RuleResult>) -> CheckSummary {
-        let count = |sev: RuleSeverity| {
-            results
-                .iter()
-                .flat_map(|r| &r.findings)
-                .filter(|f| f.severity == sev)
-                .count()
-        };
-        CheckSummary {
-            rules: results.len(),
-            passed: results
-                .iter()
-                .filter(|r| r.outcome == Outcome::Pass)
-                .count(),
-            errors: count(RuleSeverity::Error),
-            warnings: count(RuleSeverity::Warning),
-            results,
-        }
-    }
-
-    /// Rules with at least one error- or warning-level finding.
-    pub fn failing_rules(&self) -> Vec<&str> {
-        self.results
-            .iter()
-            .filter(|r| r.outcome == Outcome::Fail)
-            .map(|r| r.rule.as_str())
-            .collect()
-    }
-
-    /// 通过 / 有警告 / 未通过
-    pub fn status(&self) -> &'static str {
-        if self.errors > 0 {
-            "未通过"
-        } else if self.warnings > 0 {
-            "有警告"
-        } else {
-            "通过"
-        }
-    }
-}
-
-/// Run the shipped rules on a validated unit-year.
-pub fn check_unit_year(
-    lib: &Library,
-    uy: &UnitYear,
-    cats: &Catalogues,
-) -> Result<CheckSummary, String> {
-    let set = rules(lib, &uy.template, uy.year)?;
-    let table_set = lib.table_set(&uy.template, uy.year)?;
-    let tables = juesuan_core::tables::derive_tables(&table_set, uy, cats);
-    let (cx, _) = juesuan_report::context::build(uy, cats, Vec::new());
-    let explained = juesuan_report::context::explanations(&cx);
-    Ok(CheckSummary::of(juesuan_check::run_with(
-        &set, &tables, &explained,
-    )))
+    lib.read_input(text, origin).map_err(messages)
 }
 
 /// Parse and check only (the batch check and the dashboard): no narrative, no charts.
 pub fn check_text(lib: &Library, text: &str, origin: &str) -> Result<CheckSummary, Vec<String>> {
     let (uy, cats) = parse(lib, text, origin)?;
-    check_unit_year(lib, &uy, &cats).map_err(|e| vec![e])
+    juesuan_app::check(lib, &uy, &cats).map_err(|e| vec![e])
 }
 
 /// Everything shown on a unit-year page.
@@ -147,21 +48,13 @@ pub struct Analysis {
 
 /// Build the report, run the checks and score the evaluation of an input.
 pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, Vec<String>> {
-    let (uy, cats) = parse(lib, text, origin)?;
-    let (scores, score_errors) = match compute(lib, &uy, text, origin).map_err(|e| vec![e])? {
-        Scored::Nothing => (None, Vec::new()),
-        Scored::Scores(s) => (Some(*s), Vec::new()),
-        Scored::InputErrors(errors) => (None, errors.iter().map(|e| e.to_string()).collect()),
-    };
-    let report = juesuan_report::build_report_with_scores(&uy, lib, &cats, scores.as_ref())
-        .map_err(|e| vec![e])?;
-    let checks = check_unit_year(lib, &uy, &cats).map_err(|e| vec![e])?;
+    let a = juesuan_app::analyse(lib, text, origin).map_err(messages)?;
     Ok(Analysis {
-        unit_year: uy,
-        report,
-        checks,
-        scores,
-        score_errors,
+        unit_year: a.unit_year,
+        report: a.report,
+        checks: a.checks,
+        scores: a.scores,
+        score_errors: a.score_errors.iter().map(|e| e.to_string()).collect(),
     })
 }
 

@@ -1,0 +1,207 @@
+//! juesuan-app: the application layer (应用层). The stages of the pipeline, assembled once for
+//! the command line, the web app and the store, so that they read, check, score and report an
+//! input alike:
+//!
+//! 1. **read** — [`Library::read_input`]: the declared year chooses the catalogues (with any
+//!    `--catalogue` supplements the library holds), then the strict parse → `UnitYear`;
+//! 2. **rules** — [`rules`]: the rule set of the unit-year's table template and year, with
+//!    `extends` resolved in the same library;
+//! 3. **analyse** — [`check`] (derived tables + the narrative's explanations → rule results),
+//!    [`score`] (the `[evaluation]` part) and [`report`] (tables, narrative, charts), or all of
+//!    them at once with [`analyse`].
+//!
+//! Pure: text in, values out. Reading files, printing and exit codes stay with the callers.
+
+use juesuan_check::{Outcome, RuleResult, RuleSet, RuleSeverity};
+use juesuan_core::{Catalogues, InputError, UnitYear};
+pub use juesuan_data::{Library, ReadError};
+use juesuan_report::evaluation::{compute, Scored, Scores};
+use juesuan_report::Report;
+use serde::Serialize;
+
+/// The shipped (or `--data-dir`) rule set for a table template and year.
+pub fn rules(lib: &Library, template: &str, year: i32) -> Result<RuleSet, String> {
+    let (origin, text) = lib.find("rules", template, "toml", year).ok_or_else(|| {
+        format!(
+            "没有“{template}”表样 {year} 年或更早的审核公式（data/rules/{template}-<年度>.toml）"
+        )
+    })?;
+    // `extends = "<name>"` names another rule set, found the same way (newest not after the
+    // extending file's year; the user's --data-dir first).
+    let resolve = |name: &str, year: i32| {
+        lib.find("rules", name, "toml", year)
+            .map(|(o, t)| (o.to_string(), t.to_string()))
+    };
+    RuleSet::from_toml_resolving(text, origin, &resolve).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        format!("审核公式文件有误：\n{}", lines.join("\n"))
+    })
+}
+
+/// Run `set` over the unit-year's derived tables and the narrative's explanations.
+pub fn check_with(
+    lib: &Library,
+    set: &RuleSet,
+    uy: &UnitYear,
+    cats: &Catalogues,
+) -> Result<Vec<RuleResult>, String> {
+    let table_set = lib.table_set(&uy.template, uy.year)?;
+    let tables = juesuan_core::tables::derive_tables(&table_set, uy, cats);
+    let (cx, _) = juesuan_report::context::build(uy, cats, Vec::new());
+    let explained = juesuan_report::context::explanations(&cx);
+    Ok(juesuan_check::run_with(set, &tables, &explained))
+}
+
+/// [`check_with`] the unit-year's own rule set.
+pub fn check(lib: &Library, uy: &UnitYear, cats: &Catalogues) -> Result<CheckSummary, String> {
+    let set = rules(lib, &uy.template, uy.year)?;
+    Ok(CheckSummary::of(check_with(lib, &set, uy, cats)?))
+}
+
+/// The `[evaluation]` part of the input text scored (it is read from the text: the
+/// unit-year does not hold it yet).
+pub fn score(lib: &Library, uy: &UnitYear, text: &str, origin: &str) -> Result<Scored, String> {
+    compute(lib, uy, text, origin)
+}
+
+/// The report (tables, narrative, charts), with the scores when there are any.
+pub fn report(
+    lib: &Library,
+    uy: &UnitYear,
+    cats: &Catalogues,
+    scores: Option<&Scores>,
+) -> Result<Report, String> {
+    juesuan_report::build_report_with_scores(uy, lib, cats, scores)
+}
+
+/// The result of the consistency checks of one unit-year.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckSummary {
+    pub rules: usize,
+    pub passed: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub results: Vec<RuleResult>,
+}
+
+impl CheckSummary {
+    pub fn of(results: Vec<RuleResult>) -> CheckSummary {
+        let count = |sev: RuleSeverity| {
+            results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .filter(|f| f.severity == sev)
+                .count()
+        };
+        CheckSummary {
+            rules: results.len(),
+            passed: results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Pass)
+                .count(),
+            errors: count(RuleSeverity::Error),
+            warnings: count(RuleSeverity::Warning),
+            results,
+        }
+    }
+
+    /// Rules with at least one error- or warning-level finding.
+    pub fn failing_rules(&self) -> Vec<&str> {
+        self.results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Fail)
+            .map(|r| r.rule.as_str())
+            .collect()
+    }
+
+    /// 通过 / 有警告 / 未通过
+    pub fn status(&self) -> &'static str {
+        if self.errors > 0 {
+            "未通过"
+        } else if self.warnings > 0 {
+            "有警告"
+        } else {
+            "通过"
+        }
+    }
+}
+
+/// Everything juesuan derives from one input.
+pub struct Analysis {
+    pub unit_year: UnitYear,
+    pub report: Report,
+    pub checks: CheckSummary,
+    pub scores: Option<Scores>,
+    /// Errors in the `[evaluation]` part: the report is still built, without scores.
+    pub score_errors: Vec<InputError>,
+}
+
+/// Read, score, report and check an input text.
+pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, ReadError> {
+    let (uy, cats) = lib.read_input(text, origin)?;
+    let (scores, score_errors) = match score(lib, &uy, text, origin).map_err(ReadError::Data)? {
+        Scored::Nothing => (None, Vec::new()),
+        Scored::Scores(s) => (Some(*s), Vec::new()),
+        Scored::InputErrors(errors) => (None, errors),
+    };
+    let report = report(lib, &uy, &cats, scores.as_ref()).map_err(ReadError::Data)?;
+    let checks = check(lib, &uy, &cats).map_err(ReadError::Data)?;
+    Ok(Analysis {
+        unit_year: uy,
+        report,
+        checks,
+        scores,
+        score_errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+
+    #[test]
+    fn the_example_reads_checks_scores_and_reports() {
+        let lib = Library::embedded();
+        let a = analyse(&lib, EXAMPLE, "input.toml").unwrap();
+        assert_eq!(a.unit_year.year, 2021);
+        assert_eq!(a.checks.errors, 0, "{:?}", a.checks.failing_rules());
+        assert!(a.checks.rules > 30);
+        assert!(a.scores.is_some() && a.score_errors.is_empty());
+        assert_eq!(a.report.tables.len(), 9);
+    }
+
+    #[test]
+    fn input_errors_stay_located_and_data_errors_say_what_is_missing() {
+        let lib = Library::embedded();
+        let broken = EXAMPLE.replacen("\"2069999\" = 31.57", "\"2069999\" = \"x\"", 1);
+        match analyse(&lib, &broken, "input.toml") {
+            Err(ReadError::Input(errors)) => {
+                assert_eq!(errors[0].code.code(), "E010");
+                assert!(errors[0].location.is_some());
+            }
+            other => panic!("{:?}", other.err()),
+        }
+        let err = rules(&lib, "no-such-template", 2021).unwrap_err();
+        assert!(err.contains("no-such-template"), "{err}");
+    }
+
+    /// A supplementary catalogue added to the library is used by every reading, whatever
+    /// the front end (issue #13: `--catalogue` was ignored by `db`, `serve`, `consolidate`).
+    #[test]
+    fn a_supplementary_catalogue_reaches_every_reading() {
+        let mut lib = Library::embedded();
+        let with_new_code = EXAMPLE.replacen("\"2069999\" = 31.57", "\"2069998\" = 31.57", 1);
+        assert!(matches!(
+            lib.read_input(&with_new_code, "input.toml"),
+            Err(ReadError::Input(_))
+        ));
+        lib.add_catalogue(
+            "extra.toml",
+            "kind = \"function\"\nyear = 2021\n[codes]\n\"2069998\" = \"新增科目\"\n".into(),
+        )
+        .unwrap();
+        assert!(lib.read_input(&with_new_code, "input.toml").is_ok());
+    }
+}

@@ -1,0 +1,297 @@
+//! `juesuan-eval`: precision and recall of `juesuan audit` on the real corpus.
+//!
+//! ```text
+//! juesuan-eval [--corpus ../shared/corpus] [--labels eval/corpus] [--goals eval/goals.toml]
+//!              [--mutate] [--verbose]
+//! ```
+//! Exit 0 when the ratchet in the goals file is met (or the corpus is absent: skipped),
+//! 1 when the measured narrative precision or recall falls below it, 2 on a usage error.
+
+use juesuan_eval::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Deserialize)]
+struct Goals {
+    target: Pair,
+    ratchet: Pair,
+    #[serde(default)]
+    mutation: Option<MutationGoals>,
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    precision: String,
+    recall: String,
+}
+
+#[derive(Deserialize)]
+struct MutationGoals {
+    target: String,
+    ratchet: String,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("juesuan-eval: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn threshold(s: &str) -> Result<Threshold, String> {
+    Threshold::parse(s).ok_or_else(|| format!("目标值“{s}”不是0到1之间的小数"))
+}
+
+fn run() -> Result<ExitCode, String> {
+    let mut corpus = PathBuf::from("../shared/corpus");
+    let mut labels_dir = PathBuf::from("eval/corpus");
+    let mut goals_file = PathBuf::from("eval/goals.toml");
+    let (mut mutate, mut verbose) = (false, false);
+    // Development aid: write each document's text as read, and every check, to a directory
+    // outside the project (the documents' text is never committed).
+    let mut dump: Option<PathBuf> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} 后缺少路径"));
+        match a.as_str() {
+            "--corpus" => corpus = value("--corpus")?.into(),
+            "--labels" => labels_dir = value("--labels")?.into(),
+            "--goals" => goals_file = value("--goals")?.into(),
+            "--mutate" => mutate = true,
+            "--dump" => dump = Some(value("--dump")?.into()),
+            "--verbose" | "-v" => verbose = true,
+            "--help" | "-h" => {
+                println!("juesuan-eval [--corpus DIR] [--labels DIR] [--goals FILE] [--mutate] [--verbose]");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => return Err(format!("未知参数“{other}”")),
+        }
+    }
+    if !corpus.is_dir() {
+        println!(
+            "skipped：没有真实报告目录 {}（真实报告不在项目内；有该目录的机器上才评估）",
+            corpus.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let goals: Goals = toml::from_str(
+        &std::fs::read_to_string(&goals_file)
+            .map_err(|e| format!("{}: {e}", goals_file.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", goals_file.display()))?;
+    let mut files = Vec::new();
+    collect(&labels_dir, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        println!("skipped：{} 中没有标注文件（*.toml）", labels_dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let mut total = [Tally::default(); 3];
+    let (mut tails_noted, mut tails) = (0, 0);
+    let (mut planted, mut caught_n) = (0usize, 0usize);
+    println!("文档\t范围\t错误报出\t正确\t误报\t标注\t检出\t精确率\t召回率\t结论");
+    for f in &files {
+        let labels: Labels = toml::from_str(
+            &std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", f.display()))?;
+        let pdf = corpus.join(&labels.document);
+        let text = match juesuan_readers::read_text(&pdf) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("{}\t无法读取：{e}", labels.document);
+                continue;
+            }
+        };
+        let audit = juesuan_audit::audit(&text);
+        if let Some(dir) = &dump {
+            write_dump(dir, short(&labels.document), &text, &audit)?;
+        }
+        let r = evaluate(&labels, &audit, &text);
+        for s in Scope::ALL {
+            let t = r.tallies[s as usize];
+            total[s as usize].add(&t);
+            if s != Scope::Narrative && t.true_pos + t.false_pos + t.labelled == 0 {
+                continue;
+            }
+            let (p, r_) = (t.precision(), t.recall());
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}%\t{}%\t{}",
+                short(&r.document),
+                s.name(),
+                t.true_pos + t.false_pos,
+                t.true_pos,
+                t.false_pos,
+                t.labelled,
+                t.recalled,
+                percent(p.0, p.1),
+                percent(r_.0, r_.1),
+                if s == Scope::Narrative {
+                    &r.verdict
+                } else {
+                    ""
+                }
+            );
+        }
+        tails_noted += r.tails_noted;
+        tails += r.tails;
+        if verbose {
+            for (page, kind, stated) in &r.false_findings {
+                println!(
+                    "    误报 第{}页 {} {stated}",
+                    page.map_or("?".into(), |p| p.to_string()),
+                    kind.label()
+                );
+            }
+            for (page, kind, stated) in &r.missed {
+                println!("    漏报 第{page}页 {kind} {stated}");
+            }
+        }
+        if mutate {
+            let normalised = juesuan_audit::normalize(&text);
+            let clean = juesuan_audit::audit(&normalised);
+            for p in plants(&normalised, &clean) {
+                planted += 1;
+                if caught(&p, &juesuan_audit::audit(&p.text)) {
+                    caught_n += 1;
+                }
+            }
+        }
+    }
+
+    println!();
+    for s in Scope::ALL {
+        let t = total[s as usize];
+        let (p, r) = (t.precision(), t.recall());
+        println!(
+            "合计\t{}\t错误报出{}，正确{}，误报{}；标注{}，检出{}；精确率{}%（{}/{}），召回率{}%（{}/{}）",
+            s.name(),
+            t.true_pos + t.false_pos,
+            t.true_pos,
+            t.false_pos,
+            t.labelled,
+            t.recalled,
+            percent(p.0, p.1),
+            p.0,
+            p.1,
+            percent(r.0, r.1),
+            r.0,
+            r.1
+        );
+    }
+    println!("尾差调整报为尾差提示：{tails_noted}/{tails}");
+
+    let n = total[Scope::Narrative as usize];
+    let (p, r) = (n.precision(), n.recall());
+    let target = (
+        threshold(&goals.target.precision)?,
+        threshold(&goals.target.recall)?,
+    );
+    let ratchet = (
+        threshold(&goals.ratchet.precision)?,
+        threshold(&goals.ratchet.recall)?,
+    );
+    let met = |t: (Threshold, Threshold)| t.0.met_by(p) && t.1.met_by(r);
+    println!(
+        "议题#11目标（文字说明：精确率≥{}，召回率≥{}）：{}",
+        target.0,
+        target.1,
+        if met(target) {
+            "已达到"
+        } else {
+            "未达到"
+        }
+    );
+    let mut ok = met(ratchet);
+    println!(
+        "棘轮（CI 下限：精确率≥{}，召回率≥{}）：{}",
+        ratchet.0,
+        ratchet.1,
+        if ok { "保持" } else { "低于下限" }
+    );
+    if mutate {
+        println!(
+            "植入错误：{planted}处（每处改动一个参与核对的数字），检出{caught_n}处，召回率{}%",
+            percent(caught_n, planted)
+        );
+        if let Some(m) = &goals.mutation {
+            let (t, rt) = (threshold(&m.target)?, threshold(&m.ratchet)?);
+            println!(
+                "植入错误目标（≥{t}）：{}；棘轮（≥{rt}）：{}",
+                if t.met_by((caught_n, planted)) {
+                    "已达到"
+                } else {
+                    "未达到"
+                },
+                if rt.met_by((caught_n, planted)) {
+                    "保持"
+                } else {
+                    "低于下限"
+                }
+            );
+            ok &= rt.met_by((caught_n, planted));
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn write_dump(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    audit: &juesuan_audit::Audit,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut checks = String::new();
+    for c in &audit.checks {
+        checks.push_str(&format!(
+            "{:?}\t{:?}\tp{}\tL{}\t{}\t{}\t{}\n",
+            c.outcome,
+            c.kind,
+            c.page.unwrap_or(0),
+            c.line,
+            c.stated,
+            c.expected,
+            c.message
+        ));
+    }
+    checks.push_str(&juesuan_audit::coverage_text(&audit.coverage));
+    let normalised = juesuan_audit::normalize(text);
+    let numbered: String = normalised
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{}\t{l}\n", i + 1))
+        .collect();
+    for (ext, body) in [("txt", numbered), ("checks", checks)] {
+        let p = dir.join(format!("{name}.{ext}"));
+        std::fs::write(&p, body).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+fn short(document: &str) -> &str {
+    let name = document.rsplit('/').next().unwrap_or(document);
+    name.strip_suffix(".pdf").unwrap_or(name)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries {
+        let p = e.map_err(|e| e.to_string())?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
