@@ -1,7 +1,7 @@
 //! The validated unit-year (单位年度决算): facts plus the texts, counts and reasons that
 //! only the preparer knows.
 
-use crate::facts::FactTable;
+use crate::facts::{Fact, FactTable, FundSource, Measure, Scenario};
 use crate::money::{Amount, MoneyUnit};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -216,4 +216,53 @@ pub struct UnitYear {
     pub assets: Assets,
     pub performance: PerformanceInfo,
     pub glossary: Vec<GlossaryEntry>,
+}
+
+impl UnitYear {
+    /// A unit-year holding only `facts` (what an import read: a journal, a workbook), with
+    /// zero placeholders where the input format requires a figure (the three 上年决算数) and
+    /// empty texts. Written out with TODO comments by the importers, for the preparer to fill.
+    pub fn placeholder(
+        facts: &FactTable,
+        name: &str,
+        kind: UnitKind,
+        year: i32,
+        amount_unit: MoneyUnit,
+        template: &str,
+    ) -> UnitYear {
+        let mut facts = facts.clone();
+        for (measure, source) in [
+            (Measure::GrandTotal, None),
+            (Measure::FiscalGrandTotal, None),
+            (Measure::Expenditure, Some(FundSource::GeneralBudget)),
+        ] {
+            let mut f = Fact::new(measure, Scenario::Prior, Amount::ZERO);
+            f.source = source;
+            facts.push(f);
+        }
+        UnitYear {
+            year,
+            amount_unit,
+            template: template.to_string(),
+            province: None,
+            unit: Unit {
+                name: name.to_string(),
+                kind,
+                region: None,
+                sub_units: Vec::new(),
+                functions: String::new(),
+                key_work: String::new(),
+                organisation: String::new(),
+            },
+            facts,
+            budget_reasons: Default::default(),
+            reasons: Default::default(),
+            sangong: Default::default(),
+            operating_costs_reason: String::new(),
+            procurement_usage: String::new(),
+            assets: Default::default(),
+            performance: Default::default(),
+            glossary: Vec::new(),
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use crate::error::{JournalError, Rule};
 use crate::import::UnitFacts;
 use juesuan_core::input::parse_input;
-use juesuan_core::model::{Unit, UnitKind};
+use juesuan_core::model::UnitKind;
 use juesuan_core::write::{comment_text, write_input};
 use juesuan_core::{
     Amount, Catalogues, Fact, FactTable, FundSource, Measure, MoneyUnit, Scenario, UnitYear,
@@ -75,43 +75,10 @@ pub fn merge(base: &UnitYear, journal: &UnitFacts) -> (UnitYear, Vec<String>) {
 /// A unit-year holding only the journal's facts, with zero placeholders where the input
 /// format requires a figure (上年决算数) and empty texts.
 pub fn placeholder(journal: &UnitFacts, name: &str, kind: UnitKind, year: i32) -> UnitYear {
-    let mut facts = journal.facts.clone();
-    for (measure, source) in [
-        (Measure::GrandTotal, None),
-        (Measure::FiscalGrandTotal, None),
-        (
-            Measure::Expenditure,
-            Some(juesuan_core::FundSource::GeneralBudget),
-        ),
-    ] {
-        let mut f = Fact::new(measure, Scenario::Prior, juesuan_core::Amount::ZERO);
-        f.source = source;
-        facts.push(f);
-    }
-    UnitYear {
-        year,
-        amount_unit: MoneyUnit::Yuan,
-        template: "national".into(),
-        province: None,
-        unit: Unit {
-            name: name.to_string(),
-            kind,
-            region: None,
-            sub_units: Vec::new(),
-            functions: String::new(),
-            key_work: String::new(),
-            organisation: String::new(),
-        },
-        facts: FactTable { facts },
-        budget_reasons: Default::default(),
-        reasons: Default::default(),
-        sangong: Default::default(),
-        operating_costs_reason: String::new(),
-        procurement_usage: String::new(),
-        assets: Default::default(),
-        performance: Default::default(),
-        glossary: Vec::new(),
-    }
+    let facts = FactTable {
+        facts: journal.facts.clone(),
+    };
+    UnitYear::placeholder(&facts, name, kind, year, MoneyUnit::Yuan, "national")
 }
 
 /// Where the figures of the written file came from, for its header comment.

@@ -4,9 +4,9 @@
 //! of the web app.
 
 use crate::Imported;
-use juesuan_core::facts::{Fact, FactTable, FundSource, Measure, Scenario};
-use juesuan_core::model::{Unit, UnitKind, UnitYear};
-use juesuan_core::money::{Amount, MoneyUnit};
+use juesuan_core::facts::{Fact, FactTable, Measure, Scenario};
+use juesuan_core::model::{UnitKind, UnitYear};
+use juesuan_core::money::MoneyUnit;
 use juesuan_core::write::{comment_text, write_input};
 use juesuan_core::Catalogues;
 
@@ -65,43 +65,18 @@ fn merged(base: &UnitYear, imported: &Imported) -> UnitYear {
 /// A unit-year for a workbook without a base: what the tables hold, and zeros or empty
 /// texts for the rest (marked TODO in the written file).
 fn placeholder(imported: &Imported, year: i32, template: &str) -> UnitYear {
-    let mut facts = imported.facts.facts.clone();
-    for (measure, source) in [
-        (Measure::GrandTotal, None),
-        (Measure::FiscalGrandTotal, None),
-        (Measure::Expenditure, Some(FundSource::GeneralBudget)),
-    ] {
-        let mut f = Fact::new(measure, Scenario::Prior, Amount::ZERO);
-        f.source = source;
-        facts.push(f);
-    }
-    UnitYear {
+    let name = imported
+        .unit_name
+        .clone()
+        .unwrap_or_else(|| "（请填写单位名称）".into());
+    UnitYear::placeholder(
+        &imported.facts,
+        &name,
+        UnitKind::Administrative,
         year,
-        amount_unit: MoneyUnit::Wan,
-        template: template.to_string(),
-        province: None,
-        unit: Unit {
-            name: imported
-                .unit_name
-                .clone()
-                .unwrap_or_else(|| "（请填写单位名称）".into()),
-            kind: UnitKind::Administrative,
-            region: None,
-            sub_units: Vec::new(),
-            functions: String::new(),
-            key_work: String::new(),
-            organisation: String::new(),
-        },
-        facts: FactTable { facts },
-        budget_reasons: Default::default(),
-        reasons: Default::default(),
-        sangong: Default::default(),
-        operating_costs_reason: String::new(),
-        procurement_usage: String::new(),
-        assets: Default::default(),
-        performance: Default::default(),
-        glossary: Vec::new(),
-    }
+        MoneyUnit::Wan,
+        template,
+    )
 }
 
 /// The input text with a header naming its origin, the import's warnings, and TODO marks
