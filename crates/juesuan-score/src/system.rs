@@ -276,11 +276,76 @@ pub struct IndicatorSystem {
     pub indicators: Vec<Indicator>,
 }
 
+/// Stable codes of indicator-system and project-rule file errors (docs/evaluation.md §5.1).
+/// All are errors: a system with any of them is not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SystemCode {
+    /// S001 指标体系文件格式错误
+    Format,
+    /// S002 指标 id 重复
+    DuplicateId,
+    /// S003 上级指标不存在
+    UnknownParent,
+    /// S004 上级关系成环
+    ParentCycle,
+    /// S005 分值不对
+    Points,
+    /// S006 使用了未声明的输入
+    UnknownInput,
+    /// S007 等级或区间划分不对
+    Grades,
+    /// S008 计分规则位置不对
+    RulePlacement,
+    /// S009 分项分值之和不等于满分
+    PartsSum,
+    /// S010 基础体系不存在或嵌套过深
+    Extends,
+}
+
+impl SystemCode {
+    pub const ALL: [SystemCode; 10] = [SystemCode::Format, SystemCode::DuplicateId, SystemCode::UnknownParent, SystemCode::ParentCycle, SystemCode::Points, SystemCode::UnknownInput, SystemCode::Grades, SystemCode::RulePlacement, SystemCode::PartsSum, SystemCode::Extends];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SystemCode::Format => "S001",
+            SystemCode::DuplicateId => "S002",
+            SystemCode::UnknownParent => "S003",
+            SystemCode::ParentCycle => "S004",
+            SystemCode::Points => "S005",
+            SystemCode::UnknownInput => "S006",
+            SystemCode::Grades => "S007",
+            SystemCode::RulePlacement => "S008",
+            SystemCode::PartsSum => "S009",
+            SystemCode::Extends => "S010",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SystemCode::Format => "指标体系文件格式错误",
+            SystemCode::DuplicateId => "指标 id 重复",
+            SystemCode::UnknownParent => "上级指标不存在",
+            SystemCode::ParentCycle => "上级关系成环",
+            SystemCode::Points => "分值不对",
+            SystemCode::UnknownInput => "使用了未声明的输入",
+            SystemCode::Grades => "等级或区间划分不对",
+            SystemCode::RulePlacement => "计分规则位置不对",
+            SystemCode::PartsSum => "分项分值之和不等于满分",
+            SystemCode::Extends => "基础体系不存在或嵌套过深",
+        }
+    }
+}
+
+impl fmt::Display for SystemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// A problem in a system file, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemError {
-    /// Stable code: S001…
-    pub code: &'static str,
+    pub code: SystemCode,
     pub origin: String,
     pub line: Option<usize>,
     pub column: Option<usize>,
@@ -341,7 +406,7 @@ impl IndicatorSystem {
         resolve: &dyn Fn(&str) -> Option<(String, String)>,
         depth: usize,
     ) -> Result<IndicatorSystem, Vec<SystemError>> {
-        let err_at = |code: &'static str, offset: Option<usize>, message: String| {
+        let err_at = |code: SystemCode, offset: Option<usize>, message: String| {
             let (line, column) = match offset.map(|o| line_col(text, o)) {
                 Some((l, c)) => (Some(l), Some(c)),
                 None => (None, None),
@@ -356,7 +421,7 @@ impl IndicatorSystem {
         };
         let file: SystemFile = toml::from_str(text).map_err(|e| {
             vec![err_at(
-                "S001",
+                SystemCode::Format,
                 e.span().map(|s| s.start),
                 format!("指标体系文件格式错误：{}", e.message()),
             )]
@@ -374,7 +439,7 @@ impl IndicatorSystem {
             match t.get_ref().clone().try_into::<Indicator>() {
                 Ok(i) => own.push((at, i)),
                 Err(e) => errors.push(err_at(
-                    "S001",
+                    SystemCode::Format,
                     Some(at),
                     format!("指标定义错误：{}", e.message().trim()),
                 )),
@@ -387,7 +452,7 @@ impl IndicatorSystem {
                 let (Some(kind), Some(max), Some(grades)) =
                     (file.kind, file.max, file.grades.clone())
                 else {
-                    errors.push(err_at("S001", Some(0), missing("kind、max 或 [grades]")));
+                    errors.push(err_at(SystemCode::Format, Some(0), missing("kind、max 或 [grades]")));
                     return Err(errors);
                 };
                 IndicatorSystem {
@@ -404,14 +469,14 @@ impl IndicatorSystem {
             Some(base_name) => {
                 if depth > 8 {
                     return Err(vec![err_at(
-                        "S010",
+                        SystemCode::Extends,
                         Some(0),
                         "extends 嵌套过深（是否互相引用？）".into(),
                     )]);
                 }
                 let Some((base_origin, base_text)) = resolve(base_name) else {
                     return Err(vec![err_at(
-                        "S010",
+                        SystemCode::Extends,
                         Some(0),
                         format!("extends 引用的指标体系“{base_name}”不存在"),
                     )]);
@@ -434,7 +499,7 @@ impl IndicatorSystem {
                 for (at, table) in partial {
                     let id = table.get("id").and_then(|v| v.as_str()).map(str::to_owned);
                     let Some(id) = id else {
-                        errors.push(err_at("S001", Some(at), "指标缺少 id".into()));
+                        errors.push(err_at(SystemCode::Format, Some(at), "指标缺少 id".into()));
                         continue;
                     };
                     let merged = match base.indicators.iter().find(|i| i.id == id) {
@@ -457,7 +522,7 @@ impl IndicatorSystem {
                             }
                         }
                         Err(e) => errors.push(err_at(
-                            "S001",
+                            SystemCode::Format,
                             Some(at),
                             format!("指标“{id}”定义错误：{}", e.message().trim()),
                         )),
@@ -477,8 +542,8 @@ impl IndicatorSystem {
                 .or(Some(0))
         };
         // Problems of the whole system (total, grades) point at its top-level `max` / [grades].
-        let top = |code: &str| {
-            let key = if code == "S007" {
+        let top = |code: SystemCode| {
+            let key = if code == SystemCode::Grades {
                 "\n[grades]"
             } else {
                 "\nmax"
@@ -499,18 +564,18 @@ impl IndicatorSystem {
         }
     }
 
-    fn validate(&mut self, report: &mut dyn FnMut(&'static str, Option<&str>, String)) {
+    fn validate(&mut self, report: &mut dyn FnMut(SystemCode, Option<&str>, String)) {
         let mut ids = BTreeSet::new();
         for i in &self.indicators {
             if !ids.insert(i.id.as_str()) {
-                report("S002", Some(&i.id), format!("指标 id“{}”重复", i.id));
+                report(SystemCode::DuplicateId, Some(&i.id), format!("指标 id“{}”重复", i.id));
             }
         }
         for i in &self.indicators {
             if let Some(p) = &i.parent {
                 if !ids.contains(p.as_str()) {
                     report(
-                        "S003",
+                        SystemCode::UnknownParent,
                         Some(&i.id),
                         format!("指标“{}”的上级“{p}”不存在", i.id),
                     );
@@ -532,14 +597,14 @@ impl IndicatorSystem {
                 }
             }
             if parent_of.contains_key(cur) && ids.contains(cur) {
-                report("S004", Some(&i.id), format!("指标“{}”的上级关系成环", i.id));
+                report(SystemCode::ParentCycle, Some(&i.id), format!("指标“{}”的上级关系成环", i.id));
             }
         }
         // Weights: children add up to the parent, roots to the system maximum.
         let mut roots = Ratio::ZERO;
         for i in &self.indicators {
             if i.max.is_negative() {
-                report("S005", Some(&i.id), format!("指标“{}”分值为负", i.id));
+                report(SystemCode::Points, Some(&i.id), format!("指标“{}”分值为负", i.id));
             }
             let children: Vec<&Indicator> = self
                 .indicators
@@ -552,7 +617,7 @@ impl IndicatorSystem {
             if children.is_empty() {
                 if i.rule.is_none() {
                     report(
-                        "S008",
+                        SystemCode::RulePlacement,
                         Some(&i.id),
                         format!("末级指标“{}”没有计分规则（rule）", i.id),
                     );
@@ -560,7 +625,7 @@ impl IndicatorSystem {
             } else {
                 if i.rule.is_some() {
                     report(
-                        "S008",
+                        SystemCode::RulePlacement,
                         Some(&i.id),
                         format!("指标“{}”有下级指标，不能再有计分规则", i.id),
                     );
@@ -571,7 +636,7 @@ impl IndicatorSystem {
                     .unwrap_or(Ratio::ZERO);
                 if sum != i.max {
                     report(
-                        "S005",
+                        SystemCode::Points,
                         Some(&i.id),
                         format!(
                             "指标“{}”分值{}与其下级指标分值之和{}不符",
@@ -585,7 +650,7 @@ impl IndicatorSystem {
         }
         if roots != self.max {
             report(
-                "S005",
+                SystemCode::Points,
                 None,
                 format!(
                     "一级指标分值之和{}与总分{}不符",
@@ -598,7 +663,7 @@ impl IndicatorSystem {
             if let Some(d) = &decl.derive {
                 if !crate::derive::QUANTITIES.iter().any(|(k, _)| k == d) {
                     report(
-                        "S006",
+                        SystemCode::UnknownInput,
                         None,
                         format!(
                             "输入“{name}”的 derive = \"{d}\" 不是可由决算数据计算的量；可用：{}",
@@ -618,7 +683,7 @@ impl IndicatorSystem {
             for name in rule.input_names() {
                 if !self.inputs.contains_key(&name) {
                     report(
-                        "S006",
+                        SystemCode::UnknownInput,
                         Some(&i.id),
                         format!(
                             "指标“{}”的规则引用了未声明的输入“{name}”（请在 [inputs] 中声明）",
@@ -633,13 +698,13 @@ impl IndicatorSystem {
         let bands = &self.grades.bands;
         if bands.is_empty() || bands.last().is_some_and(|b| !b.min.is_zero()) {
             report(
-                "S007",
+                SystemCode::Grades,
                 None,
                 "等级划分须从高到低排列，最后一档下限为0".into(),
             );
         }
         if bands.windows(2).any(|w| w[0].min <= w[1].min) {
-            report("S007", None, "等级划分的下限须从高到低严格递减".into());
+            report(SystemCode::Grades, None, "等级划分的下限须从高到低严格递减".into());
         }
     }
 
@@ -647,14 +712,14 @@ impl IndicatorSystem {
         &self,
         i: &Indicator,
         rule: &Rule,
-        report: &mut dyn FnMut(&'static str, Option<&str>, String),
+        report: &mut dyn FnMut(SystemCode, Option<&str>, String),
     ) {
         match rule {
             Rule::Bands { bands, .. } => {
                 for b in bands {
                     if b.points > i.max || b.points.is_negative() {
                         report(
-                            "S007",
+                            SystemCode::Grades,
                             Some(&i.id),
                             format!("指标“{}”的区间分值超出0至满分", i.id),
                         );
@@ -674,7 +739,7 @@ impl IndicatorSystem {
                     let ok = a.to.is_some() && a.to == b.from && (a.include_to != b.include_from);
                     if !ok {
                         report(
-                            "S007",
+                            SystemCode::Grades,
                             Some(&i.id),
                             format!(
                                 "指标“{}”的区间 {} 与 {} 之间有缺口或重叠",
@@ -693,7 +758,7 @@ impl IndicatorSystem {
                     .unwrap_or(Ratio::ZERO);
                 if sum != i.max {
                     report(
-                        "S009",
+                        SystemCode::PartsSum,
                         Some(&i.id),
                         format!("指标“{}”各节点分值之和{}与满分{}不符", i.id, sum, i.max),
                     );
@@ -701,7 +766,7 @@ impl IndicatorSystem {
                 for c in checkpoints {
                     if !c.target.is_negative() && c.target.is_zero() {
                         report(
-                            "S009",
+                            SystemCode::PartsSum,
                             Some(&i.id),
                             format!("指标“{}”节点“{}”目标为0", i.id, c.label),
                         );
@@ -715,7 +780,7 @@ impl IndicatorSystem {
                     .unwrap_or(Ratio::ZERO);
                 if sum != i.max {
                     report(
-                        "S009",
+                        SystemCode::PartsSum,
                         Some(&i.id),
                         format!("指标“{}”各评分项分值之和{}与满分{}不符", i.id, sum, i.max),
                     );
@@ -725,7 +790,7 @@ impl IndicatorSystem {
                 if let Some(decl) = self.inputs.get(items) {
                     if decl.kind != InputKind::List {
                         report(
-                            "S006",
+                            SystemCode::UnknownInput,
                             Some(&i.id),
                             format!("指标“{}”的 items 须为列表输入", i.id),
                         );
@@ -738,7 +803,7 @@ impl IndicatorSystem {
                         };
                         if !known {
                             report(
-                                "S006",
+                                SystemCode::UnknownInput,
                                 Some(&i.id),
                                 format!("指标“{}”的达标条件引用了未声明的字段“{n}”", i.id),
                             );

@@ -279,3 +279,20 @@ rule = { kind = "deduct_per_item", count = "violations", per_item = "1" }
         .standard
         .contains("每个问题扣0.5分"));
 }
+
+/// Every system-file code has its row in docs/evaluation.md §5.1, and the table has no row
+/// the enum lacks.
+#[test]
+fn every_system_code_is_documented_once() {
+    use juesuan_score::system::SystemCode;
+    let doc = include_str!("../../../docs/evaluation.md");
+    for c in SystemCode::ALL {
+        assert!(
+            doc.contains(&format!("| {} |", c.code())),
+            "docs/evaluation.md lacks {}",
+            c.code()
+        );
+    }
+    let rows = doc.lines().filter(|l| l.starts_with("| S0")).count();
+    assert_eq!(rows, SystemCode::ALL.len());
+}
