@@ -3,7 +3,7 @@
 use crate::interval::*;
 use crate::model::*;
 use crate::text::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 
 pub(crate) struct Auditor {
     pub(crate) checks: Vec<Check>,
@@ -11,6 +11,8 @@ pub(crate) struct Auditor {
     pub(crate) seen: Vec<Amount>,
     /// The latest amount per label (index into `seen`): lookups stay fast on long documents.
     pub(crate) by_label: std::collections::HashMap<String, usize>,
+    /// The same for labels with "预算" in them, keyed by the label without it.
+    pub(crate) by_bare_label: std::collections::HashMap<String, usize>,
     /// Index in `seen` of the first amount on the current line.
     pub(crate) line_start: usize,
     pub(crate) line: usize,
@@ -28,6 +30,8 @@ pub(crate) struct Auditor {
     pub(crate) table_values: std::collections::HashMap<String, Vec<(Ratio, Ratio, Place)>>,
     /// Scale of table numbers to 万元, from the last "单位：…" line.
     pub(crate) table_unit: Ratio,
+    /// Values the tables print with two or more decimals (see `amounts_in`).
+    pub(crate) precise: std::collections::HashSet<Ratio>,
 }
 
 impl Auditor {
@@ -41,7 +45,28 @@ impl Auditor {
         message: String,
         figures: Vec<Place>,
     ) {
-        self.push_at(&s.reference(), kind, outcome, values, message, figures);
+        let mut r = s.reference();
+        if !s.breaks.is_empty() {
+            // A sentence over a page break: the check stands on the page of its stated
+            // figure (the one whose printed text is the stated value), else of its first.
+            let chars: Vec<char> = s.text.chars().collect();
+            let shown = |p: &Place| -> String {
+                let from = p.start.saturating_sub(s.offset).min(chars.len());
+                let to = p.end.saturating_sub(s.offset).clamp(from, chars.len());
+                chars[from..to].iter().collect()
+            };
+            let stated = values.0.trim_end_matches('%');
+            let at = figures
+                .iter()
+                .filter(|p| p.line == s.line)
+                .find(|p| shown(p) == stated)
+                .or_else(|| figures.iter().find(|p| p.line == s.line))
+                .map(|p| p.start);
+            if let Some(at) = at {
+                r.page = s.page_at(at);
+            }
+        }
+        self.push_at(&r, kind, outcome, values, message, figures);
     }
 
     /// Record a check quoting a sentence kept for a document-wide check.
@@ -74,17 +99,32 @@ impl Auditor {
             return None;
         }
         // The latest amount whose label is the name or ends with it ("…政府采购支出总额").
-        self.by_label
+        let found = self
+            .by_label
             .iter()
             .filter(|(label, _)| **label == want || label.ends_with(&want))
             .map(|(_, &i)| i)
-            .max()
-            .map(|i| &self.seen[i])
+            .max();
+        // A budget names its figures with or without "预算": "占本年支出合计的99.94%" is of
+        // "某单位本年支出预算合计". Only a name that is still specific without it.
+        let bare = want.replace("预算", "");
+        let found = found.or_else(|| {
+            (bare.chars().count() >= 4)
+                .then(|| {
+                    self.by_bare_label
+                        .iter()
+                        .filter(|(label, _)| label.ends_with(&bare))
+                        .map(|(_, &i)| i)
+                        .max()
+                })
+                .flatten()
+        });
+        found.map(|i| &self.seen[i])
     }
 
     /// Audit one sentence; returns whether it states an amount.
     pub(crate) fn sentence(&mut self, s: &Sentence) -> bool {
-        let amounts = amounts_in(s);
+        let amounts = amounts_in(s, &self.precise);
         let any = !amounts.is_empty();
         if s.text.contains("/") && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
         {
@@ -111,6 +151,10 @@ impl Auditor {
             self.line_start = self.seen.len();
         }
         for a in amounts {
+            if a.label.contains("预算") {
+                self.by_bare_label
+                    .insert(a.label.replace("预算", ""), self.seen.len());
+            }
             self.by_label.insert(a.label.clone(), self.seen.len());
             self.seen.push(a);
         }
@@ -141,6 +185,46 @@ impl Auditor {
                 (m.as_str().to_string(), "增加或减少（选定其一）".into()),
                 format!("“{}”保留了模板中的两种写法，未按实际选定", m.as_str()),
                 vec![place_of(s, m)],
+            );
+        }
+        // A rate whose "%" was left out ("减少100.00万元，减少9.52，"): the figure is there,
+        // its unit is not.
+        let bare_rate = lazy_regex!(
+            r"(?:增长|下降|减少|增加|降低|上升|增幅|降幅)(?:了|为)?(\d+\.\d+)(?:[，,。；;]|$)"
+        );
+        for c in bare_rate.captures_iter(&s.text) {
+            let m = c.get(1).expect("group");
+            self.push(
+                s,
+                Kind::TemplateResidue,
+                Outcome::Fail,
+                (m.as_str().to_string(), format!("{}%", m.as_str())),
+                format!("增减率“{}”缺少“%”", m.as_str()),
+                vec![place_of(s, m)],
+            );
+        }
+        // An amount left blank before its unit ("预算支出万元。"): the template's blank was
+        // never filled. "单位为万元" names a unit, not an amount.
+        let blank = lazy_regex!(
+            r"(?:支出|收入|为|合计|总计|安排|预算|决算|拨款|经费)(亿元|万元|元)(?:[，,。；;]|$)"
+        );
+        for c in blank.captures_iter(&s.text) {
+            let whole = c.get(0).expect("match");
+            let head = &s.text[..whole.start()];
+            if head.ends_with("单位") || head.ends_with("金额") {
+                continue;
+            }
+            let unit = c.get(1).expect("group");
+            self.push(
+                s,
+                Kind::TemplateResidue,
+                Outcome::Fail,
+                (
+                    unit.as_str().to_string(),
+                    format!("X{}（填写金额）", unit.as_str()),
+                ),
+                format!("“{}”前没有金额，模板中的空白未填写", unit.as_str()),
+                vec![place_of(s, unit)],
             );
         }
         let instruction = lazy_regex!(r"[（(](?:按|根据|依据)[^（）()]{0,80}?(?:填写|填列)[）)]");
@@ -285,6 +369,7 @@ pub fn audit(text: &str) -> Audit {
         checks: Vec::new(),
         seen: Vec::new(),
         by_label: std::collections::HashMap::new(),
+        by_bare_label: std::collections::HashMap::new(),
         line_start: 0,
         line: 0,
         stated: Vec::new(),
@@ -294,8 +379,19 @@ pub fn audit(text: &str) -> Audit {
         class_names: std::collections::HashMap::new(),
         table_values: std::collections::HashMap::new(),
         table_unit: Ratio::ONE,
+        precise: std::collections::HashSet::new(),
     };
     let sentences = sentences(&text);
+    let cell = lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2,}$");
+    for s in sentences.iter().filter(|s| is_table_row(s)) {
+        for c in s.text.split(['\t', '|']).map(str::trim) {
+            if cell.is_match(c) {
+                if let Some((v, _)) = number(c) {
+                    a.precise.insert(v);
+                }
+            }
+        }
+    }
     let mut with_figures = Vec::new();
     let percent = lazy_regex!(r"\d%");
     for (i, s) in sentences.iter().enumerate() {
@@ -308,6 +404,7 @@ pub fn audit(text: &str) -> Audit {
             with_figures.push(i);
         }
     }
+    a.stale_years(&sentences);
     a.narrative_against_tables();
     a.same_figures();
     a.classes_of_items();
@@ -316,6 +413,62 @@ pub fn audit(text: &str) -> Audit {
         figures: a.seen.len(),
         checks: a.checks,
         coverage,
+    }
+}
+
+impl Auditor {
+    /// A year left from last year's template: the document names its own 部门预算/部门决算
+    /// with one year ("2019年度部门预算"), and once with another that is not a comparison
+    /// ("纳入本部门2018年部门汇总预算编制范围…" in a 2019 document).
+    fn stale_years(&mut self, sentences: &[Sentence]) {
+        let own = lazy_regex!(r"(\d{4})年(?:度)?部门(?:汇总)?(?:预算|决算)");
+        let mut years: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in sentences.iter().filter(|s| !is_table_row(s)) {
+            for c in own.captures_iter(&s.text) {
+                *years.entry(c.get(1).expect("group").as_str()).or_default() += 1;
+            }
+        }
+        let total: usize = years.values().sum();
+        // The document's year: named at least twice, and by most of the mentions.
+        let Some((year, n)) = years.iter().max_by_key(|(_, n)| **n) else {
+            return;
+        };
+        if *n < 2 || n * 2 <= total {
+            return;
+        }
+        let year = year.to_string();
+        for s in sentences.iter().filter(|s| !is_table_row(s)) {
+            for c in own.captures_iter(&s.text) {
+                let m = c.get(1).expect("group");
+                if m.as_str() == year {
+                    continue;
+                }
+                // "与2018年部门预算相比", "比上年…": another year on purpose.
+                let clause = s.text[..m.start()]
+                    .rsplit(['，', ',', '；', ';', '：', ':'])
+                    .next()
+                    .unwrap_or("");
+                if ["与", "比", "较", "上年", "以前", "截至", "至"]
+                    .iter()
+                    .any(|w| clause.contains(w))
+                {
+                    continue;
+                }
+                let mut place = place_of(s, m);
+                place.end += 1;
+                self.push(
+                    s,
+                    Kind::TemplateResidue,
+                    Outcome::Fail,
+                    (format!("{}年", m.as_str()), format!("{year}年")),
+                    format!(
+                        "本报告为{year}年度，此处写作{}年，可能是沿用往年模板未改",
+                        m.as_str()
+                    ),
+                    vec![place],
+                );
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::auditor::Auditor;
 use crate::model::*;
 use crate::text::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 
 impl Auditor {
     /// 同比增减额、增减率、方向.
@@ -17,10 +17,20 @@ impl Auditor {
                 .rev()
                 .find(|a| a.end <= start)
                 .or_else(|| {
-                    self.seen[self.line_start..]
+                    let earlier = &self.seen[self.line_start..];
+                    earlier
                         .iter()
                         .rev()
                         .find(|a| a.place.line == s.line && !is_budget(&a.label))
+                        .or_else(|| {
+                            // In a budget (预算) the figure that changed is itself a budget:
+                            // "项目支出预算数为4,200.00万元。与上年相比增加…", when the
+                            // sentence before states no actual.
+                            earlier
+                                .iter()
+                                .rfind(|a| a.place.line == s.line)
+                                .filter(|a| is_budget(&a.label))
+                        })
                 })
                 .cloned();
             let Some(current) = current.as_ref() else {
@@ -94,6 +104,23 @@ impl Auditor {
                     );
                 }
             }
+            // This year's 0 with a stated increase ("收入0万元，比上年增加120.00万元") makes
+            // last year negative: no amount can be that.
+            if prior.is_none() && up && current.value.is_zero() && !delta.value.is_zero() {
+                self.push(
+                    s,
+                    Kind::ChangeAmount,
+                    Outcome::Fail,
+                    (delta.text.clone(), "0.00".into()),
+                    format!(
+                        "本年{}，比上年增加{}，上年数将为负数，增减额或本年数有误",
+                        current.shown(),
+                        delta.shown()
+                    ),
+                    figures.clone(),
+                );
+                continue;
+            }
             // The rate against the prior year (stated, or implied by current and change).
             let Some(rate) = c.name("rate") else { continue };
             let base = match prior {
@@ -110,6 +137,29 @@ impl Auditor {
                     )
                 }
             };
+            // Last year 0 (stated, or the whole of this year is the increase): a new item
+            // has no growth rate, "增长100%" included.
+            if base.0.is_zero() && number(rate.as_str()).is_some_and(|(r, _)| !r.is_zero()) {
+                let mut figures = figures;
+                figures.push(place_of(s, rate));
+                self.push(
+                    s,
+                    Kind::ChangeRate,
+                    Outcome::Fail,
+                    (
+                        format!("{}%", rate.as_str()),
+                        "无法计算（上年数为0）".into(),
+                    ),
+                    format!(
+                        "本年{}、增加{}，上年数为0，增减率无法计算，不能写作{}%",
+                        current.shown(),
+                        delta.shown(),
+                        rate.as_str()
+                    ),
+                    figures,
+                );
+                continue;
+            }
             let delta_text = delta.shown();
             let base_text = format!("{}{}", delta.in_unit(base.0), delta.unit);
             self.percent(

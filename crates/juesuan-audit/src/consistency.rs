@@ -5,7 +5,7 @@ use crate::auditor::Auditor;
 use crate::interval::*;
 use crate::model::*;
 use crate::text::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 
 impl Auditor {
     /// Keep the "label, amount" pairs of a table row: a text cell followed by a number.

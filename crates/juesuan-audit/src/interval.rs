@@ -2,7 +2,7 @@
 //! half a unit of its last digit.
 
 use crate::model::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 
 /// [lo, hi] of a/b for a ∈ [a ± ha], b ∈ [b ± hb] (b > 0 over the whole interval), × 100.
 pub(crate) fn ratio_range(a: Ratio, ha: Ratio, b: Ratio, hb: Ratio) -> Option<(Ratio, Ratio)> {

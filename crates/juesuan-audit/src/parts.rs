@@ -4,12 +4,13 @@ use crate::auditor::Auditor;
 use crate::interval::*;
 use crate::model::*;
 use crate::text::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 
 impl Auditor {
     /// 占比 and 合计与分项.
     pub(crate) fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
         let chars: Vec<char> = s.text.chars().collect();
+        let three = three_public_total(amounts);
         // Where the parts begin: "其中", "（含", or "X万元中，" (the whole is X).
         let qi = [
             s.text.find("其中").map(|b| char_at(&s.text, b)),
@@ -82,9 +83,18 @@ impl Auditor {
                     let head = head.split(['，', ',']).next().unwrap_or(head);
                     normalize_label(head.trim_end_matches('中'))
                 });
+                // A subject too short to name one figure ("支出", left by a cut sentence)
+                // is not looked up: it would end the label of almost any amount.
                 let total = subject
-                    .filter(|sub| !sub.is_empty())
+                    .filter(|sub| sub.chars().count() >= 4)
                     .and_then(|sub| self.lookup(&sub).cloned());
+                // The three parts of “三公” with their shares and no whole found: the whole
+                // is their sum.
+                let total = total.or_else(|| {
+                    three
+                        .clone()
+                        .filter(|_| amounts.iter().filter(|a| a.share.is_some()).count() == 3)
+                });
                 (
                     total,
                     amounts.iter().filter(|a| a.share.is_some()).collect(),
@@ -114,7 +124,12 @@ impl Auditor {
             && shares_sum
                 .checked_sub(Ratio::from_int(100))
                 .is_ok_and(|d| d.abs() <= share_halves);
-        let synthetic = total.is_none() && full_by_shares;
+        let synthetic = (total.is_none() && full_by_shares)
+            || (qi.is_none()
+                && three
+                    .as_ref()
+                    .zip(total.as_ref())
+                    .is_some_and(|(t, x)| t.label == x.label));
         let total = if synthetic {
             let first = with_share[0];
             let (sum, half) = with_share
@@ -136,13 +151,18 @@ impl Auditor {
         } else {
             total
         };
+        // Shares of a list forced to 100%: (check index, share, stated, rounded exact share)
+        // of the ones within 0.01 of their value, and the rounded exact shares of all.
+        let mut notes: Vec<(usize, Ratio)> = Vec::new();
+        let mut rounded_sum = Ratio::ZERO;
         for a in amounts.iter().filter(|a| a.share.is_some()) {
             let p = a.share.as_ref().expect("filtered");
             let den = match &p.denominator {
                 Some(name) if !name.is_empty() => self
                     .lookup(name)
                     .cloned()
-                    .or_else(|| amounts.iter().find(|x| x.label == *name).cloned()),
+                    .or_else(|| amounts.iter().find(|x| x.label == *name).cloned())
+                    .or_else(|| three.clone().filter(|_| names_three_public(name))),
                 _ => total.clone(),
             };
             let Some(den) = den else {
@@ -186,9 +206,13 @@ impl Auditor {
                 .and_then(|r| r.checked_mul(Ratio::from_int(100)))
                 .unwrap_or_else(|_| mid(lo, hi));
             let expected = format!("{}%", point.to_fixed(2));
+            if let Some((r, _)) = number(&point.to_fixed(2)) {
+                rounded_sum = rounded_sum.checked_add(r).unwrap_or(rounded_sum);
+            }
             let outcome = if m.is_zero() {
                 Outcome::Pass
             } else if forced && m <= Ratio::new(1, 100).expect("nonzero") {
+                notes.push((self.checks.len(), p.value));
                 Outcome::RoundingNote
             } else {
                 Outcome::Fail
@@ -207,6 +231,23 @@ impl Auditor {
                 ),
                 figures,
             );
+        }
+        // Forcing a list to 100% takes as many 0.01 adjustments as the correctly rounded
+        // shares miss 100% by, and at least one; it goes on the largest shares. Any other
+        // share off by 0.01 is not explained by forcing (a truncated share is an error).
+        let needed = rounded_sum
+            .checked_sub(Ratio::from_int(100))
+            .ok()
+            .and_then(|d| d.abs().checked_mul(Ratio::from_int(100)).ok())
+            .map_or(1, |k| k.to_fixed(0).parse::<usize>().unwrap_or(1).max(1));
+        if notes.len() > needed {
+            notes.sort_by_key(|n| std::cmp::Reverse(n.1));
+            for &(i, _) in &notes[needed..] {
+                self.checks[i].outcome = Outcome::Fail;
+                self.checks[i]
+                    .message
+                    .push_str("（凑足100%只需调整一处尾差，此处不是尾差）");
+            }
         }
         // Total of parts: parts may never exceed the whole; with every part's share given
         // (a full breakdown), they must add up to it.
@@ -391,4 +432,45 @@ impl Auditor {
             }
         }
     }
+}
+
+/// The parts of “三公”经费, which is by definition their sum.
+const THREE_PUBLIC: [&str; 3] = ["因公出国", "公务用车购置及运行", "公务接待"];
+
+/// A denominator naming “三公”经费 alone (not “三公”经费、会议费、培训费 together).
+fn names_three_public(name: &str) -> bool {
+    name.contains("三公") && !name.contains("会议") && !name.contains("培训")
+}
+
+/// “三公”经费 is 因公出国（境）费 + 公务用车购置及运行费 + 公务接待费 by definition: when a
+/// sentence states each of the three once (this year's figures), their sum is the whole
+/// that "占“三公”经费的X%" refers to, whatever the sentence calls it.
+fn three_public_total(amounts: &[Amount]) -> Option<Amount> {
+    let parts = THREE_PUBLIC
+        .iter()
+        .map(|n| {
+            let mut m = amounts
+                .iter()
+                .filter(|a| a.label.contains(n) && !is_other(&a.label));
+            match (m.next(), m.next()) {
+                (Some(a), None) => Some(a),
+                _ => None,
+            }
+        })
+        .collect::<Option<Vec<&Amount>>>()?;
+    let (sum, half) = parts.iter().fold((Ratio::ZERO, Ratio::ZERO), |acc, a| {
+        (
+            acc.0.checked_add(a.value).unwrap_or(acc.0),
+            acc.1.checked_add(a.half).unwrap_or(acc.1),
+        )
+    });
+    let first = parts[0];
+    Some(Amount {
+        label: "“三公”经费（三项之和）".into(),
+        value: sum,
+        half,
+        text: first.in_unit(sum),
+        share: None,
+        ..first.clone()
+    })
 }

@@ -1,7 +1,7 @@
 //! Reading the text: sentences, stated amounts with their labels and units, percentages.
 
 use crate::model::*;
-use juesuan_score::Ratio;
+use juesuan_core::ratio::Ratio;
 use regex::Regex;
 
 /// A stated amount, in 万元.
@@ -9,7 +9,8 @@ use regex::Regex;
 pub(crate) struct Amount {
     pub(crate) label: String,
     pub(crate) value: Ratio,
-    /// Half a unit of the last printed digit (at least 0.005 万元 for 万元 figures).
+    /// Half a unit of the last printed digit (of the second decimal for a 万元 figure the
+    /// tables print to two decimals).
     pub(crate) half: Ratio,
     pub(crate) text: String,
     /// The unit as printed (元, 万元, 亿元) and its size in 万元: messages and expected
@@ -55,6 +56,12 @@ pub(crate) struct SentenceRef {
 }
 
 impl Sentence {
+    /// The page of a place in this sentence's line.
+    pub(crate) fn page_at(&self, at: usize) -> Option<usize> {
+        self.page
+            .map(|p| p + self.breaks.iter().filter(|&&b| b < at).count())
+    }
+
     pub(crate) fn reference(&self) -> SentenceRef {
         SentenceRef {
             line: self.line,
@@ -68,7 +75,12 @@ impl Sentence {
 pub(crate) struct Sentence {
     pub(crate) text: String,
     pub(crate) line: usize,
+    /// The page where the sentence begins.
     pub(crate) page: Option<usize>,
+    /// Page breaks inside the sentence (a sentence that runs over a page break keeps the
+    /// break at a clause boundary), as character offsets within the line: a figure after
+    /// one is printed on the next page.
+    pub(crate) breaks: Vec<usize>,
     /// Character offset of the sentence within its line.
     pub(crate) offset: usize,
     pub(crate) section: String,
@@ -123,8 +135,8 @@ pub(crate) fn heading_re() -> &'static Regex {
 
 /// Full-width digits and signs to ASCII; traditional 萬/億 to 万/亿; Word bookmarks and
 /// Markdown escapes removed; spaces between Chinese and digits removed ("减少 48.20 万元，
-/// 下降 2.35 %" reads as "减少48.20万元，下降2.35%"). Lines stay lines, so line numbers
-/// are those of the input.
+/// 下降 2.35 %" reads as "减少48.20万元，下降2.35%"), and single spaces between Chinese
+/// characters (letter spacing). Lines stay lines, so line numbers are those of the input.
 pub fn normalize(text: &str) -> String {
     let t = lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "");
     let mut out = String::with_capacity(t.len());
@@ -146,8 +158,11 @@ pub fn normalize(text: &str) -> String {
             continue;
         }
         if !spaces.is_empty() {
+            // One space between two Chinese characters is letter spacing of a justified
+            // PDF line ("收 入 预 算 合 计21,955.35万 元"); a wider gap separates cells.
             let glue = (prev.is_ascii_digit() && (is_cjk(c) || c == '%'))
-                || (is_cjk(prev) && c.is_ascii_digit());
+                || (is_cjk(prev) && c.is_ascii_digit())
+                || (spaces == " " && is_cjk(prev) && is_cjk(c));
             if !glue || prev == '\n' {
                 out.push_str(&spaces);
             }
@@ -174,6 +189,8 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
     let paged = text.contains('\u{c}');
     let mut page = 1;
     for (n, line) in text.lines().enumerate() {
+        // The page at the start of the line; breaks inside it count from where they stand.
+        let line_page = page;
         page += line.matches('\u{c}').count();
         let trimmed = line.trim();
         if trimmed.is_empty() {
@@ -188,14 +205,28 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
             // An item is its own paragraph (one line once the readers join wrapped lines).
             item.clear();
         }
+        let breaks: Vec<usize> = line
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| *c == '\u{c}')
+            .map(|(i, _)| i)
+            .collect();
         let mut offset = 0;
         for part in line.split_inclusive('。') {
             let chars = part.chars().count();
             if part.trim().chars().count() > 1 {
+                // Breaks before the sentence's first visible character put it on a later page.
+                let lead = part.chars().take_while(|c| c.is_whitespace()).count();
+                let before = breaks.iter().filter(|&&b| b < offset + lead).count();
                 out.push(Sentence {
                     text: part.to_string(),
                     line: n + 1,
-                    page: paged.then_some(page),
+                    page: paged.then_some(line_page + before),
+                    breaks: breaks
+                        .iter()
+                        .copied()
+                        .filter(|&b| b >= offset + lead && b < offset + chars)
+                        .collect(),
                     offset,
                     section: section.clone(),
                     item: item.clone(),
@@ -321,7 +352,12 @@ pub(crate) fn is_budget(label: &str) -> bool {
             || label.contains("调整预算"))
 }
 
-pub(crate) fn amounts_in(s: &Sentence) -> Vec<Amount> {
+/// A 万元 or 亿元 figure stands for any value within half a unit of its last printed digit
+/// ("28.1万元" is 28.05 to 28.15); but when the document's tables print the same value to
+/// two decimals ("110万元" in the text, "110.00" in a table), the text dropped trailing
+/// zeros of that exact figure, and it is taken to two decimals. `precise` holds the values
+/// (in the table's own unit) that tables print with two or more decimals.
+pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio>) -> Vec<Amount> {
     let mut out = Vec::new();
     for m in amount_re().captures_iter(&s.text) {
         let whole = m.get(0).expect("match");
@@ -337,11 +373,15 @@ pub(crate) fn amounts_in(s: &Sentence) -> Vec<Amount> {
         let Some((value, decimals)) = number(num.as_str()) else {
             continue;
         };
-        // 亿元 figures are printed to 2 decimals as a rule ("1.38亿元"), like 万元 ones.
+        let floor = if decimals < 2 && precise.contains(&value) {
+            2
+        } else {
+            0
+        };
         let (scale, floor, unit) = match &m[2] {
-            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), 2, "亿元"),
+            "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), floor, "亿元"),
             "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0, "元"),
-            _ => (Ratio::ONE, 2, "万元"),
+            _ => (Ratio::ONE, floor, "万元"),
         };
         let value = value.checked_mul(scale).unwrap_or(value);
         let half = half_unit(decimals, floor)

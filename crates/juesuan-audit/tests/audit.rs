@@ -296,3 +296,50 @@ fn a_change_after_a_part_is_not_a_part() {
         .iter()
         .any(|c| c.kind == Kind::TotalOfParts && c.outcome == Outcome::Pass));
 }
+
+#[test]
+fn a_figure_over_a_page_break_is_on_the_page_where_it_is_printed() {
+    // pdftotext output: the sentence starts on page 1 and ends on page 2.
+    let layout = "  本单位政府性基金支出0万元，与上年相比增加（减少）0万元，增长\n\n   1\n\u{c}（减少）0%。项目支出200.00万元，比上年增加20.00万元，增长12.50%。\n";
+    let text = juesuan_readers::unwrap_lines(layout);
+    let a = audit(&text);
+    let pages: Vec<(Kind, Option<usize>)> = a.failures().map(|c| (c.kind, c.page)).collect();
+    // The unfilled template pair is printed on page 1; the wrong rate (20 ÷ 180 = 11.11%)
+    // on page 2.
+    assert_eq!(
+        pages,
+        vec![
+            (Kind::TemplateResidue, Some(1)),
+            (Kind::ChangeRate, Some(2))
+        ],
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_share_list_over_a_page_break_is_seen_whole() {
+    // The list goes on over the break after "；": its whole is found, its forced tail is a
+    // note, and the parts add up.
+    let layout = "  本年支出合计300.00万元，其中：基本支出200.01万元，占66.67%；项目支出49.99万元，占16.66%；\n\n\n   1\n\u{c}  其他支出50.00万元，占16.67%。\n";
+    let a = audit(&juesuan_readers::unwrap_lines(layout));
+    assert_eq!(a.failures().count(), 0, "{:#?}", a.checks);
+    assert!(a
+        .checks
+        .iter()
+        .any(|c| c.kind == Kind::TotalOfParts && c.outcome == Outcome::Pass));
+}
+
+#[test]
+fn a_budget_is_the_figure_that_changed_in_a_budget_document() {
+    // The sentence before states only a budget: it is the figure that changed.
+    // 30 ÷ (330 − 30) = 10.00%, printed 11.00%.
+    let text = "人员经费预算数为330.00万元。与上年相比增加30.00万元，增长11.00%。\n";
+    let found: Vec<(Kind, String, String)> = audit(text)
+        .failures()
+        .map(|c| (c.kind, c.stated.clone(), c.expected.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(Kind::ChangeRate, "11.00%".into(), "10.00%".into())]
+    );
+}

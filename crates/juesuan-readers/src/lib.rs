@@ -49,16 +49,43 @@ pub fn text_from_bytes(bytes: &[u8]) -> Result<String, ReadError> {
     String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotUtf8)
 }
 
+/// The largest `word/document.xml` read (uncompressed bytes), 64 MiB. A published report's
+/// main part is a few MB even with hundreds of pages of tables; beyond this it is a zip bomb
+/// or not a report, and parsing it would hold several times its size in memory.
+pub const MAX_DOCUMENT_XML: u64 = 64 * 1024 * 1024;
+
 /// The text of a .docx given as bytes.
 pub fn docx_text(bytes: &[u8]) -> Result<String, ReadError> {
+    docx_text_with_limit(bytes, MAX_DOCUMENT_XML)
+}
+
+/// [`docx_text`] with another limit on the uncompressed size of `word/document.xml`.
+pub fn docx_text_with_limit(bytes: &[u8], max_document_xml: u64) -> Result<String, ReadError> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::BadDocx(e.to_string()))?;
-    let mut xml = String::new();
-    archive
+    let entry = archive
         .by_name("word/document.xml")
-        .map_err(|_| ReadError::BadDocx("缺少 word/document.xml".into()))?
-        .read_to_string(&mut xml)
+        .map_err(|_| ReadError::BadDocx("缺少 word/document.xml".into()))?;
+    let too_large = || {
+        ReadError::BadDocx(format!(
+            "word/document.xml 解压后超过{} MB，文件可能已损坏或是压缩炸弹，拒绝读取",
+            max_document_xml / 1024 / 1024
+        ))
+    };
+    if entry.size() > max_document_xml {
+        return Err(too_large());
+    }
+    // The declared size can lie: read one byte past the limit at most, then refuse.
+    let mut raw = Vec::new();
+    entry
+        .take(max_document_xml.saturating_add(1))
+        .read_to_end(&mut raw)
         .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    if raw.len() as u64 > max_document_xml {
+        return Err(too_large());
+    }
+    let xml = String::from_utf8(raw)
+        .map_err(|_| ReadError::BadDocx("word/document.xml 不是 UTF-8 编码".into()))?;
     let doc = roxmltree::Document::parse(&xml).map_err(|e| ReadError::BadDocx(e.to_string()))?;
     let body = doc
         .descendants()
@@ -142,11 +169,44 @@ fn is_heading(line: &str) -> bool {
             || t.starts_with('第') && t.contains("部分"))
 }
 
+/// Double-spaced text (a blank line after every printed line) with its single blank lines
+/// dropped, so a blank line no longer cuts sentences and labels; runs of blank lines stay
+/// (as one). Text where fewer than half of the lines are followed by one blank line is
+/// returned as is.
+fn single_spaced(lines: Vec<&str>) -> Vec<&str> {
+    let blank = |i: usize| {
+        lines
+            .get(i)
+            .is_none_or(|l| l.trim().is_empty() && !l.contains('\u{c}'))
+    };
+    let text_lines = (0..lines.len()).filter(|&i| !blank(i)).count();
+    let spaced = (0..lines.len())
+        .filter(|&i| !blank(i) && blank(i + 1) && !blank(i + 2))
+        .count();
+    if text_lines < 10 || spaced * 2 < text_lines {
+        return lines;
+    }
+    (0..lines.len())
+        .filter(|&i| !blank(i) || i == 0 || blank(i - 1) || blank(i + 1))
+        .map(|i| lines[i])
+        .collect()
+}
+
+/// A line that opens a numbered item: "1.", "2．", "3、" not followed by a digit ("1.5万元"
+/// goes on a sentence).
+fn opens_item(line: &str) -> bool {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = line.chars().skip(digits);
+    (1..=2).contains(&digits)
+        && matches!(rest.next(), Some('.' | '．' | '、'))
+        && rest.next().is_some_and(|c| !c.is_ascii_digit())
+}
+
 /// A running page number ("12", "- 12 -", "— 12 —", "第12页", "第 12 页 共 30 页"): not text.
 fn is_page_number(line: &str) -> bool {
     let t: String = line
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–' | '─' | '－'))
         .collect();
     let t = t.strip_prefix('第').unwrap_or(&t);
     let digits = t.chars().take_while(char::is_ascii_digit).count();
@@ -165,7 +225,30 @@ fn is_page_number(line: &str) -> bool {
 pub fn unwrap_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = String::new();
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = single_spaced(text.lines().collect());
+    let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
+    // The left margin: where continuation lines of paragraphs start.
+    let margin = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.contains('\u{c}') && !is_page_number(l.trim()))
+        .map(|l| indent(l))
+        .min()
+        .unwrap_or(0);
+    // Whether the blank line `i` is the only one before a line that goes on a sentence:
+    // at the left margin, and not a heading, an item, a table row or a page break.
+    let continues_after_blank = |i: usize| {
+        let Some(next) = lines.get(i + 1) else {
+            return false;
+        };
+        let t = next.trim();
+        !t.is_empty()
+            && indent(next) <= margin
+            && !next.contains('\u{c}')
+            && !is_page_number(t)
+            && !is_heading(t)
+            && !opens_item(t)
+            && layout_row(t).is_none()
+    };
     // Whether only blank lines and page numbers stand between line `i` and a page break.
     let page_break_follows = |i: usize| {
         // A few lines at most: a footer, blank lines, then the break.
@@ -178,28 +261,57 @@ pub fn unwrap_lines(text: &str) -> String {
     for (i, line) in lines.iter().copied().enumerate() {
         // A form feed is pdftotext's page break: keep it on a line of its own, so readers
         // downstream can count pages.
-        // A sentence that goes on over the page break stays whole (it is counted on the
-        // page where it ends).
+        // A sentence that goes on over the page break stays whole; the break stays inside
+        // it, at the last clause boundary before it ("，" "；" "：" "、"), so each clause is
+        // counted on the page where it is printed and no name or number is cut.
         if line.contains('\u{c}') {
-            let ends = prev.trim_end().ends_with(['。', '！', '？', '；', '：']);
-            if !prev.is_empty() && (ends || is_heading(&prev) || layout_row(&prev).is_some()) {
+            // "；" and "：" end a list item or open a list, not the sentence: a list goes on
+            // over the break unless the new page opens on something new.
+            let ends = prev.trim_end().ends_with(['。', '！', '？']);
+            // A new page that opens on a heading, a numbered item or a table row starts
+            // anew: the text before the break stays on its own page.
+            let fresh = {
+                let t = line.trim();
+                is_heading(t) || layout_row(t).is_some() || opens_item(t)
+            };
+            if prev.is_empty() {
+                out.push_str("\u{c}\n");
+            } else if ends || fresh || is_heading(&prev) || layout_row(&prev).is_some() {
                 out.push_str(&prev);
                 out.push('\n');
                 prev.clear();
+                out.push_str("\u{c}\n");
+            } else {
+                // (A "," after a digit separates thousands: "5,⏎573万元" is one number.)
+                let mut last = None;
+                let mut before = ' ';
+                for (i, c) in prev.char_indices() {
+                    let clause = matches!(c, '，' | '；' | '：' | '、' | ';' | ':')
+                        || (c == ',' && !before.is_ascii_digit());
+                    if clause {
+                        last = Some(i + c.len_utf8());
+                    }
+                    before = c;
+                }
+                let at = last.unwrap_or(0);
+                prev.insert(at, '\u{c}');
             }
-            out.push_str("\u{c}\n");
         }
         let t = line.trim();
         if is_page_number(t) {
             continue;
         }
-        // Blank lines inside a sentence that runs over a page break are layout, not a
-        // paragraph end.
+        // Blank lines inside a sentence (or a "；" list) that runs over a page break are
+        // layout, not a paragraph end; so is a single blank line inside a sentence followed
+        // by a line at the left margin (a paragraph's first line is indented, its
+        // continuation lines are not).
+        let open = !prev.is_empty() && !is_heading(&prev);
+        let sentence_ends = prev.trim_end().ends_with(['。', '！', '？']);
+        let item_ends = sentence_ends || prev.trim_end().ends_with(['；', '：']);
         if t.is_empty()
-            && !prev.is_empty()
-            && !prev.trim_end().ends_with(['。', '！', '？', '；', '：'])
-            && !is_heading(&prev)
-            && page_break_follows(i)
+            && open
+            && ((!sentence_ends && page_break_follows(i))
+                || (!item_ends && continues_after_blank(i)))
         {
             continue;
         }
@@ -224,7 +336,9 @@ pub fn unwrap_lines(text: &str) -> String {
             out.push('\n');
             continue;
         }
-        let ends = prev.trim_end().ends_with(['。', '！', '？', '；']);
+        // "；" ends a list item, not the list: items each on their own line are read as one
+        // sentence, so a share list is seen whole (and its total found).
+        let ends = prev.trim_end().ends_with(['。', '！', '？']);
         if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) {
             if !prev.is_empty() {
                 out.push_str(&prev);
@@ -246,6 +360,11 @@ pub fn unwrap_lines(text: &str) -> String {
 /// (two or more spaces, or an ideographic space), at least one cell after the first a bare
 /// number. Returns the cells joined by tabs.
 fn layout_row(line: &str) -> Option<String> {
+    // Prose with blanks left in a template ("支出 0      万元，增长（减少） 0    %。") has
+    // gaps too; table cells do not hold sentence punctuation.
+    if line.contains(['。', '，', '；']) {
+        return None;
+    }
     let mut cells: Vec<String> = Vec::new();
     let mut cell = String::new();
     let mut gap = String::new();

@@ -104,8 +104,88 @@ fn pdf_layout_table_rows_become_tab_separated_lines() {
 fn a_sentence_over_a_page_break_stays_whole_and_page_numbers_are_dropped() {
     let layout = "共有车辆1辆，其中：主要领导干部用车0辆、\n\n                 - 12 -\n\u{c}其他用车1辆。\n  17. 卫生健康支出（210类）其他支出\n （99项）：支出决算为2.09万元。\n第 3 页 共 30 页\n";
     let text = unwrap_lines(layout);
+    // The break stays inside the sentence, at the clause boundary before it: each clause
+    // is counted on the page where it is printed.
     assert_eq!(
         text,
-        "\u{c}\n共有车辆1辆，其中：主要领导干部用车0辆、其他用车1辆。\n17. 卫生健康支出（210类）其他支出（99项）：支出决算为2.09万元。\n"
+        "共有车辆1辆，其中：主要领导干部用车0辆、\u{c}其他用车1辆。\n17. 卫生健康支出（210类）其他支出（99项）：支出决算为2.09万元。\n"
     );
+}
+
+#[test]
+fn a_page_break_never_cuts_a_number_a_name_or_a_list() {
+    // A number cut after its thousands separator stays whole; the break goes before the
+    // clause.
+    let cut = "  项目支出为1,\n\n   9\n\u{c}250.00万元，比上年增加10.00万元。\n";
+    assert_eq!(
+        unwrap_lines(cut),
+        "\u{c}项目支出为1,250.00万元，比上年增加10.00万元。\n"
+    );
+    // A "；" list goes on over the break, unless the new page opens on a heading.
+    let list = "  其中：甲20.00万元，占20.00%；\n\n\n   3\n\u{c}   乙80.00万元，占80.00%。\n";
+    assert_eq!(
+        unwrap_lines(list),
+        "其中：甲20.00万元，占20.00%；\u{c}乙80.00万元，占80.00%。\n"
+    );
+    let heading = "  其中：甲20.00万元；\n   3\n\u{c}   二、支出情况\n";
+    assert_eq!(
+        unwrap_lines(heading),
+        "其中：甲20.00万元；\n\u{c}\n二、支出情况\n"
+    );
+}
+
+#[test]
+fn a_single_blank_line_inside_a_sentence_does_not_cut_it() {
+    // The line after the blank starts at the left margin: it goes on the sentence. An
+    // indented line after a blank opens a new paragraph.
+    let layout = "   本年机关运行经费支出300.00万元，比上年增加30.00万元，增长\n\n11.11%。原因是房屋维修。\n\n   下一段从缩进开始\n";
+    assert_eq!(
+        unwrap_lines(layout),
+        "本年机关运行经费支出300.00万元，比上年增加30.00万元，增长11.11%。原因是房屋维修。\n\n下一段从缩进开始\n"
+    );
+}
+
+/// A .docx (just its main part, deflated) whose `word/document.xml` is `xml`.
+fn docx_of(xml: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("word/document.xml", opts).unwrap();
+    w.write_all(xml.as_bytes()).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn document_xml_beyond_the_limit_is_refused_even_when_its_header_lies() {
+    let body = "<w:p><w:r><w:t>本年支出合计686.54万元</w:t></w:r></w:p>".repeat(100);
+    let xml = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let bytes = docx_of(&xml);
+    let limit = xml.len() as u64 - 1;
+    // Within the limit it reads.
+    let text = juesuan_readers::docx_text_with_limit(&bytes, xml.len() as u64).unwrap();
+    assert_eq!(text.lines().count(), 100);
+    // Declared beyond the limit: refused before inflating.
+    let e = juesuan_readers::docx_text_with_limit(&bytes, limit).unwrap_err();
+    assert!(e.to_string().contains("解压后超过"), "{e}");
+    // The same entry declaring 10 bytes (local header and central directory both patched):
+    // the bounded read still stops at the limit.
+    let mut lying = bytes.clone();
+    let real = (xml.len() as u32).to_le_bytes();
+    let mut patched = 0;
+    for i in 0..lying.len() - 4 {
+        if lying[i..i + 4] == real {
+            lying[i..i + 4].copy_from_slice(&10u32.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(
+        patched, 2,
+        "the size is in the local header and the directory"
+    );
+    let e = juesuan_readers::docx_text_with_limit(&lying, limit).unwrap_err();
+    assert!(e.to_string().contains("解压后超过"), "{e}");
+    assert_eq!(juesuan_readers::MAX_DOCUMENT_XML, 64 * 1024 * 1024);
 }
