@@ -9,6 +9,9 @@
 #
 #   bench/overflow/run.sh [BASE_COMMIT]          # default: 40b2711
 #   BUILD_ONLY=1 bench/overflow/run.sh           # compile the three variants, run nothing
+#   INSTRUCTIONS=1 bench/overflow/run.sh         # instead of times: instructions executed by a
+#        fixed workload (examples report_workload, journal_workload) under valgrind's
+#        callgrind, which do not depend on what else the machine is doing
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,6 +26,9 @@ if [ ! -d "$work/base/.git" ] && [ ! -f "$work/base/.git" ]; then
 fi
 mkdir -p "$work/base/crates/juesuan-journal/benches"
 cp crates/juesuan-journal/benches/import.rs "$work/base/crates/juesuan-journal/benches/"
+mkdir -p "$work/base/crates/juesuan-report/examples" "$work/base/crates/juesuan-journal/examples"
+cp crates/juesuan-report/examples/report_workload.rs "$work/base/crates/juesuan-report/examples/"
+cp crates/juesuan-journal/examples/journal_workload.rs "$work/base/crates/juesuan-journal/examples/"
 if ! grep -q '^name = "import"' "$work/base/crates/juesuan-journal/Cargo.toml"; then
     sed -i 's/^proptest.workspace = true$/proptest.workspace = true\ncriterion.workspace = true/' \
         "$work/base/crates/juesuan-journal/Cargo.toml"
@@ -39,7 +45,7 @@ variant() { # name → "dir checks"
 
 benches=("juesuan-report report" "juesuan-journal import")
 
-run_variant() { # name, extra cargo bench args…
+run_variant() { # name, extra cargo bench args… (builds)
     local name=$1; shift
     read -r dir checks < <(variant "$name")
     for b in "${benches[@]}"; do
@@ -50,15 +56,48 @@ run_variant() { # name, extra cargo bench args…
     done
 }
 
+if [ -n "${INSTRUCTIONS:-}" ]; then
+    command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+    echo "| workload | base | off | on | off / base | on / base | on / off |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for w in "juesuan-report report_workload" "juesuan-journal journal_workload"; do
+        read -r pkg ex <<<"$w"
+        declare -A ir=()
+        for v in base off on; do
+            read -r dir checks < <(variant "$v")
+            (cd "$dir" && CARGO_TARGET_DIR="$work/target-$v" CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=$checks \
+                cargo build -q --release -p "$pkg" --example "$ex") >&2
+            ir[$v]=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                "$work/target-$v/release/examples/$ex" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+        done
+        python3 -c "
+b, o, n = ${ir[base]}, ${ir[off]}, ${ir[on]}
+print(f'| \`$ex\` | {b:,} | {o:,} | {n:,} | {o/b:.4f} | {n/b:.4f} | {n/o:.4f} |')"
+    done
+    exit 0
+fi
+
 for v in base off on; do
     echo "== build $v" >&2
     run_variant "$v" --no-run >&2
 done
 [ -n "${BUILD_ONLY:-}" ] && exit 0
 
-for v in base off on; do
-    echo "== run $v" >&2
-    run_variant "$v" -- --noplot 2>&1 | tee "$work/$v.txt" >&2
+# One benchmark at a time, the three variants back to back, so that they see the same load.
+filters=("example/parse\$" "example/tables\$" "example/report\$" "batch_10k/parse\$"
+         "batch_10k/parse_report\$" "journal/example/csv_records" "journal/example/import"
+         "journal/example_x100/csv_records" "journal/example_x100/import")
+for v in base off on; do : > "$work/$v.txt"; done
+for f in "${filters[@]}"; do
+    for v in base off on; do
+        echo "== run $v $f" >&2
+        case $f in journal*) b="juesuan-journal import" ;; *) b="juesuan-report report" ;; esac
+        read -r pkg bench <<<"$b"
+        read -r dir checks < <(variant "$v")
+        (cd "$dir" && CARGO_TARGET_DIR="$work/target-$v" \
+            CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=$checks CARGO_PROFILE_BENCH_OVERFLOW_CHECKS=$checks \
+            cargo bench -q -p "$pkg" --bench "$bench" -- --noplot "$f") 2>&1 | tee -a "$work/$v.txt" >&2
+    done
 done
 
 python3 - "$work" <<'PY'

@@ -53,6 +53,7 @@
 //! assert!(pie_svg(&pie).contains("基本支出 591.60（100.00%）"));
 //! ```
 
+use juesuan_core::markup::escape as esc;
 use std::fmt::Write as _;
 
 /// Font stack used for every text element: ends with installed CJK fonts so Chinese never
@@ -160,24 +161,6 @@ fn num(x: f64) -> String {
         s = "0".to_string();
     }
     s
-}
-
-/// Escapes XML special characters and drops characters that XML 1.0 forbids.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Rough rendered width of `s` at `font_size`: CJK/full-width glyphs are square, Latin
@@ -640,13 +623,6 @@ mod tests {
         assert_eq!(num(100.0), "100");
         assert_eq!(num(1.0 / 3.0), "0.33");
         assert_eq!(num(f64::NAN), "0");
-    }
-
-    #[test]
-    fn esc_escapes_specials_and_drops_invalid_controls() {
-        assert_eq!(esc("A&B<C>\"'"), "A&amp;B&lt;C&gt;&quot;&apos;");
-        assert_eq!(esc("a\u{1}b"), "ab");
-        assert_eq!(esc("单位"), "单位");
     }
 
     fn intervals(a: Axis) -> i128 {

@@ -311,7 +311,7 @@ fn labels_are_escaped() {
         series: vec![series(nasty, vec![cv(1, nasty)])],
     };
     let svg = bar_svg(&chart);
-    assert!(svg.contains("A&amp;B&lt;C&gt;&quot;&apos;"));
+    assert!(svg.contains("A&amp;B&lt;C&gt;&quot;&#39;"));
     assert!(!svg.contains("A&B<C>"));
     let doc = parse(&svg);
     assert_eq!(title_of(&doc), format!("T {nasty}"));

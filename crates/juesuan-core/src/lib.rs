@@ -15,6 +15,7 @@ pub mod error;
 pub mod expr;
 pub mod facts;
 pub mod input;
+pub mod markup;
 pub mod model;
 pub mod money;
 pub mod ratio;

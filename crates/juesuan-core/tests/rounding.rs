@@ -39,5 +39,8 @@ fn halfway_points_go_away_from_zero() {
     assert_eq!(Amount(-5_000).wan(), "-0.01");
     assert_eq!(Ratio::new(1, 200).unwrap().to_fixed(2), "0.01");
     assert_eq!(Ratio::new(-1, 200).unwrap().to_fixed(2), "-0.01");
-    assert_eq!(Percent::of(Amount(1), Amount(20_000)).unwrap().text(), "0.01");
+    assert_eq!(
+        Percent::of(Amount(1), Amount(20_000)).unwrap().text(),
+        "0.01"
+    );
 }

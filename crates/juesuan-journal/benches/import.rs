@@ -34,7 +34,10 @@ fn bench(c: &mut Criterion) {
     let columns = column_map(&lib, "juesuan").expect("columns");
     let options = Options::default();
     let mut g = c.benchmark_group("journal");
-    for (name, text, samples) in [("example", copies(1), 50), ("example_x100", copies(100), 10)] {
+    for (name, text, samples) in [
+        ("example", copies(1), 50),
+        ("example_x100", copies(100), 10),
+    ] {
         g.sample_size(samples);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(format!("{name}/csv_records"), |b| {

@@ -3,6 +3,7 @@
 //! 自评表 in the published layout and in the scored national layout), as Markdown and HTML.
 
 use crate::render::escape_markdown as md;
+use juesuan_core::markup::escape as esc;
 
 /// A Markdown table cell: escaped, on one line (a line break would end the table row).
 fn cell(s: &str) -> String {
@@ -230,12 +231,6 @@ pub fn project_text(p: &ProjectEvaluation) -> String {
         let _ = writeln!(s, "提示：{f}");
     }
     s
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The department indicator table (部门整体支出绩效评价指标表): 一级/二级/三级, 分值, 指标解释,

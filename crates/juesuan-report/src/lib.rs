@@ -186,7 +186,7 @@ pub fn render_report(
                 markdown.push_str(&format!("![{title}](charts/{id}.svg)\n\n"));
                 body.push_str(&format!(
                     "<figure id=\"{id}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-                    title.replace('<', "&lt;")
+                    juesuan_core::markup::escape(&title)
                 ));
                 blocks.push(document::Block::Chart {
                     index: charts.len(),
@@ -217,7 +217,7 @@ pub fn render_report(
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"juesuan {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        title.replace('<', "&lt;"),
+        juesuan_core::markup::escape(&title),
         render::CSS,
         body
     );

@@ -1,14 +1,8 @@
 //! Markdown and HTML renderers for the narrative and the tables.
 
+use juesuan_core::markup::escape as esc;
 use juesuan_core::tables::{Cell, Table};
 use pulldown_cmark::{html, Options, Parser};
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Escape the characters that Markdown would read as markup, so text prints as written.
 pub fn escape_markdown(s: &str) -> String {

@@ -303,7 +303,18 @@ pub enum SystemCode {
 }
 
 impl SystemCode {
-    pub const ALL: [SystemCode; 10] = [SystemCode::Format, SystemCode::DuplicateId, SystemCode::UnknownParent, SystemCode::ParentCycle, SystemCode::Points, SystemCode::UnknownInput, SystemCode::Grades, SystemCode::RulePlacement, SystemCode::PartsSum, SystemCode::Extends];
+    pub const ALL: [SystemCode; 10] = [
+        SystemCode::Format,
+        SystemCode::DuplicateId,
+        SystemCode::UnknownParent,
+        SystemCode::ParentCycle,
+        SystemCode::Points,
+        SystemCode::UnknownInput,
+        SystemCode::Grades,
+        SystemCode::RulePlacement,
+        SystemCode::PartsSum,
+        SystemCode::Extends,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -452,7 +463,11 @@ impl IndicatorSystem {
                 let (Some(kind), Some(max), Some(grades)) =
                     (file.kind, file.max, file.grades.clone())
                 else {
-                    errors.push(err_at(SystemCode::Format, Some(0), missing("kind、max 或 [grades]")));
+                    errors.push(err_at(
+                        SystemCode::Format,
+                        Some(0),
+                        missing("kind、max 或 [grades]"),
+                    ));
                     return Err(errors);
                 };
                 IndicatorSystem {
@@ -568,7 +583,11 @@ impl IndicatorSystem {
         let mut ids = BTreeSet::new();
         for i in &self.indicators {
             if !ids.insert(i.id.as_str()) {
-                report(SystemCode::DuplicateId, Some(&i.id), format!("指标 id“{}”重复", i.id));
+                report(
+                    SystemCode::DuplicateId,
+                    Some(&i.id),
+                    format!("指标 id“{}”重复", i.id),
+                );
             }
         }
         for i in &self.indicators {
@@ -597,14 +616,22 @@ impl IndicatorSystem {
                 }
             }
             if parent_of.contains_key(cur) && ids.contains(cur) {
-                report(SystemCode::ParentCycle, Some(&i.id), format!("指标“{}”的上级关系成环", i.id));
+                report(
+                    SystemCode::ParentCycle,
+                    Some(&i.id),
+                    format!("指标“{}”的上级关系成环", i.id),
+                );
             }
         }
         // Weights: children add up to the parent, roots to the system maximum.
         let mut roots = Ratio::ZERO;
         for i in &self.indicators {
             if i.max.is_negative() {
-                report(SystemCode::Points, Some(&i.id), format!("指标“{}”分值为负", i.id));
+                report(
+                    SystemCode::Points,
+                    Some(&i.id),
+                    format!("指标“{}”分值为负", i.id),
+                );
             }
             let children: Vec<&Indicator> = self
                 .indicators
@@ -704,7 +731,11 @@ impl IndicatorSystem {
             );
         }
         if bands.windows(2).any(|w| w[0].min <= w[1].min) {
-            report(SystemCode::Grades, None, "等级划分的下限须从高到低严格递减".into());
+            report(
+                SystemCode::Grades,
+                None,
+                "等级划分的下限须从高到低严格递减".into(),
+            );
         }
     }
 

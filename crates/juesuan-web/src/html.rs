@@ -2,21 +2,8 @@
 
 use std::fmt::Write;
 
-/// Escape text for HTML element content and double-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML element content and attributes (the one escaper of juesuan-core).
+pub use juesuan_core::markup::escape as esc;
 
 /// Percent-encode one URL path segment or query value (unit codes are user data).
 pub fn url(s: &str) -> String {
