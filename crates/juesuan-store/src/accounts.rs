@@ -1,0 +1,252 @@
+//! Users, grants, sessions and the login rate limit of the web app.
+
+use super::*;
+
+impl Store {
+    /// Create a user; returns its id.
+    pub async fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<i64, StoreError> {
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid("用户名不能为空".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(time::now_rfc3339())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::DuplicateUser(name.to_string()),
+            e => e.into(),
+        })?;
+        let id: i64 = row.try_get("id")?;
+        log_in(
+            &mut tx,
+            None,
+            "user.create",
+            &format!("{name}（{}）", role.label()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query("SELECT id, name, role, password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, role, password_hash FROM users ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_row).collect()
+    }
+
+    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::UnknownUser(user_id));
+        }
+        // A changed password ends every session of that user.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        log_in(&mut tx, None, "user.password", &format!("用户{user_id}")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Let a user (preparer) edit a unit. Granting twice is harmless.
+    pub async fn grant(&self, user_id: i64, unit_code: &str) -> Result<(), StoreError> {
+        if self.user(user_id).await?.is_none() {
+            return Err(StoreError::UnknownUser(user_id));
+        }
+        if self.unit(unit_code).await?.is_none() {
+            return Err(StoreError::UnknownUnit(unit_code.to_string()));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO grants (user_id, unit_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(unit_code)
+        .execute(&mut *tx)
+        .await?;
+        log_in(
+            &mut tx,
+            None,
+            "user.grant",
+            &format!("用户{user_id} → {unit_code}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The unit codes granted to a user, by code.
+    pub async fn granted_units(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        let rows =
+            sqlx::query("SELECT unit_code FROM grants WHERE user_id = $1 ORDER BY unit_code")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("unit_code"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Store a session. `expires_at` is RFC 3339 (any offset); it is stored normalised to UTC.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let expires = time::normalise(expires_at).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "会话到期时间“{expires_at}”不是 RFC 3339 时间（如 2025-01-02T03:04:05Z）"
+            ))
+        })?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(expires)
+        .bind(time::now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this token hash; `None` when unknown or expired.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        // Timestamps are stored normalised (YYYY-MM-DDTHH:MM:SSZ), so text order is time order.
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.role, u.password_hash, s.csrf_token, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(time::now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SessionRow {
+                user: user_row(&r)?,
+                csrf_token: r.try_get("csrf_token")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- login rate limit
+
+    /// 登录限速: seconds until any of `keys` may try to log in again, when one of them has
+    /// `max_failures` failed logins within `window_secs` of its first failure.
+    pub async fn login_wait(
+        &self,
+        keys: &[String],
+        max_failures: u32,
+        window_secs: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = time::now_secs();
+        let mut wait = None;
+        for key in keys {
+            let row = sqlx::query("SELECT failures, first_at FROM login_failures WHERE key = $1")
+                .bind(key.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(row) = row else { continue };
+            let failures: i64 = row.try_get("failures")?;
+            let first_at: String = row.try_get("first_at")?;
+            let since = now - time::parse_rfc3339(&first_at).unwrap_or(0);
+            if failures >= i64::from(max_failures) && since < window_secs {
+                wait = wait.max(Some((window_secs - since).max(1)));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Count a failed login against every key; a key whose window has passed starts a new
+    /// one. Expired entries of all keys are removed on the way (the table stays small).
+    pub async fn login_failed(&self, keys: &[String], window_secs: i64) -> Result<(), StoreError> {
+        let now = time::now_rfc3339();
+        let expired = time::rfc3339_after(-window_secs);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE first_at <= $1")
+            .bind(&expired)
+            .execute(&mut *tx)
+            .await?;
+        for key in keys {
+            sqlx::query(
+                "INSERT INTO login_failures (key, failures, first_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1",
+            )
+            .bind(key.as_str())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A successful login clears its key's failures (not the address's: one good password
+    /// must not reset a guesser's count on that address).
+    pub async fn login_succeeded(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Remove expired sessions; returns how many.
+    pub async fn purge_sessions(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(time::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
