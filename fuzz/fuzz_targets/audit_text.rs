@@ -1,9 +1,5 @@
-//! `juesuan_audit::audit` on any text: it must never panic.
+//! Thin wrapper: the logic is `juesuan_fuzzing::audit_text` (crates/juesuan-fuzzing), which the
+//! stable test `tests/regressions.rs` there also replays.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let _ = juesuan_audit::audit(&text);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| juesuan_fuzzing::audit_text(data));

@@ -1,8 +1,5 @@
-//! `juesuan_readers::docx_text` on any bytes: errors are fine, panics are not.
+//! Thin wrapper: the logic is `juesuan_fuzzing::docx_reader` (crates/juesuan-fuzzing), which the
+//! stable test `tests/regressions.rs` there also replays.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let _ = juesuan_readers::docx_text(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| juesuan_fuzzing::docx_reader(data));

@@ -1,11 +1,5 @@
-//! Rule files, indicator-system files and scoring expressions on any text.
+//! Thin wrapper: the logic is `juesuan_fuzzing::rules_and_systems` (crates/juesuan-fuzzing), which the
+//! stable test `tests/regressions.rs` there also replays.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let _ = juesuan_check::RuleSet::from_toml(&text, "f");
-    let _ = juesuan_score::IndicatorSystem::from_toml(&text, "f", &|_| None);
-    let _ = juesuan_score::expr::Expr::parse(&text);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| juesuan_fuzzing::rules_and_systems(data));

@@ -13,7 +13,6 @@ pub mod openapi;
 mod ops;
 mod pages;
 mod session;
-pub mod zipguard;
 
 use analysis::{Analysis, CheckSummary};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -320,7 +319,7 @@ impl CurrentUser {
 
 /// The whole app: pages, API, OpenAPI document, with body limits.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let app = Router::new()
         .merge(pages::routes(&state))
         .merge(api::routes(&state))
         .route(
@@ -328,7 +327,24 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(|| async { axum::Json(openapi::document()) }),
         )
         .layer(axum::middleware::from_fn(security_headers))
-        .with_state(state)
+        .with_state(state);
+    guard_panics(app)
+}
+
+/// A panic inside a handler (a bug) fails that request only, with a 500 and a message the
+/// user can act on; the server, its other connections and later requests go on.
+pub fn guard_panics<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router.layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        |_: Box<dyn std::any::Any + Send>| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(serde_json::json!({
+                    "error": "服务器内部错误，本次操作没有完成，已保存的数据未受影响。请重试；如仍出错，请把操作步骤告知管理员。"
+                })),
+            )
+                .into_response()
+        },
+    ))
 }
 
 /// Headers every response carries: no framing, no sniffing, no inline scripts.

@@ -2,8 +2,11 @@
 //! store and returns plain data that the HTML and JSON layers render.
 
 use crate::analysis::{self, Analysis, CheckSummary, Comparison};
-use crate::{auth, zipguard, AppError, AppState, Checked, CurrentUser};
+use crate::{auth, AppError, AppState, Checked, CurrentUser};
 use juesuan_store::{Event, Role, StoredVersion, UnitRow, VersionInfo};
+/// A file name as it may appear in messages and the audit log (no paths, no control chars).
+pub use juesuan_xlsx::upload::safe_name;
+use juesuan_xlsx::upload::{is_journal, is_workbook};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -219,18 +222,9 @@ pub async fn versions(
         .collect())
 }
 
-fn is_workbook(bytes: &[u8], filename: &str) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || filename.to_lowercase().ends_with(".xlsx")
-}
-
 /// An uploaded input file (TOML text).
 pub fn upload_text(bytes: &[u8], filename: &str) -> Result<String, AppError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        AppError::bad(format!(
-            "“{filename}”不是 UTF-8 编码的文本：请上传输入文件（TOML，见 docs/input-format.md）、.xlsx 公开表或日记账 .csv（GBK 编码的日记账请以 .csv 为扩展名上传）"
-        ))
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_string())
+    juesuan_xlsx::upload::upload_text(bytes, filename).map_err(AppError::bad)
 }
 
 /// Excel 导入: the workbook's nine tables give the figures; the unit's latest stored version
@@ -243,7 +237,9 @@ async fn xlsx_to_toml(
     bytes: &[u8],
     filename: &str,
 ) -> Result<String, AppError> {
-    zipguard::check(bytes, zipguard::ZipLimits::default()).map_err(AppError::bad)?;
+    // The central directory only, before a worker thread inflates anything.
+    juesuan_xlsx::safety::check_directory(bytes, &juesuan_xlsx::Limits::upload())
+        .map_err(AppError::bad)?;
     let lib = state.lib.clone();
     let name = safe_name(filename);
     let owned = bytes.to_vec();
@@ -289,27 +285,6 @@ async fn xlsx_to_toml(
         &cats,
         &safe_name(filename),
     ))
-}
-
-/// Whether an upload is a journal CSV (日记账): by its name, or else by a first line that is a
-/// CSV header (separators, no `=`), which an input file's first line never is.
-fn is_journal(bytes: &[u8], filename: &str) -> bool {
-    let lower = filename.to_lowercase();
-    if lower.ends_with(".csv") {
-        return true;
-    }
-    if lower.ends_with(".toml") || is_workbook(bytes, filename) {
-        return false;
-    }
-    let head = &bytes[..bytes.len().min(4096)];
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.trim_ascii();
-    !line.is_empty()
-        && !line.starts_with(b"#")
-        && !line.starts_with(b"[")
-        && !line.contains(&b'=')
-        && line.iter().any(|b| matches!(b, b',' | b'\t' | b';'))
 }
 
 /// How an uploaded journal CSV is read.
@@ -507,17 +482,6 @@ pub async fn import(
         .store
         .import(code, &text, &origin, &user.name, note)
         .await?)
-}
-
-/// A file name as it may appear in messages and the audit log (no paths, no control chars).
-pub fn safe_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let s: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
-    if s.is_empty() {
-        "（未命名）".into()
-    } else {
-        s
-    }
 }
 
 /// One changed fact of a diff.

@@ -19,6 +19,7 @@ mod read;
 pub mod safety;
 pub mod text;
 mod transposed;
+pub mod upload;
 mod write;
 
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
