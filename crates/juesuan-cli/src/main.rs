@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod check;
 mod db;
+mod explain;
 mod formats;
 mod journal;
 mod output;
@@ -113,6 +114,11 @@ enum Command {
         /// 要输出的文件（相对 data/ 的路径）；省略则列出全部 / file to print; omit to list
         path: Option<String>,
     },
+    /// 解释错误或警告代码（如 E013、W101、S004、J020）的含义和处理办法 / explain an error code
+    Explain {
+        /// 代码 / the code
+        code: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -180,6 +186,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(args) => db::run(&lib, args),
         Command::Serve(args) => serve::run(&lib, args),
         Command::Consolidate(args) => db::consolidate(&lib, args),
+        Command::Explain { code } => match explain::explain(&code) {
+            Some(text) => {
+                print!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            None => bail!(
+                "没有代码“{code}”：代码为 E、W、S 或 J 加三位数字，全表见 docs/ERRORS.md、docs/evaluation.md、docs/journal.md"
+            ),
+        },
         Command::Data { path } => {
             match path {
                 None => {
