@@ -56,7 +56,10 @@ mod tests {
     fn every_kind_of_code_is_explained() {
         let e = explain("e013").expect("E013");
         assert!(e.starts_with("E013\n  错误\n  金额超出上限"), "{e}");
-        assert!(e.contains("### E013 金额超出上限") && e.contains("E013-amount-beyond-bound.toml:16:13"));
+        assert!(
+            e.contains("### E013 金额超出上限")
+                && e.contains("E013-amount-beyond-bound.toml:16:13")
+        );
         assert!(!e.contains("### E020"), "only its own section: {e}");
         assert!(explain("W101").unwrap().contains("缺少变动或差异原因"));
         assert!(explain("S004").unwrap().contains("上级关系成环"));

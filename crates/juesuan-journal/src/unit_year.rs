@@ -123,10 +123,7 @@ pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> 
                 out.push('\n');
             }
             if let (Some(p), "[prior]") = (from.prior, line.trim()) {
-                out.push_str(&format!(
-                    "# 上年决算数取自{}。\n",
-                    comment_text(&p.to_string())
-                ));
+                out.push_str(&format!("# 上年决算数取自{}。\n", comment_text(p)));
             }
         }
         out.push_str(line);

@@ -356,14 +356,14 @@ pub(crate) fn eliminate(facts: &mut BTreeMap<String, Fact>) -> Vec<Elimination> 
                 continue;
             }
             let r = facts.get_mut(&rkey).expect("received > 0");
-            r.amount = r.amount - e;
+            r.amount -= e;
             let mut left = e;
             for source in FundSource::ALL {
                 let key = flow_key(Measure::Expenditure, source, Some(nature), &code);
                 if let Some(f) = facts.get_mut(&key) {
                     let take = f.amount.min(left);
-                    f.amount = f.amount - take;
-                    left = left - take;
+                    f.amount -= take;
+                    left -= take;
                 }
             }
             debug_assert!(left.is_zero());
