@@ -25,7 +25,8 @@ if [ ! -d "$work/base/.git" ] && [ ! -f "$work/base/.git" ]; then
     git worktree add --detach "$work/base" "$base_commit" >/dev/null
 fi
 mkdir -p "$work/base/crates/juesuan-journal/benches"
-cp crates/juesuan-journal/benches/import.rs "$work/base/crates/juesuan-journal/benches/"
+cp -r crates/juesuan-journal/benches/import.rs crates/juesuan-journal/benches/shared \
+    "$work/base/crates/juesuan-journal/benches/"
 mkdir -p "$work/base/crates/juesuan-report/examples" "$work/base/crates/juesuan-journal/examples"
 cp crates/juesuan-report/examples/report_workload.rs "$work/base/crates/juesuan-report/examples/"
 cp crates/juesuan-journal/examples/journal_workload.rs "$work/base/crates/juesuan-journal/examples/"

@@ -84,15 +84,18 @@ pub struct CheckSummary {
     pub results: Vec<RuleResult>,
 }
 
+/// How many findings of `severity` the results hold.
+pub fn count_findings(results: &[RuleResult], severity: RuleSeverity) -> usize {
+    results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.severity == severity)
+        .count()
+}
+
 impl CheckSummary {
     pub fn of(results: Vec<RuleResult>) -> CheckSummary {
-        let count = |sev: RuleSeverity| {
-            results
-                .iter()
-                .flat_map(|r| &r.findings)
-                .filter(|f| f.severity == sev)
-                .count()
-        };
+        let count = |sev: RuleSeverity| count_findings(&results, sev);
         CheckSummary {
             rules: results.len(),
             passed: results

@@ -38,13 +38,7 @@ pub fn render(
     format: &str,
     source: &str,
 ) -> Result<(String, bool)> {
-    let count = |sev: RuleSeverity| {
-        results
-            .iter()
-            .flat_map(|r| &r.findings)
-            .filter(|f| f.severity == sev)
-            .count()
-    };
+    let count = |sev: RuleSeverity| juesuan_app::count_findings(results, sev);
     let (errors, warnings) = (count(RuleSeverity::Error), count(RuleSeverity::Warning));
     let text = match format {
         "json" => serde_json::to_string_pretty(&CheckReport {

@@ -116,6 +116,9 @@ fn quote(s: &str) -> String {
     q
 }
 
+// `comment_text` and `quote` look alike on purpose: a comment may hold quotes, backslashes and
+// tabs as they are, a basic string may not; only control characters are treated alike.
+
 /// Text safe inside a one-line TOML comment: a comment ends at the line break and may hold
 /// no other control character, so names taken from outside (a sheet name, a file name) are
 /// shown with their control characters escaped ("\\n") instead of breaking the file.

@@ -7,25 +7,9 @@ use juesuan_data::Library;
 use juesuan_journal::{account_map, column_map, import, Options};
 use std::hint::black_box;
 
-const JOURNAL: &str = include_str!("../../../examples/liangshan-kexie-2021/journal.csv");
-
-/// The journal with its body repeated `n` times, voucher numbers prefixed by the copy.
-fn copies(n: usize) -> String {
-    let (header, body) = JOURNAL.split_once('\n').expect("header line");
-    let mut out = format!("{header}\n");
-    for i in 0..n {
-        for line in body.lines() {
-            let mut cells = line.splitn(3, ',');
-            let (date, voucher, rest) = (
-                cells.next().unwrap_or(""),
-                cells.next().unwrap_or(""),
-                cells.next().unwrap_or(""),
-            );
-            out.push_str(&format!("{date},{i}-{voucher},{rest}\n"));
-        }
-    }
-    out
-}
+#[path = "shared/copies.rs"]
+mod shared;
+use shared::copies;
 
 fn bench(c: &mut Criterion) {
     let lib = Library::embedded();

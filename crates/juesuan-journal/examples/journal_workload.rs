@@ -6,21 +6,12 @@ use juesuan_data::Library;
 use juesuan_journal::{account_map, column_map, import, Options};
 use std::hint::black_box;
 
+#[path = "../benches/shared/copies.rs"]
+mod shared;
+use shared::copies;
+
 fn main() {
-    let journal = include_str!("../../../examples/liangshan-kexie-2021/journal.csv");
-    let (header, body) = journal.split_once('\n').expect("header");
-    let mut text = format!("{header}\n");
-    for i in 0..100 {
-        for line in body.lines() {
-            let mut cells = line.splitn(3, ',');
-            let (d, v, rest) = (
-                cells.next().unwrap_or(""),
-                cells.next().unwrap_or(""),
-                cells.next().unwrap_or(""),
-            );
-            text.push_str(&format!("{d},{i}-{v},{rest}\n"));
-        }
-    }
+    let text = copies(100);
     let lib = Library::embedded();
     let cats = lib.catalogues(2021).expect("catalogues");
     let accounts = account_map(&lib, 2021).expect("accounts");
