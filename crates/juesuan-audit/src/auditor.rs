@@ -170,7 +170,12 @@ impl Auditor {
             r"(?:增加|减少|增长|下降|降低|上升)[（(](?:增加|减少|增长|下降|降低|上升)[）)](?:了)?(?:-?\d+(?:\.\d+)?(?:亿元|万元|元|%)?)?"
         );
         let mut last_end = None;
-        for m in pair.find_iter(&s.text) {
+        // Each pattern below needs a literal that most sentences lack; test it first.
+        let pairs = s
+            .text
+            .contains(['（', '('])
+            .then(|| pair.find_iter(&s.text));
+        for m in pairs.into_iter().flatten() {
             let joined = last_end.is_some_and(|e: usize| {
                 s.text[e..m.start()].chars().count() <= 2 && m.as_str().ends_with('%')
             });
@@ -192,7 +197,12 @@ impl Auditor {
         let bare_rate = lazy_regex!(
             r"(?:增长|下降|减少|增加|降低|上升|增幅|降幅)(?:了|为)?(\d+\.\d+)(?:[，,。；;]|$)"
         );
-        for c in bare_rate.captures_iter(&s.text) {
+        let bare = s.text.contains('.') && s.text.contains(['增', '减', '降', '升']);
+        for c in bare
+            .then(|| bare_rate.captures_iter(&s.text))
+            .into_iter()
+            .flatten()
+        {
             let m = c.get(1).expect("group");
             self.push(
                 s,
@@ -208,7 +218,8 @@ impl Auditor {
         let blank = lazy_regex!(
             r"(?:支出|收入|为|合计|总计|安排|预算|决算|拨款|经费)(亿元|万元|元)(?:[，,。；;]|$)"
         );
-        for c in blank.captures_iter(&s.text) {
+        let units = s.text.contains('元').then(|| blank.captures_iter(&s.text));
+        for c in units.into_iter().flatten() {
             let whole = c.get(0).expect("match");
             let head = &s.text[..whole.start()];
             if head.ends_with("单位") || head.ends_with("金额") {
@@ -228,7 +239,11 @@ impl Auditor {
             );
         }
         let instruction = lazy_regex!(r"[（(](?:按|根据|依据)[^（）()]{0,80}?(?:填写|填列)[）)]");
-        for m in instruction.find_iter(&s.text) {
+        let fill = s
+            .text
+            .contains('填')
+            .then(|| instruction.find_iter(&s.text));
+        for m in fill.into_iter().flatten() {
             self.push(
                 s,
                 Kind::TemplateResidue,
@@ -248,7 +263,11 @@ impl Auditor {
         // restatements; their "label | amount" pairs are kept for 正文与表格.
         // A table's unit: on a line of its own, or at the right end of its header line
         // ("编制部门：某单位          单位：元", read as cells).
-        if let Some(c) = lazy_regex!(r"单位[：:]\s*(亿元|万元|元)").captures(&s.text) {
+        let unit = s
+            .text
+            .contains("单位")
+            .then(|| lazy_regex!(r"单位[：:]\s*(亿元|万元|元)"));
+        if let Some(c) = unit.and_then(|u| u.captures(&s.text)) {
             self.table_unit = match &c[1] {
                 "亿元" => Ratio::from_int(10_000),
                 "万元" => Ratio::ONE,
@@ -263,7 +282,12 @@ impl Auditor {
         let item = lazy_regex!(
             r"^\s*(?:[（(]?\d+[）)]?\s*[.、．]?\s*)?([^（(\d]+?)（(?:(\d{3})类|类)）[^：:]*（(?:\d{2})?项）\s*[:：]"
         );
-        if let Some(c) = item.captures(&s.text) {
+        if let Some(c) = s
+            .text
+            .contains("项）")
+            .then(|| item.captures(&s.text))
+            .flatten()
+        {
             let name = c[1].trim().replace("（类）", "");
             // Lines without codes ("一般公共服务支出（类）人大事务（款）行政运行（项）：") are
             // grouped by the 类 name.
@@ -293,7 +317,11 @@ impl Auditor {
             if is_other(&a.label) {
                 continue;
             }
-            let code = class.captures(&a.label).map(|c| c[1].to_string());
+            let code = a
+                .label
+                .ends_with("类）")
+                .then(|| class.captures(&a.label).map(|c| c[1].to_string()))
+                .flatten();
             self.class_totals
                 .push((code.unwrap_or_default(), a.clone(), s.reference()));
             self.text_figures.push((a.clone(), s.reference()));
@@ -385,7 +413,7 @@ pub fn audit(text: &str) -> Audit {
     let cell = lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2,}$");
     for s in sentences.iter().filter(|s| is_table_row(s)) {
         for c in s.text.split(['\t', '|']).map(str::trim) {
-            if cell.is_match(c) {
+            if c.contains('.') && cell.is_match(c) {
                 if let Some((v, _)) = number(c) {
                     a.precise.insert(v);
                 }
@@ -408,7 +436,11 @@ pub fn audit(text: &str) -> Audit {
     a.narrative_against_tables();
     a.same_figures();
     a.classes_of_items();
-    let coverage = coverage(&text, &sentences, &with_figures, &a.checks);
+    // The tables as tables (src/tables): their own sums, and relations between them.
+    let (table_checks, tables) = crate::tables::audit_tables(&text);
+    a.checks.extend(table_checks);
+    let mut coverage = coverage(&text, &sentences, &with_figures, &a.checks);
+    coverage.tables = tables;
     Audit {
         figures: a.seen.len(),
         checks: a.checks,
@@ -424,6 +456,9 @@ impl Auditor {
         let own = lazy_regex!(r"(\d{4})年(?:度)?部门(?:汇总)?(?:预算|决算)");
         let mut years: std::collections::BTreeMap<&str, usize> = Default::default();
         for s in sentences.iter().filter(|s| !is_table_row(s)) {
+            if !s.text.contains("部门") {
+                continue;
+            }
             for c in own.captures_iter(&s.text) {
                 *years.entry(c.get(1).expect("group").as_str()).or_default() += 1;
             }
@@ -438,6 +473,9 @@ impl Auditor {
         }
         let year = year.to_string();
         for s in sentences.iter().filter(|s| !is_table_row(s)) {
+            if !s.text.contains("部门") {
+                continue;
+            }
             for c in own.captures_iter(&s.text) {
                 let m = c.get(1).expect("group");
                 if m.as_str() == year {
@@ -474,8 +512,9 @@ impl Auditor {
 
 /// A table row (tab-separated cells, Markdown "| … |") rather than running text.
 pub(crate) fn is_table_row(s: &Sentence) -> bool {
-    let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).count();
-    s.text.starts_with('\t') || tab_cells >= 2 || s.text.trim_start().starts_with('|')
+    // Two non-empty cells are enough to tell: stop counting there.
+    let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).nth(1);
+    s.text.starts_with('\t') || tab_cells.is_some() || s.text.trim_start().starts_with('|')
 }
 
 /// How many examples of sentences no check understood a report lists.

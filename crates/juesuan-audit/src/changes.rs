@@ -8,6 +8,10 @@ use juesuan_core::ratio::Ratio;
 impl Auditor {
     /// 同比增减额、增减率、方向.
     pub(crate) fn changes(&mut self, s: &Sentence, amounts: &[Amount]) {
+        // A change states its amount (…元) after 与/比/较 or 同比: skip the regex without them.
+        if !s.text.contains('元') || !s.text.contains(['与', '比', '较']) {
+            return;
+        }
         for c in change_re().captures_iter(&s.text) {
             let start = char_at(&s.text, c.get(0).expect("match").start());
             // The figure that changed: the last amount before the phrase, in this sentence or
@@ -178,6 +182,9 @@ impl Auditor {
     /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
     /// stated rates, within their rounding, and its direction.
     pub(crate) fn point_changes(&mut self, s: &Sentence) {
+        if !s.text.contains("个百分点") {
+            return;
+        }
         for c in point_change_re().captures_iter(&s.text) {
             let (Some((now, dn)), Some((prev, dp)), Some((pp, dd))) =
                 (number(&c["now"]), number(&c["prev"]), number(&c["pp"]))
@@ -237,6 +244,9 @@ impl Auditor {
 
     /// 预算完成率 = 决算 / 预算.
     pub(crate) fn completions(&mut self, s: &Sentence, amounts: &[Amount]) {
+        if !s.text.contains('%') || !s.text.contains("预算") {
+            return;
+        }
         for c in completion_re().captures_iter(&s.text) {
             let start = char_at(&s.text, c.get(0).expect("match").start());
             let before: Vec<&Amount> = amounts.iter().filter(|a| a.end <= start).collect();

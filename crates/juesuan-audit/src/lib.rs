@@ -22,9 +22,13 @@ mod interval;
 mod model;
 mod parts;
 mod report;
+mod tables;
 mod text;
 
 pub use auditor::audit;
-pub use model::{verdict, Audit, Check, Coverage, Kind, Outcome, Place, Unread, Verdict};
+pub use model::{
+    verdict, Audit, Check, Coverage, Kind, Outcome, Place, TableCoverage, Unread, Verdict,
+};
 pub use report::{coverage_text, report_html, report_text};
+pub use tables::{read_tables, StatedCell, StatedRow, StatedTable};
 pub use text::normalize;

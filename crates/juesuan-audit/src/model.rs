@@ -44,6 +44,16 @@ pub enum Kind {
     PointChange,
     /// 模板文字未填：“增加（减少）0万元”“（按…表…填写）”
     TemplateResidue,
+    /// 表内合计：合计（总计）行等于它所合计的行之和
+    TableTotal,
+    /// 表内类款项：类等于其款之和、款等于其项之和（按科目编码）
+    TableHierarchy,
+    /// 表内合计栏：合计栏等于表头所列各分栏之和
+    TableColumns,
+    /// 收支总表收支平衡：收入合计（总计）等于支出合计（总计）
+    TableBalance,
+    /// 表间核对：同一科目在一般公共预算表中不超过财政拨款表
+    TableAcross,
 }
 
 impl Kind {
@@ -61,6 +71,11 @@ impl Kind {
             Kind::Counts => "数量之和",
             Kind::PointChange => "百分点变化",
             Kind::TemplateResidue => "模板文字",
+            Kind::TableTotal => "表内合计",
+            Kind::TableHierarchy => "表内类款项",
+            Kind::TableColumns => "表内合计栏",
+            Kind::TableBalance => "收支平衡",
+            Kind::TableAcross => "表间核对",
         }
     }
 }
@@ -117,6 +132,21 @@ pub struct Coverage {
     /// Sentences with figures that no check understood: count and the first few.
     pub not_understood: usize,
     pub examples: Vec<Unread>,
+    /// The tables read as tables (titles, rows, cells) and checked.
+    pub tables: TableCoverage,
+}
+
+/// 表格覆盖: tables recognised, rows read, and the tables that could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableCoverage {
+    /// Tables recognised (a title, and rows or a note that the table is empty).
+    pub tables: usize,
+    /// Rows with amounts read in them.
+    pub rows: usize,
+    /// Titles followed by a unit or a header under which no row could be read.
+    pub unrecognised: Vec<String>,
+    /// Relations not checked because blank cells leave the columns of a row unknown.
+    pub undecided: usize,
 }
 
 /// A sentence with figures that no check read.

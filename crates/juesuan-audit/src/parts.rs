@@ -9,6 +9,10 @@ use juesuan_core::ratio::Ratio;
 impl Auditor {
     /// 占比 and 合计与分项.
     pub(crate) fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
+        // Without amounts there is neither a share nor a part to check.
+        if amounts.is_empty() {
+            return;
+        }
         let chars: Vec<char> = s.text.chars().collect();
         let three = three_public_total(amounts);
         // Where the parts begin: "其中", "（含", or "X万元中，" (the whole is X).
@@ -26,6 +30,11 @@ impl Auditor {
         .into_iter()
         .flatten()
         .min();
+        // Without 其中 the parts are the amounts with a share: none, nothing to check (and no
+        // whole to look up across the document).
+        if qi.is_none() && amounts.iter().all(|a| a.share.is_none()) {
+            return;
+        }
         // The whole: the last amount before 其中; or, for "X中，A…占…" sentences, the latest
         // amount stated earlier under the subject's label.
         let (total, parts): (Option<Amount>, Vec<&Amount>) = match qi {
@@ -235,12 +244,15 @@ impl Auditor {
         // Forcing a list to 100% takes as many 0.01 adjustments as the correctly rounded
         // shares miss 100% by, and at least one; it goes on the largest shares. Any other
         // share off by 0.01 is not explained by forcing (a truncated share is an error).
-        let needed = rounded_sum
-            .checked_sub(Ratio::from_int(100))
-            .ok()
-            .and_then(|d| d.abs().checked_mul(Ratio::from_int(100)).ok())
-            .map_or(1, |k| k.to_fixed(0).parse::<usize>().unwrap_or(1).max(1));
-        if notes.len() > needed {
+        // Only a list with more notes than the one adjustment always allowed needs the count.
+        let needed = (notes.len() > 1).then(|| {
+            rounded_sum
+                .checked_sub(Ratio::from_int(100))
+                .ok()
+                .and_then(|d| d.abs().checked_mul(Ratio::from_int(100)).ok())
+                .map_or(1, |k| k.to_fixed(0).parse::<usize>().unwrap_or(1).max(1))
+        });
+        if let Some(needed) = needed.filter(|&n| notes.len() > n) {
             notes.sort_by_key(|n| std::cmp::Reverse(n.1));
             for &(i, _) in &notes[needed..] {
                 self.checks[i].outcome = Outcome::Fail;
@@ -289,6 +301,9 @@ impl Auditor {
     /// "A占B的比重为Z%" with no amount in between: both named figures must be found (stated
     /// earlier or in this sentence); otherwise nothing is said.
     pub(crate) fn label_shares(&mut self, s: &Sentence, amounts: &[Amount]) {
+        if !s.text.contains('占') || !s.text.contains('%') {
+            return;
+        }
         for c in label_share_re().captures_iter(&s.text) {
             let find = |name: &str| {
                 let name = normalize_label(name);
@@ -322,6 +337,10 @@ impl Auditor {
     /// Every 其中 of the sentence is read; the wholes are the counts of the clause right
     /// before it ("国内公务接待40批次、320人次，其中：…"), one per unit.
     pub(crate) fn counts(&mut self, s: &Sentence) {
+        // Counts are checked against a 其中 only.
+        if !s.text.contains("其中") {
+            return;
+        }
         let count = lazy_regex!(r"(\d+)(辆|人次|人|批次|次|个|台|套|项|家|篇)");
         let found: Vec<(usize, usize, u64, String)> = count
             .captures_iter(&s.text)

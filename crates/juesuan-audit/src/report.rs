@@ -63,9 +63,25 @@ pub fn coverage_text(c: &Coverage) -> String {
     let pages = c.pages.map(|p| format!("读取{p}页；")).unwrap_or_default();
     let _ = writeln!(
         s,
-        "覆盖：{pages}含金额或百分比的文字句子{}句，核对读到{}句，未读懂{}句；含数字的表格行{}行（表内计算尚未核对）。",
+        "覆盖：{pages}含金额或百分比的文字句子{}句，核对读到{}句，未读懂{}句；含数字的表格行{}行。",
         c.sentences_with_figures, c.understood, c.not_understood, c.table_rows
     );
+    let t = &c.tables;
+    let _ = write!(
+        s,
+        "表格：识别{}张表，读取数据行{}行；因空白单元格无法确定栏次而未核对的关系{}处",
+        t.tables, t.rows, t.undecided
+    );
+    if t.unrecognised.is_empty() {
+        let _ = writeln!(s, "。");
+    } else {
+        let _ = writeln!(
+            s,
+            "；未能读取的表{}张：{}。",
+            t.unrecognised.len(),
+            t.unrecognised.join("、")
+        );
+    }
     if !c.examples.is_empty() {
         let _ = writeln!(s, "未读懂的句子（前{}句）：", c.examples.len());
         for u in &c.examples {

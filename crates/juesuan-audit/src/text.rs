@@ -94,9 +94,10 @@ pub(crate) struct Sentence {
 /// 支出合计…" are two quantities under one label).
 pub(crate) fn subject_of(s: &Sentence, a: &Amount) -> String {
     let before = &s.text[..byte_at(&s.text, a.at)];
-    let level = lazy_regex!(r"[^，,；;。：:\s（）()]+[（(]\d*[类款项][）)]")
-        .find_iter(before)
-        .last()
+    let named = before.contains(['类', '款', '项']);
+    let level = named
+        .then(|| lazy_regex!(r"[^，,；;。：:\s（）()]+[（(]\d*[类款项][）)]"))
+        .and_then(|r| r.find_iter(before).last())
         .map_or("", |m| m.as_str());
     // A figure outside any item or 类/款/项 is named by its (long) label alone: a
     // document-wide total restated in another section is the same quantity.
@@ -138,7 +139,12 @@ pub(crate) fn heading_re() -> &'static Regex {
 /// 下降 2.35 %" reads as "减少48.20万元，下降2.35%"), and single spaces between Chinese
 /// characters (letter spacing). Lines stay lines, so line numbers are those of the input.
 pub fn normalize(text: &str) -> String {
-    let t = lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "");
+    // Most texts have no bookmark: skip the regex pass over the whole text then.
+    let t = if text.contains("[bookmark: ") {
+        lazy_regex!(r"\[bookmark: [^\]]*\]").replace_all(text, "")
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let mut out = String::with_capacity(t.len());
     // Spaces seen but not yet written: dropped if they stand between Chinese and a digit.
     let mut spaces = String::new();
@@ -199,18 +205,25 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
         if heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
             section = trimmed.trim_start_matches('#').trim().to_string();
             item.clear();
-        } else if let Some(c) = item_re.captures(trimmed) {
+        } else if let Some(c) = trimmed
+            .starts_with(|c: char| c.is_numeric() || c == '（' || c == '(')
+            .then(|| item_re.captures(trimmed))
+            .flatten()
+        {
             item = c[1].to_string();
         } else {
             // An item is its own paragraph (one line once the readers join wrapped lines).
             item.clear();
         }
-        let breaks: Vec<usize> = line
-            .chars()
-            .enumerate()
-            .filter(|(_, c)| *c == '\u{c}')
-            .map(|(i, _)| i)
-            .collect();
+        let breaks: Vec<usize> = if line.contains('\u{c}') {
+            line.chars()
+                .enumerate()
+                .filter(|(_, c)| *c == '\u{c}')
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut offset = 0;
         for part in line.split_inclusive('。') {
             let chars = part.chars().count();
@@ -243,16 +256,23 @@ pub(crate) fn strip_enumerator(label: &str) -> String {
     let e = lazy_regex!(
         r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+\s*[.、．])\s*"
     );
-    e.replace(label.trim(), "")
-        .trim_start_matches('　')
-        .trim()
-        .to_string()
+    let t = label.trim();
+    // Only a label opening like an enumerator can have one: no regex for the others.
+    if !t.starts_with(|c: char| c.is_numeric() || c == '（' || "一二三四五六七八九十".contains(c))
+    {
+        return t.trim_start_matches('　').trim().to_string();
+    }
+    e.replace(t, "").trim_start_matches('　').trim().to_string()
 }
 
 /// Parse a printed decimal; with its count of decimals.
 pub(crate) fn number(text: &str) -> Option<(Ratio, u32)> {
     // Thousands separators ("1,234.56") are printing, not precision.
-    let text = text.replace(',', "");
+    let text = if text.contains(',') {
+        std::borrow::Cow::Owned(text.replace(',', ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let decimals = text.split_once('.').map_or(0, |(_, f)| f.len() as u32);
     Ratio::parse(&text).ok().map(|r| (r, decimals))
 }
@@ -359,6 +379,10 @@ pub(crate) fn is_budget(label: &str) -> bool {
 /// (in the table's own unit) that tables print with two or more decimals.
 pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio>) -> Vec<Amount> {
     let mut out = Vec::new();
+    // Every amount ends in 元: most sentences (headings, table rows, prose) have none.
+    if !s.text.contains('元') {
+        return out;
+    }
     for m in amount_re().captures_iter(&s.text) {
         let whole = m.get(0).expect("match");
         let num = m.get(1).expect("group");
@@ -398,26 +422,29 @@ pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio
         let at = char_at(&s.text, num.start());
         let end = char_at(&s.text, whole.end());
         let rest = &s.text[whole.end()..];
-        let share = share_re().captures(rest).and_then(|c| {
-            let p = c.get(2)?;
-            let (value, d) = number(p.as_str())?;
-            let den = c
-                .get(1)
-                .map(|d| normalize_label(d.as_str()))
-                .filter(|d| !d.is_empty());
-            let pstart = char_at(&s.text, whole.end() + p.start());
-            Some(Percent {
-                value,
-                half: half_unit(d, 0),
-                text: format!("{}%", p.as_str()),
-                denominator: den,
-                place: Place {
-                    line: s.line,
-                    start: s.offset + pstart,
-                    end: s.offset + pstart + p.as_str().chars().count(),
-                },
-            })
-        });
+        let share = opens_share(rest)
+            .then(|| share_re().captures(rest))
+            .flatten()
+            .and_then(|c| {
+                let p = c.get(2)?;
+                let (value, d) = number(p.as_str())?;
+                let den = c
+                    .get(1)
+                    .map(|d| normalize_label(d.as_str()))
+                    .filter(|d| !d.is_empty());
+                let pstart = char_at(&s.text, whole.end() + p.start());
+                Some(Percent {
+                    value,
+                    half: half_unit(d, 0),
+                    text: format!("{}%", p.as_str()),
+                    denominator: den,
+                    place: Place {
+                        line: s.line,
+                        start: s.offset + pstart,
+                        end: s.offset + pstart + p.as_str().chars().count(),
+                    },
+                })
+            });
         out.push(Amount {
             label,
             value,
@@ -436,6 +463,15 @@ pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio
         });
     }
     out
+}
+
+/// Whether `rest` can open with what `share_re` reads ("，占…%", "分别占…%"): whitespace,
+/// a comma, whitespace, "分别", then 占 — checked without running the regex.
+fn opens_share(rest: &str) -> bool {
+    let r = rest.trim_start();
+    let r = r.strip_prefix(['，', ',']).unwrap_or(r).trim_start();
+    let r = r.strip_prefix("分别").unwrap_or(r);
+    r.starts_with('占') && r.contains('%')
 }
 
 /// Where a regex match stands in the original line.

@@ -82,7 +82,10 @@ impl Scope {
     pub fn of(c: &Check) -> Scope {
         if c.kind == Kind::TextAgainstTable {
             Scope::TextVsTable
-        } else if c.quote.contains('\t') || c.quote.trim_start().starts_with('|') {
+        } else if is_table_check(c)
+            || c.quote.contains('\t')
+            || c.quote.trim_start().starts_with('|')
+        {
             Scope::Table
         } else {
             Scope::Narrative
@@ -189,6 +192,22 @@ pub struct DocResult {
     /// Labelled errors nothing matched (page, kind, stated).
     pub missed: Vec<(usize, String, String)>,
     pub verdict: String,
+    /// Table checks (表内、表间): passed and failed; tables recognised and rows read.
+    pub table_checks: (usize, usize),
+    pub tables: usize,
+    pub table_rows: usize,
+}
+
+/// Whether a check is one of the table checks (src/tables of the auditor).
+pub fn is_table_check(c: &Check) -> bool {
+    matches!(
+        c.kind,
+        Kind::TableTotal
+            | Kind::TableHierarchy
+            | Kind::TableColumns
+            | Kind::TableBalance
+            | Kind::TableAcross
+    )
 }
 
 /// The figures a check read, as printed in the audited text.
@@ -278,6 +297,20 @@ pub fn evaluate(labels: &Labels, audit: &Audit, text: &str) -> DocResult {
         false_findings,
         missed,
         verdict: juesuan_audit::verdict(audit).to_string(),
+        table_checks: (
+            audit
+                .checks
+                .iter()
+                .filter(|c| is_table_check(c) && c.outcome == Outcome::Pass)
+                .count(),
+            audit
+                .checks
+                .iter()
+                .filter(|c| is_table_check(c) && c.outcome == Outcome::Fail)
+                .count(),
+        ),
+        tables: audit.coverage.tables.tables,
+        table_rows: audit.coverage.tables.rows,
     }
 }
 

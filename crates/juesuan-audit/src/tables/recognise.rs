@@ -1,0 +1,303 @@
+//! Recognising tables in the text: titles, units, header rows, code columns, amounts.
+
+use super::{StatedCell, StatedRow, StatedTable};
+use crate::model::{Place, TableCoverage};
+use crate::text::{half_unit, number};
+use juesuan_core::ratio::Ratio;
+
+/// The tables of a text (normalised as the auditor reads it).
+pub fn read_tables(text: &str) -> Vec<StatedTable> {
+    recognise(&crate::text::normalize(text)).0
+}
+
+/// A cell of a row with its character range in the line.
+struct Cell<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// The cells of a table row: tab-separated (readers' tables, `pdftotext -layout` rows) or a
+/// Markdown row "| a | b |"; `None` for running text or a Markdown rule row.
+fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
+    let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
+    let sep = if t.starts_with('|') {
+        '|'
+    } else if line.contains('\t') {
+        '\t'
+    } else {
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut at = 0; // character offset in `line`
+    for part in line.split(sep) {
+        let n = part.chars().count();
+        let lead = part
+            .chars()
+            .take_while(|c| c.is_whitespace() || *c == '\u{c}')
+            .count();
+        let body = part.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
+        if !body.is_empty() {
+            let len = body.chars().count();
+            out.push(Cell {
+                text: body,
+                start: at + lead,
+                end: at + lead + len,
+            });
+        }
+        at += n + 1;
+    }
+    if sep == '|'
+        && out
+            .iter()
+            .all(|c| c.text.chars().all(|ch| matches!(ch, '-' | ':' | ' ')))
+    {
+        return None;
+    }
+    Some(out)
+}
+
+fn is_amount(s: &str) -> bool {
+    lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$").is_match(s)
+}
+
+/// A title line: names a table ("…表", "…表（功能科目）"); the table number "公开03表"
+/// and a note glued before the title ("注：本部门无该项目") are not part of it.
+pub(crate) fn title_of(line: &str) -> Option<String> {
+    let t: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{c}')
+        .collect();
+    // The header line the reader glued after the title ("…表部门名称：某单位", "…表单位：万元").
+    let t = match lazy_regex!(r"(?:编制)?(?:部门|单位)(?:名称)?[：:]").find(&t) {
+        Some(m) => t[..m.start()].to_string(),
+        None => t,
+    };
+    // The table number ("公开03表", "附表2") is not a title.
+    let t = lazy_regex!(
+        r"(?:(?:(?:公开|附)(?:\d+|[一二三四五六七八九十]+)?|\d+)表|(?:公开|附)表(?:\d+|[一二三四五六七八九十]+))$"
+    )
+    .replace(&t, "");
+    let t = t.as_ref();
+    if t.contains(['。', '，', '；', ',']) || t.contains("见") || t.contains("目录") {
+        return None;
+    }
+    let tail = lazy_regex!(r"表(?:[（(][^（）()]{1,12}[）)])?$");
+    let m = tail.find(t)?;
+    // What precedes the title on the line: a note, a cell, a contents entry.
+    let mut title = t.rsplit([':', '：']).next().unwrap_or(t).to_string();
+    title = lazy_regex!(r"^.*?无(?:相关|该|此)?[^表]{0,12}(?:项目|数据|内容|情况)")
+        .replace(&title, "")
+        .into_owned();
+    title = lazy_regex!(r"^.*[一二三四五六七八九十]+、")
+        .replace(&title, "")
+        .into_owned();
+    // Two titles glued by the reader: the last one.
+    let body = &title[..title.len() - (t.len() - m.start())];
+    if let Some(i) = body.rfind('表') {
+        let rest = &title[i + '表'.len_utf8()..];
+        if rest.chars().count() >= 5 {
+            title = rest.to_string();
+        }
+    }
+    let n = title.chars().count();
+    let topical = [
+        "收", "支", "预算", "决算", "经费", "采购", "拨款", "资产", "基金",
+    ]
+    .iter()
+    .any(|w| title.contains(w));
+    (topical && (4..=40).contains(&n)).then_some(title)
+}
+
+/// Joined 科目编码 from the leading cells: "2010201", or "201" "02" "01" printed in
+/// separate 类/款/项 columns; with how many cells it took.
+fn code_of(cells: &[Cell]) -> Option<(String, usize)> {
+    let first = cells.first()?.text;
+    if !lazy_regex!(r"^\d{3}(?:\d{2}){0,2}$").is_match(first) {
+        return None;
+    }
+    let mut code = first.to_string();
+    let mut used = 1;
+    while code.len() < 7 {
+        match cells.get(used) {
+            Some(c) if c.text.len() == 2 && c.text.chars().all(|ch| ch.is_ascii_digit()) => {
+                code.push_str(c.text);
+                used += 1;
+            }
+            _ => break,
+        }
+    }
+    // A code stands before a name; a row of bare numbers has no code.
+    let named = cells.get(used).is_some_and(|c| !is_amount(c.text));
+    named.then_some((code, used))
+}
+
+fn unit_of(line: &str) -> Option<(Ratio, &'static str)> {
+    let c = lazy_regex!(r"单位[：:]\s*(亿元|万元|元)").captures(line)?;
+    Some(match &c[1] {
+        "亿元" => (Ratio::from_int(10_000), "亿元"),
+        "万元" => (Ratio::ONE, "万元"),
+        _ => (Ratio::new(1, 10_000).expect("nonzero"), "元"),
+    })
+}
+
+fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<StatedRow> {
+    let (code, skip) = code_of(cells).map_or((None, 0), |(c, k)| (Some(c), k));
+    let mut segments: Vec<(String, Vec<StatedCell>)> = vec![(String::new(), Vec::new())];
+    for c in &cells[skip..] {
+        if is_amount(c.text) {
+            let (value, decimals) = number(c.text)?;
+            segments.last_mut().expect("one").1.push(StatedCell {
+                value,
+                half: half_unit(decimals, 0),
+                decimals,
+                text: c.text.to_string(),
+                place: Place {
+                    line: n,
+                    start: c.start,
+                    end: c.end,
+                },
+            });
+        } else if matches!(c.text, "-" | "—" | "－" | "/") {
+            // A dash marks a blank cell.
+        } else {
+            let last = segments.last_mut().expect("one");
+            if !last.1.is_empty() {
+                segments.push((c.text.to_string(), Vec::new()));
+            } else {
+                last.0.push_str(c.text);
+            }
+        }
+    }
+    if segments.iter().all(|s| s.1.is_empty()) {
+        return None;
+    }
+    let mut segments = segments.into_iter();
+    let (label, amounts) = segments.next().expect("one");
+    Some(StatedRow {
+        code,
+        label: label.replace([' ', '\u{3000}'], ""),
+        cells: amounts,
+        more: segments.filter(|s| !s.1.is_empty()).collect(),
+        line: n,
+        page,
+        text: line
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{c}')
+            .to_string(),
+    })
+}
+
+/// Running text: a sentence, not a row or a caption. It ends the table before it.
+fn is_prose(line: &str) -> bool {
+    let t = line.trim();
+    !line.contains('\t')
+        && !t.starts_with('|')
+        && t.contains('。')
+        && t.chars().count() > 20
+        && !t.starts_with("注")
+}
+
+pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
+    let paged = text.contains('\u{c}');
+    let mut page = 1;
+    let mut tables: Vec<StatedTable> = Vec::new();
+    let mut current: Option<StatedTable> = None;
+    let mut coverage = TableCoverage::default();
+    let close = |t: Option<StatedTable>, tables: &mut Vec<StatedTable>, cov: &mut TableCoverage| {
+        let Some(t) = t else { return };
+        if !t.rows.is_empty() || t.note.is_some() {
+            tables.push(t);
+        } else if t.unit.is_some() {
+            // A title with a unit but no row read: a table not recognised.
+            cov.unrecognised.push(t.title);
+        }
+        // A bare title (a contents entry, a caption in the text) is no table.
+    };
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        page += line.matches('\u{c}').count();
+        // Rows after a page break stand on the new page.
+        let row_page = paged.then_some(page);
+        let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
+        if t.is_empty() {
+            continue;
+        }
+        let cs = cells(line);
+        let single = cs.as_ref().is_none_or(|c| c.len() <= 1);
+        if is_prose(line) {
+            close(current.take(), &mut tables, &mut coverage);
+            continue;
+        }
+        let title = if single {
+            title_of(cs.as_ref().and_then(|c| c.first()).map_or(t, |c| c.text))
+        } else {
+            // A title glued after a table's last cell ("注：…公开03表" then the next title).
+            cs.as_ref()
+                .and_then(|c| c.last())
+                .filter(|c| !is_amount(c.text))
+                .and_then(|c| title_of(c.text))
+                .filter(|_| unit_of(t).is_none())
+                .filter(|_| {
+                    !cs.as_ref()
+                        .is_some_and(|c| c.iter().any(|x| is_amount(x.text)))
+                })
+        };
+        if let Some(title) = title {
+            // "注：本部门无相关收支项目" glued before the next title: the note of this table.
+            if let Some(table) = current.as_mut().filter(|_| t.starts_with("注")) {
+                table.note = Some(t.to_string());
+            }
+            close(current.take(), &mut tables, &mut coverage);
+            current = Some(StatedTable {
+                title,
+                unit: unit_of(t),
+                line: n,
+                page: row_page,
+                header: Vec::new(),
+                columns: Vec::new(),
+                rows: Vec::new(),
+                note: None,
+            });
+            continue;
+        }
+        let Some(table) = current.as_mut() else {
+            continue;
+        };
+        if let Some(u) = unit_of(t) {
+            table.unit = Some(u);
+            if cs
+                .as_ref()
+                .is_none_or(|c| c.iter().all(|x| !is_amount(x.text)))
+            {
+                continue;
+            }
+        }
+        if t.starts_with("注") {
+            table.note = Some(t.to_string());
+            continue;
+        }
+        let row = cs.as_ref().and_then(|c| row_of(line, c, n, row_page));
+        match row {
+            Some(r) => table.rows.push(r),
+            None if table.rows.is_empty() => {
+                let h: Vec<String> = match &cs {
+                    Some(c) => c
+                        .iter()
+                        .map(|x| x.text.replace([' ', '\u{3000}'], ""))
+                        .collect(),
+                    None => vec![t.replace([' ', '\u{3000}'], "")],
+                };
+                table.header.push(h);
+            }
+            // Text between rows: a wrapped label or a header repeated on a new page.
+            None => {}
+        }
+    }
+    close(current.take(), &mut tables, &mut coverage);
+    for t in &mut tables {
+        t.columns = super::checks::total_columns(t).unwrap_or_default();
+    }
+    coverage.tables = tables.len();
+    coverage.rows = tables.iter().map(|t| t.rows.len()).sum();
+    (tables, coverage)
+}
