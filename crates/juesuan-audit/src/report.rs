@@ -1,6 +1,7 @@
 //! The audit as a Chinese text report or an HTML page.
 
 use crate::model::*;
+use juesuan_core::markup::escape as esc;
 
 /// The audit as a Chinese text report: failures with their quote, stated and expected value,
 /// rounding notes, what could not be checked, and a one-line verdict.
@@ -90,13 +91,6 @@ pub fn coverage_text(c: &Coverage) -> String {
         }
     }
     s
-}
-
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The audit as a self-contained HTML page: the verdict, then every check that did not pass
