@@ -11,18 +11,8 @@ pub fn library() -> &'static Library {
     LIB.get_or_init(Library::embedded)
 }
 
-/// The year an input declares, read leniently as the CLI and the web app read it, so the
-/// right catalogues are chosen before the strict parse.
-pub fn declared_year(text: &str) -> Option<i32> {
-    text.lines().find_map(|l| {
-        let rest = l
-            .trim()
-            .strip_prefix("year")?
-            .trim_start()
-            .strip_prefix('=')?;
-        rest.split('#').next()?.trim().parse().ok()
-    })
-}
+/// The year an input declares, read as every front end reads it.
+pub use juesuan_core::input::declared_year;
 
 /// The catalogues of a year (else the newest), as the CLI loads them. Parsing a catalogue
 /// costs far more than a fuzz run, so they are kept per pair of catalogue files.
