@@ -4,6 +4,7 @@ use crate::interval::*;
 use crate::model::*;
 use crate::text::*;
 use juesuan_core::ratio::Ratio;
+use std::rc::Rc;
 
 pub(crate) struct Auditor {
     pub(crate) checks: Vec<Check>,
@@ -18,12 +19,14 @@ pub(crate) struct Auditor {
     pub(crate) line: usize,
     /// Figures stated under a specific label in running text, for 前后一致.
     /// (subject, figure, sentence): compared within a subject only.
-    pub(crate) stated: Vec<(String, Amount, SentenceRef)>,
+    /// A figure and its sentence are shared (`Rc`) by the lists below: one copy each, not
+    /// one per list (on a long document the copies were most of the memory written).
+    pub(crate) stated: Vec<(String, Rc<Amount>, Rc<SentenceRef>)>,
     /// Every labelled figure of running text, for 正文与表格 (table labels are specific).
-    pub(crate) text_figures: Vec<(Amount, SentenceRef)>,
+    pub(crate) text_figures: Vec<(Rc<Amount>, Rc<SentenceRef>)>,
     /// 项 amounts by 类 code, and the 类 totals, for 类与项.
     pub(crate) items: Vec<(String, Vec<Amount>, SentenceRef)>,
-    pub(crate) class_totals: Vec<(String, Amount, SentenceRef)>,
+    pub(crate) class_totals: Vec<(String, Rc<Amount>, Rc<SentenceRef>)>,
     /// 类 names ("科学技术支出") → codes ("206"), learnt from 项 lines.
     pub(crate) class_names: std::collections::HashMap<String, String>,
     /// Table cells "label | amount": label → (value, half, place) of every row with it.
@@ -126,7 +129,7 @@ impl Auditor {
     pub(crate) fn sentence(&mut self, s: &Sentence) -> bool {
         let amounts = amounts_in(s, &self.precise);
         let any = !amounts.is_empty();
-        if s.text.contains("/") && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
+        if s.has(mark::SLASH) && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
         {
             self.push(
                 s,
@@ -172,8 +175,7 @@ impl Auditor {
         let mut last_end = None;
         // Each pattern below needs a literal that most sentences lack; test it first.
         let pairs = s
-            .text
-            .contains(['（', '('])
+            .has(mark::PAREN | mark::DIRECTION)
             .then(|| pair.find_iter(&s.text));
         for m in pairs.into_iter().flatten() {
             let joined = last_end.is_some_and(|e: usize| {
@@ -197,7 +199,7 @@ impl Auditor {
         let bare_rate = lazy_regex!(
             r"(?:增长|下降|减少|增加|降低|上升|增幅|降幅)(?:了|为)?(\d+\.\d+)(?:[，,。；;]|$)"
         );
-        let bare = s.text.contains('.') && s.text.contains(['增', '减', '降', '升']);
+        let bare = s.has(mark::DOT | mark::DIRECTION);
         for c in bare
             .then(|| bare_rate.captures_iter(&s.text))
             .into_iter()
@@ -218,7 +220,7 @@ impl Auditor {
         let blank = lazy_regex!(
             r"(?:支出|收入|为|合计|总计|安排|预算|决算|拨款|经费)(亿元|万元|元)(?:[，,。；;]|$)"
         );
-        let units = s.text.contains('元').then(|| blank.captures_iter(&s.text));
+        let units = unit_after_word(&s.text).then(|| blank.captures_iter(&s.text));
         for c in units.into_iter().flatten() {
             let whole = c.get(0).expect("match");
             let head = &s.text[..whole.start()];
@@ -239,10 +241,7 @@ impl Auditor {
             );
         }
         let instruction = lazy_regex!(r"[（(](?:按|根据|依据)[^（）()]{0,80}?(?:填写|填列)[）)]");
-        let fill = s
-            .text
-            .contains('填')
-            .then(|| instruction.find_iter(&s.text));
+        let fill = s.has(mark::TIAN).then(|| instruction.find_iter(&s.text));
         for m in fill.into_iter().flatten() {
             self.push(
                 s,
@@ -263,10 +262,9 @@ impl Auditor {
         // restatements; their "label | amount" pairs are kept for 正文与表格.
         // A table's unit: on a line of its own, or at the right end of its header line
         // ("编制部门：某单位          单位：元", read as cells).
-        let unit = s
-            .text
-            .contains("单位")
-            .then(|| lazy_regex!(r"单位[：:]\s*(亿元|万元|元)"));
+        let named_unit =
+            s.has(mark::DAN) && (s.text.contains("单位：") || s.text.contains("单位:"));
+        let unit = named_unit.then(|| lazy_regex!(r"单位[：:]\s*(亿元|万元|元)"));
         if let Some(c) = unit.and_then(|u| u.captures(&s.text)) {
             self.table_unit = match &c[1] {
                 "亿元" => Ratio::from_int(10_000),
@@ -282,9 +280,8 @@ impl Auditor {
         let item = lazy_regex!(
             r"^\s*(?:[（(]?\d+[）)]?\s*[.、．]?\s*)?([^（(\d]+?)（(?:(\d{3})类|类)）[^：:]*（(?:\d{2})?项）\s*[:：]"
         );
-        if let Some(c) = s
-            .text
-            .contains("项）")
+        let item_line = s.has(mark::XIANG | mark::LEI) && s.text.contains("项）");
+        if let Some(c) = (item_line && s.text.contains("类）"))
             .then(|| item.captures(&s.text))
             .flatten()
         {
@@ -312,6 +309,7 @@ impl Auditor {
             return;
         }
         let class = lazy_regex!(r"（(\d{3})类）$");
+        let mut reference: Option<Rc<SentenceRef>> = None;
         for a in amounts {
             // Budgets and last year's figures ("与2020年629.95万元相比") are other quantities.
             if is_other(&a.label) {
@@ -322,12 +320,15 @@ impl Auditor {
                 .ends_with("类）")
                 .then(|| class.captures(&a.label).map(|c| c[1].to_string()))
                 .flatten();
+            let r = reference
+                .get_or_insert_with(|| Rc::new(s.reference()))
+                .clone();
+            let shared = Rc::new(a.clone());
             self.class_totals
-                .push((code.unwrap_or_default(), a.clone(), s.reference()));
-            self.text_figures.push((a.clone(), s.reference()));
+                .push((code.unwrap_or_default(), shared.clone(), r.clone()));
+            self.text_figures.push((shared.clone(), r.clone()));
             if a.label.chars().count() >= 6 && !a.label.starts_with("支出决算") {
-                self.stated
-                    .push((subject_of(s, a), a.clone(), s.reference()));
+                self.stated.push((subject_of(s, a), shared, r));
             }
         }
     }
@@ -426,7 +427,7 @@ pub fn audit(text: &str) -> Audit {
         let amounts = a.sentence(s);
         // Table cells are bare numbers: a table row with a digit holds figures.
         if amounts
-            || percent.is_match(&s.text)
+            || (s.has(mark::PERCENT) && percent.is_match(&s.text))
             || (is_table_row(s) && s.text.contains(|c: char| c.is_ascii_digit()))
         {
             with_figures.push(i);
@@ -456,7 +457,7 @@ impl Auditor {
         let own = lazy_regex!(r"(\d{4})年(?:度)?部门(?:汇总)?(?:预算|决算)");
         let mut years: std::collections::BTreeMap<&str, usize> = Default::default();
         for s in sentences.iter().filter(|s| !is_table_row(s)) {
-            if !s.text.contains("部门") {
+            if !s.has(mark::BU) || !s.text.contains("部门") {
                 continue;
             }
             for c in own.captures_iter(&s.text) {
@@ -473,7 +474,7 @@ impl Auditor {
         }
         let year = year.to_string();
         for s in sentences.iter().filter(|s| !is_table_row(s)) {
-            if !s.text.contains("部门") {
+            if !s.has(mark::BU) || !s.text.contains("部门") {
                 continue;
             }
             for c in own.captures_iter(&s.text) {
@@ -510,11 +511,37 @@ impl Auditor {
     }
 }
 
-/// A table row (tab-separated cells, Markdown "| … |") rather than running text.
+/// Whether some 元/万元/亿元 stands right after a word of the blank-amount pattern of
+/// `template_residue` ("预算支出万元"): a test without the regex, which then confirms.
+fn unit_after_word(text: &str) -> bool {
+    const WORDS: [&str; 10] = [
+        "支出", "收入", "为", "合计", "总计", "安排", "预算", "决算", "拨款", "经费",
+    ];
+    text.match_indices('元').any(|(i, _)| {
+        let head = &text[..i];
+        let bare = head.strip_suffix(['万', '亿']);
+        // Almost always a digit stands there: test the words' last characters first.
+        let last = bare.unwrap_or(head).chars().next_back();
+        matches!(
+            last,
+            Some('出' | '入' | '为' | '计' | '排' | '算' | '款' | '费')
+        ) && WORDS
+            .iter()
+            .any(|w| head.ends_with(w) || bare.is_some_and(|h| h.ends_with(w)))
+    })
+}
+
+/// A table row (tab-separated cells, Markdown "| … |") rather than running text; decided
+/// once per sentence by [`table_row_text`] (it is asked several times per sentence).
 pub(crate) fn is_table_row(s: &Sentence) -> bool {
+    s.table
+}
+
+/// Whether a sentence's text is a table row (see [`is_table_row`]).
+pub(crate) fn table_row_text(text: &str) -> bool {
     // Two non-empty cells are enough to tell: stop counting there.
-    let tab_cells = s.text.split('\t').filter(|c| !c.trim().is_empty()).nth(1);
-    s.text.starts_with('\t') || tab_cells.is_some() || s.text.trim_start().starts_with('|')
+    let tab_cells = text.split('\t').filter(|c| !c.trim().is_empty()).nth(1);
+    text.starts_with('\t') || tab_cells.is_some() || text.trim_start().starts_with('|')
 }
 
 /// How many examples of sentences no check understood a report lists.

@@ -9,7 +9,7 @@ impl Auditor {
     /// 同比增减额、增减率、方向.
     pub(crate) fn changes(&mut self, s: &Sentence, amounts: &[Amount]) {
         // A change states its amount (…元) after 与/比/较 or 同比: skip the regex without them.
-        if !s.text.contains('元') || !s.text.contains(['与', '比', '较']) {
+        if !s.has(mark::YUAN | mark::COMPARE) {
             return;
         }
         for c in change_re().captures_iter(&s.text) {
@@ -182,7 +182,7 @@ impl Auditor {
     /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
     /// stated rates, within their rounding, and its direction.
     pub(crate) fn point_changes(&mut self, s: &Sentence) {
-        if !s.text.contains("个百分点") {
+        if !s.has(mark::BAI) || !s.text.contains("个百分点") {
             return;
         }
         for c in point_change_re().captures_iter(&s.text) {
@@ -244,7 +244,7 @@ impl Auditor {
 
     /// 预算完成率 = 决算 / 预算.
     pub(crate) fn completions(&mut self, s: &Sentence, amounts: &[Amount]) {
-        if !s.text.contains('%') || !s.text.contains("预算") {
+        if !s.has(mark::PERCENT | mark::YU) || !s.text.contains("预算") {
             return;
         }
         for c in completion_re().captures_iter(&s.text) {

@@ -6,6 +6,7 @@ use crate::interval::*;
 use crate::model::*;
 use crate::text::*;
 use juesuan_core::ratio::Ratio;
+use std::rc::Rc;
 
 impl Auditor {
     /// Keep the "label, amount" pairs of a table row: a text cell followed by a number.
@@ -21,13 +22,13 @@ impl Auditor {
         let mut offset = 0;
         for cell in s.text.split(sep) {
             let lead = cell.chars().take_while(|c| c.is_whitespace()).count();
-            cells.push((cell.trim().to_string(), offset + lead));
+            cells.push((cell.trim(), offset + lead));
             offset += cell.chars().count() + 1;
         }
         // A label cell and every number cell after it (a row may have several columns:
         // 预算数, 决算数…); all are kept, the narrative may state any of them.
         for (i, (label, _)) in cells.iter().enumerate() {
-            if label.is_empty() || num.is_match(label) {
+            if label.is_empty() || is_number_cell(num, label) {
                 continue;
             }
             let label = strip_enumerator(label);
@@ -35,7 +36,10 @@ impl Auditor {
             {
                 continue;
             }
-            for (value, at) in cells[i + 1..].iter().take_while(|(v, _)| num.is_match(v)) {
+            for (value, at) in cells[i + 1..]
+                .iter()
+                .take_while(|(v, _)| is_number_cell(num, v))
+            {
                 let Some((v, d)) = number(value) else {
                     continue;
                 };
@@ -114,7 +118,8 @@ impl Auditor {
     /// rounding). The same words under another section, item or 款 name another quantity
     /// ("上年当年预算执行数" of each project).
     pub(crate) fn same_figures(&mut self) {
-        let mut by: std::collections::BTreeMap<(String, String), Vec<(Amount, SentenceRef)>> =
+        type Stated = (Rc<Amount>, Rc<SentenceRef>);
+        let mut by: std::collections::BTreeMap<(String, String), Vec<Stated>> =
             std::collections::BTreeMap::new();
         for (subject, a, r) in &self.stated {
             by.entry((subject.clone(), a.label.clone()))
@@ -163,17 +168,18 @@ impl Auditor {
         }
         // 类 totals named without a code ("科学技术（类）支出") take the code their 项 lines
         // give the same name; anything else is not a 类 total.
-        let totals: Vec<(String, Amount, SentenceRef)> = std::mem::take(&mut self.class_totals)
-            .into_iter()
-            .filter_map(|(code, a, r)| {
-                let code = if code.is_empty() {
-                    self.class_code(&a.label)?
-                } else {
-                    code
-                };
-                Some((code, a, r))
-            })
-            .collect();
+        let totals: Vec<(String, Rc<Amount>, Rc<SentenceRef>)> =
+            std::mem::take(&mut self.class_totals)
+                .into_iter()
+                .filter_map(|(code, a, r)| {
+                    let code = if code.is_empty() {
+                        self.class_code(&a.label)?
+                    } else {
+                        code
+                    };
+                    Some((code, a, r))
+                })
+                .collect();
         for (code, total, r) in &totals {
             let Some((sum, halves, places)) = sums.get(code) else {
                 continue;
@@ -204,6 +210,77 @@ impl Auditor {
                 (total.text.clone(), total.in_unit(*sum)),
                 message,
                 figures,
+            );
+        }
+    }
+}
+
+/// `num.is_match(cell)` for the number pattern of `table_row`, decided without the regex
+/// for an ASCII cell (almost all): "-1,234.56", "12", "0.5"; other cells ask the regex
+/// (its \d is any Unicode digit).
+fn is_number_cell(num: &regex::Regex, cell: &str) -> bool {
+    if !cell.is_ascii() {
+        return num.is_match(cell);
+    }
+    let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+    let b = cell.as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(i) => (&b[..i], Some(&b[i + 1..])),
+        None => (b, None),
+    };
+    if frac.is_some_and(|f| !digits(f)) {
+        return false;
+    }
+    if digits(int) {
+        return true;
+    }
+    // Thousands groups: 1–3 digits, then one or more ",ddd".
+    let mut groups = int.split(|&c| c == b',');
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && digits(first)
+        && int.contains(&b',')
+        && groups.all(|g| g.len() == 3 && digits(g))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn number_cells_are_decided_as_the_pattern_decides() {
+        let num = regex::Regex::new(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$").expect("valid");
+        for cell in [
+            "0",
+            "12",
+            "-12",
+            "1.5",
+            "-0.25",
+            "1,234",
+            "12,345.67",
+            "123,456,789",
+            "1234,567",
+            "1,23",
+            "1,2345",
+            ",123",
+            "1,",
+            "1.",
+            ".5",
+            "-",
+            "--1",
+            "1.2.3",
+            "1,234.",
+            "1e3",
+            "",
+            "٣",
+            "１２",
+            "12.５",
+            "1 234",
+            "+1",
+        ] {
+            assert_eq!(
+                super::is_number_cell(&num, cell),
+                num.is_match(cell),
+                "{cell:?}"
             );
         }
     }

@@ -301,7 +301,7 @@ impl Auditor {
     /// "A占B的比重为Z%" with no amount in between: both named figures must be found (stated
     /// earlier or in this sentence); otherwise nothing is said.
     pub(crate) fn label_shares(&mut self, s: &Sentence, amounts: &[Amount]) {
-        if !s.text.contains('占') || !s.text.contains('%') {
+        if !s.has(mark::ZHAN | mark::PERCENT) {
             return;
         }
         for c in label_share_re().captures_iter(&s.text) {
@@ -338,7 +338,7 @@ impl Auditor {
     /// before it ("国内公务接待40批次、320人次，其中：…"), one per unit.
     pub(crate) fn counts(&mut self, s: &Sentence) {
         // Counts are checked against a 其中 only.
-        if !s.text.contains("其中") {
+        if !s.has(mark::QI) || !s.text.contains("其中") {
             return;
         }
         let count = lazy_regex!(r"(\d+)(辆|人次|人|批次|次|个|台|套|项|家|篇)");

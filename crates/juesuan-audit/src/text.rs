@@ -56,6 +56,11 @@ pub(crate) struct SentenceRef {
 }
 
 impl Sentence {
+    /// Whether the text holds every character of `marks` (see [`mark`]).
+    pub(crate) fn has(&self, marks: u32) -> bool {
+        self.marks & marks == marks
+    }
+
     /// The page of a place in this sentence's line.
     pub(crate) fn page_at(&self, at: usize) -> Option<usize> {
         self.page
@@ -87,6 +92,57 @@ pub(crate) struct Sentence {
     /// The enumerated item ("1.", "（2）") the sentence's paragraph belongs to within its
     /// section; empty outside items. Part of a figure's subject (主体).
     pub(crate) item: String,
+    /// A table row rather than running text (`auditor::is_table_row`).
+    pub(crate) table: bool,
+    /// Which of the [`mark`] characters the text holds.
+    pub(crate) marks: u32,
+}
+
+/// Characters some check's pattern cannot match without (one bit each, or one bit for a
+/// group): a sentence that lacks them skips that pattern. Most sentences are headings,
+/// table rows or prose without figures, and one pass over their characters is far cheaper
+/// than a dozen regex searches or substring tests.
+pub(crate) mod mark {
+    pub(crate) const YUAN: u32 = 1; // 元
+    pub(crate) const PERCENT: u32 = 1 << 1; // %
+    pub(crate) const ZHAN: u32 = 1 << 2; // 占
+    pub(crate) const COMPARE: u32 = 1 << 3; // 与 比 较
+    pub(crate) const PAREN: u32 = 1 << 4; // （ (
+    pub(crate) const DOT: u32 = 1 << 5; // .
+    pub(crate) const DIRECTION: u32 = 1 << 6; // 增 减 降 升
+    pub(crate) const TIAN: u32 = 1 << 7; // 填
+    pub(crate) const DAN: u32 = 1 << 8; // 单
+    pub(crate) const XIANG: u32 = 1 << 9; // 项
+    pub(crate) const QI: u32 = 1 << 10; // 其
+    pub(crate) const BAI: u32 = 1 << 11; // 百
+    pub(crate) const BU: u32 = 1 << 12; // 部
+    pub(crate) const YU: u32 = 1 << 13; // 预
+    pub(crate) const SLASH: u32 = 1 << 14; // /
+    pub(crate) const LEI: u32 = 1 << 15; // 类
+
+    pub(crate) fn of(text: &str) -> u32 {
+        text.chars().fold(0, |m, c| {
+            m | match c {
+                '元' => YUAN,
+                '%' => PERCENT,
+                '占' => ZHAN,
+                '与' | '比' | '较' => COMPARE,
+                '（' | '(' => PAREN,
+                '.' => DOT,
+                '增' | '减' | '降' | '升' => DIRECTION,
+                '填' => TIAN,
+                '单' => DAN,
+                '项' => XIANG,
+                '其' => QI,
+                '百' => BAI,
+                '部' => BU,
+                '预' => YU,
+                '/' => SLASH,
+                '类' => LEI,
+                _ => 0,
+            }
+        })
+    }
 }
 
 /// The subject (主体) of a figure: its section, its enumerated item and the last 类/款/项
@@ -94,7 +150,7 @@ pub(crate) struct Sentence {
 /// 支出合计…" are two quantities under one label).
 pub(crate) fn subject_of(s: &Sentence, a: &Amount) -> String {
     let before = &s.text[..byte_at(&s.text, a.at)];
-    let named = before.contains(['类', '款', '项']);
+    let named = before.contains(['）', ')']) && before.contains(['类', '款', '项']);
     let level = named
         .then(|| lazy_regex!(r"[^，,；;。：:\s（）()]+[（(]\d*[类款项][）)]"))
         .and_then(|r| r.find_iter(before).last())
@@ -149,7 +205,22 @@ pub fn normalize(text: &str) -> String {
     // Spaces seen but not yet written: dropped if they stand between Chinese and a digit.
     let mut spaces = String::new();
     let mut prev = '\n';
-    for c in t.chars() {
+    // Characters that stay as they are, with no spaces pending, are copied as whole runs:
+    // `run` is where the current run begins (a byte offset in `t`).
+    let mut run = 0;
+    for (i, c) in t.char_indices() {
+        let plain = !matches!(
+            c,
+            ' ' | '\u{3000}' | '０'..='９' | '％' | '．' | '\\' | '萬' | '億'
+        );
+        if plain && spaces.is_empty() {
+            continue;
+        }
+        if run < i {
+            out.push_str(&t[run..i]);
+            prev = t[run..i].chars().next_back().unwrap_or(prev);
+        }
+        run = i + c.len_utf8();
         let c = match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '％' => '%',
@@ -177,6 +248,8 @@ pub fn normalize(text: &str) -> String {
         out.push(c);
         prev = c;
     }
+    // A run reaches the end only with no spaces pending.
+    out.push_str(&t[run..]);
     out.push_str(&spaces);
     out
 }
@@ -202,7 +275,11 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
         if trimmed.is_empty() {
             continue;
         }
-        if heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
+        // A heading opens with "#", 第, a Chinese numeral, "（" or a digit: test that first.
+        let opens = trimmed.starts_with(|c: char| {
+            matches!(c, '#' | '第' | '（') || c.is_numeric() || "一二三四五六七八九十".contains(c)
+        });
+        if opens && heading_re().is_match(trimmed) && trimmed.chars().count() < 60 {
             section = trimmed.trim_start_matches('#').trim().to_string();
             item.clear();
         } else if let Some(c) = trimmed
@@ -243,6 +320,8 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
                     offset,
                     section: section.clone(),
                     item: item.clone(),
+                    table: crate::auditor::table_row_text(part),
+                    marks: mark::of(part),
                 });
             }
             offset += chars;
@@ -277,18 +356,23 @@ pub(crate) fn number(text: &str) -> Option<(Ratio, u32)> {
     Ratio::parse(&text).ok().map(|r| (r, decimals))
 }
 
-pub(crate) fn pow10(n: u32) -> Ratio {
-    Ratio::new(10i128.pow(n), 1).expect("nonzero")
-}
-
 /// Half a unit of the last printed digit; 万元 figures are taken as printed to at least 2
 /// decimals (trailing zeros are often dropped: "57.5万元" is 57.50).
+///
+/// Beyond 18 decimals the half unit of 18 decimals is used: no published figure has so many
+/// (a fuzzed "0.000…0元" with 38 did), exact arithmetic on 10^38 would overflow, and a wider
+/// interval can only let a check pass, never report a false error.
 pub(crate) fn half_unit(decimals: u32, floor_decimals: u32) -> Ratio {
-    let d = decimals.max(floor_decimals);
-    Ratio::new(1, 2)
-        .expect("nonzero")
-        .checked_div(pow10(d))
-        .expect("nonzero")
+    const MOST: usize = 18;
+    let d = (decimals.max(floor_decimals) as usize).min(MOST);
+    // 1/(2·10^d), computed once.
+    static HALVES: std::sync::OnceLock<Vec<Ratio>> = std::sync::OnceLock::new();
+    let halves = HALVES.get_or_init(|| {
+        (0..=MOST as u32)
+            .map(|d| Ratio::new(1, 2 * 10i128.pow(d)).expect("nonzero"))
+            .collect()
+    });
+    halves[d]
 }
 
 /// Character index → byte index in `s`.
@@ -303,18 +387,43 @@ pub(crate) fn char_at(s: &str, byte: usize) -> usize {
 pub(crate) fn normalize_label(raw: &str) -> String {
     // "本部门2022年度一般公共预算财政拨款支出" names the same figure as
     // "2022年度一般公共预算财政拨款支出": the unit and the year are not part of the name.
+    // The pattern can only match a label opening with 本/我/全 or a digit: skip it otherwise.
+    let raw = raw.trim();
+    if !raw.starts_with(|c: char| matches!(c, '本' | '我' | '全') || c.is_numeric()) {
+        return label_tail(raw);
+    }
     let t = lazy_regex!(
         r"^\s*(?:(?:本部门|本单位|我部门|我单位|本局|我局|全年)?\s*\d{4}年(?:度)?(?:本部门|本单位|全年)?|本部门|本单位|我部门|我单位)"
     )
-    .replace(raw.trim(), "");
-    let t = t
-        .trim_start_matches("其中")
-        .trim_start_matches(['：', ':', '，', ',']);
+    .replace(raw, "");
+    label_tail(&t)
+}
+
+/// The rest of [`normalize_label`]: 其中 and punctuation before, 为/是/共计 after.
+fn label_tail(t: &str) -> String {
+    // The same as `trim_start_matches("其中")` etc., without building a substring searcher
+    // for each of these short labels.
+    let t = strip_all_prefix(t, "其中").trim_start_matches(['：', ':', '，', ',']);
     let t = t.trim_end_matches(['为', '是', '：', ':', ' ']);
-    t.trim_end_matches("共计")
-        .trim_end_matches("合计为")
+    strip_all_suffix(strip_all_suffix(t, "共计"), "合计为")
         .trim()
         .to_string()
+}
+
+/// `t.trim_start_matches(p)` for a string `p`.
+fn strip_all_prefix<'a>(mut t: &'a str, p: &str) -> &'a str {
+    while let Some(rest) = t.strip_prefix(p) {
+        t = rest;
+    }
+    t
+}
+
+/// `t.trim_end_matches(p)` for a string `p`.
+fn strip_all_suffix<'a>(mut t: &'a str, p: &str) -> &'a str {
+    while let Some(rest) = t.strip_suffix(p) {
+        t = rest;
+    }
+    t
 }
 
 /// A figure that is not this year's actual: a budget, last year's figure ("与2020年…相比",
@@ -380,12 +489,22 @@ pub(crate) fn is_budget(label: &str) -> bool {
 pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio>) -> Vec<Amount> {
     let mut out = Vec::new();
     // Every amount ends in 元: most sentences (headings, table rows, prose) have none.
-    if !s.text.contains('元') {
+    if !s.has(mark::YUAN) {
         return out;
     }
-    for m in amount_re().captures_iter(&s.text) {
-        let whole = m.get(0).expect("match");
-        let num = m.get(1).expect("group");
+    // Matches without captures (the capture engine costs more than the search): the unit is
+    // the match's end (the character before 万元/亿元 can only be a digit or a space, so the
+    // longest unit is the one matched) and the number is the rest before the spaces.
+    for whole in amount_re().find_iter(&s.text) {
+        let unit_text = ["亿元", "万元", "元"]
+            .into_iter()
+            .find(|u| whole.as_str().ends_with(u))
+            .expect("a match ends with its unit");
+        let num_text = whole.as_str()[..whole.len() - unit_text.len()].trim_end();
+        let num = Span {
+            start: whole.start(),
+            text: num_text,
+        };
         // A number glued to a letter or digit before it is part of a code, not an amount.
         if s.text[..num.start()]
             .chars()
@@ -402,15 +521,23 @@ pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio
         } else {
             0
         };
-        let (scale, floor, unit) = match &m[2] {
+        let (scale, floor, unit) = match unit_text {
             "亿元" => (Ratio::new(10_000, 1).expect("nonzero"), floor, "亿元"),
             "元" => (Ratio::new(1, 10_000).expect("nonzero"), 0, "元"),
             _ => (Ratio::ONE, floor, "万元"),
         };
-        let value = value.checked_mul(scale).unwrap_or(value);
-        let half = half_unit(decimals, floor)
-            .checked_mul(scale)
-            .unwrap_or(Ratio::ZERO);
+        // × 1 (万元, the usual unit) is the value itself.
+        let value = if scale == Ratio::ONE {
+            value
+        } else {
+            value.checked_mul(scale).unwrap_or(value)
+        };
+        let half = half_unit(decimals, floor);
+        let half = if scale == Ratio::ONE {
+            half
+        } else {
+            half.checked_mul(scale).unwrap_or(Ratio::ZERO)
+        };
         // The label: back to the previous clause break.
         let before = &s.text[..num.start()];
         let label_start = before
@@ -463,6 +590,22 @@ pub(crate) fn amounts_in(s: &Sentence, precise: &std::collections::HashSet<Ratio
         });
     }
     out
+}
+
+/// Where the number of an amount stands in the sentence (byte offset) and its text.
+struct Span<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+impl<'a> Span<'a> {
+    fn start(&self) -> usize {
+        self.start
+    }
+
+    fn as_str(&self) -> &'a str {
+        self.text
+    }
 }
 
 /// Whether `rest` can open with what `share_re` reads ("，占…%", "分别占…%"): whitespace,

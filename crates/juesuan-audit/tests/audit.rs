@@ -234,6 +234,16 @@ fn a_rate_followed_by_an_unclosed_parenthesis_is_checked() {
     );
 }
 
+/// Issue #18, found by the fuzz campaign: a figure printed with 38 decimals overflowed the
+/// exact half unit. Alone in its document it checks nothing: 无法核对, not a crash.
+#[test]
+fn a_figure_with_absurdly_many_decimals_is_read_without_overflow() {
+    let text =
+        include_str!("../../../fuzz/regressions/audit_text/many-decimals-overflow-pow10.txt");
+    let a = audit(text);
+    assert_eq!(a.verdict(), juesuan_audit::Verdict::Unchecked);
+}
+
 /// Never silent: a text with no checkable relation is 无法核对, and the coverage names what
 /// was read and the sentences with figures that no check understood.
 #[test]
