@@ -144,6 +144,7 @@ impl Auditor {
         }
         self.template_residue(s);
         self.completions(s, &amounts);
+        self.bare_rates(s, &amounts);
         self.point_changes(s);
         self.label_shares(s, &amounts);
         self.parts(s, &amounts);

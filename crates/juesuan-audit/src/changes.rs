@@ -179,6 +179,74 @@ impl Auditor {
         }
     }
 
+    /// A rate stated without its change amount (issue #11, pattern 12): "2022年执行数为A万元，
+    /// 2023年预算安排B万元，比执行数增加R%" — R = |B − A| ÷ A, where A is the one figure of the
+    /// sentence its label names as the comparison base (执行数, 上年…) and B the other one.
+    /// Only a sentence with exactly those two figures before the phrase is checked.
+    pub(crate) fn bare_rates(&mut self, s: &Sentence, amounts: &[Amount]) {
+        if !s.has(mark::COMPARE | mark::PERCENT | mark::DIRECTION) {
+            return;
+        }
+        let re = lazy_regex!(
+            r"(?:比|较)(?P<base>上年(?:度)?(?:执行数|预算数|决算数|预算|决算)?|去年|上一年(?:度)?|执行数|决算数)(?:的)?(?P<dir>增加|增长|上升|下降|减少|降低)(?:了)?(?P<rate>\d+(?:\.\d+)?)%"
+        );
+        for c in re.captures_iter(&s.text) {
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            let before: Vec<&Amount> = amounts.iter().filter(|a| a.end <= start).collect();
+            let [first, second] = before.as_slice() else {
+                continue;
+            };
+            let names_base = |a: &Amount| {
+                a.label.contains("执行数") || a.label.contains("上年") || a.label.contains("上一年")
+            };
+            let (base, now) = match (names_base(first), names_base(second)) {
+                (true, false) => (*first, *second),
+                (false, true) => (*second, *first),
+                _ => continue,
+            };
+            let rate = c.name("rate").expect("group");
+            let up = matches!(
+                c.name("dir").map(|m| m.as_str()),
+                Some("增加" | "增长" | "上升")
+            );
+            let diff = now.value.checked_sub(base.value).unwrap_or(Ratio::ZERO);
+            let slack = now.half.checked_add(base.half).unwrap_or(Ratio::ZERO);
+            let figures = vec![base.place, now.place];
+            if (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack) {
+                let word = c.name("dir").map_or("", |m| m.as_str());
+                self.push(
+                    s,
+                    Kind::Direction,
+                    Outcome::Fail,
+                    (
+                        word.to_string(),
+                        if diff > Ratio::ZERO {
+                            "增加"
+                        } else {
+                            "减少"
+                        }
+                        .into(),
+                    ),
+                    format!("{}、{}，增减方向与“{word}”不符", base.shown(), now.shown()),
+                    figures.clone(),
+                );
+                continue;
+            }
+            let (base_text, change_text) = (base.shown(), now.in_unit(diff.abs()));
+            let unit = now.unit;
+            self.percent(
+                s,
+                Kind::ChangeRate,
+                rate,
+                (diff.abs(), slack),
+                (base.value, base.half),
+                figures,
+                &|e| format!("增减{change_text}{unit}，比较基数{base_text}，增减率应为{e}"),
+                "比较基数为0，增减率无法计算",
+            );
+        }
+    }
+
     /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
     /// stated rates, within their rounding, and its direction.
     pub(crate) fn point_changes(&mut self, s: &Sentence) {

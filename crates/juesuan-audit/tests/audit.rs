@@ -353,3 +353,25 @@ fn a_budget_is_the_figure_that_changed_in_a_budget_document() {
         vec![(Kind::ChangeRate, "11.00%".into(), "10.00%".into())]
     );
 }
+
+/// Issue #11, pattern 12: a rate stated without its change amount is checked against the two
+/// figures of its sentence, the base being the one its label names (执行数, 上年).
+#[test]
+fn a_rate_without_its_change_amount_is_checked_against_the_named_base() {
+    let kinds = |text: &str| -> Vec<(Kind, Outcome)> {
+        audit(text)
+            .checks
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::ChangeRate | Kind::Direction))
+            .map(|c| (c.kind, c.outcome))
+            .collect()
+    };
+    let right = "2023年执行数为80.00万元，2024年预算安排92.00万元，比执行数增加15.00%。";
+    assert_eq!(kinds(right), [(Kind::ChangeRate, Outcome::Pass)]);
+    let wrong = "2023年执行数为80.00万元，2024年预算安排92.00万元，比执行数增加16.00%。";
+    assert_eq!(kinds(wrong), [(Kind::ChangeRate, Outcome::Fail)]);
+    let wrong_way = "上年执行数为80.00万元，本年预算安排72.00万元，比上年增长10.00%。";
+    assert_eq!(kinds(wrong_way), [(Kind::Direction, Outcome::Fail)]);
+    // Neither figure named as the base: no guess.
+    assert!(kinds("甲单位80.00万元，乙单位92.00万元，比执行数增加15.00%。").is_empty());
+}
