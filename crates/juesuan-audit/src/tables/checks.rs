@@ -80,6 +80,30 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// Each of the `n` amount columns of `total` against the same column of `rows`.
+    fn rows_sum(
+        &mut self,
+        t: &StatedTable,
+        total: &StatedRow,
+        rows: &[&StatedRow],
+        n: usize,
+        kind: Kind,
+        relation: &str,
+    ) {
+        for j in 0..n {
+            let parts: Vec<&StatedCell> = rows.iter().map(|r| &r.cells[j]).collect();
+            self.sum_check(
+                t,
+                total,
+                kind,
+                &total.cells[j],
+                &parts,
+                &column_name(t, j, n),
+                relation,
+            );
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn sum_check(
         &mut self,
@@ -218,18 +242,14 @@ fn codes(t: &StatedTable, out: &mut Out) {
             out.cov.undecided += 1;
             continue;
         }
-        for j in 0..n {
-            let parts: Vec<&StatedCell> = children.iter().map(|c| &c.cells[j]).collect();
-            out.sum_check(
-                t,
-                p,
-                Kind::TableHierarchy,
-                &p.cells[j],
-                &parts,
-                &column_name(t, j, n),
-                &format!("应为{level}之和"),
-            );
-        }
+        out.rows_sum(
+            t,
+            p,
+            &children,
+            n,
+            Kind::TableHierarchy,
+            &format!("应为{level}之和"),
+        );
     }
     // 合计 = Σ 类, when every coded row falls under a 类 printed in the table.
     let classes: Vec<&StatedRow> = {
@@ -256,18 +276,7 @@ fn codes(t: &StatedTable, out: &mut Out) {
             out.cov.undecided += 1;
             continue;
         }
-        for j in 0..n {
-            let parts: Vec<&StatedCell> = classes.iter().map(|c| &c.cells[j]).collect();
-            out.sum_check(
-                t,
-                total,
-                Kind::TableTotal,
-                &total.cells[j],
-                &parts,
-                &column_name(t, j, n),
-                "应为各类之和",
-            );
-        }
+        out.rows_sum(t, total, &classes, n, Kind::TableTotal, "应为各类之和");
     }
 }
 
@@ -296,18 +305,14 @@ fn enumerated_total(t: &StatedTable, out: &mut Out) {
             out.cov.undecided += 1;
             continue;
         }
-        for j in 0..n {
-            let parts: Vec<&StatedCell> = top.iter().map(|r| &r.cells[j]).collect();
-            out.sum_check(
-                t,
-                total,
-                Kind::TableTotal,
-                &total.cells[j],
-                &parts,
-                &column_name(t, j, n),
-                "应为编号各项（一、二、…）之和",
-            );
-        }
+        out.rows_sum(
+            t,
+            total,
+            &top,
+            n,
+            Kind::TableTotal,
+            "应为编号各项（一、二、…）之和",
+        );
     }
 }
 
