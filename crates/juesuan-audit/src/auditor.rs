@@ -35,6 +35,8 @@ pub(crate) struct Auditor {
     pub(crate) table_unit: Ratio,
     /// Values the tables print with two or more decimals (see `amounts_in`).
     pub(crate) precise: std::collections::HashSet<Ratio>,
+    /// The "、" list that ended the previous sentence, for a total opening the next one.
+    pub(crate) trailing_list: Option<crate::lists::TrailingList>,
 }
 
 impl Auditor {
@@ -45,9 +47,20 @@ impl Auditor {
         kind: Kind,
         outcome: Outcome,
         values: (String, String),
-        message: String,
+        mut message: String,
         figures: Vec<Place>,
     ) {
+        // A garbled sentence (pattern 8) leaves the figures' relations unknown: what does
+        // not add up there is a parse note, not an error.
+        let outcome = match (outcome, garbled(&s.text)) {
+            (Outcome::Fail, Some(at)) => {
+                message = format!(
+                    "句子残缺（“{at}”后的括号没有闭合），数字之间的关系无法确定：{message}"
+                );
+                Outcome::ParseError
+            }
+            (o, _) => o,
+        };
         let mut r = s.reference();
         if !s.breaks.is_empty() {
             // A sentence over a page break: the check stands on the page of its stated
@@ -145,10 +158,15 @@ impl Auditor {
         self.template_residue(s);
         self.completions(s, &amounts);
         self.bare_rates(s, &amounts);
+        self.parallel_rates(s, &amounts);
         self.point_changes(s);
         self.label_shares(s, &amounts);
         self.parts(s, &amounts);
         self.counts(s);
+        self.list_totals(s, &amounts);
+        self.count_list_totals(s);
+        self.arithmetic(s);
+        self.comparisons(s, &amounts);
         self.remember(s, &amounts);
         if s.line != self.line {
             self.line = s.line;
@@ -410,6 +428,7 @@ pub fn audit(text: &str) -> Audit {
         table_values: std::collections::HashMap::new(),
         table_unit: Ratio::ONE,
         precise: std::collections::HashSet::new(),
+        trailing_list: None,
     };
     let sentences = sentences(&text);
     let cell = lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2,}$");
@@ -510,6 +529,26 @@ impl Auditor {
             }
         }
     }
+}
+
+/// A garbled sentence: a bare number (no unit) right before a bracket that never closes —
+/// "运行经费支出50.00（30.00万元，比上年增加20.00万元" lost words between the two figures.
+/// Returns the number and bracket, for the message.
+fn garbled(text: &str) -> Option<&str> {
+    if !text.contains(['（', '(']) {
+        return None;
+    }
+    let re = lazy_regex!(r"\d(?:\.\d+)?[（(][^（）()]*$");
+    let m = re.find(text)?;
+    // Back to the whole number.
+    let start = text[..m.start()]
+        .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let open = m.as_str().find(['（', '(']).map(|i| m.start() + i)?;
+    let bracket_end = open + text[open..].chars().next().map_or(1, char::len_utf8);
+    Some(&text[start..bracket_end])
 }
 
 /// Whether some 元/万元/亿元 stands right after a word of the blank-amount pattern of

@@ -247,6 +247,113 @@ impl Auditor {
         }
     }
 
+    /// Parallel rates (issue #11, pattern 12): "2022年执行数分别为110.00万元、60.00万元，2023年
+    /// 预算分别为100.00万元、48.00万元，分别下降9.09%、20.00%" — n rates, each from the i-th
+    /// figure of two "、" lists of n amounts stated before them. Which list is the base is
+    /// told by its label (上年, 执行数, or the earlier year); otherwise nothing is checked.
+    pub(crate) fn parallel_rates(&mut self, s: &Sentence, amounts: &[Amount]) {
+        if amounts.len() < 4 || !s.has(mark::PERCENT | mark::DIRECTION) {
+            return;
+        }
+        let re = lazy_regex!(
+            r"(?:分别|各)(?:比上年|较上年)?(?P<dir>增加|增长|上升|下降|减少|降低)(?:了)?(?P<rates>\d+(?:\.\d+)?%(?:、\d+(?:\.\d+)?%)+)"
+        );
+        let rate = lazy_regex!(r"\d+(?:\.\d+)?");
+        let year_re = lazy_regex!(r"(\d{4})年");
+        for c in re.captures_iter(&s.text) {
+            let rates_group = c.name("rates").expect("group");
+            let rates: Vec<regex::Match> = rate
+                .find_iter(&s.text[..rates_group.end()])
+                .filter(|m| m.start() >= rates_group.start())
+                .collect();
+            let n = rates.len();
+            let start = char_at(&s.text, c.get(0).expect("match").start());
+            // "、" lists of amounts before the rates, nearest last.
+            let chars: Vec<char> = s.text.chars().collect();
+            let mut groups: Vec<Vec<&Amount>> = Vec::new();
+            for a in amounts.iter().filter(|a| a.end <= start) {
+                let joined = groups.last().and_then(|g| g.last()).is_some_and(|p| {
+                    let gap: String = chars[p.end..a.at].iter().collect();
+                    matches!(gap.trim(), "、" | "和" | "与")
+                });
+                if joined {
+                    groups.last_mut().expect("joined to one").push(a);
+                } else {
+                    groups.push(vec![a]);
+                }
+            }
+            let lists: Vec<&Vec<&Amount>> = groups.iter().filter(|g| g.len() == n).collect();
+            let [first, second] = lists.as_slice() else {
+                continue;
+            };
+            let year = |g: &[&Amount]| {
+                year_re
+                    .captures(&g[0].label)
+                    .and_then(|y| y[1].parse::<u32>().ok())
+            };
+            let names_base = |g: &[&Amount]| {
+                let l = &g[0].label;
+                l.contains("上年") || l.contains("执行数") || l.contains("上一年")
+            };
+            let first_is_base = match (names_base(first), names_base(second)) {
+                (true, false) => true,
+                (false, true) => false,
+                _ => match (year(first), year(second)) {
+                    (Some(a), Some(b)) if a != b => a < b,
+                    _ => continue,
+                },
+            };
+            let (base, now) = if first_is_base {
+                (first, second)
+            } else {
+                (second, first)
+            };
+            let word = c.name("dir").map_or("", |m| m.as_str()).to_string();
+            let up = matches!(word.as_str(), "增加" | "增长" | "上升");
+            for i in 0..n {
+                let (b, a) = (base[i], now[i]);
+                let diff = a.value.checked_sub(b.value).unwrap_or(Ratio::ZERO);
+                let slack = a.half.checked_add(b.half).unwrap_or(Ratio::ZERO);
+                let figures = vec![b.place, a.place];
+                if (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack) {
+                    self.push(
+                        s,
+                        Kind::Direction,
+                        Outcome::Fail,
+                        (
+                            word.clone(),
+                            if diff > Ratio::ZERO {
+                                "增加"
+                            } else {
+                                "减少"
+                            }
+                            .into(),
+                        ),
+                        format!("{}、{}，增减方向与“{word}”不符", b.shown(), a.shown()),
+                        figures,
+                    );
+                    continue;
+                }
+                let (base_text, change_text, unit) = (b.shown(), a.in_unit(diff.abs()), a.unit);
+                self.percent(
+                    s,
+                    Kind::ChangeRate,
+                    rates[i],
+                    (diff.abs(), slack),
+                    (b.value, b.half),
+                    figures,
+                    &|e| {
+                        format!(
+                            "第{}项增减{change_text}{unit}，比较基数{base_text}，增减率应为{e}",
+                            i + 1
+                        )
+                    },
+                    "比较基数为0，增减率无法计算",
+                );
+            }
+        }
+    }
+
     /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two
     /// stated rates, within their rounding, and its direction.
     pub(crate) fn point_changes(&mut self, s: &Sentence) {
@@ -390,5 +497,69 @@ impl Auditor {
                 "预算数为0，完成率无法计算",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{audit, Kind, Outcome};
+
+    fn rates(text: &str) -> Vec<(Kind, Outcome, String, String)> {
+        audit(text)
+            .checks
+            .into_iter()
+            .filter(|c| matches!(c.kind, Kind::ChangeRate | Kind::Direction))
+            .map(|c| (c.kind, c.outcome, c.stated, c.expected))
+            .collect()
+    }
+
+    #[test]
+    fn parallel_rates_pair_the_two_lists_in_order() {
+        let text = "基本支出、项目支出2022年执行数分别为110.00万元、60.00万元，2023年预算分别为100.00万元、48.00万元，分别下降9.09%、20.00%。";
+        assert_eq!(
+            rates(text),
+            vec![
+                (
+                    Kind::ChangeRate,
+                    Outcome::Pass,
+                    "9.09%".into(),
+                    "9.09%".into()
+                ),
+                (
+                    Kind::ChangeRate,
+                    Outcome::Pass,
+                    "20.00%".into(),
+                    "20.00%".into()
+                ),
+            ]
+        );
+        let wrong = text.replace("20.00%", "25.00%");
+        assert_eq!(rates(&wrong)[1].1, Outcome::Fail);
+        // The base named by its label, stated second.
+        let named = "2023年预算分别为100.00万元、48.00万元，上年执行数分别为110.00万元、60.00万元，各下降9.09%、20.00%。";
+        assert!(
+            rates(named).iter().all(|r| r.1 == Outcome::Pass),
+            "{:?}",
+            rates(named)
+        );
+        assert_eq!(rates(named).len(), 2);
+        let wrong_way = text.replace("分别下降", "分别增长");
+        assert!(rates(&wrong_way)
+            .iter()
+            .all(|r| r.0 == Kind::Direction && r.1 == Outcome::Fail));
+    }
+
+    #[test]
+    fn parallel_rates_without_a_base_are_not_guessed() {
+        // Only this year's figures: the rates cannot be recomputed.
+        assert!(rates(
+            "基本支出、项目支出分别为100.00万元、48.00万元，比上年分别下降9.09%、20.00%。"
+        )
+        .is_empty());
+        // Two lists, neither named as the base.
+        assert!(rates(
+            "甲分别为110.00万元、60.00万元，乙分别为100.00万元、48.00万元，分别下降9.09%、20.00%。"
+        )
+        .is_empty());
     }
 }

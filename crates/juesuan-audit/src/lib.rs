@@ -15,10 +15,13 @@ macro_rules! lazy_regex {
     }};
 }
 
+mod arithmetic;
 mod auditor;
 mod changes;
+mod comparisons;
 mod consistency;
 mod interval;
+mod lists;
 mod model;
 mod parts;
 mod report;

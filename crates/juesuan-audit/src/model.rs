@@ -54,6 +54,10 @@ pub enum Kind {
     TableBalance,
     /// 表间核对：同一科目在一般公共预算表中不超过财政拨款表
     TableAcross,
+    /// 算式：文中写出的算式（“3人×1.2万元/年=3.6万元”）与其结果
+    Arithmetic,
+    /// 比较用语：“决算数大于预算数”“与上年持平”等说法与所比较的两个数
+    Comparison,
 }
 
 impl Kind {
@@ -76,6 +80,8 @@ impl Kind {
             Kind::TableColumns => "表内合计栏",
             Kind::TableBalance => "收支平衡",
             Kind::TableAcross => "表间核对",
+            Kind::Arithmetic => "算式",
+            Kind::Comparison => "比较用语",
         }
     }
 }

@@ -6,7 +6,8 @@
 //! Sidecar format (docs/audit.md):
 //! ```toml
 //! description = "…"
-//! reader = "text"            # or "pdftotext-layout": the text goes through the PDF reader's unwrapping
+//! reader = "text"            # as `juesuan audit x.txt` reads it (hard-wrapped text is joined);
+//!                            # or "pdftotext-layout": the text goes through the PDF reader's unwrapping
 //! min_passes = 20
 //! [[finding]]
 //! line = 7                   # line of the text as audited (after the reader)
@@ -86,7 +87,16 @@ fn every_fixture_yields_exactly_its_planted_findings() {
             toml::from_str(&toml_text).unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()));
         let raw = std::fs::read_to_string(dir.join(format!("{name}.txt"))).unwrap();
         let text = match side.reader.as_str() {
-            "text" => raw,
+            // What `juesuan audit x.txt` reads: a text with one paragraph per line is read
+            // as it is; a hard-wrapped one has its lines joined.
+            "text" => {
+                let read = juesuan_readers::plain_text(raw.as_bytes()).unwrap();
+                assert!(
+                    juesuan_readers::hard_wrapped(&raw) || read == raw,
+                    "{name}: read differently from its text"
+                );
+                read
+            }
             "pdftotext-layout" => juesuan_readers::unwrap_lines(&raw),
             other => panic!("{name}: unknown reader {other}"),
         };

@@ -1,6 +1,7 @@
 //! Text of a published disclosure, whatever it was published as.
 //!
-//! - plain text / Markdown: as is (UTF-8; a UTF-8 BOM is dropped);
+//! - plain text / Markdown: as is (UTF-8; a UTF-8 BOM is dropped), unless hard-wrapped
+//!   (see [`hard_wrapped`]), when its wrapped lines are joined as a PDF's are;
 //! - Word (.docx): paragraphs in order, one per line; table rows one per line with cells
 //!   separated by tabs — parsed from the OOXML in Rust, no external program;
 //! - PDF: `pdftotext -layout` from Debian's poppler-utils (government PDFs embed their CJK
@@ -43,10 +44,57 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// The text of plain-text bytes.
+/// The text of plain-text bytes, as they are.
 pub fn text_from_bytes(bytes: &[u8]) -> Result<String, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotUtf8)
+}
+
+/// The text of a plain-text report: as it is, or, when it is hard-wrapped (a line break
+/// every so many columns, inside sentences — text copied out of a PDF or an e-mail), with
+/// its wrapped lines joined as the PDF reader joins them.
+pub fn plain_text(bytes: &[u8]) -> Result<String, ReadError> {
+    let text = text_from_bytes(bytes)?;
+    Ok(if hard_wrapped(&text) {
+        unwrap_lines(&text)
+    } else {
+        text
+    })
+}
+
+/// Display width: a Chinese character or full-width sign takes two columns.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+        .sum()
+}
+
+/// Whether plain text is hard-wrapped: most of its prose lines are cut at about the same
+/// width, and most of those cut lines end inside a sentence. Text with one paragraph per
+/// line has few lines near its widest, and those end sentences.
+pub fn hard_wrapped(text: &str) -> bool {
+    let prose: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !l.contains('\t'))
+        .collect();
+    if prose.len() < 8 {
+        return false;
+    }
+    let mut widths: Vec<usize> = prose.iter().map(|l| columns(l)).collect();
+    widths.sort_unstable();
+    // The wrap width: the width most full lines reach (the 90th percentile, so that one
+    // long heading or table line does not set it).
+    let wrap = widths[widths.len() * 9 / 10];
+    if wrap < 20 {
+        return false;
+    }
+    let full: Vec<&&str> = prose.iter().filter(|l| columns(l) + 4 >= wrap).collect();
+    let cut = full
+        .iter()
+        .filter(|l| !l.ends_with(['。', '！', '？', '；', '：', '.', ';', ':']))
+        .count();
+    full.len() * 10 >= prose.len() * 4 && cut * 2 > full.len()
 }
 
 /// The largest `word/document.xml` read (uncompressed bytes), 64 MiB. A published report's
@@ -167,6 +215,17 @@ fn is_heading(line: &str) -> bool {
         && ("一二三四五六七八九十".contains(first) && second == '、'
             || first == '（' && "一二三四五六七八九十".contains(second)
             || t.starts_with('第') && t.contains("部分"))
+        && !states_figure(t)
+}
+
+/// Whether a line states a figure ("300.00万元", "12%") or has a clause mark inside: an
+/// item's sentence ("（一）农业行政运行：年初预算为300.00万元，…"), not a heading, however
+/// short its first line is wrapped.
+fn states_figure(t: &str) -> bool {
+    let chars: Vec<char> = t.chars().collect();
+    chars.windows(2).any(|w| {
+        w[0].is_ascii_digit() && matches!(w[1], '元' | '万' | '萬' | '亿' | '億' | '%' | '％')
+    }) || t.contains(['，', '；', '。'])
 }
 
 /// Double-spaced text (a blank line after every printed line) with its single blank lines
@@ -190,6 +249,53 @@ fn single_spaced(lines: Vec<&str>) -> Vec<&str> {
         .filter(|&i| !blank(i) || i == 0 || blank(i - 1) || blank(i + 1))
         .map(|i| lines[i])
         .collect()
+}
+
+/// A list item's tail printed above its line (issue #11, pattern 3): "12.08%；" on a line of
+/// its own after a finished item, and its item below ending on "占" (or "为", "增长"…) with
+/// the figure missing. The PDF's text layer put the figure first; it goes back after its
+/// line. A tail after a line that is still open is ordinary wrapping and stays.
+fn lowered_tails(mut lines: Vec<&str>) -> Vec<&str> {
+    let tail = |l: &str| {
+        let t = l.trim();
+        let t = t
+            .strip_suffix(['；', ';', '。', '，', ','])
+            .unwrap_or(t)
+            .trim_end();
+        t.strip_suffix(['%', '％']).is_some_and(|n| {
+            let n = n.trim_end();
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && n.starts_with(|c: char| c.is_ascii_digit())
+        })
+    };
+    let open = |l: &str| {
+        let t = l.trim_end();
+        ["占", "为", "的", "增长", "下降", "增加", "减少", "达"]
+            .iter()
+            .any(|w| t.ends_with(w))
+    };
+    let closed = |l: &str| l.trim_end().ends_with(['；', ';', '。', '：', ':']);
+    let mut i = 0;
+    while i < lines.len() {
+        if !tail(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let prev = lines[..i].iter().rposition(|l| !l.trim().is_empty());
+        let next = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty());
+        match (prev, next) {
+            (Some(p), Some(n))
+                if closed(lines[p]) && open(lines[n]) && !lines[n].contains('\u{c}') =>
+            {
+                let t = lines.remove(i);
+                lines.insert(n, t);
+                i = n + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    lines
 }
 
 /// A line that opens a numbered item: "1.", "2．", "3、" not followed by a digit ("1.5万元"
@@ -225,7 +331,7 @@ fn is_page_number(line: &str) -> bool {
 pub fn unwrap_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = String::new();
-    let lines = single_spaced(text.lines().collect());
+    let lines = lowered_tails(single_spaced(text.lines().collect()));
     let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
     // The left margin: where continuation lines of paragraphs start.
     let margin = lines
@@ -432,7 +538,7 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
         "pdf" => pdf_text(path),
         "docx" => docx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
         "txt" | "md" | "markdown" | "text" | "" => {
-            text_from_bytes(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?)
+            plain_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?)
         }
         other => Err(ReadError::Unsupported(format!(".{other}"))),
     }

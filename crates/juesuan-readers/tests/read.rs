@@ -189,3 +189,45 @@ fn document_xml_beyond_the_limit_is_refused_even_when_its_header_lies() {
     assert!(e.to_string().contains("解压后超过"), "{e}");
     assert_eq!(juesuan_readers::MAX_DOCUMENT_XML, 64 * 1024 * 1024);
 }
+
+/// Issue #11, pattern 3: a share printed above its own line goes back after it; a share
+/// that merely wraps after an open line stays.
+#[test]
+fn a_list_tail_printed_above_its_line_goes_back_after_it() {
+    let layout = "支出预算合计200.00万元，其中：\n教育支出（类）100.00万元，占50.00%；\n30.00%；\n卫生健康支出（类）60.00万元，占\n住房保障支出（类）40.00万元，占20.00%。\n";
+    let text = unwrap_lines(layout);
+    assert!(
+        text.contains("卫生健康支出（类）60.00万元，占30.00%；住房保障支出"),
+        "{text}"
+    );
+    // Ordinary wrapping: the line before is open, the tail continues it.
+    let wrapped =
+        "教育支出（类）100.00万元，占\n50.00%；\n卫生健康支出（类）60.00万元，占30.00%。\n";
+    assert!(unwrap_lines(wrapped).contains("占50.00%；卫生健康"));
+}
+
+/// Issue #11, pattern 14: hard-wrapped plain text is joined; text with a paragraph per line
+/// is left as it is.
+#[test]
+fn hard_wrapped_plain_text_is_joined_and_paragraph_lines_are_kept() {
+    use juesuan_readers::{hard_wrapped, plain_text};
+    let paragraph = "本单位2023年度收入合计1,234.56万元，比上年增加100.00万元，增长8.82%，主要原因是人员增加及项目经费增加。支出合计1,200.00万元，其中基本支出800.00万元、项目支出400.00万元。";
+    // Wrapped every 30 characters, as a mail client or a PDF copy would.
+    let chars: Vec<char> = paragraph.chars().collect();
+    let wrapped: String = (0..10)
+        .flat_map(|_| {
+            chars
+                .chunks(30)
+                .map(|c| c.iter().collect::<String>() + "\n")
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(hard_wrapped(&wrapped));
+    let joined = plain_text(wrapped.as_bytes()).unwrap();
+    assert!(joined.lines().any(|l| l.trim() == paragraph), "{joined}");
+    let per_line: String = (0..10)
+        .map(|_| format!("{paragraph}\n一、标题\n"))
+        .collect();
+    assert!(!hard_wrapped(&per_line));
+    assert_eq!(plain_text(per_line.as_bytes()).unwrap(), per_line);
+}
