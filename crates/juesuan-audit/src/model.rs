@@ -54,6 +54,10 @@ pub enum Kind {
     TableBalance,
     /// 表间核对：同一科目在一般公共预算表中不超过财政拨款表
     TableAcross,
+    /// 表间相等：同一资金范围、同一支出部分的各表中，同一科目（及合计行）的金额相等
+    TableEqual,
+    /// 编码与名称：同一科目编码在各表中名称相同，同一上级科目下的同名科目编码相同
+    TableCodeName,
 }
 
 impl Kind {
@@ -76,6 +80,8 @@ impl Kind {
             Kind::TableColumns => "表内合计栏",
             Kind::TableBalance => "收支平衡",
             Kind::TableAcross => "表间核对",
+            Kind::TableEqual => "表间相等",
+            Kind::TableCodeName => "编码与名称",
         }
     }
 }
