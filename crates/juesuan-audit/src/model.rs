@@ -58,6 +58,10 @@ pub enum Kind {
     Arithmetic,
     /// 比较用语：“决算数大于预算数”“与上年持平”等说法与所比较的两个数
     Comparison,
+    /// 表间相等：同一资金范围、同一支出部分的各表中，同一科目（及合计行）的金额相等
+    TableEqual,
+    /// 编码与名称：同一科目编码在各表中名称相同，同一上级科目下的同名科目编码相同
+    TableCodeName,
 }
 
 impl Kind {
@@ -82,6 +86,8 @@ impl Kind {
             Kind::TableAcross => "表间核对",
             Kind::Arithmetic => "算式",
             Kind::Comparison => "比较用语",
+            Kind::TableEqual => "表间相等",
+            Kind::TableCodeName => "编码与名称",
         }
     }
 }

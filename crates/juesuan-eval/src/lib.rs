@@ -194,6 +194,10 @@ pub struct DocResult {
     pub verdict: String,
     /// Table checks (表内、表间): passed and failed; tables recognised and rows read.
     pub table_checks: (usize, usize),
+    /// Of those, the checks between tables: the same amount (表间相等) and the same code and
+    /// name (编码与名称), passed and failed.
+    pub equal_checks: (usize, usize),
+    pub name_checks: (usize, usize),
     pub tables: usize,
     pub table_rows: usize,
 }
@@ -207,7 +211,21 @@ pub fn is_table_check(c: &Check) -> bool {
             | Kind::TableColumns
             | Kind::TableBalance
             | Kind::TableAcross
+            | Kind::TableEqual
+            | Kind::TableCodeName
     )
+}
+
+/// Passed and failed checks of one kind.
+fn tally(audit: &Audit, kind: Kind) -> (usize, usize) {
+    let n = |o: Outcome| {
+        audit
+            .checks
+            .iter()
+            .filter(|c| c.kind == kind && c.outcome == o)
+            .count()
+    };
+    (n(Outcome::Pass), n(Outcome::Fail))
 }
 
 /// The figures a check read, as printed in the audited text.
@@ -309,6 +327,8 @@ pub fn evaluate(labels: &Labels, audit: &Audit, text: &str) -> DocResult {
                 .filter(|c| is_table_check(c) && c.outcome == Outcome::Fail)
                 .count(),
         ),
+        equal_checks: tally(audit, Kind::TableEqual),
+        name_checks: tally(audit, Kind::TableCodeName),
         tables: audit.coverage.tables.tables,
         table_rows: audit.coverage.tables.rows,
     }

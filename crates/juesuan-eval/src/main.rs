@@ -95,6 +95,7 @@ fn run() -> Result<ExitCode, String> {
     let (mut tails_noted, mut tails) = (0, 0);
     let (mut planted, mut caught_n) = (0usize, 0usize);
     let (mut table_pass, mut table_fail) = (0usize, 0usize);
+    let (mut equal, mut names) = ((0usize, 0usize), (0usize, 0usize));
     println!("文档\t范围\t错误报出\t正确\t误报\t标注\t检出\t精确率\t召回率\t结论");
     for f in &files {
         let labels: Labels = toml::from_str(
@@ -142,16 +143,26 @@ fn run() -> Result<ExitCode, String> {
         // Table checks: the hand labeller recomputed every table, so a table 错误 without a
         // label is a false finding (counted above in the "table" scope).
         println!(
-            "{}\t表格\t识别{}张表、{}行；表内与表间核对{}处（通过{}，错误{}）",
+            "{}\t表格\t识别{}张表、{}行；表内与表间核对{}处（通过{}，错误{}）；其中表间相等{}处（通过{}，错误{}），编码与名称{}处（通过{}，错误{}）",
             short(&r.document),
             r.tables,
             r.table_rows,
             r.table_checks.0 + r.table_checks.1,
             r.table_checks.0,
-            r.table_checks.1
+            r.table_checks.1,
+            r.equal_checks.0 + r.equal_checks.1,
+            r.equal_checks.0,
+            r.equal_checks.1,
+            r.name_checks.0 + r.name_checks.1,
+            r.name_checks.0,
+            r.name_checks.1
         );
         table_pass += r.table_checks.0;
         table_fail += r.table_checks.1;
+        for (sum, add) in [(&mut equal, r.equal_checks), (&mut names, r.name_checks)] {
+            sum.0 += add.0;
+            sum.1 += add.1;
+        }
         tails_noted += r.tails_noted;
         tails += r.tails;
         if verbose {
@@ -199,8 +210,14 @@ fn run() -> Result<ExitCode, String> {
         );
     }
     println!(
-        "表格核对：共{}处，通过{table_pass}，错误{table_fail}",
-        table_pass + table_fail
+        "表格核对：共{}处，通过{table_pass}，错误{table_fail}；其中表间相等{}处（通过{}，错误{}），编码与名称{}处（通过{}，错误{}）",
+        table_pass + table_fail,
+        equal.0 + equal.1,
+        equal.0,
+        equal.1,
+        names.0 + names.1,
+        names.0,
+        names.1
     );
     println!("尾差调整报为尾差提示：{tails_noted}/{tails}");
 

@@ -36,7 +36,7 @@ pub(crate) fn total_columns(t: &StatedTable) -> Option<Vec<String>> {
     })
 }
 
-fn is_total(label: &str) -> bool {
+pub(super) fn is_total(label: &str) -> bool {
     matches!(label, "合计" | "总计" | "小计")
 }
 
@@ -74,9 +74,9 @@ fn sum(stated: &StatedCell, parts: &[&StatedCell]) -> Option<(Ratio, Ratio)> {
     Some((total, slack))
 }
 
-struct Out<'a> {
+pub(super) struct Out<'a> {
     checks: Vec<Check>,
-    cov: &'a mut TableCoverage,
+    pub(super) cov: &'a mut TableCoverage,
 }
 
 impl Out<'_> {
@@ -149,7 +149,7 @@ impl Out<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(
+    pub(super) fn push(
         &mut self,
         t: &StatedTable,
         row: &StatedRow,
@@ -188,11 +188,13 @@ pub(crate) fn run(tables: &[StatedTable], cov: &mut TableCoverage) -> Vec<Check>
         balance(t, &mut out);
     }
     across(tables, &mut out);
+    super::same::amounts(tables, &mut out);
+    super::same::names(tables, &mut out);
     out.checks
 }
 
 /// Rows by code, for the codes printed once in the table.
-fn by_code(t: &StatedTable) -> HashMap<&str, &StatedRow> {
+pub(super) fn by_code(t: &StatedTable) -> HashMap<&str, &StatedRow> {
     let mut seen: HashMap<&str, Vec<&StatedRow>> = HashMap::new();
     for r in &t.rows {
         if let Some(c) = &r.code {

@@ -8,6 +8,7 @@
 
 mod checks;
 mod recognise;
+mod same;
 
 use crate::model::{Check, Place, TableCoverage};
 use juesuan_core::ratio::Ratio;
@@ -221,5 +222,173 @@ mod tests {
         let a = crate::audit(text);
         assert_eq!(a.failures().count(), 0);
         assert!(a.coverage.tables.undecided >= 2, "{:?}", a.coverage.tables);
+    }
+
+    fn of_kind(text: &str, kind: Kind) -> Vec<Check> {
+        crate::audit(text)
+            .checks
+            .into_iter()
+            .filter(|c| c.kind == kind)
+            .collect()
+    }
+
+    /// Three tables of all funds (支出总表, 支出决算表, 部门支出表) list 205 and 20502.
+    const ALL_FUNDS: &str = "支出总表\n单位：万元\n科目编码\t科目名称\t金额\n\
+        205\t教育支出\t300.00\n20502\t普通教育\t300.00\n\n\
+        支出决算表\n单位：万元\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n\
+        205\t教育支出\t300.00\t200.00\t100.00\n20502\t普通教育\t300.00\t200.00\t100.00\n\n\
+        部门支出表\n单位：元\n科目编码\t科目名称\t金额\n\
+        205\t教育支出\t3,000,000.00\n20502\t普通教育\t3,000,000.00\n";
+
+    #[test]
+    fn one_class_in_tables_of_one_fund_has_one_amount_and_the_odd_table_is_named() {
+        let pass = of_kind(ALL_FUNDS, Kind::TableEqual);
+        // Two codes, each in three tables: each later table against the first.
+        assert_eq!(pass.len(), 4, "{pass:?}");
+        assert!(pass.iter().all(|c| c.outcome == Outcome::Pass), "{pass:?}");
+        // 0.01 lower in one table: within the in-table rounding of 200.00 + 100.00, but the
+        // same value rounded the same way cannot print 299.99 and 300.00.
+        let text = ALL_FUNDS.replacen(
+            "205\t教育支出\t300.00\t200.00",
+            "205\t教育支出\t299.99\t200.00",
+            1,
+        );
+        let f = fails(&text);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::TableEqual);
+        assert_eq!(f[0].section, "支出决算表");
+        assert_eq!(
+            (f[0].stated.as_str(), f[0].expected.as_str()),
+            ("299.99", "300.00")
+        );
+        assert!(
+            f[0].message.contains("3张表中2张为300.00"),
+            "{}",
+            f[0].message
+        );
+        // The same figure printed to fewer digits can be the same value.
+        assert!(fails(&ALL_FUNDS.replacen("\t300.00\n20502", "\t300.0\n20502", 1)).is_empty());
+    }
+
+    #[test]
+    fn general_budget_tables_join_appropriation_tables_only_when_the_other_funds_are_shown_empty() {
+        let text = "财政拨款支出表\n单位：万元\n科目编码\t科目名称\t金额\n合计\t80.00\n\
+                    208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t80.00\n\n\
+                    一般公共预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n合计\t80.00\n\
+                    208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t80.00\n";
+        // Without a word on 政府性基金, 财政拨款 may hold more: only the bound is checked.
+        assert!(of_kind(text, Kind::TableEqual).is_empty());
+        let empty = format!(
+            "{text}\n政府性基金预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n注：本单位无政府性基金预算支出，本表为空表。\n"
+        );
+        let eq = of_kind(&empty, Kind::TableEqual);
+        assert_eq!(eq.len(), 2, "{eq:?}");
+        assert!(eq.iter().all(|c| c.outcome == Outcome::Pass));
+        // 79.99 is within the rounding of its class (one 款), not of the same figure.
+        let wrong = empty.replace(
+            "208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t80.00\n\n政府性",
+            "208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t79.99\n\n政府性",
+        );
+        let f = fails(&wrong);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].kind, f[0].stated.as_str(), f[0].expected.as_str()),
+            (Kind::TableEqual, "79.99", "80.00")
+        );
+        assert!(
+            f[0].message.contains("两者必有一处有误"),
+            "{}",
+            f[0].message
+        );
+        // A 国有资本经营预算 amount leaves 财政拨款 wider again.
+        let capital =
+            format!("{empty}\n财政拨款收入表\n单位：万元\n项目\t金额\n国有资本经营预算\t5.00\n");
+        assert!(of_kind(&capital, Kind::TableEqual).is_empty());
+    }
+
+    #[test]
+    fn the_basic_expenditure_table_total_is_the_basic_column_of_the_expenditure_table() {
+        let text = "一般公共预算支出表\n单位：万元\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n\
+                    合计\t90.00\t60.00\t30.00\n205\t教育支出\t90.00\t60.00\t30.00\n\n\
+                    一般公共预算基本支出表\n单位：万元\n科目编码\t科目名称\t合计\t人员经费\t公用经费\n\
+                    合计\t60.00\t50.00\t10.00\n301\t工资福利支出\t50.00\t50.00\t0.00\n302\t商品和服务支出\t10.00\t0.00\t10.00\n";
+        let eq = of_kind(text, Kind::TableEqual);
+        assert_eq!(eq.len(), 1, "{eq:?}");
+        assert_eq!(eq[0].outcome, Outcome::Pass);
+        assert!(eq[0].message.contains("基本支出栏"), "{}", eq[0].message);
+        let f = fails(
+            &text
+                .replace("合计\t60.00\t50.00\t10.00", "合计\t61.00\t50.00\t11.00")
+                .replace(
+                    "302\t商品和服务支出\t10.00\t0.00\t10.00",
+                    "302\t商品和服务支出\t11.00\t0.00\t11.00",
+                ),
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].kind, f[0].stated.as_str(), f[0].expected.as_str()),
+            (Kind::TableEqual, "61.00", "60.00")
+        );
+    }
+
+    #[test]
+    fn a_code_carries_one_name_and_a_name_under_one_parent_one_code() {
+        let table = |title: &str, code: &str, name: &str| {
+            format!(
+                "{title}\n单位：万元\n科目编码\t科目名称\t金额\n\
+                 208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t80.00\n\
+                 {code}\t{name}\t55.00\n2080506\t机关事业单位职业年金缴费支出\t25.00\n\n"
+            )
+        };
+        let good = "机关事业单位基本养老保险缴费支出";
+        let text = [
+            table("支出总表", "2080505", good),
+            table("财政拨款支出表", "2080505", good),
+            table("一般公共预算支出表", "2080505", good),
+        ]
+        .concat();
+        let ok = of_kind(&text, Kind::TableCodeName);
+        // Four codes in three tables: two later tables each.
+        assert_eq!(ok.len(), 8, "{ok:?}");
+        assert!(ok.iter().all(|c| c.outcome == Outcome::Pass));
+        // Full-width letters and spaces are the same name.
+        assert!(
+            fails(&text.replacen("行政事业单位养老支出", "行政事业单位 养老支出", 1)).is_empty()
+        );
+        // A misprinted code in one table: the name under 20805 has 2080505 in the other two.
+        let code = [
+            table("支出总表", "2080505", good),
+            table("财政拨款支出表", "2080550", good),
+            table("一般公共预算支出表", "2080505", good),
+        ]
+        .concat();
+        let f = fails(&code);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::TableCodeName);
+        assert_eq!(f[0].section, "财政拨款支出表");
+        assert_eq!(
+            (f[0].stated.as_str(), f[0].expected.as_str()),
+            ("2080550", "2080505")
+        );
+        // A wrong name for a code: reported once, not again as a name with two codes.
+        let name = [
+            table("支出总表", "2080505", good),
+            table("财政拨款支出表", "2080505", good),
+            table(
+                "一般公共预算支出表",
+                "2080505",
+                "机关事业单位职业年金缴费支出",
+            ),
+        ]
+        .concat();
+        let f = fails(&name);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].section, "一般公共预算支出表");
+        assert_eq!(f[0].stated, "机关事业单位职业年金缴费支出");
+        assert_eq!(f[0].expected, good);
+        // 行政运行 under two 款 is two 科目, not one name with two codes.
+        let two = "支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010101\t行政运行\t1.00\n\n\
+                   财政拨款支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010301\t行政运行\t1.00\n";
+        assert!(fails(two).is_empty());
     }
 }
