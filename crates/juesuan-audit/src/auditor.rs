@@ -37,6 +37,9 @@ pub(crate) struct Auditor {
     pub(crate) precise: std::collections::HashSet<Ratio>,
     /// The "、" list that ended the previous sentence, for a total opening the next one.
     pub(crate) trailing_list: Option<crate::lists::TrailingList>,
+    /// Every figure of running text that is not a change or last year's (budgets included:
+    /// in a budget report they are the figures), for 正文与表格 by concept.
+    pub(crate) concept_figures: Vec<(Rc<Amount>, Rc<SentenceRef>)>,
 }
 
 impl Auditor {
@@ -330,6 +333,12 @@ impl Auditor {
         let class = lazy_regex!(r"（(\d{3})类）$");
         let mut reference: Option<Rc<SentenceRef>> = None;
         for a in amounts {
+            if !is_prior_or_change(&a.label) {
+                let r = reference
+                    .get_or_insert_with(|| Rc::new(s.reference()))
+                    .clone();
+                self.concept_figures.push((Rc::new(a.clone()), r));
+            }
             // Budgets and last year's figures ("与2020年629.95万元相比") are other quantities.
             if is_other(&a.label) {
                 continue;
@@ -429,6 +438,7 @@ pub fn audit(text: &str) -> Audit {
         table_unit: Ratio::ONE,
         precise: std::collections::HashSet::new(),
         trailing_list: None,
+        concept_figures: Vec::new(),
     };
     let sentences = sentences(&text);
     let cell = lazy_regex!(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2,}$");
@@ -454,14 +464,16 @@ pub fn audit(text: &str) -> Audit {
         }
     }
     a.stale_years(&sentences);
-    a.narrative_against_tables();
+    // The tables as tables (src/tables): their own sums, and relations between them.
+    let (table_checks, table_coverage, tables) = crate::tables::audit_tables(&text);
+    // The narrative against them: by concept first, then by the label of a table row.
+    let by_concept = a.narrative_by_concept(&tables);
+    a.narrative_against_tables(&by_concept);
     a.same_figures();
     a.classes_of_items();
-    // The tables as tables (src/tables): their own sums, and relations between them.
-    let (table_checks, tables) = crate::tables::audit_tables(&text);
     a.checks.extend(table_checks);
     let mut coverage = coverage(&text, &sentences, &with_figures, &a.checks);
-    coverage.tables = tables;
+    coverage.tables = table_coverage;
     Audit {
         figures: a.seen.len(),
         checks: a.checks,

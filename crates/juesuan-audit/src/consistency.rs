@@ -60,9 +60,16 @@ impl Auditor {
 
     /// A figure stated in the text under the same name as a table row must agree with it.
     /// Names that tables give different values (several rows) are skipped: ambiguous.
-    pub(crate) fn narrative_against_tables(&mut self) {
+    /// Figures already compared by concept (`done`, by place) are not compared again.
+    pub(crate) fn narrative_against_tables(
+        &mut self,
+        done: &std::collections::HashSet<(usize, usize)>,
+    ) {
         let stated = self.text_figures.clone();
         for (a, r) in &stated {
+            if done.contains(&(a.place.line, a.place.start)) {
+                continue;
+            }
             let Some(rows) = self.table_values.get(&strip_enumerator(&a.label)) else {
                 continue;
             };

@@ -19,6 +19,7 @@ mod arithmetic;
 mod auditor;
 mod changes;
 mod comparisons;
+mod concepts;
 mod consistency;
 mod interval;
 mod lists;

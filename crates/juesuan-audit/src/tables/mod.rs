@@ -73,10 +73,11 @@ impl StatedRow {
 }
 
 /// Read the tables of a (normalised) text and check them: the checks and what was read.
-pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage) {
+/// The tables are returned too: the narrative is compared with them by concept.
+pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage, Vec<StatedTable>) {
     let (tables, mut coverage) = recognise::recognise(text);
     let checks = checks::run(&tables, &mut coverage);
-    (checks, coverage)
+    (checks, coverage, tables)
 }
 
 #[cfg(test)]
