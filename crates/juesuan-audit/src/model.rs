@@ -62,6 +62,8 @@ pub enum Kind {
     TableEqual,
     /// 编码与名称：同一科目编码在各表中名称相同，同一上级科目下的同名科目编码相同
     TableCodeName,
+    /// 目录所列的表：目录列出的每张表都印在文中
+    TableListed,
 }
 
 impl Kind {
@@ -88,6 +90,7 @@ impl Kind {
             Kind::Comparison => "比较用语",
             Kind::TableEqual => "表间相等",
             Kind::TableCodeName => "编码与名称",
+            Kind::TableListed => "目录所列的表",
         }
     }
 }

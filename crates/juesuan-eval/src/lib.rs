@@ -213,6 +213,7 @@ pub fn is_table_check(c: &Check) -> bool {
             | Kind::TableAcross
             | Kind::TableEqual
             | Kind::TableCodeName
+            | Kind::TableListed
     )
 }
 

@@ -7,6 +7,7 @@
 //! (`juesuan_core::tables::TableSpec`: columns by label, rows by code or label).
 
 mod checks;
+mod contents;
 mod recognise;
 mod same;
 
@@ -76,7 +77,8 @@ impl StatedRow {
 /// The tables are returned too: the narrative is compared with them by concept.
 pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage, Vec<StatedTable>) {
     let (tables, mut coverage) = recognise::recognise(text);
-    let checks = checks::run(&tables, &mut coverage);
+    let mut checks = checks::run(&tables, &mut coverage);
+    checks.extend(contents::listed_tables(text));
     (checks, coverage, tables)
 }
 
