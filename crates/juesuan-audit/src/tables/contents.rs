@@ -199,6 +199,16 @@ pub(crate) fn listed_tables(text: &str) -> Vec<Check> {
                     title,
                     "目录所列的表在文中".into(),
                 )
+            } else if !fewer {
+                check(
+                    i,
+                    Outcome::NotApplicable,
+                    title.clone(),
+                    String::new(),
+                    format!(
+                        "目录列有“{title}”，文中没有同名的标题；文中的表不少于目录所列，应是名称写法不同"
+                    ),
+                )
             } else {
                 check(
                     i,
