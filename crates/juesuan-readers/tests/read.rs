@@ -189,3 +189,50 @@ fn document_xml_beyond_the_limit_is_refused_even_when_its_header_lies() {
     assert!(e.to_string().contains("解压后超过"), "{e}");
     assert_eq!(juesuan_readers::MAX_DOCUMENT_XML, 64 * 1024 * 1024);
 }
+
+#[test]
+fn documents_of_files_and_directories_are_sorted_and_filtered() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sub/deeper")).unwrap();
+    std::fs::create_dir_all(d.join(".hidden")).unwrap();
+    for f in [
+        "b.txt",
+        "a.PDF",
+        "notes.csv",
+        ".swap.txt",
+        "sub/c.docx",
+        "sub/deeper/d.md",
+        "sub/e.doc",
+        ".hidden/f.txt",
+    ] {
+        std::fs::write(d.join(f), "x").unwrap();
+    }
+    // A file named explicitly stands for itself whatever its type; given twice, once.
+    let docs = juesuan_readers::documents(&[
+        d.to_path_buf(),
+        d.join("sub/e.doc"),
+        d.join("b.txt"),
+        d.join("missing.txt"),
+    ]);
+    let rel: Vec<String> = docs
+        .iter()
+        .map(|p| {
+            p.strip_prefix(d)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    assert_eq!(
+        rel,
+        [
+            "a.PDF",
+            "b.txt",
+            "missing.txt",
+            "sub/c.docx",
+            "sub/deeper/d.md",
+            "sub/e.doc"
+        ]
+    );
+}
