@@ -81,8 +81,7 @@ enum Command {
     },
     /// 核对已公开的决算报告（.txt、.md、.docx、.pdf）：逐句提取金额、占比、增减和完成率并核对其计算 / audit a published report's arithmetic
     ///
-    /// 给出几个文件或目录时批量核对（目录中的 .pdf、.docx、.txt、.md，含子目录），并行核对，输出每份文档一行的汇总和全部问题。
-    /// Several files or directories: a batch, audited in parallel, summarised one row per document.
+    /// 给出几个文件或目录时批量核对（目录中的 .pdf、.docx、.txt、.md，含子目录），并行核对，输出每份文档一行的汇总和全部问题 / several files or directories: a batch, audited in parallel, summarised one row per document
     Audit {
         /// 报告文件，或包含报告的目录（可多个）/ the published report(s), or directories of them
         #[arg(required = true, value_name = "FILE|DIR")]
