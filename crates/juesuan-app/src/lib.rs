@@ -11,6 +11,11 @@
 //!    them at once with [`analyse`].
 //!
 //! Pure: text in, values out. Reading files, printing and exit codes stay with the callers.
+//!
+//! [`batch`] audits many published reports at once (the caller gives their text) and writes
+//! the summary as text, CSV, JSON or HTML.
+
+pub mod batch;
 
 use juesuan_check::{Outcome, RuleResult, RuleSet, RuleSeverity};
 use juesuan_core::{Catalogues, InputError, UnitYear};

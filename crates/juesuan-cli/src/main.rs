@@ -7,6 +7,7 @@ use juesuan_data::{Library, ReadError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod batch;
 mod check;
 mod db;
 mod explain;
@@ -79,12 +80,21 @@ enum Command {
         year: Option<i32>,
     },
     /// 核对已公开的决算报告（.txt、.md、.docx、.pdf）：逐句提取金额、占比、增减和完成率并核对其计算 / audit a published report's arithmetic
+    ///
+    /// 给出几个文件或目录时批量核对（目录中的 .pdf、.docx、.txt、.md，含子目录），并行核对，输出每份文档一行的汇总和全部问题 / several files or directories: a batch, audited in parallel, summarised one row per document
     Audit {
-        /// 报告文件 / the published report
-        file: PathBuf,
-        /// 输出格式：text（默认）、json、html / output format
+        /// 报告文件，或包含报告的目录（可多个）/ the published report(s), or directories of them
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
+        /// 输出格式：text（默认）、json、html；批量核对另可用 csv / output format (csv for a batch)
         #[arg(long, default_value = "text")]
         format: String,
+        /// 写入文件（先写临时文件再改名）；省略则输出到屏幕 / write to a file instead of stdout
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// 批量核对的并行数（默认为全部 CPU 核）/ documents audited at once (default: every core)
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
     },
     /// 绩效评价：按指标体系计算部门整体和项目得分，给出每步计算依据，并核对自评得分 / score performance evaluations with traces
     Score {
@@ -231,29 +241,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { file, format } => {
-            let text = juesuan_readers::read_text(&file)
-                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-            let audit = juesuan_audit::audit(&text);
-            match format.as_str() {
-                "text" => print!(
-                    "{}",
-                    juesuan_audit::report_text(&audit, &file.display().to_string())
-                ),
-                "json" => println!("{}", serde_json::to_string_pretty(&audit)?),
-                "html" => print!(
-                    "{}",
-                    juesuan_audit::report_html(&audit, &file.display().to_string())
-                ),
-                other => bail!("不支持的格式“{other}”：可用 text、json、html"),
+        Command::Audit {
+            files,
+            format,
+            output,
+            jobs,
+        } => {
+            // One file is the single report, exactly as before; several paths, a directory
+            // or the csv format make a batch.
+            if let [file] = files.as_slice() {
+                if !file.is_dir() && format != "csv" {
+                    return audit_one(file, &format, output.as_deref());
+                }
             }
-            // 无法核对 (nothing could be checked: a tables-only or scanned PDF) is exit 2,
-            // never a silent pass.
-            Ok(match audit.verdict() {
-                juesuan_audit::Verdict::Errors => ExitCode::from(1),
-                juesuan_audit::Verdict::Unchecked => ExitCode::from(2),
-                juesuan_audit::Verdict::Clean => ExitCode::SUCCESS,
-            })
+            batch::run(&files, &format, output.as_deref(), jobs)
         }
         Command::Check {
             input,
@@ -353,6 +354,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `juesuan audit <file>`: one published report, its full Chinese report (text, JSON or HTML).
+fn audit_one(file: &Path, format: &str, output: Option<&Path>) -> Result<ExitCode> {
+    let text = juesuan_readers::read_text(file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let audit = juesuan_audit::audit(&text);
+    let rendered = match format {
+        "text" => juesuan_audit::report_text(&audit, &file.display().to_string()),
+        "json" => format!("{}\n", serde_json::to_string_pretty(&audit)?),
+        "html" => juesuan_audit::report_html(&audit, &file.display().to_string()),
+        other => bail!("不支持的格式“{other}”：可用 text、json、html（批量核对另可用 csv）"),
+    };
+    match output {
+        Some(path) => output::write_file(path, rendered.as_bytes())
+            .with_context(|| format!("写入 {}", path.display()))?,
+        None => print!("{rendered}"),
+    }
+    // 无法核对 (nothing could be checked: a tables-only or scanned PDF) is exit 2,
+    // never a silent pass.
+    Ok(match audit.verdict() {
+        juesuan_audit::Verdict::Errors => ExitCode::from(1),
+        juesuan_audit::Verdict::Unchecked => ExitCode::from(2),
+        juesuan_audit::Verdict::Clean => ExitCode::SUCCESS,
+    })
 }
 
 /// `juesuan check tables.xlsx`: the consistency rules over the tables as the workbook states

@@ -543,3 +543,55 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
         other => Err(ReadError::Unsupported(format!(".{other}"))),
     }
 }
+
+/// The extensions a batch takes from a directory: the published reports juesuan reads.
+pub const DOCUMENT_EXTENSIONS: [&str; 4] = ["pdf", "docx", "txt", "md"];
+
+/// Whether `path` names a document a batch takes from a directory (by its extension, any case).
+pub fn is_document(path: &Path) -> bool {
+    path.extension().is_some_and(|e| {
+        let e = e.to_string_lossy().to_lowercase();
+        DOCUMENT_EXTENSIONS.contains(&e.as_str())
+    })
+}
+
+/// The documents named by `paths`, sorted by path, each once: a file stands for itself
+/// (whatever its type: reading it says if it cannot be read); a directory for the `.pdf`,
+/// `.docx`, `.txt` and `.md` files under it, recursively, hidden files and directories
+/// skipped. A directory that cannot be listed stands for itself, so that reading it reports
+/// the problem in its place.
+pub fn documents(paths: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(_) => {
+                out.push(dir.to_path_buf());
+                return;
+            }
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, out);
+            } else if is_document(&p) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}

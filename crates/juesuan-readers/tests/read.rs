@@ -230,4 +230,50 @@ fn hard_wrapped_plain_text_is_joined_and_paragraph_lines_are_kept() {
         .collect();
     assert!(!hard_wrapped(&per_line));
     assert_eq!(plain_text(per_line.as_bytes()).unwrap(), per_line);
+
+#[test]
+fn documents_of_files_and_directories_are_sorted_and_filtered() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sub/deeper")).unwrap();
+    std::fs::create_dir_all(d.join(".hidden")).unwrap();
+    for f in [
+        "b.txt",
+        "a.PDF",
+        "notes.csv",
+        ".swap.txt",
+        "sub/c.docx",
+        "sub/deeper/d.md",
+        "sub/e.doc",
+        ".hidden/f.txt",
+    ] {
+        std::fs::write(d.join(f), "x").unwrap();
+    }
+    // A file named explicitly stands for itself whatever its type; given twice, once.
+    let docs = juesuan_readers::documents(&[
+        d.to_path_buf(),
+        d.join("sub/e.doc"),
+        d.join("b.txt"),
+        d.join("missing.txt"),
+    ]);
+    let rel: Vec<String> = docs
+        .iter()
+        .map(|p| {
+            p.strip_prefix(d)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    assert_eq!(
+        rel,
+        [
+            "a.PDF",
+            "b.txt",
+            "missing.txt",
+            "sub/c.docx",
+            "sub/deeper/d.md",
+            "sub/e.doc"
+        ]
+    );
 }
