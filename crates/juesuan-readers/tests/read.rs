@@ -230,6 +230,7 @@ fn hard_wrapped_plain_text_is_joined_and_paragraph_lines_are_kept() {
         .collect();
     assert!(!hard_wrapped(&per_line));
     assert_eq!(plain_text(per_line.as_bytes()).unwrap(), per_line);
+}
 
 #[test]
 fn documents_of_files_and_directories_are_sorted_and_filtered() {
