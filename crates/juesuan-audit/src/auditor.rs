@@ -543,10 +543,19 @@ impl Auditor {
     }
 }
 
-/// A garbled sentence: a bare number (no unit) right before a bracket that never closes —
-/// "运行经费支出50.00（30.00万元，比上年增加20.00万元" lost words between the two figures.
-/// Returns the number and bracket, for the message.
-fn garbled(text: &str) -> Option<&str> {
+/// What makes a sentence garbled, for the message; `None` when it reads whole.
+/// - A bare number (no unit) right before a bracket that never closes: "运行经费支出50.00
+///   （30.00万元，比上年增加20.00万元" lost words between the two figures.
+/// - A sentence that opens on a unit ("元*2个=4万元、…"): its first figure was cut off (a
+///   table's columns interleaved by the PDF's layout), so its list and figures are partial.
+pub(crate) fn garbled(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    if let Some(unit) = ["亿元", "万元", "元"]
+        .into_iter()
+        .find(|u| t.starts_with(u))
+    {
+        return Some(format!("句首的“{unit}”前缺少数字"));
+    }
     if !text.contains(['（', '(']) {
         return None;
     }
@@ -560,7 +569,7 @@ fn garbled(text: &str) -> Option<&str> {
         });
     let open = m.as_str().find(['（', '(']).map(|i| m.start() + i)?;
     let bracket_end = open + text[open..].chars().next().map_or(1, char::len_utf8);
-    Some(&text[start..bracket_end])
+    Some(format!("“{}”后的括号没有闭合", &text[start..bracket_end]))
 }
 
 /// Whether some 元/万元/亿元 stands right after a word of the blank-amount pattern of

@@ -55,17 +55,34 @@ fn list_before<'a>(text: &str, items: &[&'a Amount], end: usize) -> Vec<&'a Amou
     let mut first = last;
     while first > 0 {
         let between = without_parentheticals(&gap(items[first - 1].end, items[first].at));
-        if !between.contains('、') || between.contains(['，', ',', '；', ';', '。', '：', ':'])
+        // A table cell ends a list too ("|" of Markdown, a tab).
+        if !between.contains('、')
+            || between.contains(['，', ',', '；', ';', '。', '：', ':', '|', '\t'])
         {
             break;
         }
         first -= 1;
     }
+    // The list's first item opens its clause: an earlier "、" item with a figure or a unit
+    // ("元、分会场…2万元", a figure cut by a column of a table) means the enumeration
+    // begins before it, with an item not read as an amount. A "、" inside the first item's
+    // name ("向学校、社区补助经费2万元") is no such item.
+    let clause_start = chars[..items[first].at.min(chars.len())]
+        .iter()
+        .rposition(|c| matches!(c, '，' | ',' | '；' | ';' | '。' | '：' | ':' | '|' | '\t'))
+        .map_or(0, |i| i + 1);
+    let prefix = gap(clause_start, items[first].at);
+    if let Some(at) = prefix.rfind('、') {
+        let earlier = &prefix[..at];
+        if earlier.contains(|c: char| c.is_ascii_digit() || c == '元') {
+            return Vec::new();
+        }
+    }
     // An amount before the list only a "，" away may belong to it (a name with a comma in
     // it, "推广，审核等委托费25.92万元"): which items the total covers is then not certain.
     if first > 0 {
         let before = gap(items[first - 1].end, items[first].at);
-        if !before.contains(['；', ';', '。', '：', ':']) {
+        if !before.contains(['；', ';', '。', '：', ':', '|', '\t']) {
             return Vec::new();
         }
     }
@@ -104,6 +121,9 @@ impl Auditor {
             .iter()
             .filter(|a| !is_operand(&s.text, a) && !is_prior_or_change(&a.label))
             .collect();
+        // A total is not an item of a list ("共计15万元 | 差旅费4.58万元、…").
+        let is_total = |a: &Amount| total_word().is_match(&s.text[..byte_at(&s.text, a.at)]);
+        let pool: Vec<&Amount> = items.iter().copied().filter(|a| !is_total(a)).collect();
         let mut used_previous = false;
         // Parts broken down with 其中 are the 其中 check's; a total needs its word.
         let worded = !s.text.contains("其中") && s.text.contains(['共', '合', '总']);
@@ -115,7 +135,7 @@ impl Auditor {
             let word_start = total_word()
                 .find(head)
                 .map_or(0, |m| char_at(&s.text, m.start()));
-            let mut parts = list_before(&s.text, &items, word_start);
+            let mut parts = list_before(&s.text, &pool, word_start);
             // A sentence that opens with the total: the list is the previous sentence's.
             if parts.is_empty() && word_start == 0 && !used_previous {
                 if let Some(prev) = trailing.as_ref().filter(|t| t.line + 1 >= s.line) {
@@ -156,11 +176,12 @@ impl Auditor {
         }
         // A list that ends this sentence, for a total opening the next one.
         let end = s.text.trim_end().chars().count();
-        let list: Vec<Amount> = list_before(&s.text, &items, end)
+        let list: Vec<Amount> = list_before(&s.text, &pool, end)
             .into_iter()
             .cloned()
             .collect();
-        if list.len() >= 2 {
+        // A garbled sentence's list is partial: no total is checked against it.
+        if list.len() >= 2 && crate::auditor::garbled(&s.text).is_none() {
             self.trailing_list = Some(TrailingList {
                 line: s.line,
                 parts: list,
@@ -281,6 +302,15 @@ mod tests {
             Kind::TotalOfParts
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_table_cell_and_a_total_end_a_list() {
+        // Two Markdown cells: planned items with their total, then actual items with theirs.
+        let row = "| 差旅费2万元、租车费4万元。共计6万元（控制价） | 差旅费1.5万元、租车费4.5万元。共计6万元 |";
+        let found = found(row, Kind::TotalOfParts);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.0 == Outcome::Pass), "{found:?}");
     }
 
     #[test]

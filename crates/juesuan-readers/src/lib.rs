@@ -255,7 +255,9 @@ fn single_spaced(lines: Vec<&str>) -> Vec<&str> {
 /// its own after a finished item, and its item below ending on "占" (or "为", "增长"…) with
 /// the figure missing. The PDF's text layer put the figure first; it goes back after its
 /// line. A tail after a line that is still open is ordinary wrapping and stays.
-fn lowered_tails(mut lines: Vec<&str>) -> Vec<&str> {
+fn lowered_tails(lines: Vec<&str>) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let mut lines: Vec<Cow<str>> = lines.into_iter().map(Cow::Borrowed).collect();
     let tail = |l: &str| {
         let t = l.trim();
         let t = t
@@ -278,7 +280,7 @@ fn lowered_tails(mut lines: Vec<&str>) -> Vec<&str> {
     let closed = |l: &str| l.trim_end().ends_with(['；', ';', '。', '：', ':']);
     let mut i = 0;
     while i < lines.len() {
-        if !tail(lines[i]) {
+        if !tail(&lines[i]) {
             i += 1;
             continue;
         }
@@ -286,11 +288,13 @@ fn lowered_tails(mut lines: Vec<&str>) -> Vec<&str> {
         let next = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty());
         match (prev, next) {
             (Some(p), Some(n))
-                if closed(lines[p]) && open(lines[n]) && !lines[n].contains('\u{c}') =>
+                if closed(&lines[p]) && open(&lines[n]) && !lines[n].contains('\u{c}') =>
             {
+                // The tail goes onto the end of its line (wherever it was printed across).
                 let t = lines.remove(i);
-                lines.insert(n, t);
-                i = n + 1;
+                let joined = format!("{}{}", lines[n - 1].trim_end(), t.trim());
+                lines[n - 1] = Cow::Owned(joined);
+                i = n;
             }
             _ => i += 1,
         }
@@ -331,7 +335,8 @@ fn is_page_number(line: &str) -> bool {
 pub fn unwrap_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = String::new();
-    let lines = lowered_tails(single_spaced(text.lines().collect()));
+    let lowered = lowered_tails(single_spaced(text.lines().collect()));
+    let lines: Vec<&str> = lowered.iter().map(|l| l.as_ref()).collect();
     let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
     // The left margin: where continuation lines of paragraphs start.
     let margin = lines
@@ -364,6 +369,8 @@ pub fn unwrap_lines(text: &str) -> String {
             .find(|l| !l.trim().is_empty() && !is_page_number(l.trim()))
             .is_some_and(|l| l.contains('\u{c}'))
     };
+    // Indent of the last line added to `prev`.
+    let mut last_indent: Option<usize> = None;
     for (i, line) in lines.iter().copied().enumerate() {
         // A form feed is pdftotext's page break: keep it on a line of its own, so readers
         // downstream can count pages.
@@ -445,7 +452,15 @@ pub fn unwrap_lines(text: &str) -> String {
         // "；" ends a list item, not the list: items each on their own line are read as one
         // sentence, so a share list is seen whole (and its total found).
         let ends = prev.trim_end().ends_with(['。', '！', '？']);
-        if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) {
+        // Text in another column (a table's cells laid out side by side, each wrapped in
+        // its own column): of two lines both indented far from the margin (more than a
+        // paragraph's or an item's indent), the second, at another indent, does not
+        // continue the first.
+        let here = indent(line);
+        let far = |n: usize| n >= margin + 8;
+        let other_column =
+            far(here) && last_indent.is_some_and(|p: usize| far(p) && here.abs_diff(p) > 2);
+        if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) || other_column {
             if !prev.is_empty() {
                 out.push_str(&prev);
                 out.push('\n');
@@ -454,6 +469,7 @@ pub fn unwrap_lines(text: &str) -> String {
         } else {
             prev.push_str(t);
         }
+        last_indent = Some(here);
     }
     if !prev.is_empty() {
         out.push_str(&prev);

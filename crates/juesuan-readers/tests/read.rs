@@ -278,3 +278,18 @@ fn documents_of_files_and_directories_are_sorted_and_filtered() {
         ]
     );
 }
+
+/// A table whose cells wrap inside their columns: a line of one column is not the
+/// continuation of a line of another column, however the PDF interleaves them.
+#[test]
+fn lines_of_different_columns_are_not_joined() {
+    let layout = "一、项目情况\n                      印制费2万元、租车费4\n                                          完成率100%，\n                      万元。共计6万元。\n";
+    let text = unwrap_lines(layout);
+    assert!(
+        !text.contains("租车费4完成率"),
+        "two columns were joined: {text}"
+    );
+    // A paragraph's lines at the margin and its indented first line still join.
+    let para = "    本单位2023年度收入合计100万元，\n比上年增加10万元。\n";
+    assert!(unwrap_lines(para).contains("收入合计100万元，比上年增加10万元。"));
+}

@@ -99,32 +99,52 @@ fn contents_runs(lines: &[&str]) -> Vec<(usize, usize)> {
     runs
 }
 
-/// One check per table the contents lists: printed (pass) or not (fail); or, when none is
-/// printed, one note that the tables are published elsewhere.
-pub(crate) fn listed_tables(text: &str) -> Vec<Check> {
-    let lines: Vec<&str> = text.lines().collect();
-    let runs = contents_runs(&lines);
-    let Some(&(first, last)) = runs.first() else {
-        return Vec::new();
-    };
-    let inside = |i: usize| runs.iter().any(|&(f, l)| f <= i && i <= l);
-    let mut printed: Vec<String> = lines
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !inside(*i))
-        .filter_map(|(_, l)| printed_title(l).map(|t| key(&t)))
-        .collect();
-    // A title repeated over the pages of one table is one table.
-    printed.sort();
-    printed.dedup();
-    let page_of = |i: usize| {
-        text.contains('\u{c}').then(|| {
-            1 + lines[..=i]
-                .iter()
-                .map(|l| l.matches('\u{c}').count())
-                .sum::<usize>()
+/// What the document prints outside its contents: the keys of its table titles (one per
+/// table) and its lines as printed, for finding a listed title.
+struct Body {
+    titles: Vec<String>,
+    /// Lines without spaces, cut before a "单位：" (a header row the reader glued before a
+    /// title still ends with the title: "…动用上年结转和结余资金支出预算总表").
+    ends: Vec<String>,
+}
+
+impl Body {
+    fn read(lines: &[&str], inside: &dyn Fn(usize) -> bool) -> Body {
+        let outside = || lines.iter().enumerate().filter(|(i, _)| !inside(*i));
+        let mut titles: Vec<String> = outside()
+            .filter_map(|(_, l)| printed_title(l).map(|t| key(&t)))
+            .collect();
+        // A title repeated over the pages of one table is one table.
+        titles.sort();
+        titles.dedup();
+        let ends = outside()
+            .map(|(_, l)| {
+                let t: String = l
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '\u{c}')
+                    .collect();
+                t.split("单位：").next().unwrap_or("").to_string()
+            })
+            .collect();
+        Body { titles, ends }
+    }
+
+    fn prints(&self, title: &str) -> bool {
+        if title.chars().count() >= 5 && self.ends.iter().any(|l| l.ends_with(title)) {
+            return true;
+        }
+        let title = key(title);
+        self.titles.iter().any(|p| {
+            // A short key ("总表" of 支出总表) only as a whole: "收支总表" ends with it too.
+            *p == title
+                || (title.chars().count() >= 4 && p.ends_with(&title))
+                || (p.chars().count() >= 6 && title.ends_with(p.as_str()))
         })
-    };
+    }
+}
+
+/// The titles the contents lists (lines `first..=last`), each once, with its line.
+fn listed_in(lines: &[&str], first: usize, last: usize) -> Vec<(usize, String)> {
     let mut listed: Vec<(usize, String)> = Vec::new();
     for (i, l) in lines.iter().enumerate().take(last + 1).skip(first) {
         for title in entries(l).unwrap_or_default() {
@@ -133,93 +153,84 @@ pub(crate) fn listed_tables(text: &str) -> Vec<Check> {
             }
         }
     }
-    // Lines outside the contents as printed (a header row the reader glued before a title
-    // still ends with the title: "…动用上年结转和结余资金支出预算总表").
-    let ends: Vec<String> = lines
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !inside(*i))
-        .map(|(_, l)| {
-            let t: String = l
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '\u{c}')
-                .collect();
-            t.split("单位：").next().unwrap_or("").to_string()
-        })
-        .collect();
-    let is_printed = |title: &str| {
-        if title.chars().count() >= 5 && ends.iter().any(|l| l.ends_with(title)) {
-            return true;
-        }
-        let title = key(title);
-        printed.iter().any(|p| {
-            // A short key ("总表" of 支出总表) only as a whole: "收支总表" ends with it too.
-            *p == title
-                || (title.chars().count() >= 4 && p.ends_with(&title))
-                || (p.chars().count() >= 6 && title.ends_with(p.as_str()))
-        })
+    listed
+}
+
+/// Outcome, expected value and message of one listed table. `fewer`: the document prints
+/// fewer tables than it lists — only then is an unmatched entry a missing table; otherwise
+/// it is a title worded differently.
+fn verdict(title: &str, printed: bool, fewer: bool) -> (Outcome, String, String) {
+    if printed {
+        (
+            Outcome::Pass,
+            title.to_string(),
+            "目录所列的表在文中".into(),
+        )
+    } else if !fewer {
+        (
+            Outcome::NotApplicable,
+            String::new(),
+            format!(
+                "目录列有“{title}”，文中没有同名的标题；文中的表不少于目录所列，应是名称写法不同"
+            ),
+        )
+    } else {
+        (
+            Outcome::Fail,
+            "（缺表）".into(),
+            format!("目录列有“{title}”，文中没有这张表（也没有它的标题）；空表也应列出并说明"),
+        )
+    }
+}
+
+/// One check per table the contents lists: printed (pass) or not (fail); or, when none is
+/// printed, one note that the tables are published elsewhere.
+pub(crate) fn listed_tables(text: &str) -> Vec<Check> {
+    let lines: Vec<&str> = text.lines().collect();
+    let runs = contents_runs(&lines);
+    let Some(&(first, last)) = runs.first() else {
+        return Vec::new();
     };
-    // Fewer tables printed than listed: the unmatched ones are missing. As many or more:
-    // every table is there, and an unmatched entry is a title worded differently.
-    let fewer = printed.len() < listed.len();
-    let check =
-        |i: usize, outcome: Outcome, stated: String, expected: String, message: String| Check {
+    let body = Body::read(&lines, &|i| runs.iter().any(|&(f, l)| f <= i && i <= l));
+    let listed = listed_in(&lines, first, last);
+    let check = |i: usize, outcome: Outcome, stated: String, expected: String, message: String| {
+        let page = text.contains('\u{c}').then(|| {
+            1 + lines[..=i]
+                .iter()
+                .map(|l| l.matches('\u{c}').count())
+                .sum::<usize>()
+        });
+        Check {
             kind: Kind::TableListed,
             outcome,
             line: i + 1,
-            page: page_of(i),
+            page,
             section: "目录".into(),
             quote: lines[i].trim().to_string(),
             stated,
             expected,
             message,
             figures: Vec::new(),
-        };
-    if !listed.iter().any(|(_, t)| is_printed(t)) {
-        let (i, _) = listed[0];
+        }
+    };
+    if !listed.iter().any(|(_, t)| body.prints(t)) {
+        let n = listed.len();
         return vec![check(
-            i,
+            listed[0].0,
             Outcome::NotApplicable,
-            format!("目录列出{}张表", listed.len()),
+            format!("目录列出{n}张表"),
             String::new(),
             format!(
-                "目录列出{}张表，本文件中一张也没有：表格应是另行公开的，请把公开表文件一并核对",
-                listed.len()
+                "目录列出{n}张表，本文件中一张也没有：表格应是另行公开的，请把公开表文件一并核对"
             ),
         )];
     }
+    let fewer = body.titles.len() < listed.len();
     listed
         .into_iter()
         .map(|(i, title)| {
-            if is_printed(&title) {
-                check(
-                    i,
-                    Outcome::Pass,
-                    title.clone(),
-                    title,
-                    "目录所列的表在文中".into(),
-                )
-            } else if !fewer {
-                check(
-                    i,
-                    Outcome::NotApplicable,
-                    title.clone(),
-                    String::new(),
-                    format!(
-                        "目录列有“{title}”，文中没有同名的标题；文中的表不少于目录所列，应是名称写法不同"
-                    ),
-                )
-            } else {
-                check(
-                    i,
-                    Outcome::Fail,
-                    title.clone(),
-                    "（缺表）".into(),
-                    format!(
-                        "目录列有“{title}”，文中没有这张表（也没有它的标题）；空表也应列出并说明"
-                    ),
-                )
-            }
+            let (outcome, expected, message) = verdict(&title, body.prints(&title), fewer);
+            check(i, outcome, title, expected, message)
         })
         .collect()
 }

@@ -394,4 +394,15 @@ mod tests {
                    财政拨款支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010301\t行政运行\t1.00\n";
         assert!(fails(two).is_empty());
     }
+
+    #[test]
+    fn a_part_heading_ends_the_table_before_it() {
+        // An empty table, then another part whose score table has no title ending in 表:
+        // its rows are not the empty table's.
+        let text = "国有资本经营预算财政拨款收入支出决算表\n单位：万元\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n\t合计\t0.00\t0.00\t0.00\n第五部分 附件：绩效自评\n总分\t100\t85\t61.90\n";
+        assert!(fails(text).is_empty(), "{:?}", fails(text));
+        let tables = read_tables(text);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].rows.len(), 1);
+    }
 }

@@ -187,6 +187,13 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
     })
 }
 
+/// A part heading ("第五部分 附件…", a Markdown "#" heading) that is not a table's title:
+/// never inside a table, so it ends the table before it (the rows of a table that follows
+/// under a title not ending in "表" are not that table's).
+fn is_part_heading(t: &str) -> bool {
+    t.starts_with('#') || lazy_regex!(r"^第[一二三四五六七八九十\d]+部分").is_match(t)
+}
+
 /// Running text: a sentence, not a row or a caption. It ends the table before it.
 fn is_prose(line: &str) -> bool {
     let t = line.trim();
@@ -224,7 +231,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
         }
         let cs = cells(line);
         let single = cs.as_ref().is_none_or(|c| c.len() <= 1);
-        if is_prose(line) {
+        if is_prose(line) || (is_part_heading(t) && title_of(t).is_none()) {
             close(current.take(), &mut tables, &mut coverage);
             continue;
         }
