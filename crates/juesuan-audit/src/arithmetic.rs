@@ -233,7 +233,7 @@ impl Auditor {
     /// 算式: each "=" with an expression on its left (figures joined by ×, *, ÷, +) or a
     /// money figure restated in another unit ("50000元=5万元").
     pub(crate) fn arithmetic(&mut self, s: &Sentence) {
-        if !s.text.contains(['=', '＝']) {
+        if !s.has(mark::EQUALS) {
             return;
         }
         let toks = tokens(&s.text);

@@ -47,7 +47,8 @@ impl Auditor {
     /// "决算数大于（小于、等于）预算数", "决算数与年初预算数一致": the actual against the budget
     /// the words name, both stated before them in the sentence.
     fn actual_against_budget(&mut self, s: &Sentence, amounts: &[Amount]) {
-        if !s.text.contains("决算") && !s.text.contains("执行数") {
+        // The words name a budget (预): most sentences have none.
+        if !s.has(mark::YU) || (!s.text.contains("决算") && !s.text.contains("执行数")) {
             return;
         }
         let re = lazy_regex!(

@@ -40,6 +40,9 @@ pub(crate) struct Concept {
     pub(crate) table_excludes: Vec<String>,
     /// Row labels (after the enumerator) of its cell.
     pub(crate) rows: Vec<String>,
+    /// `phrases` as compared ([`key`]), computed once.
+    #[serde(skip)]
+    keys: Vec<String>,
 }
 
 /// Parse and validate a concept file: every list filled, ids unique.
@@ -63,7 +66,11 @@ pub(crate) fn parse_concepts(text: &str) -> Result<Vec<Concept>, String> {
             }
         }
     }
-    Ok(file.concept)
+    let mut concepts = file.concept;
+    for c in &mut concepts {
+        c.keys = c.phrases.iter().map(|p| key(p)).collect();
+    }
+    Ok(concepts)
 }
 
 /// The embedded national concepts (validated by a test, so this cannot fail in a build
@@ -82,6 +89,20 @@ fn key(label: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '、' && *c != '，')
         .collect();
     t.strip_suffix('数').map(str::to_owned).unwrap_or(t)
+}
+
+/// The last character of a label's [`key`], without building it: a final "数" and the
+/// words `key` drops at the end ("预算", "决算") do not count.
+fn key_last_char(label: &str) -> Option<char> {
+    let t = label.trim_end();
+    let t = t.strip_suffix('数').unwrap_or(t);
+    let t = t
+        .strip_suffix("预算")
+        .or_else(|| t.strip_suffix("决算"))
+        .unwrap_or(t);
+    t.chars()
+        .rev()
+        .find(|c| !c.is_whitespace() && !matches!(c, '、' | '，'))
 }
 
 /// The names of funds, which "预算" also spells ("一般公共预算财政拨款支出决算表").
@@ -192,17 +213,27 @@ impl Auditor {
             return done;
         }
         let figures = std::mem::take(&mut self.concept_figures);
+        // A figure of a 决算 report is compared with 决算 tables; in a budget report every
+        // figure is a budget. Which one this is: what the tables are.
+        let budget = tables.iter().any(budget_table);
+        // Every phrase ends in one of these characters ("计", "费", "额"…): most labels end
+        // otherwise, and are passed over without building their key.
+        let last_chars: Vec<char> = national()
+            .iter()
+            .flat_map(|c| c.keys.iter().filter_map(|k| k.chars().last()))
+            .collect();
         for (a, r) in &figures {
+            let ends_like_one = key_last_char(&a.label).is_some_and(|c| last_chars.contains(&c));
+            if !ends_like_one {
+                continue;
+            }
             let k = key(&a.label);
             let Some(concept) = national().iter().find(|c| {
-                c.phrases.iter().any(|p| k.ends_with(&key(p)))
+                c.keys.iter().any(|p| k.ends_with(p.as_str()))
                     && !c.excludes.iter().any(|w| a.label.contains(w.as_str()))
             }) else {
                 continue;
             };
-            // A figure of a 决算 report is compared with 决算 tables; in a budget report every
-            // figure is a budget. Which one this is: what the tables are.
-            let budget = tables.iter().any(budget_table);
             if !budget && speaks_of_budget(&a.label) {
                 continue;
             }

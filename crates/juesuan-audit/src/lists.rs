@@ -8,9 +8,36 @@ use crate::model::*;
 use crate::text::*;
 use juesuan_core::ratio::Ratio;
 
-/// The words that state a list's total.
-fn total_word() -> &'static regex::Regex {
-    lazy_regex!(r"(?:^|[，,；;])\s*(?:以上)?(?:共计|合计|总计|总共|共)(?:为|是)?\s*$")
+/// Where the words stating a total stand right before character `at` ("，合计", "。共计为",
+/// "，以上共"): the index of the clause mark before them, or 0 at the start of the sentence.
+/// `None` when no such words end there.
+fn total_before(chars: &[char], at: usize) -> Option<usize> {
+    let ends = |i: usize, w: &str| {
+        let n = w.chars().count();
+        i >= n && chars[i - n..i].iter().copied().eq(w.chars())
+    };
+    let skip_spaces = |mut i: usize| {
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    let mut i = skip_spaces(at.min(chars.len()));
+    if i > 0 && matches!(chars[i - 1], '为' | '是') {
+        i -= 1;
+    }
+    let word = ["共计", "合计", "总计", "总共", "共"]
+        .into_iter()
+        .find(|w| ends(i, w))?;
+    i -= word.chars().count();
+    if ends(i, "以上") {
+        i -= 2;
+    }
+    let i = skip_spaces(i);
+    if i == 0 {
+        return Some(0);
+    }
+    matches!(chars[i - 1], '，' | ',' | '；' | ';').then_some(i - 1)
 }
 
 /// A list of amounts that ends its sentence, kept for a total stated in the next sentence.
@@ -22,8 +49,7 @@ pub(crate) struct TrailingList {
 
 /// Whether an amount is a term of written-out arithmetic ("2人*1万元/年=0.5万元": the 1万元
 /// is a factor, the 0.5万元 after "=" is the item's amount).
-fn is_operand(text: &str, a: &Amount) -> bool {
-    let chars: Vec<char> = text.chars().collect();
+fn is_operand(chars: &[char], a: &Amount) -> bool {
     let after = chars[a.end.min(chars.len())..]
         .iter()
         .take_while(|c| !matches!(c, '、' | '，' | ',' | '；' | ';' | '。'))
@@ -38,8 +64,7 @@ fn is_operand(text: &str, a: &Amount) -> bool {
 
 /// The amounts of a "、" list that ends at character `end` of the text: walking back, each
 /// item is joined to the next by "、" with no clause break between them.
-fn list_before<'a>(text: &str, items: &[&'a Amount], end: usize) -> Vec<&'a Amount> {
-    let chars: Vec<char> = text.chars().collect();
+fn list_before<'a>(chars: &[char], items: &[&'a Amount], end: usize) -> Vec<&'a Amount> {
     let gap = |from: usize, to: usize| -> String { chars[from.min(to)..to].iter().collect() };
     let Some(last) = items.iter().rposition(|a| a.end <= end) else {
         return Vec::new();
@@ -115,27 +140,31 @@ impl Auditor {
         if amounts.len() < 2 && trailing.is_none() {
             return;
         }
+        // Parts broken down with 其中 are the 其中 check's; a total needs its word.
+        let worded = s.has(mark::TOTAL) && !(s.has(mark::QI) && s.text.contains("其中"));
+        // Without "、" the sentence holds no list: only a total of the previous one can be.
+        if !s.has(mark::DUN) && !(worded && trailing.is_some()) {
+            return;
+        }
+        let chars: Vec<char> = s.text.chars().collect();
         // Operands of written-out arithmetic are not items; neither are changes and last
         // year's figures stated with an item.
         let items: Vec<&Amount> = amounts
             .iter()
-            .filter(|a| !is_operand(&s.text, a) && !is_prior_or_change(&a.label))
+            .filter(|a| !is_operand(&chars, a) && !is_prior_or_change(&a.label))
             .collect();
         // A total is not an item of a list ("共计15万元 | 差旅费4.58万元、…").
-        let is_total = |a: &Amount| total_word().is_match(&s.text[..byte_at(&s.text, a.at)]);
-        let pool: Vec<&Amount> = items.iter().copied().filter(|a| !is_total(a)).collect();
+        let pool: Vec<&Amount> = items
+            .iter()
+            .copied()
+            .filter(|a| total_before(&chars, a.at).is_none())
+            .collect();
         let mut used_previous = false;
-        // Parts broken down with 其中 are the 其中 check's; a total needs its word.
-        let worded = !s.text.contains("其中") && s.text.contains(['共', '合', '总']);
         for total in items.iter().filter(|_| worded) {
-            let head = &s.text[..byte_at(&s.text, total.at)];
-            if !total_word().is_match(head) {
+            let Some(word_start) = total_before(&chars, total.at) else {
                 continue;
-            }
-            let word_start = total_word()
-                .find(head)
-                .map_or(0, |m| char_at(&s.text, m.start()));
-            let mut parts = list_before(&s.text, &pool, word_start);
+            };
+            let mut parts = list_before(&chars, &pool, word_start);
             // A sentence that opens with the total: the list is the previous sentence's.
             if parts.is_empty() && word_start == 0 && !used_previous {
                 if let Some(prev) = trailing.as_ref().filter(|t| t.line + 1 >= s.line) {
@@ -176,7 +205,7 @@ impl Auditor {
         }
         // A list that ends this sentence, for a total opening the next one.
         let end = s.text.trim_end().chars().count();
-        let list: Vec<Amount> = list_before(&s.text, &pool, end)
+        let list: Vec<Amount> = list_before(&chars, &pool, end)
             .into_iter()
             .cloned()
             .collect();
@@ -191,7 +220,7 @@ impl Auditor {
 
     /// The same for counts: "行政6人、事业4人、退休12人，共计22人".
     pub(crate) fn count_list_totals(&mut self, s: &Sentence) {
-        if s.text.contains("其中") || !s.text.contains(['共', '合', '总']) {
+        if !s.has(mark::TOTAL | mark::DUN) || (s.has(mark::QI) && s.text.contains("其中")) {
             return;
         }
         let re = lazy_regex!(

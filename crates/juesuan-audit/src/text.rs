@@ -119,6 +119,9 @@ pub(crate) mod mark {
     pub(crate) const YU: u32 = 1 << 13; // 预
     pub(crate) const SLASH: u32 = 1 << 14; // /
     pub(crate) const LEI: u32 = 1 << 15; // 类
+    pub(crate) const EQUALS: u32 = 1 << 16; // = ＝
+    pub(crate) const DUN: u32 = 1 << 17; // 、
+    pub(crate) const TOTAL: u32 = 1 << 18; // 共 合 总
 
     pub(crate) fn of(text: &str) -> u32 {
         text.chars().fold(0, |m, c| {
@@ -139,6 +142,9 @@ pub(crate) mod mark {
                 '预' => YU,
                 '/' => SLASH,
                 '类' => LEI,
+                '=' | '＝' => EQUALS,
+                '、' => DUN,
+                '共' | '合' | '总' => TOTAL,
                 _ => 0,
             }
         })

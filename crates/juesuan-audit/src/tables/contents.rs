@@ -11,6 +11,17 @@ use crate::model::{Check, Kind, Outcome};
 /// ("十一、…支出预算表十二、政府采购支出预算表"), dot leaders and page numbers aside.
 /// `None` when the line is anything else.
 fn entries(line: &str) -> Option<Vec<String>> {
+    // A contents line opens with an enumerator and ends with a title or a page number:
+    // most lines do neither, and are passed over before any allocation.
+    let trimmed = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
+    let opens = trimmed.starts_with(|c: char| {
+        c.is_ascii_digit() || c == '（' || "一二三四五六七八九十".contains(c)
+    });
+    let ends =
+        trimmed.ends_with(|c: char| c == '表' || c == '）' || c == ')' || c.is_ascii_digit());
+    if !opens || !ends {
+        return None;
+    }
     let t: String = line
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{c}')
