@@ -143,7 +143,8 @@ impl Auditor {
         // Parts broken down with 其中 are the 其中 check's; a total needs its word.
         let worded = s.has(mark::TOTAL) && !(s.has(mark::QI) && s.text.contains("其中"));
         // Without "、" the sentence holds no list: only a total of the previous one can be.
-        if !s.has(mark::DUN) && !(worded && trailing.is_some()) {
+        let total_of_previous = worded && trailing.is_some();
+        if !s.has(mark::DUN) && !total_of_previous {
             return;
         }
         let chars: Vec<char> = s.text.chars().collect();
