@@ -7,7 +7,7 @@
 //! 2. **rules** — [`rules`]: the rule set of the unit-year's table template and year, with
 //!    `extends` resolved in the same library;
 //! 3. **analyse** — [`check`] (derived tables + the narrative's explanations → rule results),
-//!    [`score`] (the `[evaluation]` part) and [`report`] (tables, narrative, charts), or all of
+//!    [`score`] (the `[evaluation]` part, parsed with the rest into `UnitYear::evaluation`) and [`report`] (tables, narrative, charts), or all of
 //!    them at once with [`analyse`].
 //!
 //! Pure: text in, values out. Reading files, printing and exit codes stay with the callers.
@@ -63,10 +63,10 @@ pub fn check(lib: &Library, uy: &UnitYear, cats: &Catalogues) -> Result<CheckSum
     Ok(CheckSummary::of(check_with(lib, &set, uy, cats)?))
 }
 
-/// The `[evaluation]` part of the input text scored (it is read from the text: the
-/// unit-year does not hold it yet).
-pub fn score(lib: &Library, uy: &UnitYear, text: &str, origin: &str) -> Result<Scored, String> {
-    compute(lib, uy, text, origin)
+/// The unit-year's `[evaluation]` scored (read with the rest of the input into
+/// [`UnitYear::evaluation`]; its input errors come back as [`Scored::InputErrors`]).
+pub fn score(lib: &Library, uy: &UnitYear) -> Result<Scored, String> {
+    compute(lib, uy)
 }
 
 /// The report (tables, narrative, charts), with the scores when there are any.
@@ -147,7 +147,7 @@ pub struct Analysis {
 /// Read, score, report and check an input text.
 pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, ReadError> {
     let (uy, cats) = lib.read_input(text, origin)?;
-    let (scores, score_errors) = match score(lib, &uy, text, origin).map_err(ReadError::Data)? {
+    let (scores, score_errors) = match score(lib, &uy).map_err(ReadError::Data)? {
         Scored::Nothing => (None, Vec::new()),
         Scored::Scores(s) => (Some(*s), Vec::new()),
         Scored::InputErrors(errors) => (None, errors),

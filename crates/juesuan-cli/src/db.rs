@@ -82,7 +82,7 @@ enum DbCommand {
         #[arg(long)]
         year: i32,
     },
-    /// 比较两个版本，列出变动的基础数据（有变动时退出码为1）/ list the facts that differ between two versions
+    /// 比较两个版本，列出变动的基础数据和其他内容（文字、原因、明细、绩效自评；有变动时退出码为1）/ list what differs between two versions: facts, texts, [evaluation]
     Diff {
         /// 旧版本编号 / older version id
         from: i64,
@@ -284,11 +284,19 @@ async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
                 Some(a) => format!("{}{}", a.exact(unit), unit.label()),
                 None => "（无）".to_string(),
             };
-            if changes.is_empty() {
-                println!("版本{from}与版本{to}的基础数据相同。");
+            // The rest of the unit-year too: texts, reasons, details and [evaluation].
+            let sections = store.section_diff(from, to).await?;
+            if changes.is_empty() && sections.is_empty() {
+                println!(
+                    "版本{from}与版本{to}的基础数据相同，文字、原因、明细和绩效自评（[evaluation]）也相同。"
+                );
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("版本{from} → 版本{to}：{}项基础数据变动", changes.len());
+            if changes.is_empty() {
+                println!("版本{from}与版本{to}的基础数据相同。");
+            } else {
+                println!("版本{from} → 版本{to}：{}项基础数据变动", changes.len());
+            }
             for c in &changes {
                 println!(
                     "  {}\t{}\t{} → {}",
@@ -297,6 +305,12 @@ async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
                     show(c.before),
                     show(c.after)
                 );
+            }
+            if !sections.is_empty() {
+                println!("版本{from} → 版本{to}：{}处其他内容变动", sections.len());
+                for s in &sections {
+                    println!("  {} {}：{}", s.section, s.label, s.what);
+                }
             }
             return Ok(ExitCode::from(1));
         }

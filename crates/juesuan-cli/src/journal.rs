@@ -130,11 +130,11 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
     let base = match &args.base {
         None => None,
         Some(path) => match crate::read_input(lib, path)? {
-            Ok((uy, _, text)) => Some((uy, text, path.display().to_string())),
+            Ok((uy, _)) => Some((uy, path.display().to_string())),
             Err(code) => return Ok(code),
         },
     };
-    if let Some((uy, _, _)) = &base {
+    if let Some((uy, _)) = &base {
         options.year = Some(args.year.unwrap_or(uy.year));
     }
 
@@ -165,7 +165,7 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
         Err(Failure::Setup(e)) => bail!(e),
     };
 
-    if let Some((uy, _, name)) = &base {
+    if let Some((uy, name)) = &base {
         if uy.year != journal.year {
             eprintln!(
                 "{origin}: 错误[{}]：日记账为{}年，基础文件 {name} 为{}年。处理：用同一年度的基础文件，或用 --year 指定年度。",
@@ -230,7 +230,7 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
         };
         let name = unit.name.clone().unwrap_or_else(|| fallback_name.clone());
         let base = match &base {
-            Some((uy, text, name)) => Base::Input { uy, name, text },
+            Some((uy, name)) => Base::Input { uy, name },
             None => Base::Placeholder {
                 name: &name,
                 kind,
@@ -300,8 +300,13 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
     for o in &outputs {
         println!("已写出 {}（{}）", o.path.display(), o.totals);
     }
-    if base.is_none() {
-        println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。");
+    match &base {
+        Some((uy, name)) => println!(
+            "保留（取自 {name}）：{}；替换（取自日记账）：{}。",
+            uy.held_sections().join("、"),
+            juesuan_journal::unit_year::REPLACED.join("、")
+        ),
+        None => println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -313,7 +318,7 @@ fn store(
     args: &Args,
     journal: &Journal,
     cats: &juesuan_core::Catalogues,
-    base: &Option<(UnitYear, String, String)>,
+    base: &Option<(UnitYear, String)>,
     kind: juesuan_core::model::UnitKind,
     fallback_name: &str,
 ) -> Result<ExitCode> {
@@ -323,9 +328,7 @@ fn store(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| journal.origin.clone());
     let fallback = Fallback {
-        base: base
-            .as_ref()
-            .map(|(uy, text, name)| (uy, name.as_str(), text.as_str())),
+        base: base.as_ref().map(|(uy, name)| (uy, name.as_str())),
         kind,
         name: fallback_name,
     };

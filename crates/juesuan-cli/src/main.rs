@@ -268,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             {
                 return check_workbook(&lib, &input, year, &format, profile.as_deref());
             }
-            let (uy, cats, _) = match read_input(&lib, &input)? {
+            let (uy, cats) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
@@ -285,15 +285,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Score { input, format, out } => {
-            let (uy, _, text) = match read_input(&lib, &input)? {
+            let (uy, _) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
             let origin = input.display().to_string();
             use juesuan_report::evaluation::Scored;
-            let scores = match juesuan_app::score(&lib, &uy, &text, &origin)
-                .map_err(|e| anyhow!(e))?
-            {
+            let scores = match juesuan_app::score(&lib, &uy).map_err(|e| anyhow!(e))? {
                 Scored::Scores(s) => s,
                 Scored::Nothing => {
                     eprintln!("{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。");
@@ -413,7 +411,7 @@ fn check_workbook(
     })
 }
 
-type Parsed = (juesuan_core::UnitYear, Catalogues, String);
+type Parsed = (juesuan_core::UnitYear, Catalogues);
 
 /// Read, validate and score an input, and build its report in memory.
 /// `Ok(Err(code))`: errors were printed, exit with code.
@@ -431,15 +429,14 @@ fn build_with(
     template: Option<&str>,
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
     use juesuan_report::evaluation::Scored;
-    let (mut uy, cats, text) = match read_input(lib, input)? {
+    let (mut uy, cats) = match read_input(lib, input)? {
         Ok(v) => v,
         Err(code) => return Ok(Err(code)),
     };
     if let Some(t) = template {
         uy.template = t.to_string();
     }
-    let origin = input.display().to_string();
-    let scores = match juesuan_app::score(lib, &uy, &text, &origin).map_err(|e| anyhow!(e))? {
+    let scores = match juesuan_app::score(lib, &uy).map_err(|e| anyhow!(e))? {
         Scored::Nothing => None,
         Scored::Scores(s) => Some(*s),
         Scored::InputErrors(errors) => return Ok(Err(score::exit_code(&errors))),
@@ -455,7 +452,7 @@ fn read_input(lib: &Library, input: &Path) -> Result<std::result::Result<Parsed,
     // An unreadable year still goes through the strict parse (with the newest catalogue), so
     // its error is reported like any other: located, with a code, exit status 1.
     match lib.read_input(&text, &input.display().to_string()) {
-        Ok((uy, cats)) => Ok(Ok((uy, cats, text))),
+        Ok((uy, cats)) => Ok(Ok((uy, cats))),
         Err(ReadError::Data(e)) => bail!(e),
         Err(ReadError::Input(errors)) => {
             for e in &errors {

@@ -97,7 +97,7 @@ pub fn import(lib: &Library, args: ImportArgs) -> Result<ExitCode> {
     let base = match &args.base {
         None => None,
         Some(path) => match crate::read_input(lib, path)? {
-            Ok((uy, _, _)) => Some((uy, path.display().to_string())),
+            Ok((uy, _)) => Some((uy, path.display().to_string())),
             Err(code) => return Ok(code),
         },
     };
@@ -151,6 +151,16 @@ pub fn import(lib: &Library, args: ImportArgs) -> Result<ExitCode> {
     if validated.year != year_hint {
         bail!("内部错误：导入年度不一致");
     }
+    // Nothing of the base is dropped without a word: its evaluation must read back.
+    if let Some((b, name)) = &base {
+        let kept = match (&b.evaluation, &validated.evaluation) {
+            (Some(a), Some(v)) => a.same_content(v),
+            (a, v) => a.is_none() && v.is_none(),
+        };
+        if !kept {
+            bail!("内部错误：导入结果未能保留 {name} 的 [evaluation]（绩效自评），未写出文件");
+        }
+    }
     crate::output::write_file(&args.out, text.as_bytes())
         .with_context(|| format!("写入 {out_name}"))?;
     let income = validated
@@ -167,6 +177,9 @@ pub fn import(lib: &Library, args: ImportArgs) -> Result<ExitCode> {
         spending.wan(),
         imported.warnings.len()
     );
+    if let Some((uy, name)) = &base {
+        println!("{}", juesuan_xlsx::merge_note(uy, name));
+    }
     if base.is_none() {
         println!("公开表中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。");
     }

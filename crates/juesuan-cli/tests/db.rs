@@ -271,3 +271,45 @@ fn unusable_database_url_exits_2() {
         stderr(&o)
     );
 }
+
+/// Issue #14: a version that lost `[evaluation]` (e.g. an import that dropped it) holds the
+/// same facts; `db diff` still reports it, naming the section, with exit status 1.
+#[test]
+fn diff_reports_a_lost_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = std::fs::read_to_string(example()).unwrap();
+    let cut = text
+        .find("\n[evaluation.")
+        .expect("the example has [evaluation]");
+    let start = text[..cut].rfind("\n# ====").expect("its banner");
+    let without = d.join("without.toml");
+    std::fs::write(&without, &text[..start]).unwrap();
+    ok(&run(d, &["db", "init"]));
+    ok(&run(
+        d,
+        &["db", "import", example().to_str().unwrap(), "--unit", "kx"],
+    ));
+    ok(&run(
+        d,
+        &["db", "import", without.to_str().unwrap(), "--unit", "kx"],
+    ));
+    let o = run(d, &["db", "diff", "1", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("版本1与版本2的基础数据相同。"), "{out}");
+    assert!(out.contains("1处其他内容变动"), "{out}");
+    assert!(
+        out.contains("[evaluation] 绩效自评：部门整体评价（指标体系“sichuan-department”）、")
+            && out.contains("个项目 → （无）"),
+        "{out}"
+    );
+    // And back: the evaluation appears again.
+    let o = run(d, &["db", "diff", "2", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("[evaluation] 绩效自评：（无） → 部门整体评价"),
+        "{}",
+        stdout(&o)
+    );
+}

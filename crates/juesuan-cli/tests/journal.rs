@@ -43,10 +43,32 @@ fn example_journal_with_base_writes_an_input_that_validates() {
         stdout.contains("本年收入616.54万元，本年支出686.54万元"),
         "{stdout}"
     );
+    // It says what it kept of the base ([evaluation] included) and what it replaced.
+    assert!(
+        stdout.contains(
+            "保留（取自 examples/liangshan-kexie-2021/input.toml）：[unit] 单位信息和文字"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[evaluation] 绩效自评（部门整体评价"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("替换（取自日记账）：本年收入、本年支出、"),
+        "{stdout}"
+    );
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.contains("\"2060701\" = 233.934"), "{written}");
+    // The base's [evaluation] is there as written (its comments too).
+    assert!(
+        written.contains("# 编制准确 — 全年预算调剂金额"),
+        "evaluation comments kept"
+    );
     let v = juesuan(&["validate", out.to_str().unwrap()]);
     assert!(v.status.success(), "{}", text(&v.stderr));
+    let s = juesuan(&["score", out.to_str().unwrap()]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
 }
 
 #[test]

@@ -67,6 +67,86 @@ fn import_with_base_gives_back_the_example() {
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
 
+/// Issues #13/#14: `import --base` keeps the base's `[evaluation]` (and says what it kept and
+/// what it replaced), so the report of the imported file still has 第五部分.
+#[test]
+fn import_with_base_keeps_the_evaluation_and_the_report_its_fifth_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = example_workbook(dir.path());
+    let out = dir.path().join("imported.toml");
+    let o = run(&[
+        "import",
+        book.to_str().unwrap(),
+        "--base",
+        example_path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("保留（取自 "), "{stdout}");
+    assert!(
+        stdout.contains("[evaluation] 绩效自评（部门整体评价（指标体系“sichuan-department”）、"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[[glossary]] 名词解释") && stdout.contains("[budget] 年初预算"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("替换（取自公开表）：本年收入、本年支出、"),
+        "{stdout}"
+    );
+    // The section is the base's, comments and all, and reads to the same inputs.
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("# 编制准确 — 全年预算调剂金额"),
+        "comments kept"
+    );
+    let original = parse(&example_path());
+    let imported = parse(&out);
+    let (a, b) = (
+        original.evaluation.as_ref().unwrap(),
+        imported.evaluation.as_ref().unwrap(),
+    );
+    assert!(a.same_content(b));
+    assert_eq!(
+        a.input.as_ref().unwrap().projects.len(),
+        b.input.as_ref().unwrap().projects.len()
+    );
+    // Nothing else of the base is lost either.
+    assert_eq!(juesuan_core::section_changes(&original, &imported), []);
+    // The report of the imported file has its 第五部分, as the base's does.
+    let report_dir = dir.path().join("report");
+    let r = run(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        report_dir.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let md = std::fs::read_to_string(report_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("## 第五部分 附件：2021年度绩效自评"),
+        "第五部分 kept"
+    );
+    let base_dir = dir.path().join("base-report");
+    let r = run(&[
+        "report",
+        example_path().to_str().unwrap(),
+        "--out",
+        base_dir.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let base_md = std::fs::read_to_string(base_dir.join("report.md")).unwrap();
+    let fifth = |m: &str| m[m.find("## 第五部分").unwrap()..].to_string();
+    assert_eq!(fifth(&md), fifth(&base_md), "the same 第五部分");
+}
+
 #[test]
 fn import_without_base_writes_placeholders_that_validate() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 
 use crate::catalogue::{Catalogues, ClassificationKind, CodeError};
 use crate::error::{ErrorCode, InputError};
+use crate::evaluation::EvaluationSection;
 use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
 use crate::model::*;
 use crate::money::{first_past_magnitude_bound, Amount, AmountParseError, MoneyUnit};
@@ -85,10 +86,10 @@ struct InputFile {
     performance: PerformanceInfo,
     #[serde(default)]
     glossary: Vec<GlossaryEntry>,
-    /// 绩效评价 inputs: read by juesuan-score from the same text, not here.
+    /// 绩效评价 inputs: read from the same text by [`EvaluationSection::read`] (their errors
+    /// are E050, located, and do not stop the rest of the input from being read).
     #[serde(default)]
-    #[allow(dead_code)]
-    evaluation: Option<toml::Value>,
+    evaluation: Option<de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -871,6 +872,9 @@ impl Context<'_> {
             assets: file.assets,
             performance: file.performance,
             glossary: file.glossary,
+            evaluation: file
+                .evaluation
+                .and_then(|_| EvaluationSection::read(self.text, self.origin)),
         })
     }
 

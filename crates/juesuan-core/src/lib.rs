@@ -12,6 +12,7 @@
 
 pub mod catalogue;
 pub mod error;
+pub mod evaluation;
 pub mod expr;
 pub mod facts;
 pub mod input;
@@ -25,7 +26,7 @@ pub mod write;
 pub use catalogue::{Catalogue, Catalogues};
 pub use error::{ErrorCode, InputError, Severity, Warning};
 pub use facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
-pub use model::UnitYear;
+pub use model::{section_changes, SectionChange, UnitYear};
 pub use money::{
     Amount, Change, Completion, Direction, MoneyUnit, Percent, MAX_TOTAL_MAGNITUDE_FEN,
 };

@@ -1,6 +1,7 @@
 //! The validated unit-year (单位年度决算): facts plus the texts, counts and reasons that
 //! only the preparer knows.
 
+use crate::evaluation::EvaluationSection;
 use crate::facts::{Fact, FactTable, FundSource, Measure, Scenario};
 use crate::money::{Amount, MoneyUnit};
 use serde::{Deserialize, Serialize};
@@ -216,6 +217,11 @@ pub struct UnitYear {
     pub assets: Assets,
     pub performance: PerformanceInfo,
     pub glossary: Vec<GlossaryEntry>,
+    /// 绩效评价输入 (`[evaluation]`): as written and as read (docs/evaluation.md). Scoring it
+    /// is juesuan-score's; importers that merge onto a base unit-year keep it, and
+    /// [`write_input`](crate::write::write_input) writes it back unchanged.
+    #[serde(default)]
+    pub evaluation: Option<EvaluationSection>,
 }
 
 impl UnitYear {
@@ -263,6 +269,220 @@ impl UnitYear {
             assets: Default::default(),
             performance: Default::default(),
             glossary: Vec::new(),
+            evaluation: None,
         }
+    }
+}
+
+/// A part of a unit-year other than its facts (texts, reasons, details, the evaluation) that
+/// differs between two unit-years.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionChange {
+    /// The input file's section, e.g. `[evaluation]`.
+    pub section: &'static str,
+    /// Its Chinese name, e.g. 绩效自评.
+    pub label: &'static str,
+    /// What differs, in words (Chinese).
+    pub what: String,
+}
+
+/// The parts of two unit-years, other than their facts, that differ: what `db diff` lists
+/// next to the changed facts, so that a version that lost its texts or its `[evaluation]`
+/// does not compare as the same data. The evaluation is compared by its content (comments
+/// and layout do not count).
+pub fn section_changes(before: &UnitYear, after: &UnitYear) -> Vec<SectionChange> {
+    let mut out = Vec::new();
+    let mut compare =
+        |section: &'static str, label: &'static str, a: toml::Value, b: toml::Value| {
+            if a == b {
+                return;
+            }
+            let what = match (&a, &b) {
+                (toml::Value::Table(x), toml::Value::Table(y)) => {
+                    let mut keys: Vec<&String> = x
+                        .keys()
+                        .chain(y.keys())
+                        .filter(|k| x.get(*k) != y.get(*k))
+                        .collect();
+                    keys.sort();
+                    keys.dedup();
+                    let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
+                    format!("不同的项：{}", keys.join("、"))
+                }
+                _ => "内容不同".to_string(),
+            };
+            out.push(SectionChange {
+                section,
+                label,
+                what,
+            });
+        };
+    fn value<T: Serialize>(t: &T) -> toml::Value {
+        // Every part is plain data (strings, counts, exact amounts): it always converts.
+        toml::Value::try_from(t).unwrap_or_else(|e| toml::Value::String(e.to_string()))
+    }
+    let settings = |u: &UnitYear| {
+        let mut t = toml::Table::new();
+        t.insert("year".into(), value(&u.year));
+        t.insert("amount_unit".into(), value(&u.amount_unit));
+        t.insert("template".into(), value(&u.template));
+        if let Some(p) = &u.province {
+            t.insert("province".into(), value(p));
+        }
+        toml::Value::Table(t)
+    };
+    compare(
+        "（顶层）",
+        "年度、金额单位、表样、省份",
+        settings(before),
+        settings(after),
+    );
+    compare(
+        "[unit]",
+        "单位信息和文字",
+        value(&before.unit),
+        value(&after.unit),
+    );
+    compare(
+        "[budget_reasons]",
+        "决算与年初预算差异原因",
+        value(&before.budget_reasons),
+        value(&after.budget_reasons),
+    );
+    compare(
+        "[reasons]",
+        "变动原因",
+        value(&before.reasons),
+        value(&after.reasons),
+    );
+    compare(
+        "[sangong]",
+        "“三公”经费明细和原因",
+        value(&before.sangong),
+        value(&after.sangong),
+    );
+    compare(
+        "[operating_costs]",
+        "机关运行经费变动原因",
+        value(&before.operating_costs_reason),
+        value(&after.operating_costs_reason),
+    );
+    compare(
+        "[procurement]",
+        "政府采购主要用途",
+        value(&before.procurement_usage),
+        value(&after.procurement_usage),
+    );
+    compare(
+        "[assets]",
+        "国有资产占有使用情况",
+        value(&before.assets),
+        value(&after.assets),
+    );
+    compare(
+        "[performance]",
+        "预算绩效管理情况",
+        value(&before.performance),
+        value(&after.performance),
+    );
+    let glossary = |u: &UnitYear| {
+        let mut t = toml::Table::new();
+        for g in &u.glossary {
+            t.insert(g.term.clone(), toml::Value::String(g.text.clone()));
+        }
+        toml::Value::Table(t)
+    };
+    compare(
+        "[[glossary]]",
+        "名词解释",
+        glossary(before),
+        glossary(after),
+    );
+    let evaluation = match (&before.evaluation, &after.evaluation) {
+        (None, None) => None,
+        (Some(a), Some(b)) if a.same_content(b) => None,
+        (a, b) => {
+            let show = |e: &Option<EvaluationSection>| {
+                e.as_ref()
+                    .map_or_else(|| "（无）".to_string(), |e| e.summary())
+            };
+            let what = if a.is_some() && b.is_some() {
+                format!("内容不同（{} → {}）", show(a), show(b))
+            } else {
+                format!("{} → {}", show(a), show(b))
+            };
+            Some(what)
+        }
+    };
+    if let Some(what) = evaluation {
+        out.push(SectionChange {
+            section: "[evaluation]",
+            label: "绩效自评",
+            what,
+        });
+    }
+    out
+}
+
+impl UnitYear {
+    /// The sections of the input file this unit-year fills besides the year's flows (收入、
+    /// 支出、经济分类、年初结转和结余), in words: what an import onto this unit-year as its
+    /// base keeps ("[evaluation] 绩效自评（部门整体评价（…）、6个项目）").
+    pub fn held_sections(&self) -> Vec<String> {
+        let count = |measure: Measure, scenario: Option<Scenario>| {
+            self.facts
+                .facts
+                .iter()
+                .filter(|f| f.measure == measure && scenario.is_none_or(|s| f.scenario == s))
+                .count()
+        };
+        let mut out = vec![
+            "[unit] 单位信息和文字".to_string(),
+            "[prior] 上年决算数".to_string(),
+        ];
+        let budget = count(Measure::Expenditure, Some(Scenario::Budget));
+        if budget > 0 {
+            out.push(format!("[budget] 年初预算（{budget}项）"));
+        }
+        if !self.budget_reasons.is_empty() {
+            out.push(format!(
+                "[budget_reasons] 决算与预算差异原因（{}项）",
+                self.budget_reasons.len()
+            ));
+        }
+        if self.reasons != Reasons::default() {
+            out.push("[reasons] 变动原因".to_string());
+        }
+        if count(Measure::SanGong, Some(Scenario::Prior)) > 0
+            || self.sangong != SanGongDetails::default()
+        {
+            out.push("[sangong] “三公”经费上年数和明细".to_string());
+        }
+        if self.facts.facts.iter().any(|f| {
+            f.measure == Measure::OperatingCosts
+                && (f.scenario != Scenario::Actual || f.location.is_some())
+        }) || !self.operating_costs_reason.is_empty()
+        {
+            out.push("[operating_costs] 机关运行经费".to_string());
+        }
+        if count(Measure::Procurement, None) > 0 || !self.procurement_usage.is_empty() {
+            out.push("[procurement] 政府采购".to_string());
+        }
+        if self.assets != Assets::default() {
+            out.push("[assets] 国有资产占有使用情况".to_string());
+        }
+        if self.performance != PerformanceInfo::default() {
+            out.push("[performance] 预算绩效管理情况".to_string());
+        }
+        if !self.glossary.is_empty() {
+            out.push(format!(
+                "[[glossary]] 名词解释（{}条）",
+                self.glossary.len()
+            ));
+        }
+        if let Some(e) = &self.evaluation {
+            out.push(format!("[evaluation] 绩效自评（{}）", e.summary()));
+        }
+        out
     }
 }

@@ -35,6 +35,7 @@ pub fn write_input(uy: &UnitYear, catalogues: &Catalogues) -> String {
     w.procurement();
     w.assets_and_performance();
     w.glossary();
+    w.evaluation();
     w.out
 }
 
@@ -520,6 +521,18 @@ impl<'a> Writer<'a> {
             self.line("\n[[glossary]]");
             self.line(&format!("term = {}", quote(&g.term)));
             self.line(&format!("text = {}", quote(&g.text)));
+        }
+    }
+
+    /// `[evaluation]` as it was written (comments and number literals kept): last, since
+    /// it is made of tables only.
+    fn evaluation(&mut self) {
+        if let Some(e) = &self.uy.evaluation {
+            self.out.push('\n');
+            self.out.push_str(&e.text);
+            if !e.text.ends_with('\n') {
+                self.out.push('\n');
+            }
         }
     }
 }

@@ -209,7 +209,7 @@ pub fn pipeline(data: &[u8]) {
             }
         }
     }
-    let scores = match juesuan_report::evaluation::compute(lib, &uy, &text, "fuzz.toml") {
+    let scores = match juesuan_report::evaluation::compute(lib, &uy) {
         Ok(Scored::Scores(s)) => Some(*s),
         _ => None,
     };
@@ -263,8 +263,9 @@ pub fn evaluation(data: &[u8]) {
         let _ = juesuan_score::Ratio::parse(line.trim());
     }
     let lib = library();
-    let uy = setup::example_unit_year();
-    if let Ok(Scored::Scores(scores)) = juesuan_report::evaluation::compute(lib, uy, &text, "f") {
+    let mut uy = setup::example_unit_year().clone();
+    uy.evaluation = juesuan_core::evaluation::EvaluationSection::read(&text, "f");
+    if let Ok(Scored::Scores(scores)) = juesuan_report::evaluation::compute(lib, &uy) {
         if let Some(ev) = &scores.department {
             let _ = juesuan_report::evaluation::evaluation_text(ev);
         }

@@ -16,8 +16,8 @@ use juesuan_store::{ImportRequest, PriorPolicy, Store, StoreError, UnitRow, Vers
 
 /// What to fall back on when the store has no version of the unit-year.
 pub struct Fallback<'a> {
-    /// A base input (`--base`): its unit-year, its name (file) and its text.
-    pub base: Option<(&'a UnitYear, &'a str, &'a str)>,
+    /// A base input (`--base`): its unit-year (with its `[evaluation]`) and its name (file).
+    pub base: Option<(&'a UnitYear, &'a str)>,
     /// Unit kind (单位性质) for placeholders.
     pub kind: UnitKind,
     /// Unit name for placeholders when the unit is not registered and the journal has no
@@ -186,7 +186,6 @@ pub async fn prepare(
         let base = Base::Input {
             uy: &uy,
             name: &label,
-            text: &v.input_toml,
         };
         let draft = build_input(&unit, year, &base, catalogues, origin).map_err(Error::Journal)?;
         return Ok(Prepared {
@@ -197,7 +196,7 @@ pub async fn prepare(
             rows,
         });
     }
-    if let Some((uy, name, text)) = fallback.base {
+    if let Some((uy, name)) = fallback.base {
         if uy.year != year {
             return Err(Error::Journal(vec![JournalError::new(
                 Rule::OutsideYear,
@@ -206,7 +205,7 @@ pub async fn prepare(
                 "用同一年度的基础文件，或用 --year 指定年度。",
             )]));
         }
-        let base = Base::Input { uy, name, text };
+        let base = Base::Input { uy, name };
         let draft = build_input(&unit, year, &base, catalogues, origin).map_err(Error::Journal)?;
         return Ok(Prepared {
             code: code.to_string(),

@@ -14,6 +14,15 @@ use juesuan_core::{
 };
 use std::collections::BTreeMap;
 
+/// What a journal replaces in a base unit-year (the facts [`replaced_by_journal`]), in words.
+pub const REPLACED: [&str; 5] = [
+    "本年收入",
+    "本年支出",
+    "基本支出经济分类",
+    "年初结转和结余",
+    "“三公”经费决算数",
+];
+
 /// Whether a base fact is replaced by the journal's facts (or re-derived by the parser).
 fn replaced_by_journal(f: &Fact) -> bool {
     match (f.measure, f.scenario) {
@@ -33,8 +42,9 @@ fn replaced_by_journal(f: &Fact) -> bool {
     }
 }
 
-/// The base unit-year with its actuals replaced by the journal's. Returns the unit-year and
-/// notes on stated figures of the base that the journal changed (三公 actuals).
+/// The base unit-year with its actuals replaced by the journal's (everything else of the
+/// base, its `[evaluation]` included, is kept). Returns the unit-year and notes on stated
+/// figures of the base that the journal changed (三公 actuals).
 pub fn merge(base: &UnitYear, journal: &UnitFacts) -> (UnitYear, Vec<String>) {
     let mut notes = Vec::new();
     for item in crate::mapping::SANGONG_ITEMS {
@@ -84,16 +94,16 @@ pub fn placeholder(journal: &UnitFacts, name: &str, kind: UnitKind, year: i32) -
 /// Where the figures of the written file came from, for its header comment.
 pub struct Provenance<'a> {
     pub journal: &'a str,
-    /// The base input file's name and text, if any.
-    pub base: Option<(&'a str, &'a str)>,
+    /// The base input file's name, if any.
+    pub base: Option<&'a str>,
     /// Without a base: where the 上年决算数 came from when they are not placeholders (e.g.
     /// "已存的2020年度第1版").
     pub prior: Option<&'a str>,
 }
 
-/// The input file for `uy`: `write_input`, a header naming the journal (and base), the
-/// base's `[evaluation]` section (which the unit-year does not hold), and — without a
-/// base — TODO comments at each section the preparer must fill in.
+/// The input file for `uy`: `write_input` (the base's `[evaluation]` included: the merged
+/// unit-year holds it), a header naming the journal (and base), and — without a base — TODO
+/// comments at each section the preparer must fill in.
 pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> String {
     let written = write_input(uy, catalogues);
     let mut out = String::with_capacity(written.len() + 2048);
@@ -102,8 +112,8 @@ pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> 
         comment_text(from.journal)
     ));
     match from.base {
-        Some((name, _)) => out.push_str(&format!(
-            "# 单位信息、年初预算、上年数、原因、“三公”明细等其余各项取自 {}。\n",
+        Some(name) => out.push_str(&format!(
+            "# 单位信息、年初预算、上年数、原因、“三公”明细、绩效评价（[evaluation]）等其余各项取自 {}。\n",
             comment_text(name)
         )),
         None => out.push_str(
@@ -132,25 +142,7 @@ pub fn input_text(uy: &UnitYear, catalogues: &Catalogues, from: &Provenance) -> 
     if from.base.is_none() {
         out.push_str("\n# TODO：[budget] 各项级科目的年初预算数及 [budget_reasons]、[reasons] 变动原因、\n# [operating_costs] 上年机关运行经费、[procurement] 政府采购、[assets] 国有资产、[performance] 绩效管理。\n");
     }
-    if let Some((_, base_text)) = from.base {
-        if let Some(evaluation) = evaluation_section(base_text) {
-            out.push('\n');
-            out.push_str(&evaluation);
-        }
-    }
     out
-}
-
-/// The base input's `[evaluation]` section as TOML text (comments are not kept).
-fn evaluation_section(base_text: &str) -> Option<String> {
-    let table: toml::Table = toml::from_str(base_text).ok()?;
-    let evaluation = table.get("evaluation")?.clone();
-    let mut wrapper = toml::Table::new();
-    wrapper.insert("evaluation".into(), evaluation);
-    let text = toml::to_string(&wrapper).ok()?;
-    Some(format!(
-        "# 绩效评价（[evaluation]）取自基础文件，格式见 docs/evaluation.md。\n{text}"
-    ))
 }
 
 /// The unit kind from its Chinese name.
@@ -184,13 +176,8 @@ pub struct PriorTotals {
 /// What a journal's actuals are put on top of (基础).
 pub enum Base<'a> {
     /// A base unit-year (a `--base` file or a stored version): everything but the journal's
-    /// actuals comes from it. `name` says where it came from; `text` is its input text (for
-    /// its `[evaluation]` section).
-    Input {
-        uy: &'a UnitYear,
-        name: &'a str,
-        text: &'a str,
-    },
+    /// actuals comes from it, its `[evaluation]` included. `name` says where it came from.
+    Input { uy: &'a UnitYear, name: &'a str },
     /// No base: placeholders and TODO comments, with the prior-year figures when known.
     Placeholder {
         name: &'a str,
@@ -221,14 +208,14 @@ pub fn build_input(
     origin: &str,
 ) -> Result<Draft, Vec<JournalError>> {
     let (uy, notes, provenance) = match base {
-        Base::Input { uy, name, text } => {
+        Base::Input { uy, name } => {
             let (merged, notes) = merge(uy, unit);
             (
                 merged,
                 notes,
                 Provenance {
                     journal: origin,
-                    base: Some((*name, *text)),
+                    base: Some(*name),
                     prior: None,
                 },
             )

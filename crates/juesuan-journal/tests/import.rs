@@ -81,7 +81,7 @@ fn example_journal_imports_to_exactly_the_example_facts() {
         &cats,
         &Provenance {
             journal: "journal.csv",
-            base: Some(("input.toml", EXAMPLE_INPUT)),
+            base: Some("input.toml"),
             prior: None,
         },
     );
@@ -93,6 +93,21 @@ fn example_journal_imports_to_exactly_the_example_facts() {
     assert_eq!(back.unit, example.unit);
     assert_eq!(back.reasons, example.reasons);
     assert!(text.contains("[evaluation.department]"), "evaluation kept");
+    // Kept whole, comments included, and read back to the same inputs.
+    assert!(
+        text.contains("# 编制准确 — 全年预算调剂金额"),
+        "evaluation comments kept"
+    );
+    let (a, b) = (
+        example.evaluation.as_ref().unwrap(),
+        back.evaluation.as_ref().unwrap(),
+    );
+    assert!(a.same_content(b));
+    assert_eq!(
+        a.input.as_ref().unwrap().projects.len(),
+        b.input.as_ref().unwrap().projects.len()
+    );
+    assert_eq!(juesuan_core::section_changes(&example, &back), []);
 
     // Without a base: placeholders that still validate, with TODO comments.
     let uy = placeholder(
@@ -509,7 +524,6 @@ fn build_input_merges_validates_and_takes_known_prior_figures() {
     let base = Base::Input {
         uy: &example,
         name: "input.toml",
-        text: EXAMPLE_INPUT,
     };
     let draft = build_input(&unit, 2021, &base, &cats, "journal.csv").unwrap();
     assert_eq!(
@@ -517,6 +531,8 @@ fn build_input_merges_validates_and_takes_known_prior_figures() {
         normalized_facts(&example.facts)
     );
     assert!(draft.text.contains("取自 input.toml"), "{}", draft.text);
+    // The draft's unit-year holds the base's evaluation, parsed.
+    assert!(draft.unit_year.evaluation.as_ref().unwrap().input.is_ok());
 
     // Placeholders with the previous year's figures known: stated, not zero, no TODO there.
     let prior = PriorTotals {

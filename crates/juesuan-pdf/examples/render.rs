@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(2021);
     let cats = lib.catalogues(year)?;
     let uy = parse_input(&text, input, &cats).map_err(|e| format!("{e:?}"))?;
-    let scores = match juesuan_report::evaluation::compute(&lib, &uy, &text, input)? {
+    let scores = match juesuan_report::evaluation::compute(&lib, &uy)? {
         juesuan_report::evaluation::Scored::Scores(s) => Some(s),
         _ => None,
     };

@@ -27,7 +27,7 @@ fn example() -> &'static Typeset {
         let cats = lib.catalogues(2021).expect("catalogues");
         let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
         // With the performance evaluation, so 第五部分 (evaluation tables) is typeset too.
-        let scores = match compute(&lib, &uy, EXAMPLE, "input.toml").expect("data files") {
+        let scores = match compute(&lib, &uy).expect("data files") {
             Scored::Scores(s) => s,
             _ => panic!("the example has a valid [evaluation]"),
         };

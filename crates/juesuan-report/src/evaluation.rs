@@ -11,7 +11,7 @@ fn cell(s: &str) -> String {
 }
 use juesuan_core::{InputError, UnitYear, Warning};
 use juesuan_data::Library;
-use juesuan_score::input::{check_against, parse_evaluation};
+use juesuan_score::input::check_against;
 use juesuan_score::project::{evaluate_project, ProjectEvaluation, ProjectRules};
 use juesuan_score::score::{Evaluation, IndicatorScore, Status};
 use juesuan_score::{evaluate, IndicatorSystem, Ratio};
@@ -69,14 +69,17 @@ pub enum Scored {
     InputErrors(Vec<InputError>),
 }
 
-/// Score the `[evaluation]` of an input text. `Err`: a data file (system, rules) is missing
-/// or wrong.
-pub fn compute(lib: &Library, uy: &UnitYear, text: &str, origin: &str) -> Result<Scored, String> {
-    let ev = match parse_evaluation(text, origin) {
-        Ok(Some(ev)) => ev,
-        Ok(None) => return Ok(Scored::Nothing),
-        Err(errors) => return Ok(Scored::InputErrors(errors)),
+/// Score the unit-year's `[evaluation]` (read with the rest of its input, see
+/// `juesuan_core::evaluation`). `Err`: a data file (system, rules) is missing or wrong.
+pub fn compute(lib: &Library, uy: &UnitYear) -> Result<Scored, String> {
+    let Some(section) = &uy.evaluation else {
+        return Ok(Scored::Nothing);
     };
+    let ev = match &section.input {
+        Ok(ev) => ev,
+        Err(errors) => return Ok(Scored::InputErrors(errors.clone())),
+    };
+    let origin = section.origin.as_str();
     let mut scores = Scores {
         department: None,
         department_system: None,

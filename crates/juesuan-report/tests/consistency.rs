@@ -1212,16 +1212,23 @@ fn text_check_finds_float_artefacts() {
     );
 }
 
-/// Two unit-years publish the same disclosure: equal normalized facts and equal texts.
+/// Two unit-years publish the same disclosure: equal normalized facts, equal texts and the
+/// same `[evaluation]` (by content: its source lines and file name differ once written).
 fn assert_same_unit_year(a: &UnitYear, b: &UnitYear, written: &str) {
     assert_eq!(
         juesuan_core::normalized_facts(&a.facts),
         juesuan_core::normalized_facts(&b.facts),
         "facts differ; written:\n{written}"
     );
+    assert_eq!(
+        juesuan_core::section_changes(a, b),
+        [],
+        "sections differ; written:\n{written}"
+    );
     let strip = |u: &UnitYear| {
         let mut u = u.clone();
         u.facts = Default::default();
+        u.evaluation = None;
         u
     };
     assert_eq!(strip(a), strip(b), "texts differ; written:\n{written}");

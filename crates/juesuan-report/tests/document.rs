@@ -13,7 +13,7 @@ fn blocks_cover_every_part_table_and_chart_in_order() {
     let lib = Library::embedded();
     let cats = lib.catalogues(2021).expect("catalogues");
     let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
-    let scores = match compute(&lib, &uy, EXAMPLE, "input.toml").expect("data files load") {
+    let scores = match compute(&lib, &uy).expect("data files load") {
         Scored::Scores(s) => s,
         _ => panic!("the example has a valid [evaluation]"),
     };

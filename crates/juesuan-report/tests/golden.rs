@@ -16,7 +16,7 @@ fn report() -> Report {
     let lib = Library::embedded();
     let cats = lib.catalogues(2021).unwrap();
     let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
-    let scores = match compute(&lib, &uy, EXAMPLE, "input.toml").expect("data files load") {
+    let scores = match compute(&lib, &uy).expect("data files load") {
         Scored::Scores(s) => s,
         _ => panic!("the example has a valid [evaluation]"),
     };

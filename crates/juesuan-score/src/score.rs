@@ -10,50 +10,9 @@ use crate::system::{GradeBasis, IndicatorSystem, Rule};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The value of one input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum InputValue {
-    Num(Ratio),
-    Bool(bool),
-    /// Items of a list input, each with named fields.
-    List(Vec<ListItem>),
-}
-
-/// One item of a list input: its name (for traces) and its fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ListItem {
-    pub label: String,
-    pub fields: BTreeMap<String, Value>,
-}
-
-/// An input with where it came from (provenance).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Input {
-    pub value: InputValue,
-    /// "input.toml:312" or "由决算数据计算：…"
-    pub source: String,
-}
-
-/// Points an evaluator gave to a judgement indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Judged {
-    /// Points per sub-item, in the order of the system's items.
-    pub points: Vec<Ratio>,
-    /// 评分依据; required below full points.
-    pub justification: String,
-    pub source: String,
-}
-
-/// Everything a scoring run reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Inputs {
-    pub values: BTreeMap<String, Input>,
-    /// Judgement points per indicator id.
-    pub judged: BTreeMap<String, Judged>,
-    /// Scores the unit claims (自评得分), per indicator id, with their source.
-    pub claimed: BTreeMap<String, (Ratio, String)>,
-}
+// The inputs' plain data types live in juesuan-core (the unit-year holds its parsed
+// `[evaluation]`); scoring stays here.
+pub use juesuan_core::evaluation::{Input, InputValue, Inputs, Judged, ListItem};
 
 /// One step of a trace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -405,6 +405,25 @@ impl Store {
             .collect())
     }
 
+    /// The parts other than facts that differ between two versions (texts, reasons, details,
+    /// `[evaluation]`), from their stored texts parsed again: with [`Store::diff`], the whole
+    /// unit-year is compared, so a version that lost its evaluation is not "the same".
+    pub async fn section_diff(
+        &self,
+        from_id: i64,
+        to_id: i64,
+    ) -> Result<Vec<juesuan_core::SectionChange>, StoreError> {
+        let mut parsed = Vec::with_capacity(2);
+        for id in [from_id, to_id] {
+            let v = self
+                .version(id)
+                .await?
+                .ok_or(StoreError::UnknownVersion(id))?;
+            parsed.push(self.parse_version(&v)?);
+        }
+        Ok(juesuan_core::section_changes(&parsed[0], &parsed[1]))
+    }
+
     /// A new version of the same unit-year with the content of version `id`.
     pub async fn restore(
         &self,

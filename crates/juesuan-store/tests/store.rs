@@ -66,6 +66,7 @@ macro_rules! both {
 both!(
     import_twice_makes_two_versions,
     diff_lists_exactly_the_changed_facts,
+    diff_names_a_lost_evaluation_and_changed_texts,
     restore_makes_a_new_version_with_old_content,
     bad_input_is_located_and_stores_nothing,
     failure_on_the_last_fact_row_leaves_no_version,
@@ -143,6 +144,47 @@ async fn import_twice_makes_two_versions(s: &Store) {
     assert_eq!(income, wan("616.538"));
     assert!(facts.iter().any(
         |f| f.key == "income.actual.general_budget.2060701" && f.fact.amount == wan("233.934")
+    ));
+}
+
+/// Issue #14: a version that lost its `[evaluation]` holds the same facts, but not the same
+/// unit-year; the section diff says so, naming the section.
+async fn diff_names_a_lost_evaluation_and_changed_texts(s: &Store) {
+    let text = example();
+    let cut = text
+        .find("\n[evaluation.")
+        .expect("the example has [evaluation]");
+    let start = text[..cut].rfind("\n# ====").expect("its banner");
+    let without = text[..start].to_string();
+    let v1 = s.import("kx", &text, "a.toml", "a", "").await.unwrap();
+    let v2 = s.import("kx", &without, "b.toml", "a", "").await.unwrap();
+    assert!(s.diff(v1.id, v2.id).await.unwrap().is_empty(), "same facts");
+    let sections = s.section_diff(v1.id, v2.id).await.unwrap();
+    assert_eq!(sections.len(), 1, "{sections:?}");
+    assert_eq!(sections[0].section, "[evaluation]");
+    assert!(
+        sections[0].what.ends_with("个项目 → （无）"),
+        "{sections:?}"
+    );
+    // The same content again: nothing, whatever the origin.
+    let v3 = s.import("kx", &text, "c.toml", "a", "").await.unwrap();
+    assert!(s.section_diff(v1.id, v3.id).await.unwrap().is_empty());
+    // A changed text is named with its section and field.
+    let edited = edit(
+        &text,
+        "region = \"四川省凉山彝族自治州\"",
+        "region = \"凉山州\"",
+    );
+    let v4 = s.import("kx", &edited, "d.toml", "a", "").await.unwrap();
+    let sections = s.section_diff(v1.id, v4.id).await.unwrap();
+    assert_eq!(sections.len(), 1, "{sections:?}");
+    assert_eq!(
+        (sections[0].section, sections[0].what.as_str()),
+        ("[unit]", "不同的项：region")
+    );
+    assert!(matches!(
+        s.section_diff(v1.id, 9999).await,
+        Err(StoreError::UnknownVersion(9999))
     ));
 }
 

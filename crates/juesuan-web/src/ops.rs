@@ -500,6 +500,8 @@ pub struct DiffView {
     pub from: VersionView,
     pub to: VersionView,
     pub changes: Vec<ChangeView>,
+    /// Other parts that differ (texts, reasons, details, `[evaluation]`), by section.
+    pub sections: Vec<juesuan_core::SectionChange>,
 }
 
 pub async fn diff(
@@ -526,10 +528,12 @@ pub async fn diff(
             label: c.label,
         })
         .collect();
+    let sections = state.store.section_diff(from, to).await?;
     Ok(DiffView {
         from: (&a.info).into(),
         to: (&b.info).into(),
         changes,
+        sections,
     })
 }
 

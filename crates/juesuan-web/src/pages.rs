@@ -553,7 +553,7 @@ async fn diff(
             ]
         })
         .collect();
-    let body = format!(
+    let mut body = format!(
         "<p>{} {}年度：第{}版 → 第{}版，{}处数据不同（万元）。</p>{}",
         esc(&d.to.unit_code),
         d.to.year,
@@ -562,6 +562,19 @@ async fn diff(
         rows.len(),
         html::table(&["数据", "原值", "新值", "增减"], &rows)
     );
+    if !d.sections.is_empty() {
+        let rows: Vec<Vec<String>> = d
+            .sections
+            .iter()
+            .map(|c| vec![esc(c.section), esc(c.label), esc(&c.what)])
+            .collect();
+        let _ = write!(
+            body,
+            "<p>其他内容{}处不同（文字、原因、明细、绩效自评）。</p>{}",
+            rows.len(),
+            html::table(&["节", "内容", "不同之处"], &rows)
+        );
+    }
     Ok(show(&u, "版本比较", &body))
 }
 

@@ -48,6 +48,31 @@ fn replaced(f: &Fact) -> bool {
         && f.location.is_none())
 }
 
+/// What an import with a base takes from the workbook (the facts [`replaced`] drops from the
+/// base), in words.
+pub const REPLACED: [&str; 7] = [
+    "本年收入",
+    "本年支出",
+    "基本支出经济分类",
+    "年初结转和结余",
+    "使用非财政拨款结余",
+    "结余分配",
+    "“三公”经费预算数和决算数",
+];
+
+/// What an import onto `base` keeps from it and what it replaces from the workbook, for the
+/// preparer (Chinese): "保留（取自 base.toml）：[unit] 单位信息和文字、…、[evaluation] 绩效自评（…）；
+/// 替换（取自公开表）：本年收入、…".
+pub fn merge_note(base: &UnitYear, base_name: &str) -> String {
+    format!(
+        "保留（取自 {base_name}）：{}；替换（取自公开表）：{}（年末结转和结余等由此重新计算）。",
+        base.held_sections().join("、"),
+        REPLACED.join("、")
+    )
+}
+
+/// The base unit-year with the workbook's facts in place of the ones it states; everything
+/// else of the base (texts, prior-year figures, budgets, `[evaluation]` …) is kept.
 fn merged(base: &UnitYear, imported: &Imported) -> UnitYear {
     let mut uy = base.clone();
     let mut facts: Vec<Fact> = base
@@ -91,7 +116,7 @@ fn annotate(written: &str, origin: &str, base: Option<&str>, imported: &Imported
     );
     match base {
         Some(name) => out.push_str(&format!(
-            "# 单位信息、文字、上年数、年初预算、原因、“三公”明细等其余各项取自 {name}。\n"
+            "# 单位信息、文字、上年数、年初预算、原因、“三公”明细、绩效评价（[evaluation]）等其余各项取自 {name}。\n"
         )),
         None => out.push_str(
             "# TODO：公开表中没有的各项须由编制人补充（见各节前的 TODO；格式见 docs/input-format.md）：\n# 单位信息和文字、上年决算数、[budget] 年初预算、[reasons] 变动原因、“三公”上年数和明细、\n# [procurement] 政府采购、[assets] 国有资产、[performance] 绩效管理。\n",

@@ -24,6 +24,6 @@ mod write;
 
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
-pub use input::input_text;
+pub use input::{input_text, merge_note};
 pub use safety::Limits;
 pub use write::{write_template, write_workbook};

@@ -14,7 +14,7 @@ pub fn example_report() -> (UnitYear, Report) {
     let lib = Library::embedded();
     let cats = lib.catalogues(2021).expect("catalogues 2021");
     let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
-    let scores = match compute(&lib, &uy, EXAMPLE, "input.toml").expect("data files") {
+    let scores = match compute(&lib, &uy).expect("data files") {
         Scored::Scores(s) => Some(*s),
         Scored::Nothing => panic!("the example has an [evaluation]"),
         Scored::InputErrors(e) => panic!("evaluation input errors: {e:?}"),
