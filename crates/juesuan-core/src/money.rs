@@ -129,7 +129,9 @@ impl Amount {
             return Err(AmountParseError::TooPrecise { max_decimals: max });
         }
         // Digits beyond any bound: rejected before the arithmetic below (keeps it in i128).
-        if int_part.trim_start_matches('0').len() > 15 {
+        // Sixteen digits still reach Amount::MAX itself (10¹⁵ 元 = "1000000000000000");
+        // whatever of them lies beyond it is refused by the exact comparison below.
+        if int_part.trim_start_matches('0').len() > 16 {
             return Err(AmountParseError::TooLarge);
         }
         let int_value: i128 = int_part.parse().map_err(|_| AmountParseError::NotANumber)?;
@@ -385,6 +387,29 @@ impl Completion {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_largest_amount_itself_parses_and_one_fen_more_does_not() {
+        let max = Amount::parse("1000000000000000", MoneyUnit::Yuan).unwrap();
+        assert_eq!(max, Amount::MAX);
+        assert_eq!(
+            Amount::parse("-1000000000000000.00", MoneyUnit::Yuan).unwrap(),
+            -Amount::MAX
+        );
+        assert_eq!(
+            Amount::parse("1000000000000000.01", MoneyUnit::Yuan),
+            Err(AmountParseError::TooLarge)
+        );
+        assert_eq!(
+            Amount::parse("100000000000", MoneyUnit::Wan).unwrap(),
+            Amount::MAX
+        );
+        assert_eq!(
+            Amount::parse("99999999999999999", MoneyUnit::Yuan),
+            Err(AmountParseError::TooLarge)
+        );
+    }
+
     use super::*;
 
     fn wan(s: &str) -> Amount {
