@@ -332,79 +332,134 @@ fn legend_item(out: &mut String, x: f64, baseline: f64, fill: &str, label: &str)
 /// negative values, which are drawn downward from the zero line). Light gridlines mark a
 /// "nice" value axis (steps of 1, 2 or 5 × 10^k); no tick numbers are printed.
 pub fn bar_svg(chart: &BarChart) -> String {
-    let n_cats = chart.categories.len();
-    let n_series = chart.series.len();
+    let layout = BarLayout::new(chart);
+    let mut out = String::new();
+    open_doc(&mut out, layout.width, layout.height, &chart.title);
+    heading(&mut out, layout.width, &chart.title, &chart.unit);
+    bar_grid(&mut out, &layout);
+    bars(&mut out, chart, &layout);
+    bar_categories(&mut out, chart, &layout);
+    bar_legend(&mut out, chart, &layout);
+    close_doc(&mut out);
+    out
+}
 
-    // Per-bar slot wide enough for the widest value label.
-    let widest_label = chart
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter())
-        .map(|v| text_width(&v.label, FS_LABEL))
-        .fold(0.0, f64::max);
-    let slot = (widest_label + 8.0).max(32.0);
-    let bar_w = (slot - 8.0).min(40.0);
-    let widest_cat = chart
-        .categories
-        .iter()
-        .map(|c| text_width(c, FS_CATEGORY))
-        .fold(0.0, f64::max);
-    let group_min = (n_series as f64 * slot + 24.0).max(widest_cat + 16.0);
+/// Where everything of a bar chart goes: canvas, plot area, bar slots, axis, legend rows.
+struct BarLayout {
+    width: f64,
+    height: f64,
+    plot_left: f64,
+    plot_right: f64,
+    plot_top: f64,
+    plot_bottom: f64,
+    plot_h: f64,
+    /// Width of one category's group, of one bar's slot in it, and of the bar itself.
+    group_w: f64,
+    slot: f64,
+    bar_w: f64,
+    axis: Axis,
+    /// Baseline of the category labels.
+    cat_y: f64,
+    legend_top: f64,
+    legend_rows: Vec<(f64, Vec<(usize, f64)>)>,
+    row_h: f64,
+}
 
-    let left = 48.0;
-    let right = MARGIN;
-    let legend_labels: Vec<String> = chart.series.iter().map(|s| s.name.clone()).collect();
-    let legend_min = legend_labels
-        .iter()
-        .map(|l| SWATCH + 6.0 + text_width(l, FS_LEGEND))
-        .fold(0.0, f64::max)
-        + 2.0 * MARGIN;
-    let width = (left + right + n_cats as f64 * group_min)
-        .max(560.0)
-        .max(heading_width(&chart.title, &chart.unit))
-        .max(legend_min)
-        .ceil();
-    let plot_left = left;
-    let plot_right = width - right;
-    let plot_w = plot_right - plot_left;
-    let group_w = if n_cats > 0 {
-        plot_w / n_cats as f64
-    } else {
-        plot_w
-    };
+impl BarLayout {
+    /// Sizes the chart so that value labels, category names, the heading and the legend fit.
+    fn new(chart: &BarChart) -> BarLayout {
+        let n_cats = chart.categories.len();
+        let n_series = chart.series.len();
 
-    let values = || {
-        chart
+        // Per-bar slot wide enough for the widest value label.
+        let widest_label = chart
             .series
             .iter()
-            .flat_map(|s| s.values.iter().take(n_cats))
-    };
-    let min_v = values().map(|v| v.value).min().unwrap_or(0);
-    let max_v = values().map(|v| v.value).max().unwrap_or(0);
-    let axis = Axis::new(min_v, max_v);
+            .flat_map(|s| s.values.iter())
+            .map(|v| text_width(&v.label, FS_LABEL))
+            .fold(0.0, f64::max);
+        let slot = (widest_label + 8.0).max(32.0);
+        let bar_w = (slot - 8.0).min(40.0);
+        let widest_cat = chart
+            .categories
+            .iter()
+            .map(|c| text_width(c, FS_CATEGORY))
+            .fold(0.0, f64::max);
+        let group_min = (n_series as f64 * slot + 24.0).max(widest_cat + 16.0);
 
-    let plot_top = 84.0;
-    let plot_h = 280.0;
-    let plot_bottom = plot_top + plot_h;
-    let span = (axis.hi - axis.lo) as f64;
-    let y_of = |v: i128| plot_top + (axis.hi - v) as f64 / span * plot_h;
-    let y_zero = y_of(0);
+        let left = 48.0;
+        let right = MARGIN;
+        let legend_labels: Vec<String> = chart.series.iter().map(|s| s.name.clone()).collect();
+        let legend_min = legend_labels
+            .iter()
+            .map(|l| SWATCH + 6.0 + text_width(l, FS_LEGEND))
+            .fold(0.0, f64::max)
+            + 2.0 * MARGIN;
+        let width = (left + right + n_cats as f64 * group_min)
+            .max(560.0)
+            .max(heading_width(&chart.title, &chart.unit))
+            .max(legend_min)
+            .ceil();
+        let plot_left = left;
+        let plot_right = width - right;
+        let plot_w = plot_right - plot_left;
+        let group_w = if n_cats > 0 {
+            plot_w / n_cats as f64
+        } else {
+            plot_w
+        };
 
-    let has_negative = min_v < 0;
-    let cat_y = plot_bottom + if has_negative { 34.0 } else { 20.0 };
-    let legend_top = cat_y + 30.0;
-    let rows = legend_rows(&legend_labels, width);
-    let row_h = 22.0;
-    let height = (legend_top + rows.len() as f64 * row_h + 8.0).ceil();
+        let values = || {
+            chart
+                .series
+                .iter()
+                .flat_map(|s| s.values.iter().take(n_cats))
+        };
+        let min_v = values().map(|v| v.value).min().unwrap_or(0);
+        let max_v = values().map(|v| v.value).max().unwrap_or(0);
+        let axis = Axis::new(min_v, max_v);
 
-    let mut out = String::new();
-    open_doc(&mut out, width, height, &chart.title);
-    heading(&mut out, width, &chart.title, &chart.unit);
+        let plot_top = 84.0;
+        let plot_h = 280.0;
+        let plot_bottom = plot_top + plot_h;
+        let has_negative = min_v < 0;
+        let cat_y = plot_bottom + if has_negative { 34.0 } else { 20.0 };
+        let legend_top = cat_y + 30.0;
+        let rows = legend_rows(&legend_labels, width);
+        let row_h = 22.0;
+        let height = (legend_top + rows.len() as f64 * row_h + 8.0).ceil();
+        BarLayout {
+            width,
+            height,
+            plot_left,
+            plot_right,
+            plot_top,
+            plot_bottom,
+            plot_h,
+            group_w,
+            slot,
+            bar_w,
+            axis,
+            cat_y,
+            legend_top,
+            legend_rows: rows,
+            row_h,
+        }
+    }
 
-    // Gridlines (light) and axes.
+    /// The y coordinate of a value on the axis.
+    fn y_of(&self, v: i128) -> f64 {
+        let span = (self.axis.hi - self.axis.lo) as f64;
+        self.plot_top + (self.axis.hi - v) as f64 / span * self.plot_h
+    }
+}
+
+/// Gridlines (light) at the ticks, the value axis and the zero line.
+fn bar_grid(out: &mut String, layout: &BarLayout) {
+    let (plot_left, plot_right) = (layout.plot_left, layout.plot_right);
     out.push_str("<g class=\"grid\">\n");
-    for t in axis.ticks().filter(|&t| t != 0) {
-        let y = num(y_of(t));
+    for t in layout.axis.ticks().filter(|&t| t != 0) {
+        let y = num(layout.y_of(t));
         let _ = writeln!(
             out,
             "<line class=\"gridline\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{GRID_COLOR}\" stroke-width=\"1\"/>",
@@ -415,8 +470,8 @@ pub fn bar_svg(chart: &BarChart) -> String {
     let _ = writeln!(
         out,
         "<line class=\"axis\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{AXIS_COLOR}\" stroke-width=\"1\"/>",
-        num(plot_top),
-        num(plot_bottom),
+        num(layout.plot_top),
+        num(layout.plot_bottom),
         x = num(plot_left)
     );
     let _ = writeln!(
@@ -424,22 +479,26 @@ pub fn bar_svg(chart: &BarChart) -> String {
         "<line class=\"zero-line\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{AXIS_COLOR}\" stroke-width=\"1\"/>",
         num(plot_left),
         num(plot_right),
-        y = num(y_zero)
+        y = num(layout.y_of(0))
     );
     out.push_str("</g>\n");
+}
 
-    // Bars with their value labels.
+/// The bars, grouped by category and coloured by series, each with its value label.
+fn bars(out: &mut String, chart: &BarChart, layout: &BarLayout) {
+    let (slot, bar_w, group_w) = (layout.slot, layout.bar_w, layout.group_w);
+    let y_zero = layout.y_of(0);
     out.push_str("<g class=\"bars\">\n");
-    let inner_w = n_series as f64 * slot;
+    let inner_w = chart.series.len() as f64 * slot;
     for (ci, _) in chart.categories.iter().enumerate() {
-        let group_x = plot_left + ci as f64 * group_w + (group_w - inner_w) / 2.0;
+        let group_x = layout.plot_left + ci as f64 * group_w + (group_w - inner_w) / 2.0;
         for (si, series) in chart.series.iter().enumerate() {
             let Some(v) = series.values.get(ci) else {
                 continue;
             };
             let cx = group_x + (si as f64 + 0.5) * slot;
             let x = cx - bar_w / 2.0;
-            let y_v = y_of(i128::from(v.value));
+            let y_v = layout.y_of(i128::from(v.value));
             let (top, h) = if v.value >= 0 {
                 (y_v, y_zero - y_v)
             } else {
@@ -466,35 +525,36 @@ pub fn bar_svg(chart: &BarChart) -> String {
         }
     }
     out.push_str("</g>\n");
+}
 
-    // Category labels.
+/// The category names under their groups.
+fn bar_categories(out: &mut String, chart: &BarChart, layout: &BarLayout) {
     out.push_str("<g class=\"categories\">\n");
     for (ci, cat) in chart.categories.iter().enumerate() {
         let _ = writeln!(
             out,
             "<text class=\"category\" x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\">{}</text>",
-            num(plot_left + (ci as f64 + 0.5) * group_w),
-            num(cat_y),
+            num(layout.plot_left + (ci as f64 + 0.5) * layout.group_w),
+            num(layout.cat_y),
             num(FS_CATEGORY),
             esc(cat)
         );
     }
     out.push_str("</g>\n");
+}
 
-    // Legend (图例).
+/// The legend (图例): one swatch and name per series, in centred rows.
+fn bar_legend(out: &mut String, chart: &BarChart, layout: &BarLayout) {
     out.push_str("<g class=\"legend\">\n");
-    for (ri, (start, items)) in rows.iter().enumerate() {
-        let baseline = legend_top + ri as f64 * row_h + FS_LEGEND;
+    for (ri, (start, items)) in layout.legend_rows.iter().enumerate() {
+        let baseline = layout.legend_top + ri as f64 * layout.row_h + FS_LEGEND;
         let mut x = *start;
         for &(i, w) in items {
-            legend_item(&mut out, x, baseline, color(i), &legend_labels[i]);
+            legend_item(out, x, baseline, color(i), &chart.series[i].name);
             x += w + 20.0;
         }
     }
     out.push_str("</g>\n");
-
-    close_doc(&mut out);
-    out
 }
 
 /// Renders a pie chart (饼状图) as a standalone SVG document.

@@ -224,37 +224,7 @@ impl RuleSet {
             )]
         })?;
         let mut errors = Vec::new();
-        let mut rules = Vec::new();
-        let mut defined: Defined = Vec::new();
-        if let Some(base) = &file.extends {
-            let line = line_of(text, base.span().start);
-            let name = base.get_ref();
-            let Some((base_origin, base_text)) = resolve(name, file.year) else {
-                return Err(vec![err(
-                    line,
-                    format!(
-                        "extends = \"{name}\" 引用的审核规则集不存在：没有 {} 年或更早的 data/rules/{name}-<年度>.toml；请检查名称，或用 --data-dir 提供该文件",
-                        file.year
-                    ),
-                )]);
-            };
-            chain.push(origin.to_string());
-            if chain.contains(&base_origin) {
-                let mut cycle = chain.clone();
-                cycle.push(base_origin);
-                return Err(vec![err(
-                    line,
-                    format!(
-                        "extends = \"{name}\" 形成循环引用：{}；请删去其中一处 extends",
-                        cycle.join(" → ")
-                    ),
-                )]);
-            }
-            let (base_set, base_defined) = Self::load(&base_text, &base_origin, resolve, chain)?;
-            chain.pop();
-            rules = base_set.rules;
-            defined = base_defined;
-        }
+        let (mut rules, mut defined) = Self::load_base(&file, text, origin, resolve, chain)?;
         let own_start = rules.len();
         for t in &file.rules {
             let line = line_of(text, t.span().start);
@@ -279,45 +249,7 @@ impl RuleSet {
                     },
                 ));
             }
-            let forms = [
-                rule.hierarchy.is_some(),
-                rule.stated.is_some() && rule.expected.is_some(),
-                rule.reason_required.is_some(),
-                !rule.empty_note.is_empty(),
-            ];
-            if forms.iter().filter(|f| **f).count() != 1 {
-                errors.push(err(
-                    line,
-                    format!(
-                        "规则“{}”须且只须写一种形式：stated 和 expected、hierarchy、reason_required 或 empty_note",
-                        rule.id
-                    ),
-                ));
-            }
-            if !rule.total_also.is_empty() && (rule.hierarchy.is_none() || rule.total_row.is_none())
-            {
-                errors.push(err(
-                    line,
-                    format!(
-                        "规则“{}”的 total_also 只用于写了 hierarchy 和 total_row 的规则",
-                        rule.id
-                    ),
-                ));
-            }
-            for (what, src) in [
-                ("stated", &rule.stated),
-                ("expected", &rule.expected),
-                ("when", &rule.when),
-            ] {
-                if let Some(src) = src {
-                    if let Err(e) = Expr::parse(&src.replace("ROW", "r000")) {
-                        errors.push(err(
-                            line,
-                            format!("规则“{}”的 {what} 表达式有误：{e}", rule.id),
-                        ));
-                    }
-                }
-            }
+            errors.extend(shape_errors(&rule).into_iter().map(|m| err(line, m)));
             rules.push(rule);
             defined.push((origin.to_string(), line));
         }
@@ -335,6 +267,87 @@ impl RuleSet {
             Err(errors)
         }
     }
+
+    /// The rules (and where each is defined) of the set `file` extends, loaded through
+    /// `resolve`; none when it extends nothing. An unknown base or a cycle is an error.
+    fn load_base(
+        file: &RuleFile,
+        text: &str,
+        origin: &str,
+        resolve: &Resolve,
+        chain: &mut Vec<String>,
+    ) -> Result<(Vec<Rule>, Defined), Vec<RuleFileError>> {
+        let Some(base) = &file.extends else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let err = |line: usize, message: String| RuleFileError {
+            origin: origin.to_string(),
+            line,
+            message,
+        };
+        let line = line_of(text, base.span().start);
+        let name = base.get_ref();
+        let Some((base_origin, base_text)) = resolve(name, file.year) else {
+            return Err(vec![err(
+                line,
+                format!(
+                    "extends = \"{name}\" 引用的审核规则集不存在：没有 {} 年或更早的 data/rules/{name}-<年度>.toml；请检查名称，或用 --data-dir 提供该文件",
+                    file.year
+                ),
+            )]);
+        };
+        chain.push(origin.to_string());
+        if chain.contains(&base_origin) {
+            let mut cycle = chain.clone();
+            cycle.push(base_origin);
+            return Err(vec![err(
+                line,
+                format!(
+                    "extends = \"{name}\" 形成循环引用：{}；请删去其中一处 extends",
+                    cycle.join(" → ")
+                ),
+            )]);
+        }
+        let (base_set, base_defined) = Self::load(&base_text, &base_origin, resolve, chain)?;
+        chain.pop();
+        Ok((base_set.rules, base_defined))
+    }
+}
+
+/// What is wrong with one rule on its own: not exactly one form, `total_also` without a
+/// hierarchy and total row, an expression that does not parse.
+fn shape_errors(rule: &Rule) -> Vec<String> {
+    let mut errors = Vec::new();
+    let forms = [
+        rule.hierarchy.is_some(),
+        rule.stated.is_some() && rule.expected.is_some(),
+        rule.reason_required.is_some(),
+        !rule.empty_note.is_empty(),
+    ];
+    if forms.iter().filter(|f| **f).count() != 1 {
+        errors.push(format!(
+            "规则“{}”须且只须写一种形式：stated 和 expected、hierarchy、reason_required 或 empty_note",
+            rule.id
+        ));
+    }
+    if !rule.total_also.is_empty() && (rule.hierarchy.is_none() || rule.total_row.is_none()) {
+        errors.push(format!(
+            "规则“{}”的 total_also 只用于写了 hierarchy 和 total_row 的规则",
+            rule.id
+        ));
+    }
+    for (what, src) in [
+        ("stated", &rule.stated),
+        ("expected", &rule.expected),
+        ("when", &rule.when),
+    ] {
+        if let Some(src) = src {
+            if let Err(e) = Expr::parse(&src.replace("ROW", "r000")) {
+                errors.push(format!("规则“{}”的 {what} 表达式有误：{e}", rule.id));
+            }
+        }
+    }
+    errors
 }
 
 /// The outcome of one rule.

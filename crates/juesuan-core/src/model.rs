@@ -291,130 +291,18 @@ pub struct SectionChange {
 /// does not compare as the same data. The evaluation is compared by its content (comments
 /// and layout do not count).
 pub fn section_changes(before: &UnitYear, after: &UnitYear) -> Vec<SectionChange> {
-    let mut out = Vec::new();
-    let mut compare =
-        |section: &'static str, label: &'static str, a: toml::Value, b: toml::Value| {
-            if a == b {
-                return;
-            }
-            let what = match (&a, &b) {
-                (toml::Value::Table(x), toml::Value::Table(y)) => {
-                    let mut keys: Vec<&String> = x
-                        .keys()
-                        .chain(y.keys())
-                        .filter(|k| x.get(*k) != y.get(*k))
-                        .collect();
-                    keys.sort();
-                    keys.dedup();
-                    let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
-                    format!("不同的项：{}", keys.join("、"))
-                }
-                _ => "内容不同".to_string(),
-            };
-            out.push(SectionChange {
+    let mut out: Vec<SectionChange> = SECTIONS
+        .iter()
+        .filter_map(|(section, label, part)| {
+            let what = difference(&part(before), &part(after))?;
+            Some(SectionChange {
                 section,
                 label,
                 what,
-            });
-        };
-    fn value<T: Serialize>(t: &T) -> toml::Value {
-        // Every part is plain data (strings, counts, exact amounts): it always converts.
-        toml::Value::try_from(t).unwrap_or_else(|e| toml::Value::String(e.to_string()))
-    }
-    let settings = |u: &UnitYear| {
-        let mut t = toml::Table::new();
-        t.insert("year".into(), value(&u.year));
-        t.insert("amount_unit".into(), value(&u.amount_unit));
-        t.insert("template".into(), value(&u.template));
-        if let Some(p) = &u.province {
-            t.insert("province".into(), value(p));
-        }
-        toml::Value::Table(t)
-    };
-    compare(
-        "（顶层）",
-        "年度、金额单位、表样、省份",
-        settings(before),
-        settings(after),
-    );
-    compare(
-        "[unit]",
-        "单位信息和文字",
-        value(&before.unit),
-        value(&after.unit),
-    );
-    compare(
-        "[budget_reasons]",
-        "决算与年初预算差异原因",
-        value(&before.budget_reasons),
-        value(&after.budget_reasons),
-    );
-    compare(
-        "[reasons]",
-        "变动原因",
-        value(&before.reasons),
-        value(&after.reasons),
-    );
-    compare(
-        "[sangong]",
-        "“三公”经费明细和原因",
-        value(&before.sangong),
-        value(&after.sangong),
-    );
-    compare(
-        "[operating_costs]",
-        "机关运行经费变动原因",
-        value(&before.operating_costs_reason),
-        value(&after.operating_costs_reason),
-    );
-    compare(
-        "[procurement]",
-        "政府采购主要用途",
-        value(&before.procurement_usage),
-        value(&after.procurement_usage),
-    );
-    compare(
-        "[assets]",
-        "国有资产占有使用情况",
-        value(&before.assets),
-        value(&after.assets),
-    );
-    compare(
-        "[performance]",
-        "预算绩效管理情况",
-        value(&before.performance),
-        value(&after.performance),
-    );
-    let glossary = |u: &UnitYear| {
-        let mut t = toml::Table::new();
-        for g in &u.glossary {
-            t.insert(g.term.clone(), toml::Value::String(g.text.clone()));
-        }
-        toml::Value::Table(t)
-    };
-    compare(
-        "[[glossary]]",
-        "名词解释",
-        glossary(before),
-        glossary(after),
-    );
-    let evaluation = match (&before.evaluation, &after.evaluation) {
-        (None, None) => None,
-        (Some(a), Some(b)) if a.same_content(b) => None,
-        (a, b) => {
-            let show = |e: &Option<EvaluationSection>| {
-                e.as_ref()
-                    .map_or_else(|| "（无）".to_string(), |e| e.summary())
-            };
-            let what = if a.is_some() && b.is_some() {
-                format!("内容不同（{} → {}）", show(a), show(b))
-            } else {
-                format!("{} → {}", show(a), show(b))
-            };
-            Some(what)
-        }
-    };
-    if let Some(what) = evaluation {
+            })
+        })
+        .collect();
+    if let Some(what) = evaluation_change(&before.evaluation, &after.evaluation) {
         out.push(SectionChange {
             section: "[evaluation]",
             label: "绩效自评",
@@ -422,6 +310,107 @@ pub fn section_changes(before: &UnitYear, after: &UnitYear) -> Vec<SectionChange
         });
     }
     out
+}
+
+/// A part of a unit-year as plain TOML, for comparing.
+type Part = fn(&UnitYear) -> toml::Value;
+
+/// The sections compared by [`section_changes`] (the evaluation aside), in the file's order:
+/// (section, what it holds, its content).
+const SECTIONS: [(&str, &str, Part); 10] = [
+    ("（顶层）", "年度、金额单位、表样、省份", settings),
+    ("[unit]", "单位信息和文字", |u| value(&u.unit)),
+    (
+        "[budget_reasons]",
+        "决算与年初预算差异原因",
+        |u| value(&u.budget_reasons),
+    ),
+    ("[reasons]", "变动原因", |u| value(&u.reasons)),
+    ("[sangong]", "“三公”经费明细和原因", |u| {
+        value(&u.sangong)
+    }),
+    ("[operating_costs]", "机关运行经费变动原因", |u| {
+        value(&u.operating_costs_reason)
+    }),
+    ("[procurement]", "政府采购主要用途", |u| {
+        value(&u.procurement_usage)
+    }),
+    ("[assets]", "国有资产占有使用情况", |u| {
+        value(&u.assets)
+    }),
+    ("[performance]", "预算绩效管理情况", |u| {
+        value(&u.performance)
+    }),
+    ("[[glossary]]", "名词解释", glossary),
+];
+
+fn value<T: Serialize>(t: &T) -> toml::Value {
+    // Every part is plain data (strings, counts, exact amounts): it always converts.
+    toml::Value::try_from(t).unwrap_or_else(|e| toml::Value::String(e.to_string()))
+}
+
+/// The top-level settings: year, amount unit, template, province.
+fn settings(u: &UnitYear) -> toml::Value {
+    let mut t = toml::Table::new();
+    t.insert("year".into(), value(&u.year));
+    t.insert("amount_unit".into(), value(&u.amount_unit));
+    t.insert("template".into(), value(&u.template));
+    if let Some(p) = &u.province {
+        t.insert("province".into(), value(p));
+    }
+    toml::Value::Table(t)
+}
+
+/// The glossary as term → text.
+fn glossary(u: &UnitYear) -> toml::Value {
+    let mut t = toml::Table::new();
+    for g in &u.glossary {
+        t.insert(g.term.clone(), toml::Value::String(g.text.clone()));
+    }
+    toml::Value::Table(t)
+}
+
+/// How two versions of a section differ (the keys that differ, for a table), or `None`.
+fn difference(a: &toml::Value, b: &toml::Value) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    Some(match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            let mut keys: Vec<&String> = x
+                .keys()
+                .chain(y.keys())
+                .filter(|k| x.get(*k) != y.get(*k))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
+            format!("不同的项：{}", keys.join("、"))
+        }
+        _ => "内容不同".to_string(),
+    })
+}
+
+/// How the evaluation changed (kept, lost, added or different), or `None` when the same.
+fn evaluation_change(
+    a: &Option<EvaluationSection>,
+    b: &Option<EvaluationSection>,
+) -> Option<String> {
+    match (a, b) {
+        (None, None) => None,
+        (Some(x), Some(y)) if x.same_content(y) => None,
+        _ => {
+            let show = |e: &Option<EvaluationSection>| {
+                e.as_ref()
+                    .map_or_else(|| "（无）".to_string(), |e| e.summary())
+            };
+            Some(if a.is_some() && b.is_some() {
+                format!("内容不同（{} → {}）", show(a), show(b))
+            } else {
+                format!("{} → {}", show(a), show(b))
+            })
+        }
+    }
 }
 
 impl UnitYear {

@@ -755,128 +755,9 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
     };
     let mut values = BTreeMap::new();
     let mut partial = false;
-    // Lines with their amounts, `unclassified` lines with nothing in them left out.
-    let evaluate = |base: &FactFilter, columns: &[ColumnSpec], lines: Vec<Line>| {
-        lines
-            .into_iter()
-            .map(|line| {
-                let amounts = d.row_values(base, columns, &line);
-                (line, amounts)
-            })
-            .filter(|(line, amounts)| keep_line(line, amounts))
-            .collect::<Vec<_>>()
-    };
     let (header, rows) = match spec.layout {
-        Layout::Grid => {
-            let has_tree = spec.rows.iter().any(|r| r.tree.is_some());
-            let stub: Vec<&str> = if has_tree {
-                vec!["科目编码", "科目名称"]
-            } else {
-                vec!["项目"]
-            };
-            let header = column_headers(&stub, &spec.columns);
-            let lines = evaluate(
-                &spec.base,
-                &spec.columns,
-                d.expand(&spec.base, &spec.rows, has_tree),
-            );
-            let rows = lines
-                .into_iter()
-                .map(|(line, amounts)| {
-                    let mut cells = Vec::new();
-                    if has_tree {
-                        cells.push(match &line.code {
-                            Some(c) => Cell::Code { code: c.clone() },
-                            None => Cell::Blank,
-                        });
-                    }
-                    cells.push(Cell::Text {
-                        text: line.label.clone(),
-                        indent: line.indent,
-                    });
-                    cells.extend(d.cells(&mut values, &mut partial, &spec.columns, &line, amounts));
-                    cells
-                })
-                .collect();
-            (header, rows)
-        }
-        Layout::Paired => {
-            let (l, r) = (
-                spec.left.as_ref().expect("validated"),
-                spec.right.as_ref().expect("validated"),
-            );
-            let lbase = spec.base.refined(&l.base);
-            let rbase = spec.base.refined(&r.base);
-            let mut header = vec![
-                vec![
-                    HeaderCell {
-                        text: l.header.clone(),
-                        colspan: 1 + l.columns.len() as u16,
-                        rowspan: 1,
-                    },
-                    HeaderCell {
-                        text: r.header.clone(),
-                        colspan: 1 + r.columns.len() as u16,
-                        rowspan: 1,
-                    },
-                ],
-                Vec::new(),
-            ];
-            for side in [l, r] {
-                header[1].push(HeaderCell {
-                    text: "项目".into(),
-                    colspan: 1,
-                    rowspan: 1,
-                });
-                for c in &side.columns {
-                    header[1].push(HeaderCell {
-                        text: c.label.clone(),
-                        colspan: 1,
-                        rowspan: 1,
-                    });
-                }
-            }
-            let footer_l: Vec<RowSpec> = spec.footer.iter().map(|p| p.left.clone()).collect();
-            let footer_r: Vec<RowSpec> = spec.footer.iter().map(|p| p.right.clone()).collect();
-            let left = evaluate(&lbase, &l.columns, d.expand(&lbase, &l.rows, false));
-            let right = evaluate(&rbase, &r.columns, d.expand(&rbase, &r.rows, false));
-            let fl = evaluate(&lbase, &l.columns, d.expand(&lbase, &footer_l, false));
-            let fr = evaluate(&rbase, &r.columns, d.expand(&rbase, &footer_r, false));
-            // Body rows side by side (the shorter side padded with blanks), then the footer
-            // pairs, which stay paired.
-            let pad = |side: Vec<_>, n: usize| {
-                let mut v: Vec<Option<(Line, Vec<Option<Amount>>)>> =
-                    side.into_iter().map(Some).collect();
-                v.resize_with(n, || None);
-                v
-            };
-            let body = left.len().max(right.len());
-            let foot = fl.len().max(fr.len());
-            let pairs = pad(left, body)
-                .into_iter()
-                .zip(pad(right, body))
-                .chain(pad(fl, foot).into_iter().zip(pad(fr, foot)));
-            let mut side_cells = |side: &SideSpec, entry: Option<(Line, Vec<Option<Amount>>)>| {
-                let Some((line, amounts)) = entry else {
-                    let mut cells = vec![Cell::Blank];
-                    cells.extend(side.columns.iter().map(|_| Cell::Blank));
-                    return cells;
-                };
-                let mut cells = vec![Cell::Text {
-                    text: line.label.clone(),
-                    indent: line.indent,
-                }];
-                cells.extend(d.cells(&mut values, &mut partial, &side.columns, &line, amounts));
-                cells
-            };
-            let mut rows = Vec::new();
-            for (a, b) in pairs {
-                let mut cells = side_cells(l, a);
-                cells.extend(side_cells(r, b));
-                rows.push(cells);
-            }
-            (header, rows)
-        }
+        Layout::Grid => d.grid(spec, &mut values, &mut partial),
+        Layout::Paired => d.paired(spec, &mut values, &mut partial),
     };
     let mut table = Table {
         id: spec.id.clone(),
@@ -889,45 +770,217 @@ pub fn derive_table(spec: &TableSpec, facts: &FactTable, catalogues: &Catalogues
         values,
         sources: BTreeMap::new(),
     };
-    // sum_of columns come from their parts' facts.
-    let mut sources = d.sources.take();
-    for spec_cols in [
-        spec.columns.as_slice(),
-        spec.left.as_ref().map_or(&[][..], |s| s.columns.as_slice()),
-        spec.right
-            .as_ref()
-            .map_or(&[][..], |s| s.columns.as_slice()),
-    ] {
-        for col in spec_cols.iter().filter(|c| !c.sum_of.is_empty()) {
-            for row in table.row_keys() {
-                let mut lines: Vec<usize> = col
-                    .sum_of
-                    .iter()
-                    .flat_map(|p| {
-                        sources
-                            .get(&(row.clone(), p.clone()))
-                            .cloned()
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                if !lines.is_empty() {
-                    lines.sort_unstable();
-                    sources.insert((row, col.id.clone()), lines);
-                }
-            }
-        }
-    }
-    for lines in sources.values_mut() {
-        lines.sort_unstable();
-        lines.dedup();
-    }
-    table.sources = sources;
+    table.sources = d.take_sources(spec, &table);
     if table.is_empty() {
         table.note = spec.empty_note.clone();
     } else if partial {
         table.note = spec.partial_note.clone();
     }
     table
+}
+
+/// A line of a table with its amounts, column by column.
+type Evaluated = (Line, Vec<Option<Amount>>);
+
+/// Header rows and body rows of a table.
+type Grid = (Vec<Vec<HeaderCell>>, Vec<Vec<Cell>>);
+
+impl Deriver<'_> {
+    /// Lines with their amounts, `unclassified` lines with nothing in them left out.
+    fn evaluate(
+        &self,
+        base: &FactFilter,
+        columns: &[ColumnSpec],
+        lines: Vec<Line>,
+    ) -> Vec<Evaluated> {
+        lines
+            .into_iter()
+            .map(|line| {
+                let amounts = self.row_values(base, columns, &line);
+                (line, amounts)
+            })
+            .filter(|(line, amounts)| keep_line(line, amounts))
+            .collect()
+    }
+
+    /// A grid table: a stub (code and name when rows are a tree, else 项目) and the columns.
+    fn grid(
+        &self,
+        spec: &TableSpec,
+        values: &mut BTreeMap<(String, String), Amount>,
+        partial: &mut bool,
+    ) -> Grid {
+        let has_tree = spec.rows.iter().any(|r| r.tree.is_some());
+        let stub: Vec<&str> = if has_tree {
+            vec!["科目编码", "科目名称"]
+        } else {
+            vec!["项目"]
+        };
+        let header = column_headers(&stub, &spec.columns);
+        let lines = self.evaluate(
+            &spec.base,
+            &spec.columns,
+            self.expand(&spec.base, &spec.rows, has_tree),
+        );
+        let rows = lines
+            .into_iter()
+            .map(|(line, amounts)| {
+                let mut cells = Vec::new();
+                if has_tree {
+                    cells.push(match &line.code {
+                        Some(c) => Cell::Code { code: c.clone() },
+                        None => Cell::Blank,
+                    });
+                }
+                cells.push(Cell::Text {
+                    text: line.label.clone(),
+                    indent: line.indent,
+                });
+                cells.extend(self.cells(values, partial, &spec.columns, &line, amounts));
+                cells
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// A paired table (two sides, as 收入 and 支出): body rows side by side (the shorter
+    /// side padded with blanks), then the footer pairs, which stay paired.
+    fn paired(
+        &self,
+        spec: &TableSpec,
+        values: &mut BTreeMap<(String, String), Amount>,
+        partial: &mut bool,
+    ) -> Grid {
+        let (l, r) = (
+            spec.left.as_ref().expect("validated"),
+            spec.right.as_ref().expect("validated"),
+        );
+        let lbase = spec.base.refined(&l.base);
+        let rbase = spec.base.refined(&r.base);
+        let header = paired_headers(l, r);
+        let footer_l: Vec<RowSpec> = spec.footer.iter().map(|p| p.left.clone()).collect();
+        let footer_r: Vec<RowSpec> = spec.footer.iter().map(|p| p.right.clone()).collect();
+        let left = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &l.rows, false));
+        let right = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &r.rows, false));
+        let fl = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &footer_l, false));
+        let fr = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &footer_r, false));
+        let body = left.len().max(right.len());
+        let foot = fl.len().max(fr.len());
+        let pairs = padded(left, body)
+            .into_iter()
+            .zip(padded(right, body))
+            .chain(padded(fl, foot).into_iter().zip(padded(fr, foot)));
+        let mut rows = Vec::new();
+        for (a, b) in pairs {
+            let mut cells = self.side_cells(values, partial, l, a);
+            cells.extend(self.side_cells(values, partial, r, b));
+            rows.push(cells);
+        }
+        (header, rows)
+    }
+
+    /// The cells of one side of a paired row; blanks when that side has no line here.
+    fn side_cells(
+        &self,
+        values: &mut BTreeMap<(String, String), Amount>,
+        partial: &mut bool,
+        side: &SideSpec,
+        entry: Option<Evaluated>,
+    ) -> Vec<Cell> {
+        let Some((line, amounts)) = entry else {
+            let mut cells = vec![Cell::Blank];
+            cells.extend(side.columns.iter().map(|_| Cell::Blank));
+            return cells;
+        };
+        let mut cells = vec![Cell::Text {
+            text: line.label.clone(),
+            indent: line.indent,
+        }];
+        cells.extend(self.cells(values, partial, &side.columns, &line, amounts));
+        cells
+    }
+
+    /// The input lines behind each cell, sorted and without repeats; a `sum_of` column's
+    /// cells come from their parts' facts.
+    fn take_sources(
+        &self,
+        spec: &TableSpec,
+        table: &Table,
+    ) -> BTreeMap<(String, String), Vec<usize>> {
+        let mut sources = self.sources.take();
+        for spec_cols in [
+            spec.columns.as_slice(),
+            spec.left.as_ref().map_or(&[][..], |s| s.columns.as_slice()),
+            spec.right
+                .as_ref()
+                .map_or(&[][..], |s| s.columns.as_slice()),
+        ] {
+            for col in spec_cols.iter().filter(|c| !c.sum_of.is_empty()) {
+                for row in table.row_keys() {
+                    let mut lines: Vec<usize> = col
+                        .sum_of
+                        .iter()
+                        .flat_map(|p| {
+                            sources
+                                .get(&(row.clone(), p.clone()))
+                                .cloned()
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    if !lines.is_empty() {
+                        lines.sort_unstable();
+                        sources.insert((row, col.id.clone()), lines);
+                    }
+                }
+            }
+        }
+        for lines in sources.values_mut() {
+            lines.sort_unstable();
+            lines.dedup();
+        }
+        sources
+    }
+}
+
+/// The two header rows of a paired table: each side's title over 项目 and its columns.
+fn paired_headers(l: &SideSpec, r: &SideSpec) -> Vec<Vec<HeaderCell>> {
+    let mut header = vec![
+        vec![
+            HeaderCell {
+                text: l.header.clone(),
+                colspan: 1 + l.columns.len() as u16,
+                rowspan: 1,
+            },
+            HeaderCell {
+                text: r.header.clone(),
+                colspan: 1 + r.columns.len() as u16,
+                rowspan: 1,
+            },
+        ],
+        Vec::new(),
+    ];
+    for side in [l, r] {
+        header[1].push(HeaderCell {
+            text: "项目".into(),
+            colspan: 1,
+            rowspan: 1,
+        });
+        for c in &side.columns {
+            header[1].push(HeaderCell {
+                text: c.label.clone(),
+                colspan: 1,
+                rowspan: 1,
+            });
+        }
+    }
+    header
+}
+
+/// One side's lines padded with `None` to `n` entries.
+fn padded(side: Vec<Evaluated>, n: usize) -> Vec<Option<Evaluated>> {
+    let mut v: Vec<Option<Evaluated>> = side.into_iter().map(Some).collect();
+    v.resize_with(n, || None);
+    v
 }
 
 #[cfg(test)]

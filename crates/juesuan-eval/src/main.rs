@@ -46,152 +46,231 @@ fn threshold(s: &str) -> Result<Threshold, String> {
     Threshold::parse(s).ok_or_else(|| format!("目标值“{s}”不是0到1之间的小数"))
 }
 
+/// The command line: where the corpus, labels and goals are, and what else to do.
+struct Options {
+    corpus: PathBuf,
+    labels_dir: PathBuf,
+    goals_file: PathBuf,
+    mutate: bool,
+    verbose: bool,
+    /// Development aid: write each document's text as read, and every check, to a directory
+    /// outside the project (the documents' text is never committed).
+    dump: Option<PathBuf>,
+}
+
+/// Sums over all documents of what the report's last lines state.
+#[derive(Default)]
+struct Totals {
+    tallies: [Tally; 3],
+    tails_noted: usize,
+    tails: usize,
+    planted: usize,
+    caught: usize,
+    table_pass: usize,
+    table_fail: usize,
+    /// Checks between tables: the same amount, and the same code and name (passed, failed).
+    equal: (usize, usize),
+    names: (usize, usize),
+}
+
 fn run() -> Result<ExitCode, String> {
-    let mut corpus = PathBuf::from("../shared/corpus");
-    let mut labels_dir = PathBuf::from("eval/corpus");
-    let mut goals_file = PathBuf::from("eval/goals.toml");
-    let (mut mutate, mut verbose) = (false, false);
-    // Development aid: write each document's text as read, and every check, to a directory
-    // outside the project (the documents' text is never committed).
-    let mut dump: Option<PathBuf> = None;
+    let Some(options) = parse_args()? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !options.corpus.is_dir() {
+        println!(
+            "skipped：没有真实报告目录 {}（真实报告不在项目内；有该目录的机器上才评估）",
+            options.corpus.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let goals = read_goals(&options.goals_file)?;
+    let mut files = Vec::new();
+    collect(&options.labels_dir, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        println!(
+            "skipped：{} 中没有标注文件（*.toml）",
+            options.labels_dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let mut totals = Totals::default();
+    println!("文档\t范围\t错误报出\t正确\t误报\t标注\t检出\t精确率\t召回率\t结论");
+    for f in &files {
+        evaluate_document(f, &options, &mut totals)?;
+    }
+    println!();
+    print_totals(&totals);
+    let ok = print_goals(&goals, &totals, options.mutate)?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads the command line; `None` when it asked for help (printed here).
+fn parse_args() -> Result<Option<Options>, String> {
+    let mut options = Options {
+        corpus: PathBuf::from("../shared/corpus"),
+        labels_dir: PathBuf::from("eval/corpus"),
+        goals_file: PathBuf::from("eval/goals.toml"),
+        mutate: false,
+        verbose: false,
+        dump: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} 后缺少路径"));
         match a.as_str() {
-            "--corpus" => corpus = value("--corpus")?.into(),
-            "--labels" => labels_dir = value("--labels")?.into(),
-            "--goals" => goals_file = value("--goals")?.into(),
-            "--mutate" => mutate = true,
-            "--dump" => dump = Some(value("--dump")?.into()),
-            "--verbose" | "-v" => verbose = true,
+            "--corpus" => options.corpus = value("--corpus")?.into(),
+            "--labels" => options.labels_dir = value("--labels")?.into(),
+            "--goals" => options.goals_file = value("--goals")?.into(),
+            "--mutate" => options.mutate = true,
+            "--dump" => options.dump = Some(value("--dump")?.into()),
+            "--verbose" | "-v" => options.verbose = true,
             "--help" | "-h" => {
                 println!("juesuan-eval [--corpus DIR] [--labels DIR] [--goals FILE] [--mutate] [--verbose]");
-                return Ok(ExitCode::SUCCESS);
+                return Ok(None);
             }
             other => return Err(format!("未知参数“{other}”")),
         }
     }
-    if !corpus.is_dir() {
-        println!(
-            "skipped：没有真实报告目录 {}（真实报告不在项目内；有该目录的机器上才评估）",
-            corpus.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let goals: Goals = toml::from_str(
-        &std::fs::read_to_string(&goals_file)
+    Ok(Some(options))
+}
+
+/// Reads and parses the goals file.
+fn read_goals(goals_file: &Path) -> Result<Goals, String> {
+    toml::from_str(
+        &std::fs::read_to_string(goals_file)
             .map_err(|e| format!("{}: {e}", goals_file.display()))?,
     )
-    .map_err(|e| format!("{}: {e}", goals_file.display()))?;
-    let mut files = Vec::new();
-    collect(&labels_dir, &mut files)?;
-    files.sort();
-    if files.is_empty() {
-        println!("skipped：{} 中没有标注文件（*.toml）", labels_dir.display());
-        return Ok(ExitCode::SUCCESS);
-    }
+    .map_err(|e| format!("{}: {e}", goals_file.display()))
+}
 
-    let mut total = [Tally::default(); 3];
-    let (mut tails_noted, mut tails) = (0, 0);
-    let (mut planted, mut caught_n) = (0usize, 0usize);
-    let (mut table_pass, mut table_fail) = (0usize, 0usize);
-    let (mut equal, mut names) = ((0usize, 0usize), (0usize, 0usize));
-    println!("文档\t范围\t错误报出\t正确\t误报\t标注\t检出\t精确率\t召回率\t结论");
-    for f in &files {
-        let labels: Labels = toml::from_str(
-            &std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?,
-        )
-        .map_err(|e| format!("{}: {e}", f.display()))?;
-        let pdf = corpus.join(&labels.document);
-        let text = match juesuan_readers::read_text(&pdf) {
-            Ok(t) => t,
-            Err(e) => {
-                println!("{}\t无法读取：{e}", labels.document);
-                continue;
-            }
-        };
-        let audit = juesuan_audit::audit(&text);
-        if let Some(dir) = &dump {
-            write_dump(dir, short(&labels.document), &text, &audit)?;
+/// Audits the document one label file names, prints its rows and adds it to the totals.
+fn evaluate_document(f: &Path, options: &Options, totals: &mut Totals) -> Result<(), String> {
+    let labels: Labels =
+        toml::from_str(&std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?)
+            .map_err(|e| format!("{}: {e}", f.display()))?;
+    let pdf = options.corpus.join(&labels.document);
+    let text = match juesuan_readers::read_text(&pdf) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("{}\t无法读取：{e}", labels.document);
+            return Ok(());
         }
-        let r = evaluate(&labels, &audit, &text);
-        for s in Scope::ALL {
-            let t = r.tallies[s as usize];
-            total[s as usize].add(&t);
-            if s != Scope::Narrative && t.true_pos + t.false_pos + t.labelled == 0 {
-                continue;
-            }
-            let (p, r_) = (t.precision(), t.recall());
-            println!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}%\t{}%\t{}",
-                short(&r.document),
-                s.name(),
-                t.true_pos + t.false_pos,
-                t.true_pos,
-                t.false_pos,
-                t.labelled,
-                t.recalled,
-                percent(p.0, p.1),
-                percent(r_.0, r_.1),
-                if s == Scope::Narrative {
-                    &r.verdict
-                } else {
-                    ""
-                }
-            );
-        }
-        // Table checks: the hand labeller recomputed every table, so a table 错误 without a
-        // label is a false finding (counted above in the "table" scope).
-        println!(
-            "{}\t表格\t识别{}张表、{}行；表内与表间核对{}处（通过{}，错误{}）；其中表间相等{}处（通过{}，错误{}），编码与名称{}处（通过{}，错误{}）",
-            short(&r.document),
-            r.tables,
-            r.table_rows,
-            r.table_checks.0 + r.table_checks.1,
-            r.table_checks.0,
-            r.table_checks.1,
-            r.equal_checks.0 + r.equal_checks.1,
-            r.equal_checks.0,
-            r.equal_checks.1,
-            r.name_checks.0 + r.name_checks.1,
-            r.name_checks.0,
-            r.name_checks.1
-        );
-        table_pass += r.table_checks.0;
-        table_fail += r.table_checks.1;
-        for (sum, add) in [(&mut equal, r.equal_checks), (&mut names, r.name_checks)] {
-            sum.0 += add.0;
-            sum.1 += add.1;
-        }
-        tails_noted += r.tails_noted;
-        tails += r.tails;
-        if verbose {
-            for (page, kind, stated) in &r.false_findings {
-                println!(
-                    "    误报 第{}页 {} {stated}",
-                    page.map_or("?".into(), |p| p.to_string()),
-                    kind.label()
-                );
-            }
-            for (page, kind, stated) in &r.missed {
-                println!("    漏报 第{page}页 {kind} {stated}");
-            }
-        }
-        if mutate {
-            let normalised = juesuan_audit::normalize(&text);
-            let clean = juesuan_audit::audit(&normalised);
-            for p in plants(&normalised, &clean) {
-                planted += 1;
-                if caught(&p, &juesuan_audit::audit(&p.text)) {
-                    caught_n += 1;
-                }
-            }
-        }
+    };
+    let audit = juesuan_audit::audit(&text);
+    if let Some(dir) = &options.dump {
+        write_dump(dir, short(&labels.document), &text, &audit)?;
     }
-
-    println!();
+    let r = evaluate(&labels, &audit, &text);
     for s in Scope::ALL {
-        let t = total[s as usize];
+        totals.tallies[s as usize].add(&r.tallies[s as usize]);
+    }
+    print_document(&r);
+    totals.table_pass += r.table_checks.0;
+    totals.table_fail += r.table_checks.1;
+    for (sum, add) in [
+        (&mut totals.equal, r.equal_checks),
+        (&mut totals.names, r.name_checks),
+    ] {
+        sum.0 += add.0;
+        sum.1 += add.1;
+    }
+    totals.tails_noted += r.tails_noted;
+    totals.tails += r.tails;
+    if options.verbose {
+        print_misses(&r);
+    }
+    if options.mutate {
+        let (planted, caught_n) = plant_errors(&text);
+        totals.planted += planted;
+        totals.caught += caught_n;
+    }
+    Ok(())
+}
+
+/// Prints one document's rows: one per scope with findings or labels, then its tables.
+fn print_document(r: &DocResult) {
+    for s in Scope::ALL {
+        let t = r.tallies[s as usize];
+        if s != Scope::Narrative && t.true_pos + t.false_pos + t.labelled == 0 {
+            continue;
+        }
+        let (p, r_) = (t.precision(), t.recall());
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}%\t{}%\t{}",
+            short(&r.document),
+            s.name(),
+            t.true_pos + t.false_pos,
+            t.true_pos,
+            t.false_pos,
+            t.labelled,
+            t.recalled,
+            percent(p.0, p.1),
+            percent(r_.0, r_.1),
+            if s == Scope::Narrative {
+                &r.verdict
+            } else {
+                ""
+            }
+        );
+    }
+    // Table checks: the hand labeller recomputed every table, so a table 错误 without a
+    // label is a false finding (counted above in the "table" scope).
+    println!(
+        "{}\t表格\t识别{}张表、{}行；表内与表间核对{}处（通过{}，错误{}）；其中表间相等{}处（通过{}，错误{}），编码与名称{}处（通过{}，错误{}）",
+        short(&r.document),
+        r.tables,
+        r.table_rows,
+        r.table_checks.0 + r.table_checks.1,
+        r.table_checks.0,
+        r.table_checks.1,
+        r.equal_checks.0 + r.equal_checks.1,
+        r.equal_checks.0,
+        r.equal_checks.1,
+        r.name_checks.0 + r.name_checks.1,
+        r.name_checks.0,
+        r.name_checks.1
+    );
+}
+
+/// Prints a document's false findings and missed labelled errors (`--verbose`).
+fn print_misses(r: &DocResult) {
+    for (page, kind, stated) in &r.false_findings {
+        println!(
+            "    误报 第{}页 {} {stated}",
+            page.map_or("?".into(), |p| p.to_string()),
+            kind.label()
+        );
+    }
+    for (page, kind, stated) in &r.missed {
+        println!("    漏报 第{page}页 {kind} {stated}");
+    }
+}
+
+/// Plants single errors into a document's text (`--mutate`): (planted, caught).
+fn plant_errors(text: &str) -> (usize, usize) {
+    let normalised = juesuan_audit::normalize(text);
+    let clean = juesuan_audit::audit(&normalised);
+    let (mut planted, mut caught_n) = (0, 0);
+    for p in plants(&normalised, &clean) {
+        planted += 1;
+        if caught(&p, &juesuan_audit::audit(&p.text)) {
+            caught_n += 1;
+        }
+    }
+    (planted, caught_n)
+}
+
+/// Prints the totals over all documents: per scope, tables, tail adjustments.
+fn print_totals(totals: &Totals) {
+    for s in Scope::ALL {
+        let t = totals.tallies[s as usize];
         let (p, r) = (t.precision(), t.recall());
         println!(
             "合计\t{}\t错误报出{}，正确{}，误报{}；标注{}，检出{}；精确率{}%（{}/{}），召回率{}%（{}/{}）",
@@ -209,6 +288,8 @@ fn run() -> Result<ExitCode, String> {
             r.1
         );
     }
+    let (table_pass, table_fail) = (totals.table_pass, totals.table_fail);
+    let (equal, names) = (totals.equal, totals.names);
     println!(
         "表格核对：共{}处，通过{table_pass}，错误{table_fail}；其中表间相等{}处（通过{}，错误{}），编码与名称{}处（通过{}，错误{}）",
         table_pass + table_fail,
@@ -219,9 +300,15 @@ fn run() -> Result<ExitCode, String> {
         names.0,
         names.1
     );
-    println!("尾差调整报为尾差提示：{tails_noted}/{tails}");
+    println!(
+        "尾差调整报为尾差提示：{}/{}",
+        totals.tails_noted, totals.tails
+    );
+}
 
-    let n = total[Scope::Narrative as usize];
+/// Prints the totals against the goals; whether every ratchet holds.
+fn print_goals(goals: &Goals, totals: &Totals, mutate: bool) -> Result<bool, String> {
+    let n = totals.tallies[Scope::Narrative as usize];
     let (p, r) = (n.precision(), n.recall());
     let target = (
         threshold(&goals.target.precision)?,
@@ -250,33 +337,35 @@ fn run() -> Result<ExitCode, String> {
         if ok { "保持" } else { "低于下限" }
     );
     if mutate {
-        println!(
-            "植入错误：{planted}处（每处改动一个参与核对的数字），检出{caught_n}处，召回率{}%",
-            percent(caught_n, planted)
-        );
-        if let Some(m) = &goals.mutation {
-            let (t, rt) = (threshold(&m.target)?, threshold(&m.ratchet)?);
-            println!(
-                "植入错误目标（≥{t}）：{}；棘轮（≥{rt}）：{}",
-                if t.met_by((caught_n, planted)) {
-                    "已达到"
-                } else {
-                    "未达到"
-                },
-                if rt.met_by((caught_n, planted)) {
-                    "保持"
-                } else {
-                    "低于下限"
-                }
-            );
-            ok &= rt.met_by((caught_n, planted));
-        }
+        ok &= print_mutation_goals(goals, totals.planted, totals.caught)?;
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(ok)
+}
+
+/// Prints the planted-error recall and its goals; whether the ratchet (if any) holds.
+fn print_mutation_goals(goals: &Goals, planted: usize, caught_n: usize) -> Result<bool, String> {
+    println!(
+        "植入错误：{planted}处（每处改动一个参与核对的数字），检出{caught_n}处，召回率{}%",
+        percent(caught_n, planted)
+    );
+    let Some(m) = &goals.mutation else {
+        return Ok(true);
+    };
+    let (t, rt) = (threshold(&m.target)?, threshold(&m.ratchet)?);
+    println!(
+        "植入错误目标（≥{t}）：{}；棘轮（≥{rt}）：{}",
+        if t.met_by((caught_n, planted)) {
+            "已达到"
+        } else {
+            "未达到"
+        },
+        if rt.met_by((caught_n, planted)) {
+            "保持"
+        } else {
+            "低于下限"
+        }
+    );
+    Ok(rt.met_by((caught_n, planted)))
 }
 
 fn write_dump(

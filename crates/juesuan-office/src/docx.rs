@@ -88,129 +88,124 @@ fn single_line() -> LineSpacing {
         .line(240)
 }
 
+/// The default font and size and every paragraph style, in the order styles.xml lists them.
 fn styles(docx: Docx) -> Docx {
-    let heading = |id: &str, name: &str, level: usize| {
-        Style::new(id, StyleType::Paragraph)
-            .name(name)
-            .based_on("Normal")
-            .next(STYLE_BODY)
+    let docx = docx.default_fonts(fonts(BODY_FONT)).default_size(BODY_SIZE);
+    text_styles()
+        .into_iter()
+        .chain(table_styles())
+        .chain(navigation_styles())
+        .fold(docx, Docx::add_style)
+}
+
+/// A heading style at an outline level (0 is 一级标题).
+fn heading_style(id: &str, name: &str, level: usize) -> Style {
+    Style::new(id, StyleType::Paragraph)
+        .name(name)
+        .based_on("Normal")
+        .next(STYLE_BODY)
+        .q_format(true)
+        .fonts(fonts(HEADING_FONT))
+        .size(BODY_SIZE)
+        .outline_lvl(level)
+        .line_spacing(exact_line(560).before(120).after(120))
+}
+
+/// The style of one level of the table of contents, indented by level.
+fn toc_style(level: i32) -> Style {
+    Style::new(format!("ToC{level}"), StyleType::Paragraph)
+        .name(format!("toc {level}"))
+        .based_on("Normal")
+        .fonts(fonts(BODY_FONT))
+        .size(CAPTION_SIZE)
+        .indent(Some((level - 1) * 560), None, None, None)
+        .line_spacing(exact_line(480))
+}
+
+/// Styles of the running text: Normal, title, headings, body paragraphs, captions.
+fn text_styles() -> Vec<Style> {
+    let first_line = || Some(SpecialIndentType::FirstLine(BODY_INDENT));
+    vec![
+        Style::new("Normal", StyleType::Paragraph)
+            .name("Normal")
             .q_format(true)
-            .fonts(fonts(HEADING_FONT))
+            .fonts(fonts(BODY_FONT))
+            .size(BODY_SIZE),
+        Style::new(STYLE_TITLE, StyleType::Paragraph)
+            .name("Title")
+            .based_on("Normal")
+            .q_format(true)
+            .fonts(fonts(TITLE_FONT))
+            .size(TITLE_SIZE)
+            .align(AlignmentType::Center)
+            .line_spacing(exact_line(760)),
+        heading_style(STYLE_H1, "heading 1", 0).align(AlignmentType::Center),
+        heading_style(STYLE_H2, "heading 2", 1).indent(None, first_line(), None, None),
+        heading_style(STYLE_H3, "heading 3", 2).indent(None, first_line(), None, None),
+        Style::new(STYLE_BODY, StyleType::Paragraph)
+            .name("正文段落")
+            .based_on("Normal")
+            .q_format(true)
+            .fonts(fonts(BODY_FONT))
             .size(BODY_SIZE)
-            .outline_lvl(level)
-            .line_spacing(exact_line(560).before(120).after(120))
-    };
-    let toc = |level: i32| {
-        Style::new(format!("ToC{level}"), StyleType::Paragraph)
-            .name(format!("toc {level}"))
+            .align(AlignmentType::Both)
+            .indent(None, first_line(), None, None)
+            .line_spacing(exact_line(560)),
+        Style::new(STYLE_CAPTION, StyleType::Paragraph)
+            .name("caption")
             .based_on("Normal")
             .fonts(fonts(BODY_FONT))
             .size(CAPTION_SIZE)
-            .indent(Some((level - 1) * 560), None, None, None)
-            .line_spacing(exact_line(480))
-    };
-    docx.default_fonts(fonts(BODY_FONT))
-        .default_size(BODY_SIZE)
-        .add_style(
-            Style::new("Normal", StyleType::Paragraph)
-                .name("Normal")
-                .q_format(true)
-                .fonts(fonts(BODY_FONT))
-                .size(BODY_SIZE),
-        )
-        .add_style(
-            Style::new(STYLE_TITLE, StyleType::Paragraph)
-                .name("Title")
-                .based_on("Normal")
-                .q_format(true)
-                .fonts(fonts(TITLE_FONT))
-                .size(TITLE_SIZE)
-                .align(AlignmentType::Center)
-                .line_spacing(exact_line(760)),
-        )
-        .add_style(heading(STYLE_H1, "heading 1", 0).align(AlignmentType::Center))
-        .add_style(heading(STYLE_H2, "heading 2", 1).indent(
-            None,
-            Some(SpecialIndentType::FirstLine(BODY_INDENT)),
-            None,
-            None,
-        ))
-        .add_style(heading(STYLE_H3, "heading 3", 2).indent(
-            None,
-            Some(SpecialIndentType::FirstLine(BODY_INDENT)),
-            None,
-            None,
-        ))
-        .add_style(
-            Style::new(STYLE_BODY, StyleType::Paragraph)
-                .name("正文段落")
-                .based_on("Normal")
-                .q_format(true)
-                .fonts(fonts(BODY_FONT))
-                .size(BODY_SIZE)
-                .align(AlignmentType::Both)
-                .indent(
-                    None,
-                    Some(SpecialIndentType::FirstLine(BODY_INDENT)),
-                    None,
-                    None,
-                )
-                .line_spacing(exact_line(560)),
-        )
-        .add_style(
-            Style::new(STYLE_CAPTION, StyleType::Paragraph)
-                .name("caption")
-                .based_on("Normal")
-                .fonts(fonts(BODY_FONT))
-                .size(CAPTION_SIZE)
-                .align(AlignmentType::Center)
-                .line_spacing(single_line().after(240)),
-        )
-        .add_style(
-            Style::new(STYLE_TABLE, StyleType::Paragraph)
-                .name("表格文字")
-                .based_on("Normal")
-                .fonts(fonts(BODY_FONT))
-                .size(TABLE_SIZE)
-                .line_spacing(single_line()),
-        )
-        .add_style(
-            Style::new(STYLE_TABLE_TITLE, StyleType::Paragraph)
-                .name("表格标题")
-                .based_on("Normal")
-                .fonts(fonts(HEADING_FONT))
-                .size(TABLE_TITLE_SIZE)
-                .align(AlignmentType::Center)
-                .line_spacing(single_line().before(120).after(120)),
-        )
-        .add_style(
-            Style::new(STYLE_TABLE_NOTE, StyleType::Paragraph)
-                .name("表格说明")
-                .based_on("Normal")
-                .fonts(fonts(BODY_FONT))
-                .size(TABLE_NOTE_SIZE)
-                .line_spacing(single_line().before(60).after(60)),
-        )
-        .add_style(
-            Style::new(STYLE_TOC_HEADING, StyleType::Paragraph)
-                .name("TOC Heading")
-                .based_on("Normal")
-                .fonts(fonts(HEADING_FONT))
-                .size(BODY_SIZE)
-                .align(AlignmentType::Center)
-                .line_spacing(exact_line(560).after(240)),
-        )
-        .add_style(
-            Style::new(STYLE_FOOTER, StyleType::Paragraph)
-                .name("footer")
-                .based_on("Normal")
-                .fonts(fonts(BODY_FONT))
-                .size(CAPTION_SIZE)
-                .align(AlignmentType::Center),
-        )
-        .add_style(toc(1))
-        .add_style(toc(2))
-        .add_style(toc(3))
+            .align(AlignmentType::Center)
+            .line_spacing(single_line().after(240)),
+    ]
+}
+
+/// Styles of the disclosure tables: cell text, table title, note under the table.
+fn table_styles() -> Vec<Style> {
+    vec![
+        Style::new(STYLE_TABLE, StyleType::Paragraph)
+            .name("表格文字")
+            .based_on("Normal")
+            .fonts(fonts(BODY_FONT))
+            .size(TABLE_SIZE)
+            .line_spacing(single_line()),
+        Style::new(STYLE_TABLE_TITLE, StyleType::Paragraph)
+            .name("表格标题")
+            .based_on("Normal")
+            .fonts(fonts(HEADING_FONT))
+            .size(TABLE_TITLE_SIZE)
+            .align(AlignmentType::Center)
+            .line_spacing(single_line().before(120).after(120)),
+        Style::new(STYLE_TABLE_NOTE, StyleType::Paragraph)
+            .name("表格说明")
+            .based_on("Normal")
+            .fonts(fonts(BODY_FONT))
+            .size(TABLE_NOTE_SIZE)
+            .line_spacing(single_line().before(60).after(60)),
+    ]
+}
+
+/// Styles to find one's way: the contents heading, the footer, three contents levels.
+fn navigation_styles() -> Vec<Style> {
+    vec![
+        Style::new(STYLE_TOC_HEADING, StyleType::Paragraph)
+            .name("TOC Heading")
+            .based_on("Normal")
+            .fonts(fonts(HEADING_FONT))
+            .size(BODY_SIZE)
+            .align(AlignmentType::Center)
+            .line_spacing(exact_line(560).after(240)),
+        Style::new(STYLE_FOOTER, StyleType::Paragraph)
+            .name("footer")
+            .based_on("Normal")
+            .fonts(fonts(BODY_FONT))
+            .size(CAPTION_SIZE)
+            .align(AlignmentType::Center),
+        toc_style(1),
+        toc_style(2),
+        toc_style(3),
+    ]
 }
 
 /// Text with Markdown soft breaks joined: Chinese lines join without a space, Latin words

@@ -337,78 +337,14 @@ pub fn unwrap_lines(text: &str) -> String {
     let mut prev = String::new();
     let lowered = lowered_tails(single_spaced(text.lines().collect()));
     let lines: Vec<&str> = lowered.iter().map(|l| l.as_ref()).collect();
-    let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
-    // The left margin: where continuation lines of paragraphs start.
-    let margin = lines
-        .iter()
-        .filter(|l| !l.trim().is_empty() && !l.contains('\u{c}') && !is_page_number(l.trim()))
-        .map(|l| indent(l))
-        .min()
-        .unwrap_or(0);
-    // Whether the blank line `i` is the only one before a line that goes on a sentence:
-    // at the left margin, and not a heading, an item, a table row or a page break.
-    let continues_after_blank = |i: usize| {
-        let Some(next) = lines.get(i + 1) else {
-            return false;
-        };
-        let t = next.trim();
-        !t.is_empty()
-            && indent(next) <= margin
-            && !next.contains('\u{c}')
-            && !is_page_number(t)
-            && !is_heading(t)
-            && !opens_item(t)
-            && layout_row(t).is_none()
-    };
-    // Whether only blank lines and page numbers stand between line `i` and a page break.
-    let page_break_follows = |i: usize| {
-        // A few lines at most: a footer, blank lines, then the break.
-        lines[i + 1..]
-            .iter()
-            .take(8)
-            .find(|l| !l.trim().is_empty() && !is_page_number(l.trim()))
-            .is_some_and(|l| l.contains('\u{c}'))
-    };
+    let margin = left_margin(&lines);
     // Indent of the last line added to `prev`.
     let mut last_indent: Option<usize> = None;
     for (i, line) in lines.iter().copied().enumerate() {
         // A form feed is pdftotext's page break: keep it on a line of its own, so readers
         // downstream can count pages.
-        // A sentence that goes on over the page break stays whole; the break stays inside
-        // it, at the last clause boundary before it ("，" "；" "：" "、"), so each clause is
-        // counted on the page where it is printed and no name or number is cut.
         if line.contains('\u{c}') {
-            // "；" and "：" end a list item or open a list, not the sentence: a list goes on
-            // over the break unless the new page opens on something new.
-            let ends = prev.trim_end().ends_with(['。', '！', '？']);
-            // A new page that opens on a heading, a numbered item or a table row starts
-            // anew: the text before the break stays on its own page.
-            let fresh = {
-                let t = line.trim();
-                is_heading(t) || layout_row(t).is_some() || opens_item(t)
-            };
-            if prev.is_empty() {
-                out.push_str("\u{c}\n");
-            } else if ends || fresh || is_heading(&prev) || layout_row(&prev).is_some() {
-                out.push_str(&prev);
-                out.push('\n');
-                prev.clear();
-                out.push_str("\u{c}\n");
-            } else {
-                // (A "," after a digit separates thousands: "5,⏎573万元" is one number.)
-                let mut last = None;
-                let mut before = ' ';
-                for (i, c) in prev.char_indices() {
-                    let clause = matches!(c, '，' | '；' | '：' | '、' | ';' | ':')
-                        || (c == ',' && !before.is_ascii_digit());
-                    if clause {
-                        last = Some(i + c.len_utf8());
-                    }
-                    before = c;
-                }
-                let at = last.unwrap_or(0);
-                prev.insert(at, '\u{c}');
-            }
+            break_page(&mut prev, line, &mut out);
         }
         let t = line.trim();
         if is_page_number(t) {
@@ -423,28 +359,20 @@ pub fn unwrap_lines(text: &str) -> String {
         let item_ends = sentence_ends || prev.trim_end().ends_with(['；', '：']);
         if t.is_empty()
             && open
-            && ((!sentence_ends && page_break_follows(i))
-                || (!item_ends && continues_after_blank(i)))
+            && ((!sentence_ends && page_break_follows(&lines, i))
+                || (!item_ends && continues_after_blank(&lines, i, margin)))
         {
             continue;
         }
         if t.is_empty() {
-            if !prev.is_empty() {
-                out.push_str(&prev);
-                out.push('\n');
-                prev.clear();
-            }
+            flush(&mut prev, &mut out);
             out.push('\n');
             continue;
         }
         // A table row laid out in columns stays a line of its own, its cells tab-separated
         // as in the other readers' tables, so the auditor reads label/amount pairs.
         if let Some(row) = layout_row(t) {
-            if !prev.is_empty() {
-                out.push_str(&prev);
-                out.push('\n');
-                prev.clear();
-            }
+            flush(&mut prev, &mut out);
             out.push_str(&row);
             out.push('\n');
             continue;
@@ -461,21 +389,103 @@ pub fn unwrap_lines(text: &str) -> String {
         let other_column =
             far(here) && last_indent.is_some_and(|p: usize| far(p) && here.abs_diff(p) > 2);
         if prev.is_empty() || ends || is_heading(&prev) || is_heading(t) || other_column {
-            if !prev.is_empty() {
-                out.push_str(&prev);
-                out.push('\n');
-            }
+            flush(&mut prev, &mut out);
             prev = t.to_string();
         } else {
             prev.push_str(t);
         }
         last_indent = Some(here);
     }
-    if !prev.is_empty() {
-        out.push_str(&prev);
-        out.push('\n');
-    }
+    flush(&mut prev, &mut out);
     out
+}
+
+/// Writes the paragraph being joined, if any, as a line of its own.
+fn flush(prev: &mut String, out: &mut String) {
+    if !prev.is_empty() {
+        out.push_str(prev);
+        out.push('\n');
+        prev.clear();
+    }
+}
+
+/// The number of spaces before a line.
+fn indent(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ').count()
+}
+
+/// The left margin: where continuation lines of paragraphs start.
+fn left_margin(lines: &[&str]) -> usize {
+    lines
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.contains('\u{c}') && !is_page_number(l.trim()))
+        .map(|l| indent(l))
+        .min()
+        .unwrap_or(0)
+}
+
+/// Whether the blank line `i` is the only one before a line that goes on a sentence:
+/// at the left margin, and not a heading, an item, a table row or a page break.
+fn continues_after_blank(lines: &[&str], i: usize, margin: usize) -> bool {
+    let Some(next) = lines.get(i + 1) else {
+        return false;
+    };
+    let t = next.trim();
+    !t.is_empty()
+        && indent(next) <= margin
+        && !next.contains('\u{c}')
+        && !is_page_number(t)
+        && !is_heading(t)
+        && !opens_item(t)
+        && layout_row(t).is_none()
+}
+
+/// Whether only blank lines and page numbers stand between line `i` and a page break.
+fn page_break_follows(lines: &[&str], i: usize) -> bool {
+    // A few lines at most: a footer, blank lines, then the break.
+    lines[i + 1..]
+        .iter()
+        .take(8)
+        .find(|l| !l.trim().is_empty() && !is_page_number(l.trim()))
+        .is_some_and(|l| l.contains('\u{c}'))
+}
+
+/// Places the page break of `line` (which holds a form feed) relative to the paragraph
+/// being joined in `prev`.
+///
+/// A sentence that goes on over the page break stays whole; the break stays inside it, at
+/// the last clause boundary before it ("，" "；" "：" "、"), so each clause is counted on the
+/// page where it is printed and no name or number is cut.
+fn break_page(prev: &mut String, line: &str, out: &mut String) {
+    // "；" and "：" end a list item or open a list, not the sentence: a list goes on
+    // over the break unless the new page opens on something new.
+    let ends = prev.trim_end().ends_with(['。', '！', '？']);
+    // A new page that opens on a heading, a numbered item or a table row starts
+    // anew: the text before the break stays on its own page.
+    let fresh = {
+        let t = line.trim();
+        is_heading(t) || layout_row(t).is_some() || opens_item(t)
+    };
+    if prev.is_empty() {
+        out.push_str("\u{c}\n");
+    } else if ends || fresh || is_heading(prev) || layout_row(prev).is_some() {
+        flush(prev, out);
+        out.push_str("\u{c}\n");
+    } else {
+        // (A "," after a digit separates thousands: "5,⏎573万元" is one number.)
+        let mut last = None;
+        let mut before = ' ';
+        for (i, c) in prev.char_indices() {
+            let clause = matches!(c, '，' | '；' | '：' | '、' | ';' | ':')
+                || (c == ',' && !before.is_ascii_digit());
+            if clause {
+                last = Some(i + c.len_utf8());
+            }
+            before = c;
+        }
+        let at = last.unwrap_or(0);
+        prev.insert(at, '\u{c}');
+    }
 }
 
 /// A line of `pdftotext -layout` output that is a table row: cells separated by column gaps

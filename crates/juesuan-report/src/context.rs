@@ -326,278 +326,14 @@ pub fn build(
         uy,
         warnings: Vec::new(),
     };
-    let actual = |m: Measure| filter(m);
-    let income_total = b.sum(&actual(Measure::Income));
-    let expenditure_total = b.sum(&actual(Measure::Expenditure));
-    let used = b.sum(&actual(Measure::UsedNonFiscalBalance));
-    let distributed = b.sum(&actual(Measure::SurplusDistribution));
-    let begin = b.sum(&actual(Measure::CarryoverBegin));
-    let end = b.sum(&actual(Measure::CarryoverEnd));
-    let grand_total = income_total + used + begin;
-    let prior = |m: Measure| FactFilter {
-        measure: vec![m],
-        scenario: Some(Scenario::Prior),
-        ..FactFilter::default()
-    };
-    let reasons = uy.reasons.clone();
-    let grand = b.change(
-        grand_total,
-        b.sum(&prior(Measure::GrandTotal)),
-        Some(&reasons.grand_total_change),
-        "一、收入支出决算总体情况",
-    );
-    debug_assert_eq!(grand_total, expenditure_total + distributed + end);
-
-    let income_parts = FundSource::ALL
-        .iter()
-        .map(|s| {
-            let a = b.sum(&FactFilter {
-                measure: vec![Measure::Income],
-                source: vec![*s],
-                ..FactFilter::default()
-            });
-            Part {
-                label: s.income_label().to_string(),
-                code: s.key().to_string(),
-                amount: a.wan(),
-                fen: a.fen(),
-                share: share(a, income_total),
-            }
-        })
-        .collect();
-    let expenditure_parts = Nature::ALL
-        .iter()
-        .map(|n| {
-            let a = b.sum(&FactFilter {
-                measure: vec![Measure::Expenditure],
-                nature: vec![*n],
-                ..FactFilter::default()
-            });
-            Part {
-                label: n.label().to_string(),
-                code: n.key().to_string(),
-                amount: a.wan(),
-                fen: a.fen(),
-                share: share(a, expenditure_total),
-            }
-        })
-        .collect();
-
-    let fiscal = |m: Measure| FactFilter {
-        measure: vec![m],
-        fiscal: Some(true),
-        ..FactFilter::default()
-    };
-    let fiscal_total = b.sum(&fiscal(Measure::Income)) + b.sum(&fiscal(Measure::CarryoverBegin));
-    let fiscal_grand = b.change(
-        fiscal_total,
-        b.sum(&prior(Measure::FiscalGrandTotal)),
-        Some(&reasons.fiscal_grand_total_change),
-        "四、财政拨款收入支出决算总体情况",
-    );
-
-    let gb = FactFilter {
-        measure: vec![Measure::Expenditure],
-        source: vec![FundSource::GeneralBudget],
-        ..FactFilter::default()
-    };
-    let gb_total = b.sum(&gb);
-    let gb_prior = b.sum(&FactFilter {
-        scenario: Some(Scenario::Prior),
-        ..gb.clone()
-    });
-    let general_budget = b.change(
-        gb_total,
-        gb_prior,
-        Some(&reasons.general_budget_change),
-        "五（一）一般公共预算财政拨款支出决算总体情况",
-    );
-    let gb_budget_filter = FactFilter {
-        scenario: Some(Scenario::Budget),
-        ..gb.clone()
-    };
-    let gb_budget = b.sum(&gb_budget_filter);
-    let general_budget_completion = b.completion(
-        gb_total,
-        gb_budget,
-        Some(&reasons.general_budget_deviation),
-        "五（三）一般公共预算财政拨款支出决算具体情况",
-    );
-
-    // 类 rows: every 类 with spending or budget, in code order.
-    let mut item_codes = BTreeSet::new();
-    for f in uy
-        .facts
-        .select(&gb)
-        .chain(uy.facts.select(&gb_budget_filter))
-    {
-        if let Some(c) = &f.function {
-            item_codes.insert(c.clone());
-        }
-    }
-    let class_codes: BTreeSet<String> = item_codes.iter().map(|c| c[..3].to_string()).collect();
-    let general_budget_classes = class_codes
-        .iter()
-        .map(|c| {
-            let a = b.sum(&FactFilter {
-                function: vec![c.clone()],
-                ..gb.clone()
-            });
-            Part {
-                label: catalogues
-                    .function
-                    .name(c)
-                    .unwrap_or("（未知科目）")
-                    .to_string(),
-                code: c.clone(),
-                amount: a.wan(),
-                fen: a.fen(),
-                share: share(a, gb_total),
-            }
-        })
-        .collect();
-    let general_budget_items = item_codes
-        .iter()
-        .map(|code| {
-            let of = |n: Option<Nature>| FactFilter {
-                function: vec![code.clone()],
-                nature: n.into_iter().collect(),
-                ..gb.clone()
-            };
-            let amount = b.sum(&of(None));
-            let parts = [
-                Nature::Basic,
-                Nature::Project,
-                Nature::ToSuperior,
-                Nature::Operation,
-                Nature::ToAffiliates,
-            ]
-            .into_iter()
-            .filter_map(|n| {
-                let a = b.sum(&of(Some(n)));
-                (!a.is_zero()).then(|| (n.label().to_string(), a.wan()))
-            })
-            .collect();
-            let budget = b.sum(&FactFilter {
-                function: vec![code.clone()],
-                ..gb_budget_filter.clone()
-            });
-            let name = catalogues
-                .function
-                .official_name(code)
-                .unwrap_or_else(|| code.clone());
-            let reason = uy.budget_reasons.get(code).cloned().unwrap_or_default();
-            let completion =
-                b.completion(amount, budget, Some(&reason), &format!("五（三）{name}"));
-            ItemLine {
-                code: code.clone(),
-                name,
-                amount: amount.wan(),
-                parts,
-                completion,
-            }
-        })
-        .collect();
-
-    // 基本支出: 人员经费 and 公用经费 from the economic classification.
-    let econ = |group: &str| FactFilter {
-        measure: vec![Measure::BasicEconomic],
-        source: vec![FundSource::GeneralBudget],
-        economic: catalogues.economic.group(group).unwrap_or(&[]).to_vec(),
-        ..FactFilter::default()
-    };
-    let basic_total = b.sum(&FactFilter {
-        nature: vec![Nature::Basic],
-        ..gb.clone()
-    });
-    let personnel = b.sum(&econ("personnel"));
-    let public = b.sum(&econ("public"));
-
-    // 三公经费
-    let sg = |item: &[&str], scenario: Scenario| FactFilter {
-        measure: vec![Measure::SanGong],
-        scenario: Some(scenario),
-        item: item.iter().map(|s| s.to_string()).collect(),
-        ..FactFilter::default()
-    };
-    let sg_actual_total = b.sum(&sg(&[], Scenario::Actual));
-    let sg_budget_total = b.sum(&sg(&[], Scenario::Budget));
-    let sr = uy.sangong.reasons.clone();
-    let sangong_total = b.completion(
-        sg_actual_total,
-        sg_budget_total,
-        Some(&sr.total_deviation),
-        "七（一）“三公”经费财政拨款支出决算总体情况",
-    );
-    let mut sangong_items = Vec::new();
-    for (label, items, reason) in [
-        ("因公出国（境）费", &["abroad"][..], &sr.abroad_change),
-        (
-            "公务用车购置及运行维护费",
-            &["vehicle_purchase", "vehicle_operation"][..],
-            &sr.vehicle_change,
-        ),
-        ("公务接待费", &["reception"][..], &sr.reception_change),
-    ] {
-        let a = b.sum(&sg(items, Scenario::Actual));
-        let bud = b.sum(&sg(items, Scenario::Budget));
-        let pr = b.sum(&sg(items, Scenario::Prior));
-        let place = format!("七（二）{label}");
-        let completion = b.completion(a, bud, None, &place);
-        let change = b.change(a, pr, Some(reason), &place);
-        sangong_items.push(SanGongItemText {
-            label,
-            actual: a.wan(),
-            share: share(a, sg_actual_total),
-            completion,
-            change,
-        });
-    }
-    let vehicles_bought = ["sedan", "suv", "bus"]
-        .into_iter()
-        .map(|kind| {
-            let found = uy.sangong.vehicles_bought.iter().find(|v| v.kind == kind);
-            VehicleBoughtText {
-                label: match kind {
-                    "sedan" => "轿车",
-                    "suv" => "越野车",
-                    _ => "载客汽车",
-                },
-                count: found.map_or(0, |v| v.count),
-                amount: found.map_or(Amount::ZERO, |v| v.amount).wan(),
-            }
-        })
-        .collect();
-    let reception_actual = b.sum(&sg(&["reception"], Scenario::Actual));
-
-    let fund_exp = |s: FundSource| FactFilter {
-        measure: vec![Measure::Expenditure],
-        source: vec![s],
-        ..FactFilter::default()
-    };
-
-    let oc_actual = b.sum(&filter(Measure::OperatingCosts));
-    let oc_prior = b.sum(&FactFilter {
-        scenario: Some(Scenario::Prior),
-        ..filter(Measure::OperatingCosts)
-    });
-    let operating_costs_applicable = uy.unit.kind != UnitKind::Institution;
-    // 事业单位: the section says 不适用, so no reason is asked for.
-    let operating_costs = b.change(
-        oc_actual,
-        oc_prior,
-        operating_costs_applicable.then_some(uy.operating_costs_reason.as_str()),
-        "十（一）机关运行经费支出情况",
-    );
-
-    let proc = |items: &[&str]| FactFilter {
-        measure: vec![Measure::Procurement],
-        item: items.iter().map(|s| s.to_string()).collect(),
-        ..FactFilter::default()
-    };
-    let procurement_total = b.sum(&proc(&["goods", "works", "services"]));
-    let sme = b.sum(&proc(&["sme"]));
-    let small = b.sum(&proc(&["small_micro"]));
+    // The sections in the narrative's order, which is also the order of their warnings.
+    let overview = b.overview();
+    let fiscal_grand = b.fiscal_grand_total();
+    let gb = b.general_budget(catalogues);
+    let (basic_total, personnel, public) = b.basic_expenditure(catalogues);
+    let sangong = b.sangong();
+    let (operating_costs, operating_costs_applicable) = b.operating_costs();
+    let procurement = b.procurement();
 
     let mut glossary = standard_glossary;
     glossary.extend(uy.glossary.iter().cloned());
@@ -611,44 +347,44 @@ pub fn build(
             UnitKind::CivilServiceManaged => "参照公务员法管理的事业单位",
             UnitKind::Institution => "事业单位",
         },
-        grand_total: grand,
-        income_total: income_total.wan(),
-        income_parts,
-        expenditure_total: expenditure_total.wan(),
-        expenditure_parts,
-        carryover_begin: begin.wan(),
-        carryover_end: end.wan(),
+        grand_total: overview.grand,
+        income_total: overview.income_total.wan(),
+        income_parts: overview.income_parts,
+        expenditure_total: overview.expenditure_total.wan(),
+        expenditure_parts: overview.expenditure_parts,
+        carryover_begin: overview.begin.wan(),
+        carryover_end: overview.end.wan(),
         fiscal_grand_total: fiscal_grand,
-        general_budget,
-        general_budget_share: share(gb_total, expenditure_total),
-        general_budget_classes,
-        general_budget_completion,
-        general_budget_items,
+        general_budget: gb.change,
+        general_budget_share: share(gb.total, overview.expenditure_total),
+        general_budget_classes: gb.classes,
+        general_budget_completion: gb.completion,
+        general_budget_items: gb.items,
         basic_total: basic_total.wan(),
         personnel: personnel.wan(),
         personnel_items: economic_names(uy, catalogues, "personnel"),
         public: public.wan(),
         public_items: economic_names(uy, catalogues, "public"),
-        sangong_total,
-        sangong_items,
+        sangong_total: sangong.total,
+        sangong_items: sangong.items,
         sangong: uy.sangong.clone(),
-        sangong_vehicle_purchase: b.sum(&sg(&["vehicle_purchase"], Scenario::Actual)).wan(),
-        sangong_vehicle_operation: b.sum(&sg(&["vehicle_operation"], Scenario::Actual)).wan(),
-        reception_domestic_amount: (reception_actual - uy.sangong.reception_foreign_amount).wan(),
+        sangong_vehicle_purchase: sangong.vehicle_purchase.wan(),
+        sangong_vehicle_operation: sangong.vehicle_operation.wan(),
+        reception_domestic_amount: (sangong.reception - uy.sangong.reception_foreign_amount).wan(),
         reception_foreign_amount: uy.sangong.reception_foreign_amount.wan(),
-        vehicles_bought,
-        government_fund_expenditure: b.sum(&fund_exp(FundSource::GovernmentFund)).wan(),
-        state_capital_expenditure: b.sum(&fund_exp(FundSource::StateCapital)).wan(),
+        vehicles_bought: vehicles_bought(uy),
+        government_fund_expenditure: b.sum(&fund_expenditure(FundSource::GovernmentFund)).wan(),
+        state_capital_expenditure: b.sum(&fund_expenditure(FundSource::StateCapital)).wan(),
         operating_costs,
         operating_costs_applicable,
-        procurement_total: procurement_total.wan(),
-        procurement_goods: b.sum(&proc(&["goods"])).wan(),
-        procurement_works: b.sum(&proc(&["works"])).wan(),
-        procurement_services: b.sum(&proc(&["services"])).wan(),
-        procurement_sme: sme.wan(),
-        procurement_sme_share: share(sme, procurement_total),
-        procurement_small_micro: small.wan(),
-        procurement_small_micro_share: share(small, procurement_total),
+        procurement_total: procurement.total.wan(),
+        procurement_goods: procurement.goods.wan(),
+        procurement_works: procurement.works.wan(),
+        procurement_services: procurement.services.wan(),
+        procurement_sme: procurement.sme.wan(),
+        procurement_sme_share: share(procurement.sme, procurement.total),
+        procurement_small_micro: procurement.small_micro.wan(),
+        procurement_small_micro_share: share(procurement.small_micro, procurement.total),
         procurement_usage: uy.procurement_usage.clone(),
         vehicles_total: uy.assets.vehicles.total(),
         assets: uy.assets.clone(),
@@ -657,6 +393,413 @@ pub fn build(
         evaluation: None,
     };
     (ctx, b.warnings)
+}
+
+/// 一 to 三: the grand total and its change, income and expenditure with their parts.
+struct Overview {
+    grand: ChangeText,
+    income_total: Amount,
+    income_parts: Vec<Part>,
+    expenditure_total: Amount,
+    expenditure_parts: Vec<Part>,
+    begin: Amount,
+    end: Amount,
+}
+
+/// 五: 一般公共预算财政拨款支出 — change, completion, 类 and 项.
+struct GeneralBudget {
+    change: ChangeText,
+    total: Amount,
+    completion: CompletionText,
+    classes: Vec<Part>,
+    items: Vec<ItemLine>,
+}
+
+/// 七: the “三公” 经费 — completion of the total, the three items, and amounts stated apart.
+struct SanGong {
+    total: CompletionText,
+    items: Vec<SanGongItemText>,
+    vehicle_purchase: Amount,
+    vehicle_operation: Amount,
+    reception: Amount,
+}
+
+/// 十（二）: 政府采购 amounts.
+struct Procurement {
+    total: Amount,
+    goods: Amount,
+    works: Amount,
+    services: Amount,
+    sme: Amount,
+    small_micro: Amount,
+}
+
+/// A part of `whole` with its amount and share.
+fn part(label: String, code: String, amount: Amount, whole: Amount) -> Part {
+    Part {
+        label,
+        code,
+        amount: amount.wan(),
+        fen: amount.fen(),
+        share: share(amount, whole),
+    }
+}
+
+/// The prior year's figure of a measure.
+fn prior(measure: Measure) -> FactFilter {
+    FactFilter {
+        measure: vec![measure],
+        scenario: Some(Scenario::Prior),
+        ..FactFilter::default()
+    }
+}
+
+/// 一般公共预算财政拨款支出 (this year's actual spending).
+fn general_budget_expenditure() -> FactFilter {
+    FactFilter {
+        measure: vec![Measure::Expenditure],
+        source: vec![FundSource::GeneralBudget],
+        ..FactFilter::default()
+    }
+}
+
+/// This year's spending from one fund source (八、九: 政府性基金, 国有资本经营).
+fn fund_expenditure(source: FundSource) -> FactFilter {
+    FactFilter {
+        measure: vec![Measure::Expenditure],
+        source: vec![source],
+        ..FactFilter::default()
+    }
+}
+
+/// The “三公” items (all when empty) in one scenario.
+fn sangong_filter(item: &[&str], scenario: Scenario) -> FactFilter {
+    FactFilter {
+        measure: vec![Measure::SanGong],
+        scenario: Some(scenario),
+        item: item.iter().map(|s| s.to_string()).collect(),
+        ..FactFilter::default()
+    }
+}
+
+/// 公务用车购置 by kind of vehicle, every kind listed (0 when none was bought).
+fn vehicles_bought(uy: &UnitYear) -> Vec<VehicleBoughtText> {
+    ["sedan", "suv", "bus"]
+        .into_iter()
+        .map(|kind| {
+            let found = uy.sangong.vehicles_bought.iter().find(|v| v.kind == kind);
+            VehicleBoughtText {
+                label: match kind {
+                    "sedan" => "轿车",
+                    "suv" => "越野车",
+                    _ => "载客汽车",
+                },
+                count: found.map_or(0, |v| v.count),
+                amount: found.map_or(Amount::ZERO, |v| v.amount).wan(),
+            }
+        })
+        .collect()
+}
+
+impl Builder<'_> {
+    /// 一 to 三: totals, their parts by fund source and by nature, the carry-overs.
+    fn overview(&mut self) -> Overview {
+        let uy = self.uy;
+        let income_total = self.sum(&filter(Measure::Income));
+        let expenditure_total = self.sum(&filter(Measure::Expenditure));
+        let used = self.sum(&filter(Measure::UsedNonFiscalBalance));
+        let distributed = self.sum(&filter(Measure::SurplusDistribution));
+        let begin = self.sum(&filter(Measure::CarryoverBegin));
+        let end = self.sum(&filter(Measure::CarryoverEnd));
+        let grand_total = income_total + used + begin;
+        let grand = self.change(
+            grand_total,
+            self.sum(&prior(Measure::GrandTotal)),
+            Some(&uy.reasons.grand_total_change),
+            "一、收入支出决算总体情况",
+        );
+        debug_assert_eq!(grand_total, expenditure_total + distributed + end);
+
+        let income_parts = FundSource::ALL
+            .iter()
+            .map(|s| {
+                let a = self.sum(&FactFilter {
+                    measure: vec![Measure::Income],
+                    source: vec![*s],
+                    ..FactFilter::default()
+                });
+                part(
+                    s.income_label().to_string(),
+                    s.key().to_string(),
+                    a,
+                    income_total,
+                )
+            })
+            .collect();
+        let expenditure_parts = Nature::ALL
+            .iter()
+            .map(|n| {
+                let a = self.sum(&FactFilter {
+                    measure: vec![Measure::Expenditure],
+                    nature: vec![*n],
+                    ..FactFilter::default()
+                });
+                part(
+                    n.label().to_string(),
+                    n.key().to_string(),
+                    a,
+                    expenditure_total,
+                )
+            })
+            .collect();
+        Overview {
+            grand,
+            income_total,
+            income_parts,
+            expenditure_total,
+            expenditure_parts,
+            begin,
+            end,
+        }
+    }
+
+    /// 四: 财政拨款收入支出总计 and its change.
+    fn fiscal_grand_total(&mut self) -> ChangeText {
+        let uy = self.uy;
+        let fiscal = |m: Measure| FactFilter {
+            measure: vec![m],
+            fiscal: Some(true),
+            ..FactFilter::default()
+        };
+        let fiscal_total =
+            self.sum(&fiscal(Measure::Income)) + self.sum(&fiscal(Measure::CarryoverBegin));
+        self.change(
+            fiscal_total,
+            self.sum(&prior(Measure::FiscalGrandTotal)),
+            Some(&uy.reasons.fiscal_grand_total_change),
+            "四、财政拨款收入支出决算总体情况",
+        )
+    }
+
+    /// 五: 一般公共预算财政拨款支出 against last year and the budget, by 类 and by 项.
+    fn general_budget(&mut self, catalogues: &Catalogues) -> GeneralBudget {
+        let uy = self.uy;
+        let gb = general_budget_expenditure();
+        let total = self.sum(&gb);
+        let gb_prior = self.sum(&FactFilter {
+            scenario: Some(Scenario::Prior),
+            ..gb.clone()
+        });
+        let change = self.change(
+            total,
+            gb_prior,
+            Some(&uy.reasons.general_budget_change),
+            "五（一）一般公共预算财政拨款支出决算总体情况",
+        );
+        let budget = self.sum(&FactFilter {
+            scenario: Some(Scenario::Budget),
+            ..gb.clone()
+        });
+        let completion = self.completion(
+            total,
+            budget,
+            Some(&uy.reasons.general_budget_deviation),
+            "五（三）一般公共预算财政拨款支出决算具体情况",
+        );
+
+        let item_codes = self.general_budget_codes();
+        // 类 rows: every 类 with spending or budget, in code order.
+        let class_codes: BTreeSet<String> = item_codes.iter().map(|c| c[..3].to_string()).collect();
+        let classes = class_codes
+            .iter()
+            .map(|c| {
+                let a = self.sum(&FactFilter {
+                    function: vec![c.clone()],
+                    ..gb.clone()
+                });
+                let label = catalogues.function.name(c).unwrap_or("（未知科目）");
+                part(label.to_string(), c.clone(), a, total)
+            })
+            .collect();
+        let items = item_codes
+            .iter()
+            .map(|code| self.general_budget_item(code, catalogues))
+            .collect();
+        GeneralBudget {
+            change,
+            total,
+            completion,
+            classes,
+            items,
+        }
+    }
+
+    /// The 项 codes with 一般公共预算财政拨款 spending or budget, in code order.
+    fn general_budget_codes(&self) -> BTreeSet<String> {
+        let gb = general_budget_expenditure();
+        let budget = FactFilter {
+            scenario: Some(Scenario::Budget),
+            ..gb.clone()
+        };
+        let mut item_codes = BTreeSet::new();
+        for f in self
+            .uy
+            .facts
+            .select(&gb)
+            .chain(self.uy.facts.select(&budget))
+        {
+            if let Some(c) = &f.function {
+                item_codes.insert(c.clone());
+            }
+        }
+        item_codes
+    }
+
+    /// One 项 of 一般公共预算财政拨款支出: amount, its parts by nature, its completion.
+    fn general_budget_item(&mut self, code: &String, catalogues: &Catalogues) -> ItemLine {
+        let uy = self.uy;
+        let gb = general_budget_expenditure();
+        let of = |n: Option<Nature>| FactFilter {
+            function: vec![code.clone()],
+            nature: n.into_iter().collect(),
+            ..gb.clone()
+        };
+        let amount = self.sum(&of(None));
+        let parts = [
+            Nature::Basic,
+            Nature::Project,
+            Nature::ToSuperior,
+            Nature::Operation,
+            Nature::ToAffiliates,
+        ]
+        .into_iter()
+        .filter_map(|n| {
+            let a = self.sum(&of(Some(n)));
+            (!a.is_zero()).then(|| (n.label().to_string(), a.wan()))
+        })
+        .collect();
+        let budget = self.sum(&FactFilter {
+            function: vec![code.clone()],
+            scenario: Some(Scenario::Budget),
+            ..gb.clone()
+        });
+        let name = catalogues
+            .function
+            .official_name(code)
+            .unwrap_or_else(|| code.clone());
+        let reason = uy.budget_reasons.get(code).cloned().unwrap_or_default();
+        let completion = self.completion(amount, budget, Some(&reason), &format!("五（三）{name}"));
+        ItemLine {
+            code: code.clone(),
+            name,
+            amount: amount.wan(),
+            parts,
+            completion,
+        }
+    }
+
+    /// 六: 基本支出 and its 人员经费 and 公用经费 from the economic classification.
+    fn basic_expenditure(&self, catalogues: &Catalogues) -> (Amount, Amount, Amount) {
+        let econ = |group: &str| FactFilter {
+            measure: vec![Measure::BasicEconomic],
+            source: vec![FundSource::GeneralBudget],
+            economic: catalogues.economic.group(group).unwrap_or(&[]).to_vec(),
+            ..FactFilter::default()
+        };
+        let basic_total = self.sum(&FactFilter {
+            nature: vec![Nature::Basic],
+            ..general_budget_expenditure()
+        });
+        (
+            basic_total,
+            self.sum(&econ("personnel")),
+            self.sum(&econ("public")),
+        )
+    }
+
+    /// 七: the “三公” 经费 total against its budget, and each item.
+    fn sangong(&mut self) -> SanGong {
+        let uy = self.uy;
+        let sg_actual_total = self.sum(&sangong_filter(&[], Scenario::Actual));
+        let sg_budget_total = self.sum(&sangong_filter(&[], Scenario::Budget));
+        let total = self.completion(
+            sg_actual_total,
+            sg_budget_total,
+            Some(&uy.sangong.reasons.total_deviation),
+            "七（一）“三公”经费财政拨款支出决算总体情况",
+        );
+        let items = self.sangong_items(sg_actual_total);
+        SanGong {
+            total,
+            items,
+            vehicle_purchase: self.sum(&sangong_filter(&["vehicle_purchase"], Scenario::Actual)),
+            vehicle_operation: self.sum(&sangong_filter(&["vehicle_operation"], Scenario::Actual)),
+            reception: self.sum(&sangong_filter(&["reception"], Scenario::Actual)),
+        }
+    }
+
+    /// 七（二）: each “三公” item with its share, completion and change (whose reason is asked).
+    fn sangong_items(&mut self, actual_total: Amount) -> Vec<SanGongItemText> {
+        let sr = &self.uy.sangong.reasons;
+        let mut sangong_items = Vec::new();
+        for (label, items, reason) in [
+            ("因公出国（境）费", &["abroad"][..], &sr.abroad_change),
+            (
+                "公务用车购置及运行维护费",
+                &["vehicle_purchase", "vehicle_operation"][..],
+                &sr.vehicle_change,
+            ),
+            ("公务接待费", &["reception"][..], &sr.reception_change),
+        ] {
+            let a = self.sum(&sangong_filter(items, Scenario::Actual));
+            let bud = self.sum(&sangong_filter(items, Scenario::Budget));
+            let pr = self.sum(&sangong_filter(items, Scenario::Prior));
+            let place = format!("七（二）{label}");
+            let completion = self.completion(a, bud, None, &place);
+            let change = self.change(a, pr, Some(reason), &place);
+            sangong_items.push(SanGongItemText {
+                label,
+                actual: a.wan(),
+                share: share(a, actual_total),
+                completion,
+                change,
+            });
+        }
+        sangong_items
+    }
+
+    /// 十（一）: 机关运行经费 and its change; whether the section applies to the unit.
+    fn operating_costs(&mut self) -> (ChangeText, bool) {
+        let uy = self.uy;
+        let oc_actual = self.sum(&filter(Measure::OperatingCosts));
+        let oc_prior = self.sum(&prior(Measure::OperatingCosts));
+        let applicable = uy.unit.kind != UnitKind::Institution;
+        // 事业单位: the section says 不适用, so no reason is asked for.
+        let change = self.change(
+            oc_actual,
+            oc_prior,
+            applicable.then_some(uy.operating_costs_reason.as_str()),
+            "十（一）机关运行经费支出情况",
+        );
+        (change, applicable)
+    }
+
+    /// 十（二）: 政府采购 by kind, and what went to small and medium enterprises.
+    fn procurement(&self) -> Procurement {
+        let proc = |items: &[&str]| FactFilter {
+            measure: vec![Measure::Procurement],
+            item: items.iter().map(|s| s.to_string()).collect(),
+            ..FactFilter::default()
+        };
+        Procurement {
+            total: self.sum(&proc(&["goods", "works", "services"])),
+            goods: self.sum(&proc(&["goods"])),
+            works: self.sum(&proc(&["works"])),
+            services: self.sum(&proc(&["services"])),
+            sme: self.sum(&proc(&["sme"])),
+            small_micro: self.sum(&proc(&["small_micro"])),
+        }
+    }
 }
 
 /// The narrative's figures that may need a reason, for the consistency rules

@@ -91,86 +91,89 @@ type SimpleTable = (Vec<Align>, Vec<String>, Vec<Vec<String>>);
 
 /// Parse rendered narrative Markdown into blocks (headings, paragraphs, lists, tables).
 pub fn markdown_blocks(md: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut runs: Vec<Run> = Vec::new();
-    let mut bold = 0u32;
-    let mut italic = 0u32;
-    // Open list stack: next number (None for bullets) and the items collected so far.
-    let mut lists: Vec<(Option<u64>, Vec<ListItem>)> = Vec::new();
-    let mut heading: Option<u8> = None;
-    // Simple table under construction.
-    let mut table: Option<SimpleTable> = None;
-    let mut in_head = false;
-    let mut row: Vec<String> = Vec::new();
-    let mut cell = String::new();
+    let mut b = BlockReader::default();
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(tag) => b.start(tag),
+            Event::End(tag) => b.end(tag),
+            Event::Text(t) | Event::Code(t) => {
+                if b.table.is_some() {
+                    b.cell.push_str(&t);
+                } else {
+                    b.push_text(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if b.table.is_some() {
+                    b.cell.push(' ');
+                } else {
+                    b.push_text("\n");
+                }
+            }
+            Event::Rule => b.out.push(Block::Rule),
+            // Raw HTML and images do not occur in rendered narrative; charts are directives.
+            _ => {}
+        }
+    }
+    b.out
+}
 
-    let push_text = |runs: &mut Vec<Run>, text: &str, bold: bool, italic: bool| {
-        if let Some(last) = runs.last_mut() {
+/// What [`markdown_blocks`] keeps between events: the blocks so far and those still open.
+#[derive(Default)]
+struct BlockReader {
+    out: Vec<Block>,
+    runs: Vec<Run>,
+    bold: u32,
+    italic: u32,
+    /// Open list stack: next number (None for bullets) and the items collected so far.
+    lists: Vec<(Option<u64>, Vec<ListItem>)>,
+    heading: Option<u8>,
+    /// Simple table under construction.
+    table: Option<SimpleTable>,
+    in_head: bool,
+    row: Vec<String>,
+    cell: String,
+}
+
+impl BlockReader {
+    /// Appends text to the last run when its emphasis is the same, else starts a run.
+    fn push_text(&mut self, text: &str) {
+        let (bold, italic) = (self.bold > 0, self.italic > 0);
+        if let Some(last) = self.runs.last_mut() {
             if last.bold == bold && last.italic == italic {
                 last.text.push_str(text);
                 return;
             }
         }
-        runs.push(Run {
+        self.runs.push(Run {
             text: text.to_string(),
             bold,
             italic,
         });
-    };
+    }
 
-    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some(level as u8);
-                runs.clear();
+    /// Opens a heading, paragraph, list, item, table part or emphasis.
+    fn start(&mut self, tag: Tag) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.heading = Some(level as u8);
+                self.runs.clear();
             }
-            Event::End(TagEnd::Heading(_)) => {
-                let text: String = runs.drain(..).map(|r| r.text).collect();
-                out.push(Block::Heading {
-                    level: heading.take().unwrap_or(2),
-                    text,
-                });
-            }
-            Event::Start(Tag::Paragraph) if lists.is_empty() => runs.clear(),
-            Event::End(TagEnd::Paragraph) if lists.is_empty() && table.is_none() => {
-                let r = std::mem::take(&mut runs);
-                if !r.is_empty() {
-                    out.push(Block::Paragraph { runs: r });
-                }
-            }
-            Event::Start(Tag::List(start)) => {
+            Tag::Paragraph if self.lists.is_empty() => self.runs.clear(),
+            Tag::List(start) => {
                 // A nested list ends the parent item's text so far.
-                if let Some((number, items)) = lists.last_mut() {
-                    if !runs.is_empty() {
+                if let Some((number, items)) = self.lists.last_mut() {
+                    if !self.runs.is_empty() {
                         items.push(ListItem {
                             label: label(number),
-                            runs: std::mem::take(&mut runs),
+                            runs: std::mem::take(&mut self.runs),
                         });
                     }
                 }
-                lists.push((start, Vec::new()));
+                self.lists.push((start, Vec::new()));
             }
-            Event::End(TagEnd::List(_)) => {
-                if let Some((_, items)) = lists.pop() {
-                    match lists.last_mut() {
-                        Some((_, parent)) => parent.extend(items),
-                        None => out.push(Block::List { items }),
-                    }
-                }
-            }
-            Event::Start(Tag::Item) => runs.clear(),
-            Event::End(TagEnd::Item) => {
-                if let Some((number, items)) = lists.last_mut() {
-                    let r = std::mem::take(&mut runs);
-                    if !r.is_empty() {
-                        items.push(ListItem {
-                            label: label(number),
-                            runs: r,
-                        });
-                    }
-                }
-            }
-            Event::Start(Tag::Table(aligns)) => {
+            Tag::Item => self.runs.clear(),
+            Tag::Table(aligns) => {
                 let align = aligns
                     .iter()
                     .map(|a| match a {
@@ -179,58 +182,87 @@ pub fn markdown_blocks(md: &str) -> Vec<Block> {
                         _ => Align::Left,
                     })
                     .collect();
-                table = Some((align, Vec::new(), Vec::new()));
+                self.table = Some((align, Vec::new(), Vec::new()));
             }
-            Event::End(TagEnd::Table) => {
-                if let Some((align, header, rows)) = table.take() {
-                    out.push(Block::Table {
+            Tag::TableHead => self.in_head = true,
+            Tag::TableRow => self.row.clear(),
+            Tag::TableCell => self.cell.clear(),
+            Tag::Strong => self.bold += 1,
+            Tag::Emphasis => self.italic += 1,
+            _ => {}
+        }
+    }
+
+    /// Closes what [`Self::start`] opened, emitting the finished block.
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) => {
+                let text: String = self.runs.drain(..).map(|r| r.text).collect();
+                self.out.push(Block::Heading {
+                    level: self.heading.take().unwrap_or(2),
+                    text,
+                });
+            }
+            TagEnd::Paragraph if self.lists.is_empty() && self.table.is_none() => {
+                let r = std::mem::take(&mut self.runs);
+                if !r.is_empty() {
+                    self.out.push(Block::Paragraph { runs: r });
+                }
+            }
+            TagEnd::List(_) => {
+                if let Some((_, items)) = self.lists.pop() {
+                    match self.lists.last_mut() {
+                        Some((_, parent)) => parent.extend(items),
+                        None => self.out.push(Block::List { items }),
+                    }
+                }
+            }
+            TagEnd::Item => {
+                if let Some((number, items)) = self.lists.last_mut() {
+                    let r = std::mem::take(&mut self.runs);
+                    if !r.is_empty() {
+                        items.push(ListItem {
+                            label: label(number),
+                            runs: r,
+                        });
+                    }
+                }
+            }
+            TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
+            TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
+            other => self.end_table_part(other),
+        }
+    }
+
+    /// Closes a table, its head, a row or a cell.
+    fn end_table_part(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Table => {
+                if let Some((align, header, rows)) = self.table.take() {
+                    self.out.push(Block::Table {
                         header,
                         rows,
                         align,
                     });
                 }
             }
-            Event::Start(Tag::TableHead) => in_head = true,
-            Event::End(TagEnd::TableHead) => {
-                in_head = false;
-                if let Some((_, header, _)) = table.as_mut() {
-                    *header = std::mem::take(&mut row);
+            TagEnd::TableHead => {
+                self.in_head = false;
+                if let Some((_, header, _)) = self.table.as_mut() {
+                    *header = std::mem::take(&mut self.row);
                 }
             }
-            Event::Start(Tag::TableRow) => row.clear(),
-            Event::End(TagEnd::TableRow) => {
-                if let Some((_, _, rows)) = table.as_mut() {
-                    if !in_head {
-                        rows.push(std::mem::take(&mut row));
+            TagEnd::TableRow => {
+                if let Some((_, _, rows)) = self.table.as_mut() {
+                    if !self.in_head {
+                        rows.push(std::mem::take(&mut self.row));
                     }
                 }
             }
-            Event::Start(Tag::TableCell) => cell.clear(),
-            Event::End(TagEnd::TableCell) => row.push(std::mem::take(&mut cell)),
-            Event::Start(Tag::Strong) => bold += 1,
-            Event::End(TagEnd::Strong) => bold = bold.saturating_sub(1),
-            Event::Start(Tag::Emphasis) => italic += 1,
-            Event::End(TagEnd::Emphasis) => italic = italic.saturating_sub(1),
-            Event::Text(t) | Event::Code(t) => {
-                if table.is_some() {
-                    cell.push_str(&t);
-                } else {
-                    push_text(&mut runs, &t, bold > 0, italic > 0);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if table.is_some() {
-                    cell.push(' ');
-                } else {
-                    push_text(&mut runs, "\n", bold > 0, italic > 0);
-                }
-            }
-            Event::Rule => out.push(Block::Rule),
-            // Raw HTML and images do not occur in rendered narrative; charts are directives.
+            TagEnd::TableCell => self.row.push(std::mem::take(&mut self.cell)),
             _ => {}
         }
     }
-    out
 }
 
 fn label(number: &mut Option<u64>) -> String {

@@ -32,7 +32,29 @@ fn param(name: &str, location: &str, schema: Value, required: bool, description:
     json!({ "name": name, "in": location, "required": required, "schema": schema, "description": description })
 }
 
+/// The parameters of one operation: path segments, query parameters, the CSRF header.
 fn parameters(method: &str, path: &str) -> Vec<Value> {
+    let mut p = path_parameters(path);
+    p.extend(query_parameters(path));
+    if method != "get" && path != "/api/v1/session" || (method == "delete") {
+        p.push(param(
+            "X-CSRF-Token",
+            "header",
+            json!({"type": "string"}),
+            true,
+            "登录时返回的 csrf_token",
+        ));
+    }
+    p
+}
+
+/// A query parameter.
+fn query(name: &str, schema: Value, required: bool, description: &str) -> Value {
+    param(name, "query", schema, required, description)
+}
+
+/// One required parameter per `{name}` segment of the path.
+fn path_parameters(path: &str) -> Vec<Value> {
     let mut p = Vec::new();
     for seg in path.split('/') {
         if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -48,133 +70,92 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
             p.push(param(name, "path", schema, true, desc));
         }
     }
+    p
+}
+
+/// The query parameters of the endpoints that take any, by path.
+fn query_parameters(path: &str) -> Vec<Value> {
+    let mut p = Vec::new();
     if path.ends_with("/years/{year}") || path.ends_with("/download/{format}") {
-        p.push(param(
+        p.push(query(
             "version",
-            "query",
             json!({"type": "integer"}),
             false,
             "版本号（省略为最新版本）",
         ));
     }
     if path.ends_with("/imports") {
-        p.push(param(
-            "note",
-            "query",
-            json!({"type": "string"}),
-            false,
-            "说明",
-        ));
-        p.push(param(
-            "filename",
-            "query",
-            json!({"type": "string"}),
-            false,
-            "原文件名（记入来源）；以 .csv 结尾时按日记账导入（不带文件名时按内容识别）",
-        ));
-        p.push(param(
-            "columns",
-            "query",
-            json!({"type": "string", "enum": ["juesuan", "yonyou", "inspur"], "default": "juesuan"}),
-            false,
-            "日记账的列映射（内置名称，见 docs/journal.md 第3节）",
-        ));
-        p.push(param(
-            "encoding",
-            "query",
-            json!({"type": "string", "enum": ["utf-8", "gbk"]}),
-            false,
-            "日记账的文本编码，覆盖列映射中的设置",
-        ));
-        p.push(param(
-            "kind",
-            "query",
-            json!({"type": "string", "enum": ["行政", "参公", "事业"], "default": "行政"}),
-            false,
-            "日记账导入且该单位该年度没有已存版本时的单位性质（其余各项写为占位数）",
-        ));
+        p.extend(import_parameters());
     }
     if path.ends_with("/compare") {
-        p.push(param(
-            "from",
-            "query",
-            json!({"type": "integer"}),
-            true,
-            "较早年度",
-        ));
-        p.push(param(
-            "to",
-            "query",
-            json!({"type": "integer"}),
-            true,
-            "较晚年度",
-        ));
+        p.push(query("from", json!({"type": "integer"}), true, "较早年度"));
+        p.push(query("to", json!({"type": "integer"}), true, "较晚年度"));
     }
     if path == "/api/v1/diff" {
-        p.push(param(
-            "from",
-            "query",
-            json!({"type": "integer"}),
-            true,
-            "原版本号",
-        ));
-        p.push(param(
-            "to",
-            "query",
-            json!({"type": "integer"}),
-            true,
-            "新版本号",
-        ));
+        p.push(query("from", json!({"type": "integer"}), true, "原版本号"));
+        p.push(query("to", json!({"type": "integer"}), true, "新版本号"));
     }
     if path == "/api/v1/review" {
-        p.push(param(
-            "year",
-            "query",
-            json!({"type": "integer"}),
-            false,
-            "年度",
-        ));
-        p.push(param(
+        p.push(query("year", json!({"type": "integer"}), false, "年度"));
+        p.push(query(
             "rule",
-            "query",
             json!({"type": "string"}),
             false,
             "只看未通过该规则的",
         ));
-        p.push(param(
+        p.push(query(
             "q",
-            "query",
             json!({"type": "string"}),
             false,
             "单位编码或名称包含",
         ));
-        p.push(param(
+        p.push(query(
             "failing",
-            "query",
             json!({"type": "boolean"}),
             false,
             "只看有错误的",
         ));
     }
     if path == "/api/v1/events" {
-        p.push(param(
+        p.push(query(
             "limit",
-            "query",
             json!({"type": "integer", "maximum": 1000}),
             false,
             "条数",
         ));
     }
-    if method != "get" && path != "/api/v1/session" || (method == "delete") {
-        p.push(param(
-            "X-CSRF-Token",
-            "header",
-            json!({"type": "string"}),
-            true,
-            "登录时返回的 csrf_token",
-        ));
-    }
     p
+}
+
+/// The query parameters of an import: its note, and how to read a journal (日记账).
+fn import_parameters() -> Vec<Value> {
+    vec![
+        query("note", json!({"type": "string"}), false, "说明"),
+        query(
+            "filename",
+            json!({"type": "string"}),
+            false,
+            "原文件名（记入来源）；以 .csv 结尾时按日记账导入（不带文件名时按内容识别）",
+        ),
+        query(
+            "columns",
+            json!({"type": "string", "enum": ["juesuan", "yonyou", "inspur"], "default": "juesuan"}),
+            false,
+            "日记账的列映射（内置名称，见 docs/journal.md 第3节）",
+        ),
+        query(
+            "encoding",
+            json!({"type": "string", "enum": ["utf-8", "gbk"]}),
+            false,
+            "日记账的文本编码，覆盖列映射中的设置",
+        ),
+        query(
+            "kind",
+            json!({"type": "string", "enum": ["行政", "参公", "事业"], "default": "行政"}),
+            false,
+            "日记账导入且该单位该年度没有已存版本时的单位性质（其余各项写为占位数）",
+        ),
+    ]
 }
 
 fn request_body(method: &str, path: &str) -> Option<Value> {

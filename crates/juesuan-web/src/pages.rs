@@ -1,6 +1,7 @@
 //! The server-rendered pages (网页). Every form carries the session's CSRF token; the login
 //! form, which has no session yet, uses a double-submit cookie.
 
+use crate::analysis::{Analysis, CheckSummary};
 use crate::downloads::{self, Format};
 use crate::html::{self, esc, page, status_class, url, Viewer};
 use crate::ops::{self, ReviewFilter};
@@ -273,7 +274,6 @@ async fn unit_year(
     Query(q): Query<VersionQuery>,
 ) -> PageResult {
     let (v, a) = ops::unit_year(&s, &u, &code, year, q.version).await?;
-    let c = &a.checks;
     let base = format!("/units/{}/{year}", url(&code));
     let mut body = format!(
         "<p>版本：第{}版（版本号{}，{}，{} 由 {} 提交{}） · <a href=\"{base}/versions\">版本历史</a></p>",
@@ -293,6 +293,33 @@ async fn unit_year(
         );
     }
     body.push_str("</p>");
+    check_section(&mut body, &a.checks);
+    if !a.report.warnings.is_empty() {
+        body.push_str("<h2>编制提示</h2><ul id=\"warnings\">");
+        for w in &a.report.warnings {
+            let _ = write!(body, "<li>{}</li>", esc(&w.to_string()));
+        }
+        body.push_str("</ul>");
+    }
+    scores_section(&mut body, &a);
+    if matches!(u.role, Role::Reviewer | Role::Admin) || u.can_write(&code) {
+        let _ = write!(
+            body,
+            "<form method=\"post\" action=\"{base}/consolidate\">{}<button type=\"submit\">由下级单位汇总生成新版本</button></form>",
+            html::csrf_field(&u.csrf)
+        );
+    }
+    let _ = write!(
+        body,
+        "<div class=\"report\" id=\"report\">{}</div>",
+        report_body(&a.report.html)
+    );
+    let title = format!("{} {}年度", a.unit_year.unit.name, year);
+    Ok(show(&u, &title, &body))
+}
+
+/// 审核结果 of a unit-year page: the verdict with its counts, then every finding.
+fn check_section(body: &mut String, c: &CheckSummary) {
     let _ = write!(
         body,
         "<h2>审核结果</h2><p id=\"check-status\" class=\"{}\">结论：{}（{}条规则，{}条通过，{}处错误，{}处警告）</p>",
@@ -333,13 +360,10 @@ async fn unit_year(
         ));
         body.push_str("</div>");
     }
-    if !a.report.warnings.is_empty() {
-        body.push_str("<h2>编制提示</h2><ul id=\"warnings\">");
-        for w in &a.report.warnings {
-            let _ = write!(body, "<li>{}</li>", esc(&w.to_string()));
-        }
-        body.push_str("</ul>");
-    }
+}
+
+/// 绩效评分 of a unit-year page: the department's and each project's score, or why none.
+fn scores_section(body: &mut String, a: &Analysis) {
     body.push_str("<h2>绩效评分</h2><div id=\"scores\">");
     match &a.scores {
         Some(sc) => {
@@ -374,20 +398,6 @@ async fn unit_year(
         let _ = write!(body, "<p class=\"msg\">{}</p>", esc(e));
     }
     body.push_str("</div>");
-    if matches!(u.role, Role::Reviewer | Role::Admin) || u.can_write(&code) {
-        let _ = write!(
-            body,
-            "<form method=\"post\" action=\"{base}/consolidate\">{}<button type=\"submit\">由下级单位汇总生成新版本</button></form>",
-            html::csrf_field(&u.csrf)
-        );
-    }
-    let _ = write!(
-        body,
-        "<div class=\"report\" id=\"report\">{}</div>",
-        report_body(&a.report.html)
-    );
-    let title = format!("{} {}年度", a.unit_year.unit.name, year);
-    Ok(show(&u, &title, &body))
 }
 
 async fn versions(
