@@ -118,13 +118,13 @@ fn speaks_of_budget(text: &str) -> bool {
 }
 
 /// A budget table (部门预算公开表) rather than a 决算 one.
-fn budget_table(t: &StatedTable) -> bool {
+pub(crate) fn budget_table(t: &StatedTable) -> bool {
     !t.title.contains("决算") && speaks_of_budget(&t.title)
 }
 
 /// The amount cell of a row segment standing for the whole row: the only amount column, or
 /// the first when the header names it a total.
-fn total_cell<'a>(t: &StatedTable, cells: &'a [StatedCell]) -> Option<&'a StatedCell> {
+pub(crate) fn total_cell<'a>(t: &StatedTable, cells: &'a [StatedCell]) -> Option<&'a StatedCell> {
     let first = cells.first()?;
     let named_total = t.columns.first().is_some_and(|c| {
         [
@@ -283,6 +283,8 @@ impl Auditor {
             );
             done.insert((a.place.line, a.place.start));
         }
+        // Then the 类/款/项 the narrative names (src/levels.rs).
+        self.narrative_levels(tables, &figures, &mut done);
         self.concept_figures = figures;
         done
     }

@@ -22,6 +22,7 @@ mod comparisons;
 mod concepts;
 mod consistency;
 mod interval;
+mod levels;
 mod lists;
 mod model;
 mod parts;
