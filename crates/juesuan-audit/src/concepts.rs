@@ -222,6 +222,8 @@ impl Auditor {
             .iter()
             .flat_map(|c| c.keys.iter().filter_map(|k| k.chars().last()))
             .collect();
+        let mut cache: std::collections::HashMap<&str, Vec<Candidate>> =
+            std::collections::HashMap::new();
         for (a, r) in &figures {
             let ends_like_one = key_last_char(&a.label).is_some_and(|c| last_chars.contains(&c));
             if !ends_like_one {
@@ -237,7 +239,10 @@ impl Auditor {
             if !budget && speaks_of_budget(&a.label) {
                 continue;
             }
-            let found = candidates(concept, tables, budget);
+            // The cells of a concept are the same for every figure: found once.
+            let found = cache
+                .entry(concept.id.as_str())
+                .or_insert_with(|| candidates(concept, tables, budget));
             let Some(first) = found.first() else {
                 continue;
             };

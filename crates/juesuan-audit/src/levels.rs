@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::tables::{StatedRow, StatedTable};
 use crate::text::*;
 use juesuan_core::ratio::Ratio;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// A 类/款/项 named at the end of a label: (name, code if printed, code length).
@@ -45,30 +45,73 @@ fn row_name(r: &StatedRow) -> String {
     r.label.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Whether row `r` of `t` is the 类/款/项 `name` (with its parent's name before it, or "支出"
-/// after a 类's) or carries `code`.
-fn is_row(t: &StatedTable, r: &StatedRow, name: &str, code: Option<&str>, len: usize) -> bool {
-    let Some(rc) = r.code.as_deref().filter(|c| c.len() == len) else {
-        return false;
-    };
-    if let Some(code) = code {
-        return rc == code;
+/// The rows with a 科目编码, by code and by name, over the tables of one kind (budget or
+/// 决算): built once per document, so that each narrative figure is a lookup, not a scan.
+struct Index<'a> {
+    by_code: HashMap<&'a str, Vec<(usize, &'a StatedRow)>>,
+    by_name: HashMap<String, Vec<(usize, &'a StatedRow)>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(tables: &'a [StatedTable], budget: bool) -> Index<'a> {
+        let mut index = Index {
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (ti, t) in tables.iter().enumerate() {
+            if budget_table(t) != budget {
+                continue;
+            }
+            for r in &t.rows {
+                let Some(code) = r.code.as_deref() else {
+                    continue;
+                };
+                index.by_code.entry(code).or_default().push((ti, r));
+                let name = row_name(r);
+                if !name.is_empty() {
+                    index.by_name.entry(name).or_default().push((ti, r));
+                }
+            }
+        }
+        index
     }
-    let label = row_name(r);
-    if label.is_empty() {
-        return false;
+
+    /// The rows (table index, row) that are the 类/款/项 `name` — or, for a 项, its 款's name
+    /// then its own ("人大事务行政运行"); a 类's name may lack "支出" — or carry `code`.
+    fn rows(&self, name: &str, code: Option<&str>, len: usize) -> Vec<(usize, &'a StatedRow)> {
+        let of_len = |v: Option<&Vec<(usize, &'a StatedRow)>>| -> Vec<(usize, &'a StatedRow)> {
+            v.map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|(_, r)| r.code.as_deref().is_some_and(|c| c.len() == len))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        if let Some(code) = code {
+            return of_len(self.by_code.get(code));
+        }
+        let mut out = of_len(self.by_name.get(name));
+        if len == 3 {
+            out.extend(of_len(self.by_name.get(&format!("{name}支出"))));
+        }
+        // "人大事务行政运行": every split into a parent's name and a row's.
+        for (at, _) in name.char_indices().skip(1) {
+            let (prefix, own) = name.split_at(at);
+            for (ti, r) in of_len(self.by_name.get(own)) {
+                let code = r.code.as_deref().unwrap_or("");
+                let parent = &code[..len.saturating_sub(2).min(code.len())];
+                let is_parent = self
+                    .by_code
+                    .get(parent)
+                    .is_some_and(|ps| ps.iter().any(|(pt, p)| *pt == ti && row_name(p) == prefix));
+                if is_parent {
+                    out.push((ti, r));
+                }
+            }
+        }
+        out
     }
-    if name == label || (len == 3 && format!("{name}支出") == label) {
-        return true;
-    }
-    // "人大事务行政运行": the parent's name, then the row's.
-    let Some(prefix) = name.strip_suffix(label.as_str()).filter(|p| !p.is_empty()) else {
-        return false;
-    };
-    let parent = &rc[..len - 2];
-    t.rows
-        .iter()
-        .any(|p| p.code.as_deref() == Some(parent) && row_name(p) == prefix)
 }
 
 /// The table a section heading explains: "五、财政拨款支出预算表情况说明" → "财政拨款支出预算表".
@@ -120,6 +163,7 @@ impl Auditor {
         done: &mut HashSet<(usize, usize)>,
     ) {
         let budget = tables.iter().any(budget_table);
+        let index = Index::new(tables, budget);
         for (a, r) in figures {
             if done.contains(&(a.place.line, a.place.start))
                 || !a.label.contains(['类', '款', '项'])
@@ -143,26 +187,20 @@ impl Auditor {
                 Some(n) => same_title(&t.title, n),
                 None => scope.is_none_or(|fiscal| names_a_fund(&t.title) == fiscal),
             };
-            for t in tables
-                .iter()
-                .filter(|t| budget_table(t) == budget && explained(t))
-            {
-                let Some((scale, _)) = t.unit else { continue };
-                for row in t
-                    .rows
-                    .iter()
-                    .filter(|row| is_row(t, row, &name, code.as_deref(), len))
-                {
-                    let Some(cell) = total_cell(t, &row.cells) else {
-                        continue;
-                    };
-                    let (Ok(v), Ok(h)) =
-                        (cell.value.checked_mul(scale), cell.half.checked_mul(scale))
-                    else {
-                        continue;
-                    };
-                    found.push((t, row, v, h, cell.place));
+            for (ti, row) in index.rows(&name, code.as_deref(), len) {
+                let t = &tables[ti];
+                if !explained(t) {
+                    continue;
                 }
+                let Some((scale, _)) = t.unit else { continue };
+                let Some(cell) = total_cell(t, &row.cells) else {
+                    continue;
+                };
+                let (Ok(v), Ok(h)) = (cell.value.checked_mul(scale), cell.half.checked_mul(scale))
+                else {
+                    continue;
+                };
+                found.push((t, row, v, h, cell.place));
             }
             let Some(&(t, row, v, h, place)) = found.first() else {
                 continue;
