@@ -3,7 +3,7 @@
 //!
 //! Reading stays with the caller: [`audit_all`] takes the documents as any values with a name
 //! and a function that gives their text (the command line reads files through
-//! `juesuan-readers`; the web app could pass uploaded bytes). A document that cannot be read is
+//! `juesuan-readers`; the web app's 核对已公开报告 passes uploaded files). A document that cannot be read is
 //! a row with its reason, never a failure of the batch. Each audit is reduced to its row and
 //! findings as soon as it is done, so a batch holds no full audit longer than one document.
 
@@ -507,6 +507,20 @@ pub fn json(s: &Summary) -> String {
 /// The summary as a self-contained HTML page: the totals, a table of the documents, a table of
 /// the findings (errors first within each document).
 pub fn html(s: &Summary) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>批量核对：{n}份文档</title>\n<style>\n{HTML_CSS}</style>\n</head>\n<body>\n<h1>批量核对：{n}份文档</h1>\n{body}</body>\n</html>\n",
+        n = s.totals.documents,
+        body = html_body(s),
+    )
+}
+
+/// The style of [`html`]'s page; a page embedding [`html_body`] styles the same classes
+/// (`tr.Errors`, `tr.Fail`, `tr.Unchecked`, `tr.Unreadable`, `tr.RoundingNote`, `td.num`).
+const HTML_CSS: &str = "body { font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }\ntable { border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 1.5em; }\nth, td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; }\ntd.num { text-align: right; white-space: nowrap; }\ntd.quote { color: #444; }\ntr.Errors td, tr.Fail td { background: #fde8e8; }\ntr.Unchecked td, tr.Unreadable td, tr.RoundingNote td { background: #fff6dd; }\n";
+
+/// The summary's HTML without the page around it (for a page that embeds it, as the web app
+/// does): the totals line, the table of the documents, the table of the findings.
+pub fn html_body(s: &Summary) -> String {
     let mut docs = String::new();
     for r in &s.documents {
         let _ = writeln!(
@@ -542,8 +556,7 @@ pub fn html(s: &Summary) -> String {
         );
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>批量核对：{n}份文档</title>\n<style>\nbody {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; margin: 1.5em; }}\ntable {{ border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 1.5em; }}\nth, td {{ border: 1px solid #999; padding: 3px 6px; vertical-align: top; }}\ntd.num {{ text-align: right; white-space: nowrap; }}\ntd.quote {{ color: #444; }}\ntr.Errors td, tr.Fail td {{ background: #fde8e8; }}\ntr.Unchecked td, tr.Unreadable td, tr.RoundingNote td {{ background: #fff6dd; }}\n</style>\n</head>\n<body>\n<h1>批量核对：{n}份文档</h1>\n<p class=\"verdict\">{totals}</p>\n<h2>文档</h2>\n<table>\n<thead><tr><th>文件</th><th>结论</th><th>错误</th><th>尾差提示</th><th>通过</th><th>含金额或百分比的句子</th><th>读懂的句子</th><th>表格</th><th>页数</th></tr></thead>\n<tbody>\n{docs}</tbody>\n</table>\n<h2>发现的问题（{f}处）</h2>\n<table>\n<thead><tr><th>文件</th><th>结果</th><th>核对</th><th>页</th><th>行</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{finds}</tbody>\n</table>\n</body>\n</html>\n",
-        n = s.totals.documents,
+        "<p class=\"verdict\">{totals}</p>\n<h2>文档</h2>\n<table>\n<thead><tr><th>文件</th><th>结论</th><th>错误</th><th>尾差提示</th><th>通过</th><th>含金额或百分比的句子</th><th>读懂的句子</th><th>表格</th><th>页数</th></tr></thead>\n<tbody>\n{docs}</tbody>\n</table>\n<h2>发现的问题（{f}处）</h2>\n<table>\n<thead><tr><th>文件</th><th>结果</th><th>核对</th><th>页</th><th>行</th><th>填写</th><th>应为</th><th>说明</th><th>原文</th></tr></thead>\n<tbody>\n{finds}</tbody>\n</table>\n",
         totals = esc(&s.totals_line()),
         f = s.findings.len(),
     )

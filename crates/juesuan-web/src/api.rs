@@ -2,10 +2,12 @@
 
 use crate::downloads::{self, Format};
 use crate::ops::{self, ReviewFilter, VersionView};
+use crate::published;
 use crate::session::{self, ApiUser, ClientAddr};
 use crate::{AppError, AppState};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -40,6 +42,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/diff", get(diff))
         .route("/api/v1/review", get(review))
         .route("/api/v1/checks/batch", post(batch))
+        .route(
+            "/api/v1/audit",
+            post(audit).layer(DefaultBodyLimit::max(
+                state.opts.audit_max_bytes + published::FORM_OVERHEAD,
+            )),
+        )
         .route("/api/v1/users", get(users).post(create_user))
         .route("/api/v1/users/{id}/password", post(set_password))
         .route("/api/v1/users/{id}/grants", post(grant))
@@ -292,6 +300,33 @@ async fn batch(
         )
         .await?;
     Ok(Json(r))
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    /// json (default), csv, text or html.
+    format: Option<String>,
+}
+
+/// 核对已公开报告: the uploaded files' summary in the asked format.
+async fn audit(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<AuditQuery>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Res<Response> {
+    // The role and the format before the body is read.
+    published::require_auditor(&u)?;
+    let mut format = published::format(q.format.as_deref(), juesuan_app::batch::Format::Json)?;
+    let mut mp = mp.map_err(|_| {
+        AppError::bad("请求体须为 multipart/form-data：每个文件一个带文件名的字段（如 files）")
+    })?;
+    let got = published::receive(&s, &mut mp, None).await?;
+    if q.format.is_none() {
+        format = published::format(got.format.as_deref(), format)?;
+    }
+    let summary = published::audit(&s, &u, got.files).await?;
+    Ok(published::file_response(&summary, format, false))
 }
 
 async fn users(State(s): State<AppState>, ApiUser(u): ApiUser) -> Res<Json<Vec<ops::UserView>>> {

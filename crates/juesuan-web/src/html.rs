@@ -40,6 +40,12 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: .5em; }
 .report th, .report td { border: 1px solid #333; padding: 2px 6px; }
 .report td.num { text-align: right; white-space: nowrap; }
 .report figure svg { max-width: 100%; height: auto; }
+.audit table { border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 1.5em; }
+.audit th, .audit td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; }
+.audit td.num { text-align: right; white-space: nowrap; }
+.audit td.quote { color: #444; }
+.audit tr.Errors td, .audit tr.Fail td { background: #fde8e8; }
+.audit tr.Unchecked td, .audit tr.Unreadable td, .audit tr.RoundingNote td { background: #fff6dd; }
 "#;
 
 /// The signed-in user as the layout shows them.
@@ -57,7 +63,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
     if let Some(v) = viewer {
         nav.push_str("<a href=\"/\">单位与年度</a><a href=\"/upload\">上传</a>");
         if v.is_reviewer {
-            nav.push_str("<a href=\"/review\">审核看板</a>");
+            nav.push_str("<a href=\"/review\">审核看板</a><a href=\"/audit\">核对已公开报告</a>");
         }
         if v.is_admin {
             nav.push_str("<a href=\"/admin\">管理</a>");

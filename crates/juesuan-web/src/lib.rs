@@ -1,7 +1,8 @@
 //! The juesuan web app (`juesuan serve`): server-rendered pages and a JSON API over the
 //! versioned store, with argon2 passwords, hashed session tokens in HttpOnly SameSite
 //! cookies, CSRF tokens on every form and every unsafe API call, roles (填报人 / 审核人 /
-//! 管理员), upload limits, zip-bomb protection, a login rate limit and an audit log.
+//! 管理员), upload limits, zip-bomb protection, a login rate limit and an audit log; reviewers
+//! audit published reports in batches (核对已公开报告, `published`).
 //! Format and routes: docs/web.md.
 
 pub mod analysis;
@@ -12,6 +13,7 @@ pub mod html;
 pub mod openapi;
 mod ops;
 mod pages;
+pub mod published;
 mod session;
 
 use analysis::{Analysis, CheckSummary};
@@ -37,6 +39,10 @@ pub struct Options {
     pub secure_cookies: bool,
     /// Largest upload (bytes).
     pub max_upload: usize,
+    /// 核对已公开报告: files one batch may hold.
+    pub audit_max_files: usize,
+    /// 核对已公开报告: bytes all files of one batch may hold together.
+    pub audit_max_bytes: usize,
     pub password_cost: auth::PasswordCost,
     /// Session lifetime.
     pub session_hours: i64,
@@ -52,6 +58,8 @@ impl Options {
             addr,
             secure_cookies: false,
             max_upload: 8 * 1024 * 1024,
+            audit_max_files: published::MAX_FILES,
+            audit_max_bytes: published::MAX_BYTES,
             password_cost: auth::PasswordCost::default(),
             session_hours: 8,
             login_max_failures: 5,

@@ -21,6 +21,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/diff", "两个版本的数据差异（from、to 版本号）/ diff of two versions", "versions"),
     ("get", "/api/v1/review", "审核看板：单位 × 未通过规则，可按年度、规则、单位筛选 / reviewer dashboard", "review"),
     ("post", "/api/v1/checks/batch", "批量审核（审核人、管理员），记入操作日志 / batch check", "review"),
+    ("post", "/api/v1/audit", "核对已公开报告（审核人、管理员）：multipart 上传一个或多个已公开的决算报告（.pdf、.docx、.txt、.md），返回与 juesuan audit 核对多个文件相同的汇总，记入操作日志 / audit published reports", "review"),
     ("get", "/api/v1/users", "用户列表（管理员）/ users (admin)", "admin"),
     ("post", "/api/v1/users", "创建用户（管理员）/ create a user (admin)", "admin"),
     ("post", "/api/v1/users/{id}/password", "重设口令（本人或管理员）/ set a password", "admin"),
@@ -116,6 +117,14 @@ fn query_parameters(path: &str) -> Vec<Value> {
             "只看有错误的",
         ));
     }
+    if path == "/api/v1/audit" {
+        p.push(query(
+            "format",
+            json!({"type": "string", "enum": ["json", "csv", "text", "html"], "default": "json"}),
+            false,
+            "汇总的格式（也可作为表单字段 format）：json、csv（UTF-8 BOM）、text、html",
+        ));
+    }
     if path == "/api/v1/events" {
         p.push(query(
             "limit",
@@ -182,6 +191,12 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/checks/batch") => Some(json!({ "required": false, "content": {
             "application/json": { "schema": { "type": "object", "properties": {
                 "year": { "type": "integer" }, "rule": { "type": "string" }, "q": { "type": "string" }, "failing": { "type": "boolean" } } } } } })),
+        ("post", "/api/v1/audit") => Some(json!({ "required": true, "content": {
+            "multipart/form-data": { "schema": { "type": "object", "properties": {
+                "files": { "type": "array", "items": { "type": "string", "format": "binary" },
+                    "description": "已公开的报告，每个文件一个字段（带文件名，按扩展名读取）；每批不超过50个文件、合计不超过50 MB（服务器设置）" },
+                "format": { "type": "string", "enum": ["json", "csv", "text", "html"] } },
+                "required": ["files"] } } } })),
         ("post", "/api/v1/users") => Some(obj(
             json!({"name": {"type": "string"}, "role": {"type": "string", "enum": ["preparer", "reviewer", "admin"]}, "password": {"type": "string", "minLength": 10}}),
             &["name", "role", "password"],
@@ -228,6 +243,10 @@ pub fn document() -> Value {
         });
         if *path == "/api/v1/session" && *method == "post" {
             responses["429"] = json!({ "$ref": "#/components/responses/Error" });
+        }
+        if *path == "/api/v1/audit" {
+            responses["413"] =
+                json!({ "description": "文件过多或合计超过上限（默认50个、50 MB）：请分批上传" });
         }
         if path.ends_with("/imports") {
             responses["409"] = json!({ "$ref": "#/components/responses/Error" });

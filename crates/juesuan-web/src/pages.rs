@@ -5,14 +5,17 @@ use crate::analysis::{Analysis, CheckSummary};
 use crate::downloads::{self, Format};
 use crate::html::{self, esc, page, status_class, url, Viewer};
 use crate::ops::{self, ReviewFilter};
+use crate::published;
 use crate::session::{self, ClientAddr};
 use crate::{auth, AppError, AppState, CurrentUser};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use juesuan_app::batch;
 use juesuan_store::Role;
 use serde::Deserialize;
 use std::fmt::Write;
@@ -111,6 +114,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/review", get(review))
         .route("/review.csv", get(review_csv))
+        .route(
+            "/audit",
+            get(audit_form)
+                .post(audit_upload)
+                .layer(DefaultBodyLimit::max(
+                    state.opts.audit_max_bytes + published::FORM_OVERHEAD,
+                )),
+        )
         .route("/admin", get(admin))
         .route("/admin/users", post(admin_create_user))
         .route("/admin/users/{id}/password", post(admin_password))
@@ -841,6 +852,76 @@ async fn review_csv(
         ops::review_csv(&r),
     )
         .into_response())
+}
+
+// ------------------------------------------------------------------ published reports
+
+/// The upload form of 核对已公开报告: the files, and how to get the summary.
+fn audit_form_html(s: &AppState, u: &CurrentUser) -> String {
+    format!(
+        "<form method=\"post\" action=\"/audit\" enctype=\"multipart/form-data\">{}\
+         <label>已公开的决算报告（.pdf、.docx、.txt、.md，可一次选择多个；每批不超过{}个文件、合计不超过 {}）\
+         <input type=\"file\" name=\"files\" id=\"files\" multiple accept=\".pdf,.docx,.txt,.md\" required></label>\
+         <label>结果 <select name=\"format\" id=\"format\"><option value=\"html\">在本页显示</option>\
+         <option value=\"csv\">下载 CSV（Excel 可直接打开）</option><option value=\"json\">下载 JSON</option>\
+         <option value=\"text\">下载文本</option></select></label>\
+         <button type=\"submit\" id=\"audit\">核对</button></form>\
+         <p class=\"note\">与命令行 <code>juesuan audit</code> 核对多个文件时的汇总相同：每份文档一行（结论、错误、尾差提示、通过、\
+         含金额或百分比的句子、读懂的句子、表格、页数），然后是全部文档发现的问题。扫描件 PDF 没有文字层，列为“无法读取”；\
+         读不了的文件只是汇总中的一行，不影响其他文件。上传的文件只用于本次核对，不保存。</p>",
+        html::csrf_field(&u.csrf),
+        s.opts.audit_max_files,
+        published::size(s.opts.audit_max_bytes)
+    )
+}
+
+async fn audit_form(State(s): State<AppState>, PageUser(u): PageUser) -> PageResult {
+    published::require_auditor(&u)?;
+    Ok(show(&u, "核对已公开报告", &audit_form_html(&s, &u)))
+}
+
+/// The batch's summary on the page (the same HTML as `juesuan audit --format html`), with
+/// the same summary as CSV and JSON files to save, then the form for another batch.
+fn audit_result_html(s: &AppState, u: &CurrentUser, summary: &batch::Summary) -> String {
+    let mut body = format!(
+        "<div class=\"audit\" id=\"audit-summary\">{}</div><p id=\"audit-downloads\">保存这份汇总：",
+        batch::html_body(summary)
+    );
+    for (format, label) in [
+        (batch::Format::Csv, "CSV（Excel 可直接打开）"),
+        (batch::Format::Json, "JSON"),
+    ] {
+        let (media, ext) = published::content_type(format);
+        let _ = write!(
+            body,
+            "<a download=\"juesuan-audit.{ext}\" id=\"download-{ext}\" href=\"data:{};base64,{}\">{label}</a> ",
+            esc(&media.replace(' ', "")),
+            published::base64(&batch::render(summary, format))
+        );
+    }
+    let _ = write!(body, "</p><h2>再核对一批</h2>{}", audit_form_html(s, u));
+    body
+}
+
+async fn audit_upload(
+    State(s): State<AppState>,
+    PageUser(u): PageUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    // The role before the body is read.
+    published::require_auditor(&u)?;
+    let mut mp = mp.map_err(|_| AppError::bad("请用本页的表单选择文件后再提交"))?;
+    let got = published::receive(&s, &mut mp, Some(&u)).await?;
+    let format = published::format(got.format.as_deref(), batch::Format::Html)?;
+    let summary = published::audit(&s, &u, got.files).await?;
+    if format != batch::Format::Html {
+        return Ok(published::file_response(&summary, format, true));
+    }
+    Ok(show(
+        &u,
+        "核对已公开报告",
+        &audit_result_html(&s, &u, &summary),
+    ))
 }
 
 // ------------------------------------------------------------------ admin
