@@ -286,7 +286,17 @@ where
         .with_max_len(1)
         .map(|d| {
             let n = name(d);
-            let r = DocumentResult::of_text(n.clone(), read(d));
+            // A document that makes the reader or the auditor panic (a bug, never expected)
+            // is its own row, not the end of the batch.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                DocumentResult::of_text(n.clone(), read(d))
+            }))
+            .unwrap_or_else(|_| {
+                DocumentResult::unreadable(
+                    n.clone(),
+                    "读取或核对时程序内部出错（请把该文件报告给 juesuan 的维护者）",
+                )
+            });
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total, &n);
             r
         })
@@ -672,5 +682,23 @@ mod tests {
         assert!(t.contains("［发现计算错误］a.txt"));
         assert!(t.contains("填写：45.00%"));
         assert!(t.trim_end().ends_with("尾差提示0处。"));
+    }
+
+    #[test]
+    fn a_panic_in_one_document_is_its_row_not_the_end_of_the_batch() {
+        let docs = ["ok.txt", "bad.txt"];
+        let summary = audit_all(
+            &docs,
+            |d| d.to_string(),
+            |d| {
+                if *d == "bad.txt" {
+                    panic!("a reader bug");
+                }
+                Ok("2023年度收入合计100.00万元。".to_string())
+            },
+            |_, _, _| {},
+        );
+        assert_eq!(summary.documents.len(), 2);
+        assert_eq!(summary.documents[1].verdict, DocumentVerdict::Unreadable);
     }
 }

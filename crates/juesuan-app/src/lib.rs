@@ -76,7 +76,30 @@ pub fn report(
     cats: &Catalogues,
     scores: Option<&Scores>,
 ) -> Result<Report, String> {
-    juesuan_report::build_report_with_scores(uy, lib, cats, scores)
+    let mut report = juesuan_report::build_report_with_scores(uy, lib, cats, scores)?;
+    report.warnings.extend(self_audit(&report.markdown));
+    Ok(report)
+}
+
+/// generate → audit, on every report: the figures juesuan derives agree by construction, so
+/// what the auditor finds in the generated Markdown stands in text the input supplied (a
+/// project's actual-value text, a reason): a warning (W103) naming the sentence, before it is
+/// published.
+pub fn self_audit(markdown: &str) -> Vec<juesuan_core::error::Warning> {
+    juesuan_audit::audit(markdown)
+        .failures()
+        .map(|c| juesuan_core::error::Warning {
+            code: juesuan_core::error::ErrorCode::TextArithmetic,
+            place: c.section.clone(),
+            message: format!(
+                "生成的报告第{}行{}：{}。原文：{}。这段文字来自输入，请核对后在输入文件中改正",
+                c.line,
+                c.kind.label(),
+                c.message,
+                c.quote.trim_end_matches('。')
+            ),
+        })
+        .collect()
 }
 
 /// The result of the consistency checks of one unit-year.

@@ -32,10 +32,12 @@ fn documents(root: &Path) -> (PathBuf, PathBuf) {
     copy("liangshan-kexie-2021-published", "a-凉山.txt");
     copy("other-province-2023-correct", "b-某市局.md");
     copy("yunnan-county-2024-no-tables", "子目录/c-云南.txt");
-    copy(
-        "county-culture-2024-tables-correct",
-        "子目录/下一级/d-只有表格.txt",
-    );
+    // Nothing to check: no figure the auditor reads (a text-only page).
+    std::fs::write(
+        dir.join("子目录/下一级/d-只有文字.txt"),
+        "一、单位概况\n本馆主要职责是收集、保管和提供利用本县档案。\n二、名词解释\n财政拨款收入：指本年度从本级财政部门取得的财政拨款。\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("子目录/e-损坏.docx"), "这不是 zip 文件").unwrap();
     std::fs::write(dir.join("f-空白.md"), "").unwrap();
     std::fs::write(dir.join("说明.csv"), "不是报告").unwrap();
@@ -51,7 +53,7 @@ const EXPECTED: [(&str, &str); 7] = [
     ("报告/f-空白.md", "unreadable"),
     ("报告/子目录/c-云南.txt", "clean"),
     ("报告/子目录/e-损坏.docx", "unreadable"),
-    ("报告/子目录/下一级/d-只有表格.txt", "unchecked"),
+    ("报告/子目录/下一级/d-只有文字.txt", "unchecked"),
     ("湖北.txt", "errors"),
 ];
 
@@ -201,7 +203,7 @@ fn the_batch_exit_code_is_2_for_unreadable_or_unchecked_and_0_when_all_are_clean
     let o = run(&[
         Path::new("audit"),
         &clean[0],
-        &dir.join("子目录/下一级/d-只有表格.txt"),
+        &dir.join("子目录/下一级/d-只有文字.txt"),
         Path::new("--format"),
         Path::new("html"),
         Path::new("--jobs"),

@@ -71,11 +71,13 @@ pub enum ErrorCode {
     MissingReason,
     /// W102 绩效指标未达满分而缺少偏差原因
     MissingDeviationReason,
+    /// W103 生成的报告中，来自输入的文字算术不一致（核对生成的报告时发现）
+    TextArithmetic,
 }
 
 impl ErrorCode {
     /// Every code, for the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
@@ -98,6 +100,7 @@ impl ErrorCode {
         ErrorCode::EvaluationMismatch,
         ErrorCode::MissingReason,
         ErrorCode::MissingDeviationReason,
+        ErrorCode::TextArithmetic,
     ];
 
     pub fn code(self) -> &'static str {
@@ -124,12 +127,15 @@ impl ErrorCode {
             ErrorCode::EvaluationMismatch => "E051",
             ErrorCode::MissingReason => "W101",
             ErrorCode::MissingDeviationReason => "W102",
+            ErrorCode::TextArithmetic => "W103",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            ErrorCode::MissingReason | ErrorCode::MissingDeviationReason => Severity::Warning,
+            ErrorCode::MissingReason
+            | ErrorCode::MissingDeviationReason
+            | ErrorCode::TextArithmetic => Severity::Warning,
             _ => Severity::Error,
         }
     }

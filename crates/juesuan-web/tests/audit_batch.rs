@@ -11,9 +11,11 @@ use juesuan_web::juesuan_store::Role;
 use juesuan_web::AppState;
 use tower::ServiceExt;
 
-/// A report with calculation errors and one without (copies of juesuan-audit fixtures).
-const WITH_ERRORS: &[u8] = include_bytes!("fixtures/audit/liangshan-kexie-2021-published.txt");
-const CLEAN: &[u8] = include_bytes!("fixtures/audit/other-province-2023-correct.txt");
+/// A report with calculation errors and one without (the auditor's own fixtures).
+const WITH_ERRORS: &[u8] =
+    include_bytes!("../../juesuan-audit/tests/fixtures/liangshan-kexie-2021-published.txt");
+const CLEAN: &[u8] =
+    include_bytes!("../../juesuan-audit/tests/fixtures/other-province-2023-correct.txt");
 /// A one-page PDF excerpt of a published report (the readers' fixture).
 const PDF: &[u8] = include_bytes!("../../juesuan-readers/tests/fixtures/excerpt.pdf");
 
