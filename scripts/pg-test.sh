@@ -2,7 +2,7 @@
 # Start or stop a throwaway PostgreSQL cluster for the store tests (juesuan-store, juesuan-web).
 #
 #   url=$(scripts/pg-test.sh start [DIR])   # prints postgres://postgres@127.0.0.1:PORT/postgres
-#   JUESUAN_TEST_POSTGRES_URL=$url cargo nextest run -p juesuan-store
+#   JUESUAN_TEST_POSTGRES_URL=$url cargo nextest run -p juesuan-store --run-ignored all
 #   scripts/pg-test.sh stop [DIR]
 #
 # DIR defaults to /tmp/juesuan-pg-test. The cluster uses trust authentication, listens on

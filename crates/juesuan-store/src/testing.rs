@@ -1,9 +1,14 @@
 //! Test databases for this crate's tests and its users' (feature `testing`): a fresh SQLite
 //! file, or a fresh database on the PostgreSQL server named by `JUESUAN_TEST_POSTGRES_URL`
-//! (e.g. from `scripts/pg-test.sh start`). With `CI=true` and no URL the PostgreSQL case fails
-//! instead of skipping, so CI can never pass without having run it.
+//! (e.g. from `scripts/pg-test.sh start`). The PostgreSQL tests are marked
+//! `#[ignore = "需要 PostgreSQL…"]`, so a plain run shows them as skipped; run on request
+//! (`--run-ignored all`, as CI does) they fail without a server, never pass unchecked.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The start of the failure message of a PostgreSQL test run without a server.
+pub const NEEDS_POSTGRES: &str =
+    "需要 PostgreSQL（export JUESUAN_TEST_POSTGRES_URL=$(scripts/pg-test.sh start)，见 README）";
 
 /// A database that exists for one test; [`TestDatabase::drop_database`] removes it.
 pub struct TestDatabase {
@@ -25,17 +30,16 @@ impl TestDatabase {
         }
     }
 
-    /// A new database on the test PostgreSQL server; `None` (test skipped, said on stderr)
-    /// when no server is configured outside CI. `test` names it, for whoever looks at the server.
-    pub async fn postgres(test: &str) -> Option<TestDatabase> {
+    /// A new database on the test PostgreSQL server named by `JUESUAN_TEST_POSTGRES_URL`.
+    /// `test` names it, for whoever looks at the server.
+    ///
+    /// # Panics
+    /// When the variable is not set or the server cannot be reached: a test that needs
+    /// PostgreSQL fails without it (mark it `#[ignore = "需要 PostgreSQL…"]` so that a plain
+    /// run skips it).
+    pub async fn postgres(test: &str) -> TestDatabase {
         let Ok(server) = std::env::var("JUESUAN_TEST_POSTGRES_URL") else {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "CI=true but JUESUAN_TEST_POSTGRES_URL is not set: the PostgreSQL tests must run in CI (start a server with scripts/pg-test.sh)"
-                );
-            }
-            eprintln!("skipped {test} on PostgreSQL: JUESUAN_TEST_POSTGRES_URL is not set");
-            return None;
+            panic!("{NEEDS_POSTGRES}：未设置 JUESUAN_TEST_POSTGRES_URL（{test}）");
         };
         static SEQ: AtomicU32 = AtomicU32::new(0);
         // Identifiers only: the test name comes from `stringify!` of a Rust identifier.
@@ -50,11 +54,11 @@ impl TestDatabase {
         );
         let name: String = name.chars().take(63).collect();
         execute(&server, &format!("CREATE DATABASE {name}")).await;
-        Some(TestDatabase {
+        TestDatabase {
             url: with_database(&server, &name),
             _dir: None,
             postgres: Some((server, name)),
-        })
+        }
     }
 
     /// Remove the PostgreSQL database (SQLite files go with the temporary directory). Close
@@ -74,7 +78,9 @@ async fn execute(server: &str, sql: &str) {
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(server)
         .await
-        .expect("connect to JUESUAN_TEST_POSTGRES_URL");
+        .unwrap_or_else(|e| {
+            panic!("{NEEDS_POSTGRES}：无法连接 JUESUAN_TEST_POSTGRES_URL={server}（{e}）")
+        });
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
         .execute(&mut conn)
         .await

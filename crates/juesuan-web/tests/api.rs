@@ -1,5 +1,6 @@
 //! The JSON API and the pages, run once on SQLite and once on PostgreSQL
-//! (`JUESUAN_TEST_POSTGRES_URL`; required when `CI=true`).
+//! (`JUESUAN_TEST_POSTGRES_URL`). The PostgreSQL half is `#[ignore]`d: a plain run shows it as
+//! skipped; `--run-ignored all` (CI) runs it, and without a server it fails.
 
 mod common;
 
@@ -211,17 +212,12 @@ async fn import_view_download_diff_restore(app: &TestApp) {
         );
     }
 
-    // PDF: typeset with the Debian CJK fonts (CI installs fonts-noto-cjk, so there it must work).
+    // PDF: typeset with the Debian CJK fonts (fonts-noto-cjk, which the tests need anyway).
     let r = c
         .get(&format!("/api/v1/units/{A}/years/2021/download/pdf"))
         .await;
     if !cfg!(feature = "pdf") {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "built without PDF");
-    } else if r.status != StatusCode::OK && std::env::var("CI").as_deref() != Ok("true") {
-        eprintln!(
-            "PDF download not checked here (no CJK fonts?): {}",
-            r.text()
-        );
     } else {
         assert_eq!(r.status, StatusCode::OK, "pdf: {}", r.text());
         assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
@@ -1004,7 +1000,7 @@ async fn journal_upload_merges_into_the_stored_version(app: &TestApp) {
     assert_eq!(app.state.store.versions(A, 2021).await.unwrap().len(), 3);
 }
 
-/// Each case runs once on SQLite and once on PostgreSQL.
+/// Each case runs once on SQLite and once on PostgreSQL (ignored unless asked for).
 macro_rules! both {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1020,8 +1016,9 @@ macro_rules! both {
         mod postgres {
             $(
                 #[tokio::test]
+                #[ignore = "需要 PostgreSQL（设置 JUESUAN_TEST_POSTGRES_URL，见 README）"]
                 async fn $case() {
-                    let Some(app) = super::TestApp::postgres(stringify!($case)).await else { return };
+                    let app = super::TestApp::postgres(stringify!($case)).await;
                     super::$case(&app).await;
                     app.finish().await;
                 }

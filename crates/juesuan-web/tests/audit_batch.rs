@@ -240,6 +240,7 @@ async fn page_embeds_the_summary_with_csv_and_json_to_save() {
 }
 
 #[tokio::test]
+#[ignore = "需要 poppler-utils（pdftotext 等），见 README"]
 async fn pdfs_are_read_with_pdftotext_and_unreadable_files_are_rows() {
     let found = std::process::Command::new("pdftotext").arg("-v").output();
     assert!(

@@ -1,6 +1,7 @@
 //! Shared test harness: an app over a fresh SQLite file or a fresh PostgreSQL database
-//! (`JUESUAN_TEST_POSTGRES_URL`, e.g. from `scripts/pg-test.sh start`; with `CI=true` and no
-//! URL the PostgreSQL runs fail instead of skipping), and a cookie-keeping client.
+//! (`JUESUAN_TEST_POSTGRES_URL`, e.g. from `scripts/pg-test.sh start`; without it a PostgreSQL
+//! run fails, so those tests are `#[ignore]`d and run with `--run-ignored all`), and a
+//! cookie-keeping client.
 #![allow(dead_code)]
 
 use axum::body::Body;
@@ -33,9 +34,9 @@ impl TestApp {
         TestApp::open(TestDatabase::sqlite()).await
     }
 
-    /// `None`: skipped (no URL and not in CI).
-    pub async fn postgres(test: &str) -> Option<TestApp> {
-        Some(TestApp::open(TestDatabase::postgres(test).await?).await)
+    /// Panics without a PostgreSQL server (`JUESUAN_TEST_POSTGRES_URL`).
+    pub async fn postgres(test: &str) -> TestApp {
+        TestApp::open(TestDatabase::postgres(test).await).await
     }
 
     async fn open(db: TestDatabase) -> TestApp {
