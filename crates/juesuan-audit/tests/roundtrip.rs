@@ -1,7 +1,7 @@
 //! generate → audit: juesuan's own report audits clean, and every material corruption of a
 //! figure that takes part in a checked relation is caught.
 
-use juesuan_audit::{audit, Outcome, Place};
+use juesuan_audit::{audit, Kind, Outcome, Place};
 use juesuan_core::input::parse_input;
 use juesuan_data::Library;
 use juesuan_report::build_report;
@@ -112,4 +112,53 @@ fn every_material_corruption_of_a_checked_figure_is_caught() {
         100.0 * caught as f64 / sample.len() as f64
     );
     assert!(missed.is_empty(), "missed corruptions at {missed:?}");
+}
+
+/// Issue #12: our own report's nine tables are all recognised, and a table cell changed is
+/// caught by a table rule (表内合计、类款项、合计栏、收支平衡、表间…), whichever cell it is.
+#[test]
+fn our_nine_tables_are_read_and_a_changed_cell_fails_a_table_rule() {
+    let md = generated();
+    let clean = audit(&md);
+    assert_eq!(
+        clean.coverage.tables.tables, 9,
+        "{:?}",
+        clean.coverage.tables
+    );
+    assert!(clean.coverage.tables.unrecognised.is_empty());
+    let is_table = |k: Kind| format!("{k:?}").starts_with("Table");
+    // Every cell a passing table check reads, that is not zero (0 + 0 = 0 whatever the
+    // other zero is).
+    let mut cells: Vec<Place> = clean
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Pass && is_table(c.kind))
+        .flat_map(|c| c.figures.iter().copied())
+        .filter(|p| {
+            let line: Vec<char> = md.lines().nth(p.line - 1).unwrap().chars().collect();
+            let text: String = line[p.start..p.end].iter().collect();
+            text.chars().any(|c| ('1'..='9').contains(&c))
+        })
+        .collect();
+    cells.sort_by_key(|p| (p.line, p.start));
+    cells.dedup();
+    assert!(
+        cells.len() >= 50,
+        "only {} table cells checked",
+        cells.len()
+    );
+    let missed: Vec<Place> = cells
+        .iter()
+        .step_by(3)
+        .copied()
+        .filter(|p| {
+            !audit(&corrupt(&md, *p))
+                .failures()
+                .any(|c| is_table(c.kind))
+        })
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "changed cells no table rule caught: {missed:?}"
+    );
 }
