@@ -185,22 +185,72 @@ fn paragraph(p: roxmltree::Node) -> String {
 
 /// The text of a PDF file, through `pdftotext -layout`.
 pub fn pdf_text(path: &Path) -> Result<String, ReadError> {
-    let out = std::process::Command::new("pdftotext")
+    pdf_text_within(path, PDF_TIME_LIMIT)
+}
+
+/// How long `pdftotext` may take on one file. A published report of a few hundred pages
+/// takes a second or two; a file that takes minutes is hostile or broken, and a server must
+/// not give it a worker for good.
+pub const PDF_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`pdf_text`] with another time limit: past it, `pdftotext` is stopped and the file is an
+/// error that says so.
+pub fn pdf_text_within(path: &Path, limit: std::time::Duration) -> Result<String, ReadError> {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8"])
         .arg(path)
         .arg("-")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| {
             ReadError::Pdf(format!(
                 "无法运行 pdftotext（{e}）；请安装 poppler-utils（apt-get install poppler-utils）"
             ))
         })?;
-    if !out.status.success() {
+    // The output is read while the program runs (a full pipe would stop it).
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        stdout.read_to_end(&mut v).map(|_| v)
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ReadError::Pdf(format!(
+                    "pdftotext 超过 {} 秒仍未读完，已停止：文件可能损坏或被构造为拖慢读取；请确认文件后重试，或先另存为文本",
+                    limit.as_secs()
+                )));
+            }
+            Err(e) => return Err(ReadError::Pdf(format!("pdftotext 运行出错：{e}"))),
+        }
+    };
+    let stdout = out
+        .join()
+        .map_err(|_| ReadError::Pdf("读取 pdftotext 的输出失败".into()))?
+        .map_err(|e| ReadError::Pdf(format!("读取 pdftotext 的输出失败：{e}")))?;
+    let stderr = err.join().unwrap_or_default();
+    if !status.success() {
         return Err(ReadError::Pdf(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            String::from_utf8_lossy(&stderr).trim().to_string(),
         ));
     }
-    let text = String::from_utf8(out.stdout).map_err(|_| ReadError::NotUtf8)?;
+    let text = String::from_utf8(stdout).map_err(|_| ReadError::NotUtf8)?;
     Ok(unwrap_lines(&text))
 }
 

@@ -295,3 +295,15 @@ fn lines_of_different_columns_are_not_joined() {
     let para = "    本单位2023年度收入合计100万元，\n比上年增加10万元。\n";
     assert!(unwrap_lines(para).contains("收入合计100万元，比上年增加10万元。"));
 }
+
+/// pdftotext is stopped past its time limit, and the file is an error that says so: a hostile
+/// PDF cannot hold a server's worker. (A zero limit stops it before it can have finished.)
+#[test]
+#[ignore = "需要 poppler-utils（pdftotext 等），见 README"]
+fn pdftotext_is_stopped_past_its_time_limit() {
+    let pdf = fixture("excerpt.pdf");
+    juesuan_readers::pdf_text(&pdf).unwrap_or_else(|e| panic!("需要 poppler-utils：{e}"));
+    let e = juesuan_readers::pdf_text_within(&pdf, std::time::Duration::ZERO).unwrap_err();
+    assert!(e.to_string().contains("已停止"), "{e}");
+    assert_eq!(juesuan_readers::PDF_TIME_LIMIT.as_secs(), 60);
+}
