@@ -14,8 +14,7 @@ pub fn rules(lib: &Library, template: &str, year: i32, profile: Option<&Path>) -
     Ok(match profile {
         None => set,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow!("读取审核方案 {}：{e}", path.display()))?;
+            let text = crate::output::read_text_file(path, "审核方案")?;
             Profile::from_toml(&text, &path.display().to_string(), &set)
                 .map_err(|e| anyhow!(e))?
                 .apply(&set)

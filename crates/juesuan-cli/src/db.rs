@@ -225,8 +225,7 @@ async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
             note,
             keep_prior,
         } => {
-            let text = std::fs::read_to_string(&input)
-                .with_context(|| format!("读取输入文件 {}", input.display()))?;
+            let text = crate::output::read_text_file(&input, "输入文件")?;
             let policy = if keep_prior {
                 PriorPolicy::Trust
             } else {

@@ -70,8 +70,7 @@ pub struct Args {
 fn load_columns(lib: &Library, spec: &str) -> Result<ColumnMap> {
     let path = Path::new(spec);
     if spec.ends_with(".toml") || path.components().count() > 1 {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("读取列映射文件 {}", path.display()))?;
+        let text = crate::output::read_text_file(path, "列映射文件")?;
         ColumnMap::from_toml(&text, &path.display().to_string()).map_err(|e| anyhow!(e))
     } else {
         column_map(lib, spec).map_err(|e| anyhow!(e))

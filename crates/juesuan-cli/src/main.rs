@@ -153,16 +153,14 @@ fn load_library(args: &DataArgs) -> Result<Library> {
                 .expect("under dir")
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = std::fs::read_to_string(&f)
-                .with_context(|| format!("读取数据文件 {}", f.display()))?;
+            let text = output::read_text_file(&f, "数据文件")?;
             lib.add_file(&rel, &f.display().to_string(), text);
         }
     }
     // Supplementary catalogues join the library, so that every command (db, serve and
     // consolidate included) reads inputs with them.
     for path in &args.catalogue {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("读取分类目录文件 {}", path.display()))?;
+        let text = output::read_text_file(path, "分类目录文件")?;
         lib.add_catalogue(&path.display().to_string(), text)
             .map_err(|e| anyhow!(e))?;
     }
@@ -447,8 +445,7 @@ fn build_with(
 
 /// Read and validate an input file. `Ok(Err(code))`: errors were printed, exit with code.
 fn read_input(lib: &Library, input: &Path) -> Result<std::result::Result<Parsed, ExitCode>> {
-    let text = std::fs::read_to_string(input)
-        .with_context(|| format!("读取输入文件 {}", input.display()))?;
+    let text = output::read_text_file(input, "输入文件")?;
     // An unreadable year still goes through the strict parse (with the newest catalogue), so
     // its error is reported like any other: located, with a code, exit status 1.
     match lib.read_input(&text, &input.display().to_string()) {

@@ -86,3 +86,13 @@ pub fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     }
     result
 }
+
+/// A text file the user gives (input, catalogue, rule profile, column map, data file): UTF-8,
+/// a BOM dropped; GBK/GB18030 (Notepad's default on Chinese Windows) and other encodings are
+/// refused with the file's name and how to save it as UTF-8.
+pub fn read_text_file(path: &Path, what: &str) -> anyhow::Result<String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("读取{what} {}：{e}", path.display()))?;
+    juesuan_readers::text_from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("读取{what} {}：{e}", path.display()))
+}

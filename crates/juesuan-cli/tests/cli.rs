@@ -165,6 +165,33 @@ fn unreadable_input_exits_2() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("读取输入文件"));
 }
 
+/// Issue #14: an input saved as GBK (Notepad's default on Chinese Windows) is refused with
+/// the file's name and how to save it as UTF-8, and nothing is written.
+#[test]
+fn a_gbk_input_is_named_and_the_fix_given() {
+    let dir = tempfile::tempdir().unwrap();
+    // `year = 2025` and a unit name 中文 saved in GBK (中 D6D0, 文 CEC4).
+    let mut gbk = b"year = 2025\n[unit]\nname = \"".to_vec();
+    gbk.extend_from_slice(&[0xD6, 0xD0, 0xCE, 0xC4]);
+    gbk.extend_from_slice(b"\"\n");
+    let input = dir.path().join("gbk.toml");
+    std::fs::write(&input, &gbk).unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("gbk.toml") && err.contains("GBK") && err.contains("另存为"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn help_is_bilingual() {
     let o = run(&["--help"]);

@@ -19,6 +19,8 @@ pub enum ReadError {
     Io(String),
     /// Not UTF-8 text.
     NotUtf8,
+    /// GBK/GB18030 text (what Notepad and WPS save by default on Chinese Windows).
+    Gbk,
     /// A .docx that is not a valid Word document.
     BadDocx(String),
     /// pdftotext is not installed, or failed.
@@ -32,6 +34,10 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::Io(e) => write!(f, "无法读取文件：{e}"),
             ReadError::NotUtf8 => write!(f, "文本文件不是 UTF-8 编码；请另存为 UTF-8 后再试"),
+            ReadError::Gbk => write!(
+                f,
+                "文件是 GBK/GB18030 编码（中文 Windows 记事本、WPS 的默认编码），不是 UTF-8：请用记事本“另存为”，编码选“UTF-8”，保存后再试"
+            ),
             ReadError::BadDocx(e) => write!(f, "不是有效的 Word（.docx）文件：{e}"),
             ReadError::Pdf(e) => write!(f, "读取 PDF 失败：{e}"),
             ReadError::Unsupported(ext) => write!(
@@ -44,10 +50,49 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// The text of plain-text bytes, as they are.
+/// The text of plain-text bytes, as they are. Text that is not UTF-8 is an error; when it
+/// reads as GBK/GB18030 the error says so, and how to save it as UTF-8.
 pub fn text_from_bytes(bytes: &[u8]) -> Result<String, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotUtf8)
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        if looks_like_gbk(bytes) {
+            ReadError::Gbk
+        } else {
+            ReadError::NotUtf8
+        }
+    })
+}
+
+/// Whether bytes read as GBK/GB18030: every byte above ASCII is the lead byte (0x81–0xFE) of
+/// a two-byte character whose trail byte is 0x40–0xFE but not 0x7F (or a four-byte GB18030
+/// sequence), and there is at least one such character.
+pub fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut chars = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let lead = (0x81..=0xFE).contains(&b);
+        let next = bytes.get(i + 1).copied();
+        match next {
+            Some(t) if lead && (0x40..=0xFE).contains(&t) && t != 0x7F => i += 2,
+            // GB18030 four-byte: lead, digit, lead, digit.
+            Some(t)
+                if lead
+                    && t.is_ascii_digit()
+                    && bytes.get(i + 2).is_some_and(|c| (0x81..=0xFE).contains(c))
+                    && bytes.get(i + 3).is_some_and(|c| c.is_ascii_digit()) =>
+            {
+                i += 4
+            }
+            _ => return false,
+        }
+        chars += 1;
+    }
+    chars > 0
 }
 
 /// The text of a plain-text report: as it is, or, when it is hard-wrapped (a line break

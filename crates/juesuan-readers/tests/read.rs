@@ -307,3 +307,19 @@ fn pdftotext_is_stopped_past_its_time_limit() {
     assert!(e.to_string().contains("已停止"), "{e}");
     assert_eq!(juesuan_readers::PDF_TIME_LIMIT.as_secs(), 60);
 }
+
+/// Issue #14: a GBK/GB18030 file (Notepad's default on Chinese Windows) is named as such,
+/// with how to save it as UTF-8; other non-UTF-8 bytes get the general message.
+#[test]
+fn gbk_text_is_recognised_and_refused_with_a_hint() {
+    // "年度 = 2025 # 中文" with 中文 in GBK (D6D0 CEC4).
+    let mut gbk = b"year = 2025 # ".to_vec();
+    gbk.extend_from_slice(&[0xD6, 0xD0, 0xCE, 0xC4, b'\n']);
+    assert!(juesuan_readers::looks_like_gbk(&gbk));
+    let e = text_from_bytes(&gbk).unwrap_err();
+    assert_eq!(e, ReadError::Gbk);
+    assert!(e.to_string().contains("另存为") && e.to_string().contains("UTF-8"));
+    // A lone Latin-1 byte before ASCII is not GBK.
+    assert_eq!(text_from_bytes(b"caf\xe9 au lait"), Err(ReadError::NotUtf8));
+    assert!(!juesuan_readers::looks_like_gbk(b"plain ascii"));
+}
