@@ -258,6 +258,11 @@ pub fn parse_input(
     origin: &str,
     catalogues: &Catalogues,
 ) -> Result<UnitYear, Vec<InputError>> {
+    // Every missing required section at once (serde stops at the first).
+    let missing = missing_sections(text, origin);
+    if !missing.is_empty() {
+        return Err(missing);
+    }
     let file: InputFile = toml::from_str(text).map_err(|e| vec![toml_error(e, text, origin)])?;
     let cx = Context {
         text,
@@ -306,6 +311,36 @@ fn field_label(name: &str) -> &'static str {
         "amount" => "amount（金额）",
         _ => "",
     }
+}
+
+/// The required top-level keys of an input, in the order of [`InputFile`] (so that the first
+/// is the one serde would name).
+const REQUIRED: [&str; 6] = [
+    "year",
+    "amount_unit",
+    "unit",
+    "income",
+    "expenditure",
+    "prior",
+];
+
+/// E002 for each required top-level key the text lacks, all of them; none when the text is
+/// not TOML (the strict parse reports that, located).
+fn missing_sections(text: &str, origin: &str) -> Vec<InputError> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    REQUIRED
+        .iter()
+        .filter(|k| !table.contains_key(**k))
+        .map(|k| InputError {
+            code: ErrorCode::MissingField,
+            file: origin.to_string(),
+            location: Some(Location { line: 1, column: 1 }),
+            message: format!("缺少必填项 {}", field_label(k)),
+            hint: "请按 docs/input-format.md 补齐该项。".to_string(),
+        })
+        .collect()
 }
 
 fn toml_error(e: toml::de::Error, text: &str, origin: &str) -> InputError {
@@ -1136,6 +1171,28 @@ general_budget_expenditure = 0
 "30101" = 0.05
 "30201" = 0.02
 "#;
+
+    /// Issue #14: every missing required section in one run, in the file's order.
+    #[test]
+    fn every_missing_section_is_listed_at_once() {
+        let text =
+            "year = 2021\namount_unit = \"万元\"\n[unit]\nname = \"测试单位\"\nkind = \"行政\"\n";
+        let errors = parse_input(text, "t.toml", &catalogues()).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "缺少必填项 [income]（本年收入）",
+                "缺少必填项 [expenditure]（本年支出）",
+                "缺少必填项 [prior]（上年决算数：grand_total、fiscal_grand_total、general_budget_expenditure）"
+            ]
+        );
+        assert!(errors.iter().all(|e| e.code == ErrorCode::MissingField));
+        // Not TOML at all: the syntax error, located, as before.
+        let bad = parse_input("year = \n", "t.toml", &catalogues()).unwrap_err();
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].code, ErrorCode::Syntax);
+    }
 
     #[test]
     fn amounts_are_exact_and_located() {
