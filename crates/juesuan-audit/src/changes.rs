@@ -205,45 +205,8 @@ impl Auditor {
                 _ => continue,
             };
             let rate = c.name("rate").expect("group");
-            let up = matches!(
-                c.name("dir").map(|m| m.as_str()),
-                Some("增加" | "增长" | "上升")
-            );
-            let diff = now.value.checked_sub(base.value).unwrap_or(Ratio::ZERO);
-            let slack = now.half.checked_add(base.half).unwrap_or(Ratio::ZERO);
-            let figures = vec![base.place, now.place];
-            if (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack) {
-                let word = c.name("dir").map_or("", |m| m.as_str());
-                self.push(
-                    s,
-                    Kind::Direction,
-                    Outcome::Fail,
-                    (
-                        word.to_string(),
-                        if diff > Ratio::ZERO {
-                            "增加"
-                        } else {
-                            "减少"
-                        }
-                        .into(),
-                    ),
-                    format!("{}、{}，增减方向与“{word}”不符", base.shown(), now.shown()),
-                    figures.clone(),
-                );
-                continue;
-            }
-            let (base_text, change_text) = (base.shown(), now.in_unit(diff.abs()));
-            let unit = now.unit;
-            self.percent(
-                s,
-                Kind::ChangeRate,
-                rate,
-                (diff.abs(), slack),
-                (base.value, base.half),
-                figures,
-                &|e| format!("增减{change_text}{unit}，比较基数{base_text}，增减率应为{e}"),
-                "比较基数为0，增减率无法计算",
-            );
+            let word = c.name("dir").map_or("", |m| m.as_str());
+            self.rate_between(s, word, (base, now), rate, "");
         }
     }
 
@@ -308,50 +271,56 @@ impl Auditor {
             } else {
                 (second, first)
             };
-            let word = c.name("dir").map_or("", |m| m.as_str()).to_string();
-            let up = matches!(word.as_str(), "增加" | "增长" | "上升");
+            let word = c.name("dir").map_or("", |m| m.as_str());
             for i in 0..n {
-                let (b, a) = (base[i], now[i]);
-                let diff = a.value.checked_sub(b.value).unwrap_or(Ratio::ZERO);
-                let slack = a.half.checked_add(b.half).unwrap_or(Ratio::ZERO);
-                let figures = vec![b.place, a.place];
-                if (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack) {
-                    self.push(
-                        s,
-                        Kind::Direction,
-                        Outcome::Fail,
-                        (
-                            word.clone(),
-                            if diff > Ratio::ZERO {
-                                "增加"
-                            } else {
-                                "减少"
-                            }
-                            .into(),
-                        ),
-                        format!("{}、{}，增减方向与“{word}”不符", b.shown(), a.shown()),
-                        figures,
-                    );
-                    continue;
-                }
-                let (base_text, change_text, unit) = (b.shown(), a.in_unit(diff.abs()), a.unit);
-                self.percent(
-                    s,
-                    Kind::ChangeRate,
-                    rates[i],
-                    (diff.abs(), slack),
-                    (b.value, b.half),
-                    figures,
-                    &|e| {
-                        format!(
-                            "第{}项增减{change_text}{unit}，比较基数{base_text}，增减率应为{e}",
-                            i + 1
-                        )
-                    },
-                    "比较基数为0，增减率无法计算",
-                );
+                let which = format!("第{}项", i + 1);
+                self.rate_between(s, word, (base[i], now[i]), rates[i], &which);
             }
         }
+    }
+
+    /// A stated rate `word` (增长/下降…) `rate`% from `base` to `now`: its direction, then
+    /// R = |now − base| ÷ base over the rounding of both. `which` names the pair in a list
+    /// ("第2项"), empty for a single one.
+    fn rate_between(
+        &mut self,
+        s: &Sentence,
+        word: &str,
+        (base, now): (&Amount, &Amount),
+        rate: regex::Match,
+        which: &str,
+    ) {
+        let up = matches!(word, "增加" | "增长" | "上升");
+        let diff = now.value.checked_sub(base.value).unwrap_or(Ratio::ZERO);
+        let slack = now.half.checked_add(base.half).unwrap_or(Ratio::ZERO);
+        let figures = vec![base.place, now.place];
+        if (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack) {
+            let actual = if diff > Ratio::ZERO {
+                "增加"
+            } else {
+                "减少"
+            };
+            self.push(
+                s,
+                Kind::Direction,
+                Outcome::Fail,
+                (word.to_string(), actual.into()),
+                format!("{}、{}，增减方向与“{word}”不符", base.shown(), now.shown()),
+                figures,
+            );
+            return;
+        }
+        let (base_text, change_text, unit) = (base.shown(), now.in_unit(diff.abs()), now.unit);
+        self.percent(
+            s,
+            Kind::ChangeRate,
+            rate,
+            (diff.abs(), slack),
+            (base.value, base.half),
+            figures,
+            &|e| format!("{which}增减{change_text}{unit}，比较基数{base_text}，增减率应为{e}"),
+            "比较基数为0，增减率无法计算",
+        );
     }
 
     /// 百分点变化: "占37.74%，比上年的35.00%提高2.74个百分点" — the difference of the two

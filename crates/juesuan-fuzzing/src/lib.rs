@@ -143,6 +143,11 @@ pub fn xlsx_reader(data: &[u8]) {
 /// file read back. The written file must at least be TOML (no E001): the importer must never
 /// write text its own reader refuses as malformed.
 pub fn xlsx_import(data: &[u8]) {
+    import_and_reread(data, "fuzz.xlsx");
+}
+
+/// A workbook imported with the national 2021 templates (bounded), written and read back.
+fn import_and_reread(data: &[u8], name: &str) {
     let s = national_2021();
     let Ok(imported) = juesuan_xlsx::import_workbook_with_limits(
         data,
@@ -153,7 +158,7 @@ pub fn xlsx_import(data: &[u8]) {
     ) else {
         return;
     };
-    write_and_reread(&imported, 2021, &s.catalogues, "fuzz.xlsx");
+    write_and_reread(&imported, 2021, &s.catalogues, name);
 }
 
 fn write_and_reread(
@@ -323,17 +328,7 @@ pub fn upload(data: &[u8]) {
             {
                 return;
             }
-            let s = national_2021();
-            let Ok(imported) = juesuan_xlsx::import_workbook_with_limits(
-                bytes,
-                &s.table_set,
-                &s.catalogues,
-                2021,
-                &fuzz_limits(),
-            ) else {
-                return;
-            };
-            write_and_reread(&imported, 2021, &s.catalogues, &shown);
+            import_and_reread(bytes, &shown);
         }
         UploadKind::Text => {
             if let Ok(text) = upload_text(bytes, &filename) {
