@@ -205,16 +205,15 @@ impl Audit {
         self.checks.iter().filter(|c| c.outcome == Outcome::Fail)
     }
 
-    /// Errors if any check failed; clean only if some check could decide (pass, fail or a
-    /// rounding note); otherwise nothing was checked.
+    /// Errors if any check failed; clean only if some check of a figure could decide (pass,
+    /// fail or a rounding note); otherwise nothing was checked. A check that reads no figure
+    /// (a listed table printed) is no calculation checked: alone it is not "no errors".
     pub fn verdict(&self) -> Verdict {
         if self.failures().next().is_some() {
             Verdict::Errors
-        } else if self
-            .checks
-            .iter()
-            .any(|c| matches!(c.outcome, Outcome::Pass | Outcome::RoundingNote))
-        {
+        } else if self.checks.iter().any(|c| {
+            matches!(c.outcome, Outcome::Pass | Outcome::RoundingNote) && !c.figures.is_empty()
+        }) {
             Verdict::Clean
         } else {
             Verdict::Unchecked

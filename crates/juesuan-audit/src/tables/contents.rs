@@ -278,6 +278,18 @@ mod tests {
     }
 
     #[test]
+    fn printed_titles_alone_are_not_a_clean_calculation() {
+        // Every listed table's title is printed, but no figure is: nothing was calculated.
+        let text = format!("{CONTENTS}\n收支预算总表\n\n收入预算总表\n\n支出预算总表\n\n财政拨款收支预算总表\n\n政府采购支出预算表\n");
+        let a = crate::audit(&text);
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.kind == Kind::TableListed && c.outcome == Outcome::Pass));
+        assert_eq!(a.verdict(), crate::Verdict::Unchecked);
+    }
+
+    #[test]
     fn headings_and_prose_are_not_contents() {
         assert!(entries("一、收支预算总表情况说明").is_none());
         assert!(entries("本表反映部门收支预算总表。").is_none());
