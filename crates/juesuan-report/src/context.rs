@@ -159,6 +159,8 @@ pub struct ProjectSummary {
     pub total: String,
     pub max: String,
     pub grade: String,
+    /// Indicators that could not be scored: the total is then incomplete and has no grade.
+    pub unscored: Vec<String>,
 }
 
 impl EvaluationSummary {
@@ -182,6 +184,7 @@ impl EvaluationSummary {
                     total: p.evaluation.total.to_fixed(2),
                     max: p.evaluation.max.to_fixed(2),
                     grade: p.evaluation.grade.clone(),
+                    unscored: p.evaluation.unscored.clone(),
                 })
                 .collect(),
         }
@@ -367,7 +370,7 @@ pub fn build(
         public_items: economic_names(uy, catalogues, "public"),
         sangong_total: sangong.total,
         sangong_items: sangong.items,
-        sangong: uy.sangong.clone(),
+        sangong: without_none_words(&uy.sangong),
         sangong_vehicle_purchase: sangong.vehicle_purchase.wan(),
         sangong_vehicle_operation: sangong.vehicle_operation.wan(),
         reception_domestic_amount: (sangong.reception - uy.sangong.reception_foreign_amount).wan(),
@@ -473,6 +476,35 @@ fn fund_expenditure(source: FundSource) -> FactFilter {
 }
 
 /// The “三公” items (all when empty) in one scenario.
+/// The 三公 texts a sentence quotes, with "无"-style values emptied: the template then leaves
+/// the clause out instead of printing "主要用于无。" or "开支内容包括：无此项。".
+fn without_none_words(
+    details: &juesuan_core::model::SanGongDetails,
+) -> juesuan_core::model::SanGongDetails {
+    let mut d = details.clone();
+    for text in [
+        &mut d.abroad_content,
+        &mut d.vehicle_purchase_usage,
+        &mut d.vehicle_operation_usage,
+        &mut d.reception_main_items,
+        &mut d.reception_usage,
+    ] {
+        if is_none_word(text) {
+            text.clear();
+        }
+    }
+    d
+}
+
+/// "无", "无此项", "暂无", "没有", "/" and the like: a value that says there is nothing to say.
+pub fn is_none_word(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['。', '.', '；', ';']);
+    matches!(
+        t,
+        "" | "无" | "无此项" | "暂无" | "没有" | "/" | "／" | "-" | "—" | "不涉及"
+    )
+}
+
 fn sangong_filter(item: &[&str], scenario: Scenario) -> FactFilter {
     FactFilter {
         measure: vec![Measure::SanGong],

@@ -271,9 +271,45 @@ pub fn department_table_markdown(
         max_text(ev.max),
         ev.claimed_total
             .map_or_else(String::new, |c| c.display_exact()),
-        ev.total.to_fixed(2)
+        cell(&published_total(ev).total)
     );
     s
+}
+
+/// 总分 and 等级 as a published table prints them. When indicators could not be scored the
+/// total is a partial sum: it is named as such, with the reason, and no grade is given —
+/// never a bare partial sum beside a blank grade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTotal {
+    pub total: String,
+    pub grade: String,
+    /// False when some indicators could not be scored.
+    pub complete: bool,
+}
+
+pub fn published_total(ev: &Evaluation) -> PublishedTotal {
+    if ev.unscored.is_empty() {
+        PublishedTotal {
+            total: ev.total.to_fixed(2),
+            grade: if ev.grade.is_empty() {
+                "—".into()
+            } else {
+                ev.grade.clone()
+            },
+            complete: true,
+        }
+    } else {
+        PublishedTotal {
+            total: format!(
+                "总分不完整：可计算部分{}分，{}项指标缺少计分数据（{}）",
+                ev.total.to_fixed(2),
+                ev.unscored.len(),
+                ev.unscored.join("、")
+            ),
+            grade: "不评定（总分不完整）".into(),
+            complete: false,
+        }
+    }
 }
 
 /// 项目支出绩效目标自评表 as published (targets and actuals, no scores).
@@ -319,12 +355,13 @@ pub fn project_scored_table_markdown(p: &ProjectEvaluation) -> String {
             cell(&status_text(i))
         );
     }
+    let total = published_total(ev);
     let _ = writeln!(
         s,
         "| 总分 | {} | {} | 等级：{} |",
         max_text(ev.max),
-        ev.total.to_fixed(2),
-        ev.grade
+        cell(&total.total),
+        total.grade
     );
     s
 }

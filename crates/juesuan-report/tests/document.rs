@@ -77,3 +77,98 @@ fn blocks_cover_every_part_table_and_chart_in_order() {
         }
     }
 }
+
+/// Issue #14 item 3: an evaluation whose indicators could not all be scored is printed as
+/// incomplete, with the reason, in the narrative and in every scored table — never a partial
+/// sum under "总分" beside a blank grade.
+#[test]
+fn incomplete_scores_are_published_as_incomplete() {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).expect("catalogues");
+    let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
+    let scores = match compute(&lib, &uy).expect("data files load") {
+        Scored::Scores(s) => s,
+        _ => panic!("the example has a valid [evaluation]"),
+    };
+    let incomplete: Vec<_> = scores
+        .projects
+        .iter()
+        .filter(|p| !p.evaluation.unscored.is_empty())
+        .collect();
+    let complete: Vec<_> = scores
+        .projects
+        .iter()
+        .filter(|p| p.evaluation.unscored.is_empty())
+        .collect();
+    assert!(!incomplete.is_empty() && !complete.is_empty());
+    let report = build_report_with_scores(&uy, &lib, &cats, Some(&scores)).expect("report");
+    let md = &report.markdown;
+    for line in md.lines().filter(|l| l.starts_with("| 总分 |")) {
+        assert!(!line.contains("等级： |"), "blank grade: {line}");
+    }
+    for p in &incomplete {
+        let partial = p.evaluation.total.to_fixed(2);
+        let row = format!("总分不完整：可计算部分{partial}分");
+        assert!(
+            md.contains(&row),
+            "{} has no incomplete total row",
+            p.project.name
+        );
+        assert!(
+            !md.contains(&format!("| 总分 | 100 | {partial} |")),
+            "{}: bare partial sum",
+            p.project.name
+        );
+        let sentence = format!("{}可计算部分得分{partial}分", p.project.name);
+        assert!(md.contains(&sentence), "narrative: {sentence}");
+    }
+    for p in &complete {
+        let row = format!(
+            "| 总分 | 100 | {} | 等级：{} |",
+            p.evaluation.total.to_fixed(2),
+            p.evaluation.grade
+        );
+        assert!(md.contains(&row), "{row}");
+    }
+}
+
+/// Issue #14 item 4: values that say "none" are not pasted into sentences ("主要用于无。"),
+/// quotes are not doubled, and an empty list leaves no dangling "其中：".
+#[test]
+fn empty_values_are_left_out_of_sentences() {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).expect("catalogues");
+    // The example's 公务用车购置 usage is "无" and its 因公出国 content "无此项", as in the seed;
+    // make the other two texts empty too.
+    let operation = "usage = \"开展科普业务调研、下乡扶贫、向上级汇报工作、外出参加会议（培训）等所需的公务用车燃料费、维修费、过路过桥费、保险费等支出\"";
+    let reception = "usage = \"执行公务、开展业务活动开支的交通费、住宿费、用餐费等\"";
+    assert!(EXAMPLE.contains(operation) && EXAMPLE.contains(reception));
+    let text =
+        EXAMPLE
+            .replacen(operation, "usage = \"暂无\"", 1)
+            .replacen(reception, "usage = \"\"", 1);
+    let uy = parse_input(&text, "input.toml", &cats).expect("variant parses");
+    let scores = match compute(&lib, &uy).expect("data files load") {
+        Scored::Scores(s) => s,
+        _ => panic!("the example has a valid [evaluation]"),
+    };
+    let md = build_report_with_scores(&uy, &lib, &cats, Some(&scores))
+        .expect("report")
+        .markdown;
+    for bad in [
+        "主要用于无",
+        "主要用于暂无",
+        "包括：无",
+        "主要用于。",
+        "其中：，",
+        "““",
+        "””",
+    ] {
+        assert!(!md.contains(bad), "report contains {bad:?}");
+    }
+    assert!(
+        md.contains("公务用车运行维护费支出10.03万元。"),
+        "sentence kept without its usage"
+    );
+    assert!(md.contains("全年按规定更新购置公务用车0辆。"));
+}

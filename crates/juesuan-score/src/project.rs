@@ -360,7 +360,7 @@ pub fn project_system(
                     .map(|n| (n.to_string(), format!("{id}.{n}")))
                     .collect()
             };
-            let label = |what: &str| format!("“{}”{what}", ind.name);
+            let label = |what: &str| format!("{}的{what}", ind.name);
             put(
                 &mut inputs,
                 format!("{id}.weight"),

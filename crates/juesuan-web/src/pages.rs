@@ -380,21 +380,23 @@ fn scores_section(body: &mut String, a: &Analysis) {
         Some(sc) => {
             let mut rows = Vec::new();
             if let Some(d) = &sc.department {
+                let total = juesuan_report::evaluation::published_total(d);
                 rows.push(vec![
                     esc(&d.title),
-                    d.total.to_fixed(2),
+                    esc(&total.total),
                     d.max.to_fixed(2),
-                    esc(&d.grade),
+                    esc(&total.grade),
                     d.claimed_total.map_or("—".into(), |r| r.to_fixed(2)),
                 ]);
             }
             for p in &sc.projects {
                 let e = &p.evaluation;
+                let total = juesuan_report::evaluation::published_total(e);
                 rows.push(vec![
                     esc(&e.title),
-                    e.total.to_fixed(2),
+                    esc(&total.total),
                     e.max.to_fixed(2),
-                    esc(&e.grade),
+                    esc(&total.grade),
                     e.claimed_total.map_or("—".into(), |r| r.to_fixed(2)),
                 ]);
             }
