@@ -30,6 +30,9 @@ juesuan turns one unit's base figures into its complete final-accounts disclosur
 struct Cli {
     #[command(flatten)]
     data: DataArgs,
+    /// 逐条列出全部警告（默认同类警告三条以上时合并为一行）/ list every warning
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -227,9 +230,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
+            output::print_warnings(&report.warnings, cli.verbose);
             println!(
                 "输入有效：{} {}年度，{}条基础数据，{}条警告。",
                 uy.unit.name,
@@ -304,9 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| format!("写入 {}", path.display()))?,
                 None => print!("{rendered}"),
             }
-            for w in &scores.warnings {
-                eprintln!("{w}");
-            }
+            output::print_warnings(&scores.warnings, cli.verbose);
             Ok(ExitCode::SUCCESS)
         }
         Command::Report {
@@ -323,9 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (files, skipped) = formats::render(&formats, explicit, &report, &uy)?;
             output::write_report_dir(&out, &files)
                 .with_context(|| format!("写入输出目录 {}", out.display()))?;
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
+            output::print_warnings(&report.warnings, cli.verbose);
             for s in &skipped {
                 eprintln!("{s}");
             }

@@ -96,3 +96,72 @@ pub fn read_text_file(path: &Path, what: &str) -> anyhow::Result<String> {
     juesuan_readers::text_from_bytes(&bytes)
         .map_err(|e| anyhow::anyhow!("读取{what} {}：{e}", path.display()))
 }
+
+/// Print warnings to stderr. A code that repeats (three or more times) is summarised in one
+/// line with its count and its first occurrence, so one kind of warning does not bury the
+/// others; `--verbose` lists every one.
+pub fn print_warnings(warnings: &[juesuan_core::Warning], verbose: bool) {
+    for line in warning_lines(warnings, verbose) {
+        eprintln!("{line}");
+    }
+}
+
+/// The lines `print_warnings` prints, in the order each code first appears.
+pub fn warning_lines(warnings: &[juesuan_core::Warning], verbose: bool) -> Vec<String> {
+    const SUMMARISE_FROM: usize = 3;
+    let mut lines = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for w in warnings {
+        let code = w.code.code();
+        if done.contains(&code) {
+            continue;
+        }
+        done.push(code);
+        let same: Vec<_> = warnings.iter().filter(|x| x.code.code() == code).collect();
+        if verbose || same.len() < SUMMARISE_FROM {
+            lines.extend(same.iter().map(|x| x.to_string()));
+        } else {
+            lines.push(format!(
+                "{w}\n{}[{code}] 同类警告共{}条，其余{}条未逐条列出；加 --verbose 逐条列出。",
+                w.code.severity().label(),
+                same.len(),
+                same.len() - 1
+            ));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod warning_tests {
+    use super::warning_lines;
+    use juesuan_core::{ErrorCode, Warning};
+
+    fn w(code: ErrorCode, n: usize) -> Warning {
+        Warning {
+            code,
+            place: format!("input.toml:{n}"),
+            message: format!("第{n}条"),
+        }
+    }
+
+    #[test]
+    fn repeated_warnings_are_summarised_unless_verbose() {
+        let ws: Vec<Warning> = (1..=4)
+            .map(|n| w(ErrorCode::MissingDeviationReason, n))
+            .chain([
+                w(ErrorCode::MissingReason, 9),
+                w(ErrorCode::MissingReason, 10),
+            ])
+            .collect();
+        let short = warning_lines(&ws, false);
+        assert_eq!(short.len(), 3, "{short:?}");
+        assert!(short[0].contains("input.toml:1") && short[0].contains("同类警告共4条，其余3条"));
+        assert!(!short.iter().any(|l| l.contains("input.toml:2")));
+        // Two of a kind are listed as they are.
+        assert!(short[1].contains("input.toml:9") && short[2].contains("input.toml:10"));
+        let all = warning_lines(&ws, true);
+        assert_eq!(all.len(), 6);
+        assert!(all.iter().all(|l| !l.contains("同类警告")));
+    }
+}

@@ -158,6 +158,23 @@ fn validate_accepts_the_example() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("输入有效"));
 }
 
+/// Issue #14 item 6: the example's ten W102 warnings (the seed gives no deviation reason for
+/// any of them) are one line with a count; `--verbose` lists each.
+#[test]
+fn repeated_warnings_are_one_line_unless_verbose() {
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let o = run(&["validate", input.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let w102: Vec<_> = err.lines().filter(|l| l.contains("[W102]")).collect();
+    assert_eq!(w102.len(), 2, "{err}");
+    assert!(w102[1].contains("同类警告共10条"), "{err}");
+    let o = run(&["validate", "--verbose", input.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let w102 = err.lines().filter(|l| l.contains("[W102]")).count();
+    assert_eq!(w102, 10, "{err}");
+    assert!(!err.contains("同类警告"));
+}
+
 #[test]
 fn unreadable_input_exits_2() {
     let o = run(&["report", "/nonexistent/input.toml", "--out", "/tmp/never"]);
