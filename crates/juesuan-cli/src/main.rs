@@ -62,6 +62,9 @@ enum Command {
         /// 公开表模板（如 national、sichuan），覆盖输入文件中的 template / table template, overriding the input's
         #[arg(long, value_name = "NAME")]
         template: Option<String>,
+        /// 发布版：报告中还有缺少的原因（W101、W102）或占位文字时不生成，列出须补写之处 / publication run: refuse placeholders
+        #[arg(long = "final")]
+        final_run: bool,
     },
     /// 只校验输入文件，不生成输出 / validate an input file without writing anything
     Validate {
@@ -313,12 +316,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
             template,
+            final_run,
         } => {
             let (formats, explicit) = formats::parse(format.as_deref())?;
             let (uy, report) = match build_with(&lib, &input, template.as_deref())? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
+            if final_run {
+                let blockers = report.publication_blockers();
+                if !blockers.is_empty() {
+                    for b in &blockers {
+                        eprintln!("{b}");
+                    }
+                    eprintln!(
+                        "错误：发布版（--final）不能含缺少的原因或占位文字，以上{}处须先在输入文件中补写（见各条的行号）；未写出任何文件。去掉 --final 可生成供内部审阅的草稿。",
+                        blockers.len()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
             let (files, skipped) = formats::render(&formats, explicit, &report, &uy)?;
             output::write_report_dir(&out, &files)
                 .with_context(|| format!("写入输出目录 {}", out.display()))?;

@@ -175,6 +175,66 @@ fn repeated_warnings_are_one_line_unless_verbose() {
     assert!(!err.contains("同类警告"));
 }
 
+/// Issue #14 item 4: `report --final` refuses a report with missing reasons and writes
+/// nothing; with every reason given it writes the report.
+#[test]
+fn final_run_refuses_missing_reasons_and_writes_nothing() {
+    let input = workspace().join("examples/liangshan-kexie-2021/input.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "report",
+        input.to_str().unwrap(),
+        "--final",
+        "--format",
+        "md",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // Every blocker is listed, not summarised: the example's ten indicators without reasons.
+    assert_eq!(
+        err.lines().filter(|l| l.contains("[W102]")).count(),
+        10,
+        "{err}"
+    );
+    assert!(err.contains("发布版（--final）"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+
+    // The same unit with a reason for each of those indicators (after the line each
+    // warning names) is published.
+    let lines: Vec<usize> = err
+        .lines()
+        .filter(|l| l.contains("[W102]"))
+        .filter_map(|l| l.split("input.toml:").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(lines.len(), 10);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut fixed = String::new();
+    for (n, line) in text.lines().enumerate() {
+        fixed.push_str(line);
+        fixed.push('\n');
+        if lines.contains(&(n + 1)) {
+            fixed.push_str("deviation_reason = \"测试：实际完成与目标的差异原因\"\n");
+        }
+    }
+    let fixed_input = dir.path().join("input.toml");
+    std::fs::write(&fixed_input, fixed).unwrap();
+    let o = run(&[
+        "report",
+        fixed_input.to_str().unwrap(),
+        "--final",
+        "--format",
+        "md",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("report.md").exists());
+}
+
 #[test]
 fn unreadable_input_exits_2() {
     let o = run(&["report", "/nonexistent/input.toml", "--out", "/tmp/never"]);

@@ -59,6 +59,41 @@ struct GlossaryFile {
 }
 
 /// Parse a glossary data file (`[[term]] term = … text = …`).
+impl Report {
+    /// What keeps this report from being published as it stands (`report --final`): every
+    /// reason the input does not give (W101: the text says "（原因待补充）"; W102: a
+    /// performance indicator short of full marks without its deviation reason), and any
+    /// placeholder left in the text. Empty when the report can be published.
+    pub fn publication_blockers(&self) -> Vec<String> {
+        use juesuan_core::ErrorCode;
+        let mut out: Vec<String> = self
+            .warnings
+            .iter()
+            .filter(|w| {
+                matches!(
+                    w.code,
+                    ErrorCode::MissingReason | ErrorCode::MissingDeviationReason
+                )
+            })
+            .map(|w| w.to_string())
+            .collect();
+        let placeholders = self.markdown.matches(context::MISSING_REASON).count();
+        let warned = self
+            .warnings
+            .iter()
+            .filter(|w| w.code == ErrorCode::MissingReason)
+            .count();
+        if placeholders > warned {
+            out.push(format!(
+                "报告正文中有{placeholders}处“{}”，其中{}处没有对应的警告：请在输入文件中补写原因",
+                context::MISSING_REASON,
+                placeholders - warned
+            ));
+        }
+        out
+    }
+}
+
 pub fn parse_glossary(text: &str, origin: &str) -> Result<Vec<GlossaryEntry>, String> {
     toml::from_str::<GlossaryFile>(text)
         .map(|g| g.term)
