@@ -18,6 +18,7 @@ macro_rules! lazy_regex {
 mod arithmetic;
 mod auditor;
 mod changes;
+mod codes;
 mod comparisons;
 mod concepts;
 mod consistency;

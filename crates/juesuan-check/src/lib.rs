@@ -174,10 +174,16 @@ pub struct RuleFileError {
 
 impl fmt::Display for RuleFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A rule file is a data file: its errors carry E040 (数据文件错误).
+        let code = juesuan_core::ErrorCode::DataFile;
         write!(
             f,
-            "{}:{}: 错误[E040]：{}",
-            self.origin, self.line, self.message
+            "{}:{}: {}[{}]：{}",
+            self.origin,
+            self.line,
+            code.severity().label(),
+            code.code(),
+            self.message
         )
     }
 }

@@ -130,7 +130,7 @@ enum Command {
         /// 要输出的文件（相对 data/ 的路径）；省略则列出全部 / file to print; omit to list
         path: Option<String>,
     },
-    /// 解释错误或警告代码（如 E013、W101、S004、J020）的含义和处理办法 / explain an error code
+    /// 解释代码（E013、W101、J020、S004、X005、核对类别 share、规则编号 T1-01）的含义和处理办法 / explain a code
     Explain {
         /// 代码 / the code
         code: String,
@@ -200,14 +200,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(args) => db::run(&lib, args),
         Command::Serve(args) => serve::run(&lib, args),
         Command::Consolidate(args) => db::consolidate(&lib, args),
-        Command::Explain { code } => match explain::explain(&code) {
-            Some(text) => {
+        Command::Explain { code } => match explain::explain(&code, &lib) {
+            Ok(text) => {
                 print!("{text}");
                 Ok(ExitCode::SUCCESS)
             }
-            None => bail!(
-                "没有代码“{code}”：代码为 E、W、S 或 J 加三位数字，全表见 docs/ERRORS.md、docs/evaluation.md、docs/journal.md"
-            ),
+            Err(e) => bail!(e),
         },
         Command::Data { path } => {
             match path {

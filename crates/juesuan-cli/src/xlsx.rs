@@ -4,7 +4,7 @@
 use anyhow::{anyhow, bail, Context as _, Result};
 use juesuan_core::facts::Measure;
 use juesuan_core::input::parse_input;
-use juesuan_core::Catalogues;
+use juesuan_core::{Catalogues, Coded as _};
 use juesuan_data::Library;
 use juesuan_xlsx::{import_workbook, input_text, write_template, Imported};
 use std::path::PathBuf;
@@ -77,7 +77,7 @@ pub fn load(
             Ok(i) => i,
             Err(e) => {
                 for p in &e.problems {
-                    eprintln!("{origin}: 错误：{p}");
+                    eprintln!("{origin}: 错误[{}]：{p}", p.kind.code());
                 }
                 eprintln!("共{}处错误，未写出任何文件。", e.problems.len());
                 return Ok(Err(ExitCode::from(1)));

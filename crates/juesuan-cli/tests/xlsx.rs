@@ -238,7 +238,15 @@ fn a_bad_workbook_is_a_located_error_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("工作表“公开02表” C4：“一百”不是金额"), "{err}");
+    assert!(
+        err.contains("bad.xlsx: 错误[X005]：工作表“公开02表” C4：“一百”不是金额"),
+        "each problem carries its code: {err}"
+    );
+    // The other tables are missing too: each missing table is its own X003.
+    assert!(
+        err.contains("错误[X003]：") && !err.contains("错误："),
+        "{err}"
+    );
     assert!(!out.exists());
 
     let o = run(&[

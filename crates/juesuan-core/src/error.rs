@@ -76,7 +76,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, for the test that ties them to docs/ERRORS.md.
+    /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
     pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
@@ -137,6 +137,121 @@ impl ErrorCode {
             | ErrorCode::MissingDeviationReason
             | ErrorCode::TextArithmetic => Severity::Warning,
             _ => Severity::Error,
+        }
+    }
+}
+
+/// A family of stable codes (代码族): each has its own letter or form, its own document, and
+/// one enum implementing [`Coded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// E/W 输入文件的错误和警告
+    Input,
+    /// J 会计凭证（日记账）导入错误
+    Journal,
+    /// S 指标体系文件和项目计分规则文件错误
+    System,
+    /// X Excel 工作簿导入错误
+    Workbook,
+    /// 已公开报告的核对类别（`juesuan audit`），代码为英文小写名称
+    Audit,
+    /// 审核公式（`data/rules/` 中的规则编号），随规则文件而定，不在固定代码表中
+    Rule,
+}
+
+impl Family {
+    /// Every family, in the order docs/ERRORS.md lists them.
+    pub const ALL: [Family; 6] = [
+        Family::Input,
+        Family::Journal,
+        Family::System,
+        Family::Workbook,
+        Family::Audit,
+        Family::Rule,
+    ];
+
+    /// The family's name and the form of its codes (Chinese), for `juesuan explain`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Input => "输入文件错误和警告（E001–E051、W101–W103）",
+            Family::Journal => "会计凭证导入错误（J001–J033）",
+            Family::System => "指标体系文件错误（S001–S010）",
+            Family::Workbook => "Excel 工作簿导入错误（X001–X007）",
+            Family::Audit => "已公开报告的核对类别（如 total_of_parts、share）",
+            Family::Rule => "审核公式的规则编号（data/rules/ 中的 id，如 t1-balance）",
+        }
+    }
+}
+
+/// One shape for every family of stable codes: each family is an enum listing its codes in
+/// `ALL`, and each code has its text code, severity and Chinese title (the 含义 column of its
+/// row in docs/ERRORS.md, which a guard test compares).
+pub trait Coded: Copy + Sized + 'static {
+    const FAMILY: Family;
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn severity(self) -> Severity;
+    /// Short Chinese title (含义).
+    fn title(self) -> &'static str;
+}
+
+/// One code of any family, as the registry lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CodeInfo {
+    pub family: Family,
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+}
+
+/// Every code of one family, for a registry that lists all families.
+pub fn code_infos<C: Coded>() -> impl Iterator<Item = CodeInfo> {
+    C::ALL.iter().map(|&c| CodeInfo {
+        family: C::FAMILY,
+        code: c.code(),
+        severity: c.severity(),
+        title: c.title(),
+    })
+}
+
+impl Coded for ErrorCode {
+    const FAMILY: Family = Family::Input;
+    const ALL: &'static [Self] = &ErrorCode::ALL;
+
+    fn code(self) -> &'static str {
+        ErrorCode::code(self)
+    }
+
+    fn severity(self) -> Severity {
+        ErrorCode::severity(self)
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            ErrorCode::Syntax => "TOML 语法或类型错误",
+            ErrorCode::MissingField => "缺少必填项",
+            ErrorCode::UnknownField => "无法识别的字段",
+            ErrorCode::UnknownValue => "无法识别的取值",
+            ErrorCode::UnsupportedSchema => "不支持的输入格式版本",
+            ErrorCode::BadAmount => "金额不是有效数字",
+            ErrorCode::TooPrecise => "金额超过分的精度",
+            ErrorCode::NegativeAmount => "金额为负",
+            ErrorCode::AmountBeyondBound => "金额超出上限",
+            ErrorCode::MalformedCode => "科目编码格式错误",
+            ErrorCode::UnknownFunctionCode => "功能分类科目不在目录中",
+            ErrorCode::UnknownEconomicCode => "经济分类科目不在目录中",
+            ErrorCode::NotItemLevel => "科目级次不对",
+            ErrorCode::BasicMismatch => "基本支出按经济分类与按功能分类不一致",
+            ErrorCode::Overspent => "支出超过可用资金",
+            ErrorCode::InconsistentInput => "输入内部不一致",
+            ErrorCode::TotalBeyondBound => "全部金额之和超出上限",
+            ErrorCode::DataFile => "数据文件错误",
+            ErrorCode::EvaluationValue => "绩效评价输入取值错误",
+            ErrorCode::EvaluationMismatch => "绩效评价输入与指标体系不符",
+            ErrorCode::MissingReason => "缺少变动或差异原因",
+            ErrorCode::MissingDeviationReason => "绩效指标未得满分而缺少偏差原因",
+            ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
         }
     }
 }

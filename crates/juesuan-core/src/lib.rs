@@ -24,7 +24,7 @@ pub mod tables;
 pub mod write;
 
 pub use catalogue::{Catalogue, Catalogues};
-pub use error::{ErrorCode, InputError, Severity, Warning};
+pub use error::{code_infos, CodeInfo, Coded, ErrorCode, Family, InputError, Severity, Warning};
 pub use facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
 pub use model::{section_changes, SectionChange, UnitYear};
 pub use money::{

@@ -54,6 +54,32 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, for the registry of codes (`juesuan explain`, the docs guard).
+    pub const ALL: [Rule; 22] = [
+        Rule::Csv,
+        Rule::Encoding,
+        Rule::BadDate,
+        Rule::MissingVoucher,
+        Rule::MalformedAccount,
+        Rule::UnknownAccount,
+        Rule::BadAmount,
+        Rule::BothSides,
+        Rule::MalformedFunction,
+        Rule::UnknownFunction,
+        Rule::BadEconomic,
+        Rule::BadSource,
+        Rule::BadNature,
+        Rule::OutsideYear,
+        Rule::Unit,
+        Rule::OpeningWithFlows,
+        Rule::Unbalanced,
+        Rule::NegativeTotal,
+        Rule::MissingColumn,
+        Rule::Mapping,
+        Rule::Validation,
+        Rule::Io,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::Csv => "J001",
@@ -107,6 +133,24 @@ impl Rule {
             Rule::Validation => "导入结果未通过校验",
             Rule::Io => "读文件失败",
         }
+    }
+}
+
+impl juesuan_core::Coded for Rule {
+    const FAMILY: juesuan_core::Family = juesuan_core::Family::Journal;
+    const ALL: &'static [Self] = &Rule::ALL;
+
+    fn code(self) -> &'static str {
+        Rule::code(self)
+    }
+
+    /// Every journal rule stops the import: none is a warning.
+    fn severity(self) -> juesuan_core::Severity {
+        juesuan_core::Severity::Error
+    }
+
+    fn title(self) -> &'static str {
+        self.label()
     }
 }
 

@@ -347,6 +347,24 @@ impl SystemCode {
     }
 }
 
+impl juesuan_core::Coded for SystemCode {
+    const FAMILY: juesuan_core::Family = juesuan_core::Family::System;
+    const ALL: &'static [Self] = &SystemCode::ALL;
+
+    fn code(self) -> &'static str {
+        SystemCode::code(self)
+    }
+
+    /// A system with any of these problems is not used: all are errors.
+    fn severity(self) -> juesuan_core::Severity {
+        juesuan_core::Severity::Error
+    }
+
+    fn title(self) -> &'static str {
+        SystemCode::title(self)
+    }
+}
+
 impl fmt::Display for SystemCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -30,23 +30,71 @@ impl fmt::Display for Place {
     }
 }
 
-/// What kind of problem an import error is (for callers and tests; the text is for people).
+/// What kind of problem an import error is, with its stable code X001–X007 (docs/xlsx.md §3.4,
+/// docs/ERRORS.md); `juesuan import` prints the code before each problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// Not a readable .xlsx, or over a safety limit.
+    /// X001 不是可读的 .xlsx 文件或超出安全限制
     File,
-    /// A disclosure table was not found.
-    MissingTable,
-    /// A header, column or row was not recognised.
-    Layout,
-    /// A cell is not an amount, or is more precise than 分.
-    Amount,
-    /// A classification code is malformed, unknown, or not at the level facts need.
-    Code,
-    /// The tables contradict each other in a way no figure can be derived from.
-    Inconsistent,
-    /// The table template is not one the importer can invert.
+    /// X002 表格模板不受导入支持
     Template,
+    /// X003 找不到公开表
+    MissingTable,
+    /// X004 表头、列或行无法识别
+    Layout,
+    /// X005 单元格不是有效金额
+    Amount,
+    /// X006 科目编码错误
+    Code,
+    /// X007 各表之间不一致
+    Inconsistent,
+}
+
+impl ProblemKind {
+    /// Every kind, in code order.
+    pub const ALL: [ProblemKind; 7] = [
+        ProblemKind::File,
+        ProblemKind::Template,
+        ProblemKind::MissingTable,
+        ProblemKind::Layout,
+        ProblemKind::Amount,
+        ProblemKind::Code,
+        ProblemKind::Inconsistent,
+    ];
+}
+
+impl juesuan_core::Coded for ProblemKind {
+    const FAMILY: juesuan_core::Family = juesuan_core::Family::Workbook;
+    const ALL: &'static [Self] = &ProblemKind::ALL;
+
+    fn code(self) -> &'static str {
+        match self {
+            ProblemKind::File => "X001",
+            ProblemKind::Template => "X002",
+            ProblemKind::MissingTable => "X003",
+            ProblemKind::Layout => "X004",
+            ProblemKind::Amount => "X005",
+            ProblemKind::Code => "X006",
+            ProblemKind::Inconsistent => "X007",
+        }
+    }
+
+    /// Every problem stops the import (the importer's notices are warnings without a code).
+    fn severity(self) -> juesuan_core::Severity {
+        juesuan_core::Severity::Error
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            ProblemKind::File => "不是可读的 .xlsx 文件或超出安全限制",
+            ProblemKind::Template => "表格模板不受导入支持",
+            ProblemKind::MissingTable => "找不到公开表",
+            ProblemKind::Layout => "表头、列或行无法识别",
+            ProblemKind::Amount => "单元格不是有效金额",
+            ProblemKind::Code => "科目编码错误",
+            ProblemKind::Inconsistent => "各表之间不一致",
+        }
+    }
 }
 
 /// One located problem.
