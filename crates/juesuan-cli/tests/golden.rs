@@ -80,7 +80,9 @@ fn every_fixture_gives_its_golden_message() {
     for name in &names {
         let o = Command::new(env!("CARGO_BIN_EXE_juesuan"))
             .current_dir(errors_dir())
-            .args(["validate", &format!("{name}.toml")])
+            // --verbose: every message in full (repeats are otherwise summarised in one line,
+            // which cli.rs tests), so the docs show each message a user can meet.
+            .args(["validate", "--verbose", &format!("{name}.toml")])
             .output()
             .unwrap();
         let stderr = String::from_utf8(o.stderr).unwrap();
