@@ -1010,7 +1010,7 @@ impl Context<'_> {
                 );
             }
         }
-        // 三公 economic items of 基本支出 cannot exceed the 三公 figures (PRIMER §4).
+        // 三公 economic items of 基本支出 cannot exceed the 三公 figures (DOMAIN §4).
         for (code, item, label) in [
             ("30212", "abroad", "因公出国（境）费"),
             ("30217", "reception", "公务接待费"),

@@ -327,7 +327,7 @@ pub enum Direction {
     Flat,
 }
 
-/// Year-on-year change (同比变动): amount and rate against last year (PRIMER §2).
+/// Year-on-year change (同比变动): amount and rate against last year (DOMAIN §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub current: Amount,

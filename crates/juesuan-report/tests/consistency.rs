@@ -1,6 +1,6 @@
 //! Property tests: for random valid inputs (written as TOML text in the documented input
 //! format and read by `parse_input`, exactly as users' files are), every consistency relation
-//! of the disclosure tables (PRIMER §4, 审核公式 / 勾稽关系) holds exactly, in integer 分;
+//! of the disclosure tables (DOMAIN §4, 审核公式 / 勾稽关系) holds exactly, in integer 分;
 //! narrative shares add to 100% within rounding; and the generated report never prints
 //! "NaN", "inf" or "-0.00".
 //!
@@ -233,7 +233,7 @@ fn parse_hundredths(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// Every relation of PRIMER §4 between the derived tables, the facts and the narrative
+/// Every relation of DOMAIN §4 between the derived tables, the facts and the narrative
 /// context. Returns the violated ones (empty = consistent).
 fn violations(uy: &UnitYear, catalogues: &Catalogues, tables: &[Table]) -> Vec<String> {
     let mut c = Checker {

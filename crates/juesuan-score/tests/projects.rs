@@ -57,7 +57,7 @@ fn one(op: &str, target: &str, actual: &str) -> String {
 fn positive_indicators() {
     assert_eq!(one("≥", "300", "300"), "50.00");
     assert_eq!(one("≥", "300", "450"), "50.00");
-    // PRIMER §6: 天府科技云 267 of 300 orders → 267/300 × 50 = 44.5
+    // DOMAIN §6: 天府科技云 267 of 300 orders → 267/300 × 50 = 44.5
     assert_eq!(one("≥", "300", "267"), "44.50");
     assert_eq!(one(">", "3000", "2415"), "40.25");
     assert_eq!(one("≥", "25", "0"), "0.00");

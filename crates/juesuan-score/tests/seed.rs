@@ -273,7 +273,7 @@ fn project_scores_follow_the_national_rules() {
         leaf(&scored(3).evaluation, "预算执行率").as_deref(),
         Some("10.00")
     );
-    // PRIMER §6: 天府科技云 orders 267 against "300单左右": 33 off is beyond ±10%, so
+    // DOMAIN §6: 天府科技云 orders 267 against "300单左右": 33 off is beyond ±10%, so
     // (1 − 33/300) × 3.34 (效益 30 split over nine indicators in hundredths: three of 3.34,
     // six of 3.33) = 2.9726 → 2.97.
     let transfer = scored(5).evaluation;
