@@ -512,7 +512,11 @@ impl<'a> Tables<'a> {
         // A classification row the table does not list is zero: trees list non-zero rows.
         match table.get(row, col) {
             Some(c) => Some(c),
-            None if row.chars().all(|c| c.is_ascii_digit()) && table.has_column(col) => {
+            // A printed row whose cell was not read is unknown, not zero.
+            None if row.chars().all(|c| c.is_ascii_digit())
+                && table.has_column(col)
+                && !matches!(table, Grid::Stated(g) if g.rows.iter().any(|r| r == row)) =>
+            {
                 Some((Ratio::ZERO, Ratio::ZERO))
             }
             None => None,
