@@ -411,6 +411,10 @@ pub struct StatedGrid {
     pub cells: BTreeMap<(String, String), PrintedCell>,
     /// The table's note ("本表无数据"), if printed.
     pub note: Option<String>,
+    /// Every printed row with amounts was placed: a classification row not listed is then
+    /// zero, as in a derived table. Otherwise it may be a row that was not read, and sums
+    /// over a table's codes are not evaluated.
+    pub complete: bool,
 }
 
 /// A printed figure in 万元: its value and half a unit of its last printed digit (a figure
@@ -515,7 +519,7 @@ impl<'a> Tables<'a> {
             // A printed row whose cell was not read is unknown, not zero.
             None if row.chars().all(|c| c.is_ascii_digit())
                 && table.has_column(col)
-                && !matches!(table, Grid::Stated(g) if g.rows.iter().any(|r| r == row)) =>
+                && !matches!(table, Grid::Stated(g) if !g.complete || g.rows.iter().any(|r| r == row)) =>
             {
                 Some((Ratio::ZERO, Ratio::ZERO))
             }
@@ -843,6 +847,11 @@ fn hierarchy(
         missing.push(table_id.to_string());
         return;
     };
+    if matches!(table, Grid::Stated(g) if !g.complete) {
+        // Some printed row was not placed: the codes listed may not be all of them.
+        missing.push(format!("{table_id}.*"));
+        return;
+    }
     let codes: Vec<String> = table
         .row_keys()
         .into_iter()
@@ -904,7 +913,10 @@ fn hierarchy(
                 .filter(|c| c.len() == 3)
                 .chain(&rule.total_also)
                 .collect();
-            check(total.clone(), cell(total), parts, false);
+            // A derived table lists every non-zero 类, so none listed means zero; a printed
+            // table that lists none (only its 合计 read) says nothing about its 类.
+            let printed = matches!(table, Grid::Stated(_));
+            check(total.clone(), cell(total), parts, printed);
         }
     }
 }

@@ -43,6 +43,7 @@ fn grid(total: &str, basic: &str, project: &str, class: &str, section: &str) -> 
         id: "t".into(),
         title: "一般公共预算支出表".into(),
         rows: vec!["total".into(), "205".into(), "20502".into()],
+        complete: true,
         ..Default::default()
     };
     for (row, col, v) in [
@@ -79,6 +80,16 @@ fn honest_rounding_passes_and_more_fails_with_the_cell_named() {
     // Fewer digits widen the interval: 10.0 may be 10.04.
     let r = run_stated(&set, &[grid("10.0", "3.34", "6.70", "10.0", "10.0")]);
     assert_eq!(r[0].outcome, Outcome::Pass, "{r:?}");
+}
+
+#[test]
+fn sums_over_the_codes_of_a_table_with_rows_not_placed_are_not_evaluated() {
+    let set = RuleSet::from_toml(RULES, "x").unwrap();
+    let mut g = grid("10.05", "3.33", "6.72", "10.00", "10.00");
+    g.complete = false;
+    let r = run_stated(&set, &[g]);
+    assert_eq!(r[1].outcome, Outcome::InsufficientData, "{r:?}");
+    assert!(r[1].note.as_deref().unwrap().contains("t.*"));
 }
 
 #[test]
