@@ -36,5 +36,5 @@ pub use model::{
     verdict, Audit, Check, Coverage, Kind, Outcome, Place, TableCoverage, Unread, Verdict,
 };
 pub use report::{coverage_text, report_html, report_text};
-pub use tables::{read_tables, StatedCell, StatedRow, StatedTable};
+pub use tables::{read_tables, MappedCell, StatedCell, StatedRow, StatedTable, TemplateMatch};
 pub use text::normalize;

@@ -64,6 +64,8 @@ pub enum Kind {
     TableCodeName,
     /// 目录所列的表：目录列出的每张表都印在文中
     TableListed,
+    /// 审核公式：data/rules 的规则用于对应到表样的公开表格
+    TableRule,
 }
 
 impl Kind {
@@ -91,6 +93,7 @@ impl Kind {
             Kind::TableEqual => "表间相等",
             Kind::TableCodeName => "编码与名称",
             Kind::TableListed => "目录所列的表",
+            Kind::TableRule => "审核公式",
         }
     }
 }
@@ -162,6 +165,19 @@ pub struct TableCoverage {
     pub unrecognised: Vec<String>,
     /// Relations not checked because blank cells leave the columns of a row unknown.
     pub undecided: usize,
+    /// The template set the tables were mapped onto ("national", "national-budget").
+    pub template_set: Option<String>,
+    /// Tables mapped onto a template: (printed title, template table title).
+    pub matched: Vec<(String, String)>,
+    /// Recognised tables whose title names no template table.
+    pub unmatched: Vec<String>,
+    /// Printed rows and amount columns that could not be placed on their template table.
+    pub unplaced: usize,
+    /// Rule checks (审核公式) made at cells, passed and failed; rules that could not be
+    /// evaluated (a table absent, a cell not read).
+    pub rule_checks: usize,
+    pub rule_failures: usize,
+    pub rules_unevaluated: usize,
 }
 
 /// A sentence with figures that no check read.

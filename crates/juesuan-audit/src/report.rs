@@ -83,6 +83,25 @@ pub fn coverage_text(c: &Coverage) -> String {
             t.unrecognised.join("、")
         );
     }
+    if let Some(set) = &t.template_set {
+        let _ = writeln!(
+            s,
+            "表样：{}张表对应到{}表样{}，未对应{}张{}；未能对应的栏和行{}处；审核公式核对{}处，错误{}，无法核对的规则{}条（原因见各条）。",
+            t.matched.len(),
+            if set == "national-budget" { "部门预算公开" } else { "部门决算公开" },
+            format_args!("（{set}）"),
+            t.unmatched.len(),
+            if t.unmatched.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", t.unmatched.join("、"))
+            },
+            t.unplaced,
+            t.rule_checks,
+            t.rule_failures,
+            t.rules_unevaluated
+        );
+    }
     if !c.examples.is_empty() {
         let _ = writeln!(s, "未读懂的句子（前{}句）：", c.examples.len());
         for u in &c.examples {

@@ -162,3 +162,53 @@ fn our_nine_tables_are_read_and_a_changed_cell_fails_a_table_rule() {
         "changed cells no table rule caught: {missed:?}"
     );
 }
+
+/// Issue #12 item 2: our own report's nine tables map onto the national 决算 templates, every
+/// rule of data/rules/national-2021.toml they can evaluate passes (only the rules that read
+/// the narrative's reasons or the note under an empty table are not for printed tables), and
+/// a changed cell that no generic table check reads is caught by a rule.
+#[test]
+fn our_nine_tables_map_onto_the_templates_and_pass_every_rule() {
+    let md = generated();
+    let clean = audit(&md);
+    let cov = &clean.coverage.tables;
+    assert_eq!(cov.template_set.as_deref(), Some("national"));
+    assert_eq!(cov.matched.len(), 9, "{:?}", cov.matched);
+    assert!(cov
+        .matched
+        .iter()
+        .all(|(printed, template)| printed == template));
+    assert_eq!((cov.unplaced, cov.rule_failures), (0, 0), "{cov:?}");
+    assert!(cov.rule_checks >= 200, "{cov:?}");
+    let rules: Vec<_> = clean
+        .checks
+        .iter()
+        .filter(|c| c.kind == Kind::TableRule)
+        .collect();
+    let not_run: Vec<&str> = rules
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| c.message.split('（').next().unwrap())
+        .collect();
+    assert_eq!(not_run, ["审核公式R-01", "审核公式R-02", "审核公式N-01"]);
+    assert!(rules
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .all(|c| c.outcome == Outcome::NotApplicable));
+    // 二、政府性基金预算财政拨款收入 0.00 → 5.00 in 公开01表: no generic check reads the
+    // income rows of a 收支总表; T1-04 (本年收入合计 = Σ收入) does.
+    let changed = md.replacen(
+        "| 二、政府性基金预算财政拨款收入 | 0.00 |",
+        "| 二、政府性基金预算财政拨款收入 | 5.00 |",
+        1,
+    );
+    assert_ne!(changed, md);
+    let f: Vec<_> = audit(&changed)
+        .failures()
+        .map(|c| (c.kind, c.message.split('：').next().unwrap().to_string()))
+        .collect();
+    assert!(
+        f.contains(&(Kind::TableRule, "审核公式T1-04".to_string())),
+        "{f:?}"
+    );
+}

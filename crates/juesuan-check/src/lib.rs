@@ -384,6 +384,13 @@ pub struct Finding {
     /// fix it. Empty for tables read from a published file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub input_lines: Vec<usize>,
+    /// The stated cell (`t5.total.basic`), when the finding is at one cell: the auditor
+    /// locates it in the printed table.
+    #[serde(skip)]
+    pub cell: Option<String>,
+    /// Stated and expected in 万元, exact (the strings above are rounded to 0.01).
+    #[serde(skip)]
+    pub exact: Option<(Ratio, Ratio)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -396,34 +403,144 @@ pub struct RuleResult {
     pub note: Option<String>,
 }
 
+/// A table as printed in a published report (公开表), mapped onto a template's ids: the
+/// auditor's input to [`run_stated`]. Each cell is a printed, rounded figure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatedGrid {
+    /// The template table's id ("t5").
+    pub id: String,
+    /// How findings name the table ("一般公共预算支出表").
+    pub title: String,
+    /// Row keys (fixed row ids or classification codes) in printed order.
+    pub rows: Vec<String>,
+    /// (row key, column id) → the cell in 万元.
+    pub cells: BTreeMap<(String, String), PrintedCell>,
+    /// The table's note ("本表无数据"), if printed.
+    pub note: Option<String>,
+    /// Every printed row with amounts was placed: a classification row not listed is then
+    /// zero, as in a derived table. Otherwise it may be a row that was not read, and sums
+    /// over a table's codes are not evaluated.
+    pub complete: bool,
+}
+
+/// A printed figure in 万元: its value and half a unit of its last printed digit (a figure
+/// printed "12.35" stands for any value in [12.345, 12.355]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrintedCell {
+    pub value: Ratio,
+    pub half: Ratio,
+}
+
+/// One table a rule reads: derived from facts (exact) or printed (rounded).
+enum Grid<'a> {
+    Derived(&'a Table),
+    Stated(&'a StatedGrid),
+}
+
+impl Grid<'_> {
+    /// The cell in 万元 and half a unit of its last digit (zero for derived cells).
+    fn get(&self, row: &str, col: &str) -> Option<(Ratio, Ratio)> {
+        match self {
+            Grid::Derived(t) => t
+                .get(row, col)
+                .and_then(|a| Ratio::new(a.fen() as i128, 1_000_000).ok())
+                .map(|v| (v, Ratio::ZERO)),
+            Grid::Stated(g) => g
+                .cells
+                .get(&(row.to_string(), col.to_string()))
+                .map(|c| (c.value, c.half)),
+        }
+    }
+    fn has_column(&self, col: &str) -> bool {
+        match self {
+            Grid::Derived(t) => t.amounts().any(|((_, c), _)| c == col),
+            Grid::Stated(g) => g.cells.keys().any(|(_, c)| c == col),
+        }
+    }
+    fn row_keys(&self) -> Vec<String> {
+        match self {
+            Grid::Derived(t) => t.row_keys(),
+            Grid::Stated(g) => g.rows.clone(),
+        }
+    }
+    fn source_lines(&self, row: &str, col: &str) -> Vec<usize> {
+        match self {
+            Grid::Derived(t) => t.source_lines(row, col).to_vec(),
+            Grid::Stated(_) => Vec::new(),
+        }
+    }
+    fn name(&self) -> String {
+        match self {
+            Grid::Derived(t) => format!("{}{}", t.code, t.title),
+            Grid::Stated(g) => g.title.clone(),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        match self {
+            Grid::Derived(t) => t.is_empty(),
+            Grid::Stated(g) => g.cells.values().all(|c| c.value == Ratio::ZERO),
+        }
+    }
+    fn note(&self) -> Option<&str> {
+        match self {
+            Grid::Derived(t) => t.note.as_deref(),
+            Grid::Stated(g) => g.note.as_deref(),
+        }
+    }
+}
+
 /// The tables a rule set reads, by id.
 pub struct Tables<'a> {
-    by_id: BTreeMap<&'a str, &'a Table>,
+    by_id: BTreeMap<&'a str, Grid<'a>>,
 }
 
 impl<'a> Tables<'a> {
     pub fn new(tables: &'a [Table]) -> Tables<'a> {
         Tables {
-            by_id: tables.iter().map(|t| (t.id.as_str(), t)).collect(),
+            by_id: tables
+                .iter()
+                .map(|t| (t.id.as_str(), Grid::Derived(t)))
+                .collect(),
         }
     }
 
-    /// `t1.grand_total_in.amount` → the cell in 万元, exact.
-    fn cell(&self, name: &str) -> Option<Ratio> {
+    /// Printed tables (the auditor's), whose cells stand for intervals.
+    pub fn stated(tables: &'a [StatedGrid]) -> Tables<'a> {
+        Tables {
+            by_id: tables
+                .iter()
+                .map(|t| (t.id.as_str(), Grid::Stated(t)))
+                .collect(),
+        }
+    }
+
+    /// `t1.grand_total_in.amount` → the cell in 万元 and its half unit.
+    fn printed(&self, name: &str) -> Option<(Ratio, Ratio)> {
         let mut parts = name.splitn(3, '.');
         let (t, row, col) = (parts.next()?, parts.next()?, parts.next()?);
         let table = self.by_id.get(t)?;
         // A classification row the table does not list is zero: trees list non-zero rows.
-        let a = match table.get(row, col) {
-            Some(a) => a,
+        match table.get(row, col) {
+            Some(c) => Some(c),
+            // A printed row whose cell was not read is unknown, not zero.
             None if row.chars().all(|c| c.is_ascii_digit())
-                && table.amounts().any(|((_, c), _)| c == col) =>
+                && table.has_column(col)
+                && !matches!(table, Grid::Stated(g) if !g.complete || g.rows.iter().any(|r| r == row)) =>
             {
-                juesuan_core::Amount::ZERO
+                Some((Ratio::ZERO, Ratio::ZERO))
             }
-            None => return None,
-        };
-        Ratio::new(a.fen() as i128, 1_000_000).ok()
+            None => None,
+        }
+    }
+
+    /// `t1.grand_total_in.amount` → the cell in 万元, as printed (exact for derived tables).
+    fn cell(&self, name: &str) -> Option<Ratio> {
+        self.printed(name).map(|c| c.0)
+    }
+
+    /// Half a unit of the cell's last printed digit (zero for derived tables).
+    fn half(&self, name: &str) -> Ratio {
+        self.printed(name).map_or(Ratio::ZERO, |c| c.1)
     }
 
     /// Input-file lines of the facts behind the named cells, sorted, without repeats.
@@ -436,8 +553,7 @@ impl<'a> Tables<'a> {
                     (Some(t), Some(row), Some(col)) => self
                         .by_id
                         .get(t)
-                        .map_or(&[][..], |t| t.source_lines(row, col))
-                        .to_vec(),
+                        .map_or_else(Vec::new, |t| t.source_lines(row, col)),
                     _ => Vec::new(),
                 }
             })
@@ -451,10 +567,7 @@ impl<'a> Tables<'a> {
         let mut parts = name.splitn(3, '.');
         match (parts.next(), parts.next(), parts.next()) {
             (Some(t), Some(row), Some(col)) => {
-                let table = self
-                    .by_id
-                    .get(t)
-                    .map_or_else(|| t.to_string(), |t| format!("{}{}", t.code, t.title));
+                let table = self.by_id.get(t).map_or_else(|| t.to_string(), Grid::name);
                 format!("{table} {row} 行 {col} 列")
             }
             _ => name.to_string(),
@@ -469,6 +582,15 @@ fn wan(r: Ratio) -> String {
 /// Run every rule of `set` over `tables`.
 pub fn run(set: &RuleSet, tables: &[Table]) -> Vec<RuleResult> {
     run_with(set, tables, &[])
+}
+
+/// Run every rule over printed tables: each cell stands for any value within half a unit of
+/// its last printed digit, and a rule fails only when no values within those intervals
+/// satisfy it (honest rounding never fails). A rule reading a table or cell not given is
+/// `InsufficientData` with the cells it missed in `note`.
+pub fn run_stated(set: &RuleSet, tables: &[StatedGrid]) -> Vec<RuleResult> {
+    let t = Tables::stated(tables);
+    set.rules.iter().map(|r| run_rule(r, &t, &[])).collect()
 }
 
 /// Run every rule, with the narrative's figures that may need reasons.
@@ -506,6 +628,8 @@ fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
                         .rate
                         .map_or_else(|| "上年或预算为0".into(), |r| format!("{}%", r.to_fixed(2))),
                     input_lines: Vec::new(),
+                    cell: None,
+                    exact: None,
                 });
             }
         }
@@ -516,16 +640,18 @@ fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
                 continue;
             };
             result.checked += 1;
-            if table.is_empty() && table.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            if table.is_empty() && table.note().is_none_or(|n| n.trim().is_empty()) {
                 result.findings.push(Finding {
                     rule: rule.id.clone(),
                     severity: rule.severity,
                     message: rule.message.clone(),
-                    location: format!("{}{}", table.code, table.title),
+                    location: table.name(),
                     stated: "无说明".into(),
                     expected: "本表无数据的说明".into(),
                     difference: String::new(),
                     input_lines: Vec::new(),
+                    cell: None,
+                    exact: None,
                 });
             }
         }
@@ -572,6 +698,18 @@ fn eval(
     row: Option<(&str, &str)>,
     missing: &mut Vec<String>,
 ) -> Result<Value, EvalError> {
+    eval_bumped(src, t, row, missing, None)
+}
+
+/// [`eval`] with one cell moved by an amount (to find how far a printed cell's rounding
+/// can move the result).
+fn eval_bumped(
+    src: &str,
+    t: &Tables,
+    row: Option<(&str, &str)>,
+    missing: &mut Vec<String>,
+    bump: Option<(&str, Ratio)>,
+) -> Result<Value, EvalError> {
     let src = match row {
         Some((_, key)) => src.replace("ROW", key),
         None => src.to_string(),
@@ -583,7 +721,10 @@ fn eval(
             (Some(col), Some((table, key))) => format!("{table}.{key}.{col}"),
             _ => name.to_string(),
         };
-        let v = t.cell(&full).map(Value::Num);
+        let v = t.cell(&full).map(|c| match bump {
+            Some((n, by)) if n == full => Value::Num(c.checked_add(by).unwrap_or(c)),
+            _ => Value::Num(c),
+        });
         if v.is_none() {
             found.borrow_mut().push(full);
         }
@@ -616,42 +757,89 @@ fn compare(
         return;
     };
     result.checked += 1;
+    let resolve = |n: String| match row {
+        Some((table, key)) => n
+            .replace("ROW", key)
+            .replace("row.", &format!("{table}.{key}.")),
+        None => n,
+    };
+    let names: Vec<String> = [stated_src, expected_src]
+        .iter()
+        .filter_map(|src| Expr::parse(src).ok())
+        .flat_map(|e| e.names())
+        .map(resolve)
+        .collect();
     let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
-    let tol = rule.tolerance.unwrap_or(Ratio::ZERO);
+    let slack = rounding_slack(stated_src, expected_src, t, row, &names, diff);
+    let tol = rule
+        .tolerance
+        .unwrap_or(Ratio::ZERO)
+        .checked_add(slack)
+        .unwrap_or(Ratio::ZERO);
     let ok = match rule.relation {
         Relation::Equal => diff.abs() <= tol,
         Relation::AtMost => diff <= tol,
         Relation::AtLeast => diff >= -tol,
     };
     if !ok {
-        let stated_name = match row {
-            Some((table, key)) => stated_src
-                .replace("ROW", key)
-                .replace("row.", &format!("{table}.{key}.")),
-            None => stated_src.clone(),
-        };
-        let names: Vec<String> = [stated_src, expected_src]
-            .iter()
-            .filter_map(|src| Expr::parse(src).ok())
-            .flat_map(|e| e.names())
-            .map(|n| match row {
-                Some((table, key)) => n
-                    .replace("ROW", key)
-                    .replace("row.", &format!("{table}.{key}.")),
-                None => n,
-            })
-            .collect();
+        let stated_name = resolve(stated_src.clone());
+        let stated_name = stated_name.trim();
+        let single = t.printed(stated_name).is_some();
         result.findings.push(Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
             message: rule.message.clone(),
-            location: t.describe(stated_name.trim()),
+            location: t.describe(stated_name),
             stated: wan(stated),
             expected: wan(expected),
             difference: wan(diff),
             input_lines: t.input_lines(&names),
+            cell: single.then(|| stated_name.to_string()),
+            exact: Some((stated, expected)),
         });
     }
+}
+
+/// How far the rounding of the printed cells can move stated − expected: Σ |change of the
+/// difference when one cell moves by half a unit of its last digit|. Exact for the sums and
+/// differences rules are written in (the difference is linear in each cell); zero for
+/// derived tables, whose cells are exact.
+fn rounding_slack(
+    stated_src: &str,
+    expected_src: &str,
+    t: &Tables,
+    row: Option<(&str, &str)>,
+    names: &[String],
+    diff: Ratio,
+) -> Ratio {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut slack = Ratio::ZERO;
+    for name in names {
+        let half = t.half(name);
+        if half == Ratio::ZERO || !seen.insert(name.as_str()) {
+            continue;
+        }
+        let moved = |by: Ratio| -> Option<Ratio> {
+            let mut ignored = Vec::new();
+            let num = |src: &str, ignored: &mut Vec<String>| match eval_bumped(
+                src,
+                t,
+                row,
+                ignored,
+                Some((name, by)),
+            ) {
+                Ok(Value::Num(v)) => Some(v),
+                _ => None,
+            };
+            let s = num(stated_src, &mut ignored)?;
+            let e = num(expected_src, &mut ignored)?;
+            s.checked_sub(e).ok()?.checked_sub(diff).ok()
+        };
+        let up = moved(half).unwrap_or(Ratio::ZERO).abs();
+        let down = moved(-half).unwrap_or(Ratio::ZERO).abs();
+        slack = slack.checked_add(up.max(down)).unwrap_or(slack);
+    }
+    slack
 }
 
 fn hierarchy(
@@ -665,35 +853,40 @@ fn hierarchy(
         missing.push(table_id.to_string());
         return;
     };
+    if matches!(table, Grid::Stated(g) if !g.complete) {
+        // Some printed row was not placed: the codes listed may not be all of them.
+        missing.push(format!("{table_id}.*"));
+        return;
+    }
     let codes: Vec<String> = table
         .row_keys()
         .into_iter()
         .filter(|k| k.chars().all(|c| c.is_ascii_digit()))
         .collect();
     for col in &rule.columns {
-        let cell = |row: &str| {
-            table
-                .get(row, col)
-                .map(|a| Ratio::new(a.fen() as i128, 1_000_000).expect("nonzero"))
-        };
+        let cell = |row: &str| table.get(row, col);
         // A parent without children listed is a leaf (trees stop at a depth); the total row
         // is always checked: with no 类 listed it must be zero (plus `total_also`).
         let mut check =
-            |parent: String, stated: Option<Ratio>, children: Vec<&String>, skip_leaf| {
+            |parent: String, stated: Option<(Ratio, Ratio)>, children: Vec<&String>, skip_leaf| {
                 if children.is_empty() && skip_leaf {
                     return;
                 }
-                let Some(stated) = stated else {
+                let Some((stated, half)) = stated else {
                     missing.push(format!("{table_id}.{parent}.{col}"));
                     return;
                 };
-                let expected = children
+                // Each printed cell may be off by half a unit of its last digit.
+                let (expected, slack) = children
                     .iter()
                     .filter_map(|c| cell(c))
-                    .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
+                    .fold((Ratio::ZERO, half), |(a, s), (v, h)| {
+                        (a.checked_add(v).unwrap_or(a), s.checked_add(h).unwrap_or(s))
+                    });
                 result.checked += 1;
                 let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
-                if diff.abs() > rule.tolerance.unwrap_or(Ratio::ZERO) {
+                let tol = rule.tolerance.unwrap_or(Ratio::ZERO);
+                if diff.abs() > tol.checked_add(slack).unwrap_or(tol) {
                     result.findings.push(Finding {
                         rule: rule.id.clone(),
                         severity: rule.severity,
@@ -708,6 +901,8 @@ fn hierarchy(
                                 .map(|r| format!("{table_id}.{r}.{col}"))
                                 .collect::<Vec<_>>(),
                         ),
+                        cell: Some(format!("{table_id}.{parent}.{col}")),
+                        exact: Some((stated, expected)),
                     });
                 }
             };
@@ -724,7 +919,10 @@ fn hierarchy(
                 .filter(|c| c.len() == 3)
                 .chain(&rule.total_also)
                 .collect();
-            check(total.clone(), cell(total), parts, false);
+            // A derived table lists every non-zero 类, so none listed means zero; a printed
+            // table that lists none (only its 合计 read) says nothing about its 类.
+            let printed = matches!(table, Grid::Stated(_));
+            check(total.clone(), cell(total), parts, printed);
         }
     }
 }

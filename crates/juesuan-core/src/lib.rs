@@ -21,6 +21,7 @@ pub mod model;
 pub mod money;
 pub mod ratio;
 pub mod tables;
+pub mod template_match;
 pub mod write;
 
 pub use catalogue::{Catalogue, Catalogues};

@@ -44,6 +44,10 @@ pub struct TableSpec {
     #[serde(default)]
     pub code: String,
     pub title: String,
+    /// 别名: other titles published tables carry for this table ("收支预算总表" for
+    /// 部门收支总表), for recognising it (`template_match::title_forms`). Not printed.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub layout: Layout,
     /// Unit amounts are printed in: "万元" (default) or "元".
     #[serde(default)]

@@ -83,6 +83,7 @@ impl Scope {
         if c.kind == Kind::TextAgainstTable {
             Scope::TextVsTable
         } else if is_table_check(c)
+            || c.kind == Kind::TableRule
             || c.quote.contains('\t')
             || c.quote.trim_start().starts_with('|')
         {
@@ -200,6 +201,15 @@ pub struct DocResult {
     pub name_checks: (usize, usize),
     pub tables: usize,
     pub table_rows: usize,
+    /// Titles followed by a unit or header under which no row could be read.
+    pub unread_tables: usize,
+    /// The template set the tables were mapped onto, and each mapped table (printed title,
+    /// template title); titles of no template.
+    pub template_set: Option<String>,
+    pub matched: Vec<(String, String)>,
+    pub unmatched: Vec<String>,
+    /// Rule checks (审核公式) at cells, of those failed, and rules that could not run.
+    pub rules: (usize, usize, usize),
 }
 
 /// Whether a check is one of the table checks (src/tables of the auditor).
@@ -332,6 +342,15 @@ pub fn evaluate(labels: &Labels, audit: &Audit, text: &str) -> DocResult {
         name_checks: tally(audit, Kind::TableCodeName),
         tables: audit.coverage.tables.tables,
         table_rows: audit.coverage.tables.rows,
+        unread_tables: audit.coverage.tables.unrecognised.len(),
+        template_set: audit.coverage.tables.template_set.clone(),
+        matched: audit.coverage.tables.matched.clone(),
+        unmatched: audit.coverage.tables.unmatched.clone(),
+        rules: (
+            audit.coverage.tables.rule_checks,
+            audit.coverage.tables.rule_failures,
+            audit.coverage.tables.rules_unevaluated,
+        ),
     }
 }
 

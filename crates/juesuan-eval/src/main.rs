@@ -71,6 +71,9 @@ struct Totals {
     /// Checks between tables: the same amount, and the same code and name (passed, failed).
     equal: (usize, usize),
     names: (usize, usize),
+    /// Tables mapped onto a template / recognised; rule checks, failures, rules not run.
+    mapped: (usize, usize),
+    rules: (usize, usize, usize),
 }
 
 fn run() -> Result<ExitCode, String> {
@@ -172,8 +175,14 @@ fn evaluate_document(f: &Path, options: &Options, totals: &mut Totals) -> Result
         totals.tallies[s as usize].add(&r.tallies[s as usize]);
     }
     print_document(&r);
+    print_templates(&r);
     totals.table_pass += r.table_checks.0;
     totals.table_fail += r.table_checks.1;
+    totals.mapped.0 += r.matched.len();
+    totals.mapped.1 += r.tables;
+    totals.rules.0 += r.rules.0;
+    totals.rules.1 += r.rules.1;
+    totals.rules.2 += r.rules.2;
     for (sum, add) in [
         (&mut totals.equal, r.equal_checks),
         (&mut totals.names, r.name_checks),
@@ -239,6 +248,28 @@ fn print_document(r: &DocResult) {
     );
 }
 
+/// Prints which template each recognised table matched, and the rule checks (审核公式).
+fn print_templates(r: &DocResult) {
+    let matched: Vec<String> = r
+        .matched
+        .iter()
+        .map(|(printed, template)| format!("{printed}→{template}"))
+        .collect();
+    println!(
+        "{}	表样	识别{}张表（另有读不出数据行的{}张），对应表样{}张（{}）：{}；未对应：{}；审核公式核对{}处（错误{}），无法核对的规则{}条",
+        short(&r.document),
+        r.tables,
+        r.unread_tables,
+        r.matched.len(),
+        r.template_set.as_deref().unwrap_or("无"),
+        if matched.is_empty() { "无".into() } else { matched.join("、") },
+        if r.unmatched.is_empty() { "无".into() } else { r.unmatched.join("、") },
+        r.rules.0,
+        r.rules.1,
+        r.rules.2
+    );
+}
+
 /// Prints a document's false findings and missed labelled errors (`--verbose`).
 fn print_misses(r: &DocResult) {
     for (page, kind, stated) in &r.false_findings {
@@ -299,6 +330,10 @@ fn print_totals(totals: &Totals) {
         names.0 + names.1,
         names.0,
         names.1
+    );
+    println!(
+        "表样与审核公式：识别的表{}张中对应表样{}张；审核公式核对{}处，错误{}；无法核对的规则{}条（每份文档每条规则计一次）",
+        totals.mapped.1, totals.mapped.0, totals.rules.0, totals.rules.1, totals.rules.2
     );
     println!(
         "尾差调整报为尾差提示：{}/{}",

@@ -4,12 +4,13 @@
 
 use crate::error::{ImportWarning, Place, Problem, ProblemKind};
 use crate::grid::{Sheet, Value};
-use crate::text::{
-    amount_from_f64, amount_from_text, label_key, norm, same_label, split_code, AmountProblem,
-};
+use crate::text::{amount_from_f64, amount_from_text, label_key, norm, split_code, AmountProblem};
 use juesuan_core::catalogue::Catalogue;
 use juesuan_core::money::{Amount, MoneyUnit};
-use juesuan_core::tables::{ColumnSpec, Depth, Layout, RowSpec, TableSpec, TreeKind};
+use juesuan_core::tables::{Depth, TableSpec, TreeKind};
+use juesuan_core::template_match::{
+    column_matches, same_label, sides, title_forms, title_key, Side,
+};
 use juesuan_core::Catalogues;
 use std::collections::BTreeMap;
 
@@ -61,28 +62,6 @@ pub(crate) const STUB_WORDS: &[&str] = &[
 /// Header texts of columns that only number rows.
 pub(crate) const ROW_NUMBER_WORDS: &[&str] = &["栏次", "行次", "序号"];
 
-/// One side of a table: the whole of a grid table, or the left / right of a paired one.
-struct Side<'a> {
-    columns: &'a [ColumnSpec],
-    rows: Vec<&'a RowSpec>,
-    header: Option<&'a str>,
-}
-
-impl Side<'_> {
-    fn tree(&self) -> Option<(TreeKind, Depth)> {
-        self.rows.iter().find_map(|r| r.tree.map(|k| (k, r.depth)))
-    }
-    /// The fixed row a label names.
-    fn fixed_row(&self, label: &str) -> Option<String> {
-        self.rows.iter().find_map(|r| {
-            let id = r.id.as_deref()?;
-            let own = r.label.as_deref().unwrap_or_default();
-            (same_label(label, own) || r.aliases.iter().any(|s| same_label(label, s)))
-                .then(|| id.to_string())
-        })
-    }
-}
-
 /// A row that ends a table's body: a note (注、说明) or the official "no data" sentence.
 /// `first_text` is the row's first text, normalised.
 pub(crate) fn ends_table(first_text: &str, spec: &TableSpec) -> bool {
@@ -93,55 +72,6 @@ pub(crate) fn ends_table(first_text: &str, spec: &TableSpec) -> bool {
             .as_deref()
             .is_some_and(|n| norm(n) == first_text)
         || first_text.contains("本表无数据")
-}
-
-fn sides(spec: &TableSpec) -> Vec<Side<'_>> {
-    match spec.layout {
-        Layout::Grid => vec![Side {
-            columns: &spec.columns,
-            rows: spec.rows.iter().collect(),
-            header: None,
-        }],
-        Layout::Paired => {
-            let (Some(l), Some(r)) = (&spec.left, &spec.right) else {
-                return Vec::new();
-            };
-            vec![
-                Side {
-                    columns: &l.columns,
-                    rows: l
-                        .rows
-                        .iter()
-                        .chain(spec.footer.iter().map(|p| &p.left))
-                        .collect(),
-                    header: Some(&l.header),
-                },
-                Side {
-                    columns: &r.columns,
-                    rows: r
-                        .rows
-                        .iter()
-                        .chain(spec.footer.iter().map(|p| &p.right))
-                        .collect(),
-                    header: Some(&r.header),
-                },
-            ]
-        }
-    }
-}
-
-fn column_matches(path: &[String], col: &ColumnSpec) -> bool {
-    let Some(leaf) = path.last() else {
-        return false;
-    };
-    let leaf_ok = same_label(leaf, &col.label) || col.aliases.iter().any(|s| same_label(leaf, s));
-    if !leaf_ok {
-        return false;
-    }
-    match &col.group {
-        None => true,
-        Some(g) => path[..path.len() - 1].iter().any(|p| same_label(p, g)),
-    }
 }
 
 /// Where a table's title was found.
@@ -157,34 +87,6 @@ pub struct Candidate {
 fn is_explanatory(name: &str) -> bool {
     let n = norm(name);
     ["说明", "填报说明", "科目代码", "目录"].contains(&n.as_str())
-}
-
-/// A title as compared: normalised, without quotation marks (exports write “三公”, "三公",
-/// 『三公』 or 三公).
-fn title_key(s: &str) -> String {
-    norm(s)
-        .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '“' | '”' | '‘' | '’' | '"' | '\'' | '「' | '」' | '『' | '』'
-            )
-        })
-        .collect()
-}
-
-/// The forms a table's title is found by: the template's title, and for the “三公” table
-/// also without “一般公共预算” (central departments and older forms print
-/// “财政拨款“三公”经费支出决算表”; no other table's title contains “三公”).
-fn title_forms(spec: &TableSpec) -> Vec<String> {
-    let key = title_key(&spec.title);
-    let mut forms = vec![key.clone()];
-    if key.contains("三公") {
-        if let Some(short) = key.strip_prefix("一般公共预算").filter(|s| !s.is_empty()) {
-            forms.push(short.to_string());
-        }
-    }
-    forms
 }
 
 /// Title (and code) cells of every table in every sheet. The longest title contained in a

@@ -9,12 +9,15 @@
 mod checks;
 mod contents;
 mod recognise;
+mod rules;
 mod same;
+mod templates;
 
 use crate::model::{Check, Place, TableCoverage};
 use juesuan_core::ratio::Ratio;
 
 pub use recognise::read_tables;
+pub use templates::{MappedCell, TemplateMatch};
 
 /// One table as printed (公开表).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,9 @@ pub struct StatedTable {
     pub rows: Vec<StatedRow>,
     /// A note printed in the table ("注：本部门无…"): an empty table says why.
     pub note: Option<String>,
+    /// The template table it is (对应表样) and where its cells stand on it; `None` when its
+    /// title names no template table.
+    pub template: Option<TemplateMatch>,
 }
 
 /// One row of a table: its 科目编码 (joined when printed over columns: "201" "01" "01"),
@@ -78,6 +84,8 @@ impl StatedRow {
 pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage, Vec<StatedTable>) {
     let (tables, mut coverage) = recognise::recognise(text);
     let mut checks = checks::run(&tables, &mut coverage);
+    let by_rule = rules::run(&tables, &checks, &mut coverage);
+    checks.extend(by_rule);
     checks.extend(contents::listed_tables(text));
     (checks, coverage, tables)
 }

@@ -264,6 +264,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 columns: Vec::new(),
                 rows: Vec::new(),
                 note: None,
+                template: None,
             });
             continue;
         }
@@ -304,6 +305,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     for t in &mut tables {
         t.columns = super::checks::total_columns(t).unwrap_or_default();
     }
+    super::templates::map_tables(&mut tables);
     coverage.tables = tables.len();
     coverage.rows = tables.iter().map(|t| t.rows.len()).sum();
     (tables, coverage)
