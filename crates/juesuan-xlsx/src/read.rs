@@ -912,7 +912,7 @@ fn check_code(code: &str, side: &Side, cats: &Catalogues) -> Result<(), (String,
     if cat.name(code).is_none() {
         return Err((
             format!("{label}科目“{code}”不在{}中", cat.title),
-            "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。".into(),
+            "请核对科目编码；编码无误的，请用 juesuan data import-catalogue 导入当年财政部《政府收支分类科目》，再用 --data-dir 或 --catalogue 提供（见 docs/data-files.md 第 3.2 节）。".into(),
         ));
     }
     Ok(())
