@@ -300,10 +300,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Score { input, format, out } => {
-            let (uy, _) = match read_input(&lib, &input)? {
+            let (uy, cats) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
+            for w in cats.warnings(&uy) {
+                eprintln!("{w}");
+            }
             let origin = input.display().to_string();
             use juesuan_report::evaluation::Scored;
             let scores = match juesuan_app::score(&lib, &uy).map_err(|e| anyhow!(e))? {

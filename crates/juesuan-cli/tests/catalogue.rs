@@ -177,7 +177,8 @@ fn a_2025_input_with_codes_of_the_full_catalogue_validates() {
 }
 
 /// A year with no catalogue of its own uses the newest earlier one and says so, naming both
-/// years, in validate, report, check and template --year; a year with its own says nothing.
+/// years, in validate, report, check, score and template --year; a year with its own says
+/// nothing.
 #[test]
 fn a_year_without_its_catalogue_warns_in_every_command() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,6 +190,7 @@ fn a_year_without_its_catalogue_warns_in_every_command() {
     for args in [
         vec!["validate", path],
         vec!["check", path],
+        vec!["score", path],
         vec![
             "report",
             path,

@@ -303,8 +303,8 @@ impl Catalogues {
                 code: ErrorCode::UnknownFunctionItem,
                 place: format!("支出功能分类科目“{code}”"),
                 message: format!(
-                    "该项不在{title}中，所属款“{section} {name}”在目录中：已按该项读入，报告中只能显示编码，\
-不能显示科目名称。请核对编码；编码无误的，请从财政部《{year}年政府收支分类科目》导入当年目录\
+                    "该项不在{title}中，所属款“{section} {name}”在目录中：已按该项读入，但公开表和情况说明中\
+没有它的科目名称（显示为编码或“（未知科目）”）。请核对编码；编码无误的，请从财政部《{year}年政府收支分类科目》导入当年目录\
 （juesuan data import-catalogue 文件 --year {year} --kind function），再用 --data-dir 或 --catalogue 提供",
                     title = cat.title,
                     section = &code[..5],
