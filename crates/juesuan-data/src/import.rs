@@ -393,8 +393,16 @@ impl RowReader<'_> {
         else {
             unreachable!("split layout only")
         };
-        let (c, s) = (cell(row, class), cell(row, section));
-        let i = item.map(|col| cell(row, col)).unwrap_or_default();
+        // A 款 or 项 typed as a number in Excel loses its leading zero ("01" → 1).
+        let two = |t: String| {
+            if t.len() == 1 && t.chars().all(|ch| ch.is_ascii_digit()) {
+                format!("0{t}")
+            } else {
+                t
+            }
+        };
+        let (c, s) = (cell(row, class), two(cell(row, section)));
+        let i = two(item.map(|col| cell(row, col)).unwrap_or_default());
         if c == "类" {
             return Ok(None); // the header repeated
         }
@@ -535,7 +543,7 @@ mod tests {
                 &["类", "款", "项", "", ""],
                 &["201", "", "", "一般公共服务支出", "反映……"],
                 &["", "01", "", "人大事务", ""],
-                &["", "", "01", "行政运行", ""],
+                &["", "", "1", "行政运行", ""],
                 &["", "", "99", "其他人大事务支出", ""],
                 &["101", "", "", "税收收入", ""],
                 &["", "", "", "", "续上页说明"],
