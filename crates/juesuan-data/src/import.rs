@@ -60,9 +60,15 @@ enum Layout {
     },
 }
 
+/// A cell's text without spaces (a code printed "201 01 01" is 2010101), full-width digits
+/// (２０１) made ASCII.
 fn clean(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            _ => c,
+        })
         .collect()
 }
 
@@ -585,6 +591,7 @@ mod tests {
                 &["科目编码", "科目名称"],
                 &["201", "一般公共服务支出"],
                 &["2O101", "人大事务"],
+                &["２０１ 99", "其他一般公共服务支出"],
                 &["2010101", ""],
                 &["", "无编码的名称"],
                 &["2020101", "行政运行"],
@@ -593,15 +600,18 @@ mod tests {
         let errors = import_catalogue(&[t], ClassificationKind::Function, 2025).unwrap_err();
         let all = errors.join("\n");
         assert!(all.contains("单元格A3：科目编码“2O101”格式错误"), "{all}");
-        assert!(all.contains("单元格B4：科目“2010101”没有名称"), "{all}");
+        assert!(all.contains("单元格B5：科目“2010101”没有名称"), "{all}");
         assert!(
-            all.contains("单元格A5：有科目名称“无编码的名称”而没有科目编码"),
+            all.contains("单元格A6：有科目名称“无编码的名称”而没有科目编码"),
             "{all}"
         );
         assert!(
-            all.contains("单元格A6：科目“2020101”的上级科目“20201”不在表中"),
+            all.contains("单元格A7：科目“2020101”的上级科目“20201”不在表中"),
             "{all}"
         );
+        // The full-width, spaced “２０１ 99” is read as the code 20199: no error names it.
+        assert!(!all.contains("A4") && !all.contains("２"), "{all}");
+        assert_eq!(errors.len(), 4, "{all}");
         let none = import_catalogue(
             &[table("第1个表格", &[&["甲", "乙"]])],
             ClassificationKind::Function,
