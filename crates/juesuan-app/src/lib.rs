@@ -77,6 +77,9 @@ pub fn report(
     scores: Option<&Scores>,
 ) -> Result<Report, String> {
     let mut report = juesuan_report::build_report_with_scores(uy, lib, cats, scores)?;
+    // The catalogues' own warnings first (an earlier year's list used, W104; a 项 the list
+    // lacks, W105): they say how far every other figure's codes could be checked.
+    report.warnings.splice(0..0, cats.warnings(uy));
     report.warnings.extend(self_audit(&report.markdown));
     Ok(report)
 }
@@ -220,19 +223,44 @@ mod tests {
 
     /// A supplementary catalogue added to the library is used by every reading, whatever
     /// the front end (issue #13: `--catalogue` was ignored by `db`, `serve`, `consolidate`).
+    /// The code's 款 is not in the built-in list either, so without the file it is an error.
     #[test]
     fn a_supplementary_catalogue_reaches_every_reading() {
         let mut lib = Library::embedded();
-        let with_new_code = EXAMPLE.replacen("\"2069999\" = 31.57", "\"2069998\" = 31.57", 1);
+        let with_new_code = EXAMPLE.replacen("\"2069999\" = 31.57", "\"2069898\" = 31.57", 1);
         assert!(matches!(
             lib.read_input(&with_new_code, "input.toml"),
             Err(ReadError::Input(_))
         ));
         lib.add_catalogue(
             "extra.toml",
-            "kind = \"function\"\nyear = 2021\n[codes]\n\"2069998\" = \"新增科目\"\n".into(),
+            "kind = \"function\"\nyear = 2021\n[codes]\n\"20698\" = \"补充的款\"\n\"2069898\" = \"补充的项\"\n".into(),
         )
         .unwrap();
         assert!(lib.read_input(&with_new_code, "input.toml").is_ok());
+    }
+
+    /// Issue #14: the catalogues' warnings reach the report's warnings, first — a 项 the
+    /// built-in list lacks (W105) and, for a year with no catalogue of its own, the earlier
+    /// year used (W104); the example, in a year with its own list, has neither.
+    #[test]
+    fn catalogue_warnings_come_first_in_the_report() {
+        let lib = Library::embedded();
+        let codes = |a: &Analysis| -> Vec<&str> {
+            a.report.warnings.iter().map(|w| w.code.code()).collect()
+        };
+        let plain = analyse(&lib, EXAMPLE, "input.toml").unwrap();
+        assert!(!codes(&plain).iter().any(|c| *c == "W104" || *c == "W105"));
+        let unlisted = EXAMPLE.replacen("\"2069999\" = 31.57", "\"2069998\" = 31.57", 1);
+        let a = analyse(&lib, &unlisted, "input.toml").unwrap();
+        assert_eq!(codes(&a)[0], "W105", "{:?}", a.report.warnings);
+        let later = EXAMPLE.replacen("year = 2021", "year = 2030", 1);
+        assert_ne!(later, EXAMPLE);
+        let a = analyse(&lib, &later, "input.toml").unwrap();
+        assert_eq!(codes(&a)[..2], ["W104", "W104"]);
+        assert!(a.report.warnings[0].message.contains("没有2030年"));
+        assert!(a.report.warnings[0]
+            .message
+            .contains("使用的是2026年的目录"));
     }
 }

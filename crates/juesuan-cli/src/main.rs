@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod batch;
+mod catalogue;
 mod check;
 mod db;
 mod explain;
@@ -125,8 +126,11 @@ enum Command {
     Template(xlsx::TemplateArgs),
     /// 网页应用：登录、上传、查看公开表和审核结果、下载、版本历史、审核看板；JSON API 见 /api/openapi.json（docs/web.md）/ the web app
     Serve(serve::Args),
-    /// 列出或导出内置数据文件（分类目录、表格模板、说明模板）/ list or print embedded data files
+    /// 列出或导出内置数据文件（分类目录、表格模板、说明模板）；import-catalogue 导入官方分类目录 / list or print data files; import an official catalogue
+    #[command(args_conflicts_with_subcommands = true)]
     Data {
+        #[command(subcommand)]
+        action: Option<DataCommand>,
         /// 要输出的文件（相对 data/ 的路径）；省略则列出全部 / file to print; omit to list
         path: Option<String>,
     },
@@ -135,6 +139,12 @@ enum Command {
         /// 代码 / the code
         code: String,
     },
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// 导入财政部《政府收支分类科目》（Excel 或 Word 表格：科目编码、科目名称、说明，或 类/款/项 列）或官方软件导出的科目代码表，写出分类目录文件（见 docs/data-files.md）/ import the official catalogue into a catalogue file
+    ImportCatalogue(catalogue::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -207,7 +217,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Err(e) => bail!(e),
         },
-        Command::Data { path } => {
+        Command::Data {
+            action: Some(DataCommand::ImportCatalogue(args)),
+            ..
+        } => catalogue::run(&lib, args),
+        Command::Data { action: None, path } => {
             match path {
                 None => {
                     for (p, origin, _) in lib.files() {
@@ -272,6 +286,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
+            for w in cats.warnings(&uy) {
+                eprintln!("{w}");
+            }
             let set = check::rules(&lib, &uy.template, uy.year, profile.as_deref())?;
             let results =
                 juesuan_app::check_with(&lib, &set, &uy, &cats).map_err(|e| anyhow!(e))?;
@@ -285,10 +302,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Score { input, format, out } => {
-            let (uy, _) = match read_input(&lib, &input)? {
+            let (uy, cats) = match read_input(&lib, &input)? {
                 Ok(v) => v,
                 Err(code) => return Ok(code),
             };
+            for w in cats.warnings(&uy) {
+                eprintln!("{w}");
+            }
             let origin = input.display().to_string();
             use juesuan_report::evaluation::Scored;
             let scores = match juesuan_app::score(&lib, &uy).map_err(|e| anyhow!(e))? {
@@ -403,10 +423,14 @@ fn check_workbook(
     let year = year
         .or_else(|| lib.latest_catalogue_year())
         .ok_or_else(|| anyhow!("没有任何分类目录数据文件"))?;
-    let (imported, _, year) = match xlsx::load(lib, &bytes, &origin, year, explicit, "national")? {
+    let (imported, cats, year) = match xlsx::load(lib, &bytes, &origin, year, explicit, "national")?
+    {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
+    for w in cats.fallback_warnings(year) {
+        eprintln!("{w}");
+    }
     for w in &imported.warnings {
         eprintln!("{origin}: {w}");
     }

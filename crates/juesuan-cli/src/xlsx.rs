@@ -46,6 +46,9 @@ pub fn template(lib: &Library, args: TemplateArgs) -> Result<ExitCode> {
         .table_set(&args.template, args.year)
         .map_err(|e| anyhow!(e))?;
     let cats = lib.catalogues(args.year).map_err(|e| anyhow!(e))?;
+    for w in cats.fallback_warnings(args.year) {
+        eprintln!("{w}");
+    }
     let bytes = write_template(&set, &cats, args.year).map_err(|e| anyhow!(e))?;
     crate::output::write_file(&args.out, bytes)
         .with_context(|| format!("写入 {}", args.out.display()))?;

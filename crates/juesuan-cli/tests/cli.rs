@@ -291,7 +291,7 @@ fn user_catalogue_extends_codes() {
     let cat = dir.path().join("extra.toml");
     std::fs::write(
         &cat,
-        "kind = \"function\"\nyear = 2021\n[codes]\n\"20699\" = \"其他科学技术支出\"\n\"2069988\" = \"本地新增科目\"\n",
+        "kind = \"function\"\nyear = 2021\n[codes]\n\"20698\" = \"补充的款\"\n\"2069888\" = \"补充的项\"\n",
     )
     .unwrap();
     let input = dir.path().join("in.toml");
@@ -299,7 +299,7 @@ fn user_catalogue_extends_codes() {
         &input,
         "schema = \"juesuan-input/1\"\nyear = 2021\namount_unit = \"元\"\n[unit]\nname = \"测试\"\nkind = \"行政\"\n\
          [prior]\ngrand_total = 0\nfiscal_grand_total = 0\ngeneral_budget_expenditure = 0\n\
-         [income.general_budget]\n\"2069988\" = 100\n[expenditure.project.general_budget]\n\"2069988\" = 100\n",
+         [income.general_budget]\n\"2069888\" = 100\n[expenditure.project.general_budget]\n\"2069888\" = 100\n",
     )
     .unwrap();
     let without = run(&["validate", input.to_str().unwrap()]);

@@ -145,13 +145,13 @@ fn bad_input_is_reported_and_nothing_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let text = std::fs::read_to_string(example()).unwrap();
-    let bad = text.replacen("\"2060799\" = 151.80", "\"2069998\" = 151.80", 1);
+    let bad = text.replacen("\"2060799\" = 151.80", "\"2069898\" = 151.80", 1);
     std::fs::write(d.join("bad.toml"), &bad).unwrap();
     let o = run(d, &["db", "import", "bad.toml", "--unit", "kx"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let line = bad
         .lines()
-        .position(|l| l.starts_with("\"2069998\""))
+        .position(|l| l.starts_with("\"2069898\""))
         .unwrap()
         + 1;
     let err = stderr(&o);

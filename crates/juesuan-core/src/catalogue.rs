@@ -4,8 +4,10 @@
 //! (支出功能分类) have 类 (3 digits) / 款 (5) / 项 (7); economic codes (部门预算支出经济分类)
 //! have 类 (3) / 款 (5). Users extend a catalogue by merging their own file.
 
+use crate::error::{ErrorCode, Warning};
+use crate::model::UnitYear;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which classification a catalogue holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -154,6 +156,26 @@ impl Catalogue {
         code.chars().all(|c| c.is_ascii_digit()) && self.kind.levels().contains(&code.len())
     }
 
+    /// True for a 项 code that is not in the catalogue while its 款 is: the catalogue may
+    /// lack it (ours is not the full official list), so it is read with a warning (W105).
+    pub fn is_unlisted_item(&self, code: &str) -> bool {
+        self.kind == ClassificationKind::Function
+            && code.len() == 7
+            && self.well_formed(code)
+            && !self.codes.contains_key(code)
+            && self.codes.contains_key(&code[..5])
+    }
+
+    /// Every (code, name), in code order.
+    pub fn codes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.codes.iter().map(|(c, n)| (c.as_str(), n.as_str()))
+    }
+
+    /// The named groups of code prefixes (人员经费, 公用经费).
+    pub fn groups(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.groups
+    }
+
     /// Check that `code` is well formed and known.
     pub fn check(&self, code: &str) -> Result<(), CodeError> {
         if !self.well_formed(code) {
@@ -237,6 +259,70 @@ pub struct Catalogues {
     pub economic: Catalogue,
 }
 
+impl Catalogues {
+    /// W104 for each catalogue whose year is not `year`: the year had no file of its own and
+    /// the nearest earlier one is used, which a preparer must know (codes added or renamed
+    /// since then read wrongly or not at all).
+    pub fn fallback_warnings(&self, year: i32) -> Vec<Warning> {
+        [
+            (&self.function, "function"),
+            (&self.economic, "economic"),
+        ]
+        .into_iter()
+        .filter(|(cat, _)| cat.year != year)
+        .map(|(cat, name)| Warning {
+            code: ErrorCode::EarlierCatalogue,
+            place: format!("分类目录（{}）", cat.kind.label()),
+            message: format!(
+                "没有{year}年的{label}目录，使用的是{used}年的目录（{title}）：{year}年新设或调整的科目会被误报或读错。\
+请从财政部《{year}年政府收支分类科目》导入当年目录（juesuan data import-catalogue 文件 --year {year} --kind {name} \
+--out catalogues/{name}-{year}.toml），再用 --data-dir 或 --catalogue 提供",
+                label = cat.kind.label(),
+                used = cat.year,
+                title = cat.title,
+            ),
+        })
+        .collect()
+    }
+
+    /// W105 for each function 项 the unit-year uses that the catalogue lacks under a 款 it
+    /// has (read, not refused: our catalogue is not the full official list), once per code.
+    pub fn unlisted_item_warnings(&self, unit_year: &UnitYear) -> Vec<Warning> {
+        let unlisted: BTreeSet<&str> = unit_year
+            .facts
+            .facts
+            .iter()
+            .filter_map(|f| f.function.as_deref())
+            .chain(unit_year.budget_reasons.keys().map(String::as_str))
+            .filter(|c| self.function.is_unlisted_item(c))
+            .collect();
+        let cat = &self.function;
+        unlisted
+            .into_iter()
+            .map(|code| Warning {
+                code: ErrorCode::UnknownFunctionItem,
+                place: format!("支出功能分类科目“{code}”"),
+                message: format!(
+                    "该项不在{title}中，所属款“{section} {name}”在目录中：已按该项读入，但公开表和情况说明中\
+没有它的科目名称（显示为编码或“（未知科目）”）。请核对编码；编码无误的，请从财政部《{year}年政府收支分类科目》导入当年目录\
+（juesuan data import-catalogue 文件 --year {year} --kind function），再用 --data-dir 或 --catalogue 提供",
+                    title = cat.title,
+                    section = &code[..5],
+                    name = cat.name(&code[..5]).unwrap_or_default(),
+                    year = unit_year.year,
+                ),
+            })
+            .collect()
+    }
+
+    /// Every catalogue warning for a unit-year read with these catalogues: W104, then W105.
+    pub fn warnings(&self, unit_year: &UnitYear) -> Vec<Warning> {
+        let mut out = self.fallback_warnings(unit_year.year);
+        out.extend(self.unlisted_item_warnings(unit_year));
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +347,43 @@ year = 2021
         assert_eq!(c.check("2060702"), Err(CodeError::Unknown));
         assert_eq!(c.check("20607x1"), Err(CodeError::Malformed));
         assert_eq!(c.check("2060"), Err(CodeError::Malformed));
+    }
+
+    /// Issue #14: a year without its own catalogue uses an earlier one, and says so, naming
+    /// both years; the year's own catalogue says nothing.
+    #[test]
+    fn an_earlier_years_catalogue_is_a_warning_naming_both_years() {
+        let cats = Catalogues {
+            function: Catalogue::from_toml(FUNCTION, "f.toml").unwrap(),
+            economic: Catalogue::from_toml(
+                "kind = \"economic\"\nyear = 2024\n[codes]\n\"301\" = \"工资福利支出\"\n",
+                "e.toml",
+            )
+            .unwrap(),
+        };
+        let warnings = cats.fallback_warnings(2025);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings
+            .iter()
+            .all(|w| w.code == ErrorCode::EarlierCatalogue));
+        let first = warnings[0].to_string();
+        assert!(first.starts_with("警告[W104]"), "{first}");
+        assert!(
+            first.contains("没有2025年的支出功能分类目录，使用的是2021年的目录"),
+            "{first}"
+        );
+        assert!(warnings[1].message.contains("使用的是2024年的目录"));
+        let only_function = cats.fallback_warnings(2024);
+        assert_eq!(only_function.len(), 1);
+        assert!(only_function[0]
+            .message
+            .contains("没有2024年的支出功能分类目录"));
+        assert!(Catalogues {
+            function: cats.function.clone(),
+            economic: cats.function.clone(),
+        }
+        .fallback_warnings(2021)
+        .is_empty());
     }
 
     #[test]

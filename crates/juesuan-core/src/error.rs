@@ -73,11 +73,15 @@ pub enum ErrorCode {
     MissingDeviationReason,
     /// W103 生成的报告中，来自输入的文字算术不一致（核对生成的报告时发现）
     TextArithmetic,
+    /// W104 该年度没有分类目录，使用了较早年度的目录
+    EarlierCatalogue,
+    /// W105 功能分类项级科目不在目录中（所属款在目录中）
+    UnknownFunctionItem,
 }
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
@@ -101,6 +105,8 @@ impl ErrorCode {
         ErrorCode::MissingReason,
         ErrorCode::MissingDeviationReason,
         ErrorCode::TextArithmetic,
+        ErrorCode::EarlierCatalogue,
+        ErrorCode::UnknownFunctionItem,
     ];
 
     pub fn code(self) -> &'static str {
@@ -128,6 +134,8 @@ impl ErrorCode {
             ErrorCode::MissingReason => "W101",
             ErrorCode::MissingDeviationReason => "W102",
             ErrorCode::TextArithmetic => "W103",
+            ErrorCode::EarlierCatalogue => "W104",
+            ErrorCode::UnknownFunctionItem => "W105",
         }
     }
 
@@ -135,7 +143,9 @@ impl ErrorCode {
         match self {
             ErrorCode::MissingReason
             | ErrorCode::MissingDeviationReason
-            | ErrorCode::TextArithmetic => Severity::Warning,
+            | ErrorCode::TextArithmetic
+            | ErrorCode::EarlierCatalogue
+            | ErrorCode::UnknownFunctionItem => Severity::Warning,
             _ => Severity::Error,
         }
     }

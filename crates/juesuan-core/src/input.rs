@@ -289,6 +289,24 @@ struct Context<'a> {
     facts: FactTable,
 }
 
+/// Which level of an unknown code's ancestry is missing: "（其类“229”不在目录中）" etc.
+fn unknown_parent(catalogue: &crate::catalogue::Catalogue, code: &str) -> String {
+    let mut missing = "";
+    let mut at = "";
+    for (len, level) in [(3, "类"), (5, "款")] {
+        if code.len() > len && catalogue.name(&code[..len]).is_none() {
+            missing = &code[..len];
+            at = level;
+            break;
+        }
+    }
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!("（其{at}“{missing}”也不在目录中）")
+    }
+}
+
 /// Chinese names of the input's sections and fields, for messages.
 fn field_label(name: &str) -> &'static str {
     match name {
@@ -526,6 +544,11 @@ impl Context<'_> {
             ),
         };
         let label = kind.label();
+        // A 项 missing under a listed 款 may be the catalogue's gap, not the input's error:
+        // read it; the warning (W105) comes with the catalogues' warnings.
+        if catalogue.is_unlisted_item(c) {
+            return true;
+        }
         let (error, message, hint) = match catalogue.check(c) {
             Ok(()) if c.len() == len => return true,
             Ok(()) => (
@@ -540,8 +563,20 @@ impl Context<'_> {
             ),
             Err(CodeError::Unknown) => (
                 unknown,
-                format!("{what}的{label}科目“{c}”不在{}中", catalogue.title),
-                "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。".to_string(),
+                format!(
+                    "{what}的{label}科目“{c}”不在{}中{}",
+                    catalogue.title,
+                    unknown_parent(catalogue, c)
+                ),
+                format!(
+                    "请核对科目编码。编码无误的（如当年新设的类、款），请从财政部《{year}年政府收支分类科目》导入当年目录：\
+juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data-dir 或 --catalogue 提供。",
+                    year = catalogue.year,
+                    kind = match kind {
+                        ClassificationKind::Function => "function",
+                        ClassificationKind::Economic => "economic",
+                    }
+                ),
             ),
         };
         self.err(error, Some(code.span()), message, &hint);
@@ -1223,13 +1258,58 @@ general_budget_expenditure = 0
     #[test]
     fn all_line_errors_are_reported_at_once_without_follow_on_errors() {
         let bad = INPUT
-            .replace("\"2010101\" = 0.1", "\"2010199\" = 0.1")
+            .replace("\"2010101\" = 0.1", "\"2019901\" = 0.1")
             .replace("\"30201\" = 0.02", "\"30201\" = -0.02");
         let errors = parse_input(&bad, "t.toml", &catalogues()).unwrap_err();
         let codes: Vec<&str> = errors.iter().map(|e| e.code.code()).collect();
         assert_eq!(codes, ["E021", "E012"], "{errors:?}");
         assert_eq!(errors[0].location.unwrap().line, 11);
         assert!(errors[0].to_string().starts_with("t.toml:11:1: 错误[E021]"));
+    }
+
+    /// Issue #14: a 项 our catalogue lacks, under a 款 it has, is read with a warning (W105)
+    /// that tells how to import the official list; an unknown 款 or 类 stays an error (E021),
+    /// whose hint no longer calls it a "新增科目".
+    #[test]
+    fn an_unlisted_item_under_a_known_section_warns_and_an_unknown_section_is_an_error() {
+        let cats = catalogues();
+        let unlisted = INPUT.replace("\"2010101\" = 0.1", "\"2010108\" = 0.1");
+        let uy = parse_input(&unlisted, "t.toml", &cats).unwrap();
+        let warnings = cats.warnings(&uy);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].code, ErrorCode::UnknownFunctionItem);
+        let text = warnings[0].to_string();
+        assert!(
+            text.starts_with("警告[W105] 支出功能分类科目“2010108”"),
+            "{text}"
+        );
+        assert!(text.contains("所属款“20101 人大事务”在目录中"), "{text}");
+        assert!(text.contains("import-catalogue"), "{text}");
+        // The same code used twice (income and spending) warns once.
+        let twice = unlisted.replace("\"2010101\" = \"0.07\"", "\"2010108\" = \"0.07\"");
+        let uy = parse_input(&twice, "t.toml", &cats).unwrap();
+        assert_eq!(cats.warnings(&uy).len(), 1);
+        // A listed code warns nothing.
+        let uy = parse_input(INPUT, "t.toml", &cats).unwrap();
+        assert!(cats.warnings(&uy).is_empty());
+
+        for (code, missing) in [("2019901", "其款“20199”"), ("2990101", "其类“299”")] {
+            let bad = INPUT.replace("\"2010101\" = 0.1", &format!("\"{code}\" = 0.1"));
+            let errors = parse_input(&bad, "t.toml", &cats).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].code, ErrorCode::UnknownFunctionCode);
+            assert!(errors[0].message.contains(missing), "{}", errors[0].message);
+            assert!(
+                errors[0].hint.contains("import-catalogue"),
+                "{}",
+                errors[0].hint
+            );
+            assert!(!errors[0].hint.contains("新增科目"), "{}", errors[0].hint);
+        }
+        // Economic codes have no 项: an unknown 款 is an error (E022) even under a known 类.
+        let bad = INPUT.replace("\"30201\" = 0.02", "\"30299\" = 0.02");
+        let errors = parse_input(&bad, "t.toml", &cats).unwrap_err();
+        assert_eq!(errors[0].code, ErrorCode::UnknownEconomicCode, "{errors:?}");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - `narrative/<style>-<year>.md.j2` (e.g. `default-2021.md.j2`)
 //! - `glossary/<style>-<year>.toml`
 
+pub mod import;
+
 use juesuan_core::catalogue::{kind_of_toml, Catalogue, ClassificationKind};
 use juesuan_core::input::{declared_year, parse_input};
 use juesuan_core::{Catalogues, InputError, TableSet, UnitYear};
@@ -73,7 +75,8 @@ impl Library {
         }
     }
 
-    /// Add a supplementary catalogue file (新增科目, `--catalogue`): which classification it
+    /// Add a supplementary catalogue file (`--catalogue`: an imported official list, or codes
+    /// the built-in catalogue lacks): which classification it
     /// extends is read from the file; it must merge into the catalogues of the newest year.
     pub fn add_catalogue(&mut self, origin: &str, text: String) -> Result<(), String> {
         let kind = kind_of_toml(&text, origin)?;
@@ -120,6 +123,18 @@ impl Library {
 
     /// The newest file `dir/name-<y>.ext` with y ≤ year: (origin, contents).
     pub fn find(&self, dir: &str, name: &str, ext: &str, year: i32) -> Option<(&str, &str)> {
+        self.find_dated(dir, name, ext, year)
+            .map(|(_, origin, text)| (origin, text))
+    }
+
+    /// [`find`](Self::find) with the year of the file found: (year, origin, contents).
+    pub fn find_dated(
+        &self,
+        dir: &str,
+        name: &str,
+        ext: &str,
+        year: i32,
+    ) -> Option<(i32, &str, &str)> {
         self.files
             .iter()
             .filter_map(|(p, (o, c))| {
@@ -127,7 +142,7 @@ impl Library {
                 (d == dir && n == name && e == ext && y <= year).then_some((y, o, c))
             })
             .max_by_key(|(y, _, _)| *y)
-            .map(|(_, o, c)| (o.as_str(), c.as_str()))
+            .map(|(y, o, c)| (y, o.as_str(), c.as_str()))
     }
 
     /// Names available in a directory (e.g. the table templates).
@@ -144,9 +159,11 @@ impl Library {
     }
 
     /// The function and economic catalogues for `year`, plus user catalogue files merged in.
+    /// A year without its own file gets the newest earlier one: the catalogue's `year` then
+    /// differs from `year`, which [`Catalogues::fallback_warnings`] reports (W104).
     pub fn catalogues(&self, year: i32) -> Result<Catalogues, String> {
         let load = |name: &str| -> Result<Catalogue, String> {
-            let (origin, text) = self.find("catalogues", name, "toml", year).ok_or_else(|| {
+            let (file_year, origin, text) = self.find_dated("catalogues", name, "toml", year).ok_or_else(|| {
                 let label = if name == "function" {
                     "支出功能分类"
                 } else {
@@ -156,7 +173,16 @@ impl Library {
                     "没有 {year} 年或更早年度的{label}目录（data/catalogues/{name}-<年度>.toml）；请用 --data-dir 提供该年度目录"
                 )
             })?;
-            Catalogue::from_toml(text, origin)
+            let catalogue = Catalogue::from_toml(text, origin)?;
+            // The file's name chooses it and its `year` is what the warnings name: they
+            // must agree, or a fallback would go unreported.
+            if catalogue.year != file_year {
+                return Err(format!(
+                    "{origin}: 文件名的年度是 {file_year}，文件中 year = {}；请使两者一致",
+                    catalogue.year
+                ));
+            }
+            Ok(catalogue)
         };
         let mut cats = Catalogues {
             function: load("function")?,
@@ -234,6 +260,56 @@ mod tests {
         }
         lib.narrative(None, 2021).unwrap();
         lib.glossary(None, 2021).unwrap();
+    }
+
+    /// Issue #14: each year 2021–2026 has its own catalogues, with the codes units print
+    /// most and the amendments we know of; a later year falls back visibly (W104).
+    #[test]
+    fn every_year_from_2021_to_2026_has_its_own_catalogues() {
+        let lib = Library::embedded();
+        for year in 2021..=2026 {
+            let cats = lib.catalogues(year).expect("catalogues load");
+            assert_eq!(cats.function.year, year);
+            assert_eq!(cats.economic.year, year);
+            assert!(cats.fallback_warnings(year).is_empty());
+            for code in ["2299999", "2130505", "2080505", "2101101"] {
+                assert!(cats.function.name(code).is_some(), "{year}: {code}");
+            }
+            assert!(cats.economic.group("personnel").is_some());
+            // 财预〔2024〕22号: 款 22006 from 2024 on.
+            assert_eq!(
+                cats.function.name("22006").is_some(),
+                year >= 2024,
+                "{year}: 22006"
+            );
+        }
+        assert_eq!(
+            lib.catalogues(2021).unwrap().function.name("2299999"),
+            Some("其他支出")
+        );
+        let later = lib.catalogues(2027).unwrap();
+        assert_eq!(later.function.year, 2026);
+        let warnings = later.fallback_warnings(2027);
+        assert_eq!(warnings.len(), 2);
+        assert!(
+            warnings[0].message.contains("没有2027年") && warnings[0].message.contains("2026年")
+        );
+    }
+
+    #[test]
+    fn a_catalogue_file_whose_name_and_year_disagree_is_refused() {
+        let mut lib = Library::embedded();
+        lib.add_file(
+            "catalogues/function-2030.toml",
+            "my/function-2030.toml",
+            "kind = \"function\"\nyear = 2021\n[codes]\n\"201\" = \"一般公共服务支出\"\n".into(),
+        );
+        let err = lib.catalogues(2030).unwrap_err();
+        assert!(
+            err.contains("my/function-2030.toml") && err.contains("year = 2021"),
+            "{err}"
+        );
+        assert!(lib.catalogues(2026).is_ok());
     }
 
     #[test]

@@ -1364,7 +1364,7 @@ impl Importer<'_> {
                     "功能分类科目“{text}”不在{}中",
                     self.catalogues.function.title
                 ),
-                "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
+                "请核对科目编码；编码无误的，请用 juesuan data import-catalogue 导入当年财政部《政府收支分类科目》，再用 --data-dir 或 --catalogue 提供（见 docs/data-files.md 第 3.2 节）。",
             )
         });
         self.function_ok.insert(code, r.clone());
@@ -1415,7 +1415,7 @@ impl Importer<'_> {
                     "经济分类科目“{text}”不在{}中",
                     self.catalogues.economic.title
                 ),
-                "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。",
+                "请核对科目编码；编码无误的，请用 juesuan data import-catalogue 导入当年财政部《政府收支分类科目》，再用 --data-dir 或 --catalogue 提供（见 docs/data-files.md 第 3.2 节）。",
             )
         });
         self.economic_ok.insert(code, r.clone());

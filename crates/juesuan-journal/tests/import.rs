@@ -623,7 +623,9 @@ fn import_for_year_reports_each_row_error_once() {
     )
     .unwrap();
     assert_eq!(journal.year, 2021);
-    assert_eq!(opened, 1);
+    // Read first with the newest year's data files (2026's catalogues), then again with the
+    // journal's own year's, which differ: each row's error is still reported once.
+    assert_eq!(opened, 2);
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(
         (seen[0].rule, seen[0].line),

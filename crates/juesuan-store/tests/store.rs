@@ -265,7 +265,7 @@ async fn restore_makes_a_new_version_with_old_content(s: &Store) {
 }
 
 async fn bad_input_is_located_and_stores_nothing(s: &Store) {
-    let bad = edit(&example(), "\"2060799\" = 151.80", "\"2069998\" = 151.80");
+    let bad = edit(&example(), "\"2060799\" = 151.80", "\"2069898\" = 151.80");
     let err = s.import("kx", &bad, "bad.toml", "a", "").await.unwrap_err();
     let StoreError::Input(errors) = &err else {
         panic!("{err}")
@@ -276,7 +276,7 @@ async fn bad_input_is_located_and_stores_nothing(s: &Store) {
         .expect("E021");
     let line = bad
         .lines()
-        .position(|l| l.starts_with("\"2069998\""))
+        .position(|l| l.starts_with("\"2069898\""))
         .unwrap()
         + 1;
     assert_eq!(e.location.map(|l| (l.line, l.column)), Some((line, 1)));

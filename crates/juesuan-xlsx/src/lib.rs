@@ -9,8 +9,12 @@
 //!   as stated for the consistency rules. Reading is bounded ([`Limits`]): zip bombs and
 //!   sheets declaring millions of cells fail fast.
 //!
+//! - [`workbook_tables`]: every worksheet as a table of cell texts, for `juesuan data
+//!   import-catalogue` (juesuan-data reads the catalogue from them).
+//!
 //! Everything here is a pure function over bytes; file I/O is the CLI's.
 
+mod catalogue;
 pub mod error;
 mod grid;
 mod import;
@@ -22,6 +26,7 @@ mod transposed;
 pub mod upload;
 mod write;
 
+pub use catalogue::workbook_tables;
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
 pub use input::{input_text, merge_note};

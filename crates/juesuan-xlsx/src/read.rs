@@ -637,7 +637,23 @@ pub fn read_table(
                     }
                 }
                 RowId::Code(code, c) => match check_code(&code, side, cx.catalogues) {
-                    Ok(()) => code,
+                    Ok(()) => {
+                        // As in an input file (W105): a 项 our catalogue lacks under a 款
+                        // it has is imported, and the preparer told.
+                        if cx.catalogues.function.is_unlisted_item(&code)
+                            && matches!(side.tree(), Some((TreeKind::Function, _)))
+                        {
+                            cx.warnings.push(ImportWarning {
+                                place: sheet.place(r, c),
+                                message: format!(
+                                    "功能分类科目“{code}”不在{}中，所属款“{}”在：已按该项导入。请核对编码；编码无误的，用 juesuan data import-catalogue 导入当年官方目录后以 --catalogue 提供",
+                                    cx.catalogues.function.title,
+                                    &code[..5]
+                                ),
+                            });
+                        }
+                        code
+                    }
                     Err((message, hint)) => {
                         cx.problems.push(Problem {
                             kind: ProblemKind::Code,
@@ -811,10 +827,11 @@ fn check_code(code: &str, side: &Side, cats: &Catalogues) -> Result<(), (String,
             ),
         ));
     }
-    if cat.name(code).is_none() {
+    let unlisted_item = kind == TreeKind::Function && cat.is_unlisted_item(code);
+    if cat.name(code).is_none() && !unlisted_item {
         return Err((
             format!("{label}科目“{code}”不在{}中", cat.title),
-            "请核对科目编码；确属新增科目的，用 --catalogue 提供补充目录文件。".into(),
+            "请核对科目编码；编码无误的，请用 juesuan data import-catalogue 导入当年财政部《政府收支分类科目》，再用 --data-dir 或 --catalogue 提供（见 docs/data-files.md 第 3.2 节）。".into(),
         ));
     }
     Ok(())

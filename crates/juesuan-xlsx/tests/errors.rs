@@ -73,17 +73,38 @@ fn more_precise_than_fen() {
 
 #[test]
 fn unknown_code() {
+    // 款 20698 is not in the catalogue: an error.
     let e = error_of(|wb| {
         wb.worksheet_from_index(1)
             .unwrap()
-            .write_string(8, 0, "2060798")
+            .write_string(8, 0, "2069898")
             .unwrap();
     });
     one(
         &e,
         ProblemKind::Code,
         "工作表“Sheet2” A9：",
-        &["2060798", "不在", "--catalogue"],
+        &["2069898", "不在", "import-catalogue", "--catalogue"],
+    );
+}
+
+/// Issue #14: a 项 the catalogue lacks under a 款 it has (20607) is imported with a warning
+/// naming its cell, as validating an input reads it with W105.
+#[test]
+fn an_unlisted_item_under_a_known_section_is_imported_with_a_warning() {
+    let bytes = build_with(&BASE, |wb| {
+        wb.worksheet_from_index(1)
+            .unwrap()
+            .write_string(8, 0, "2060798")
+            .unwrap();
+    });
+    let imported = import(&bytes).expect("imports");
+    let warnings: Vec<String> = imported.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Sheet2") && w.contains("A9") && w.contains("“2060798”不在")),
+        "{warnings:?}"
     );
 }
 
