@@ -7,7 +7,7 @@ use juesuan_core::{Coded, Family, Severity};
 
 impl Kind {
     /// Every kind, for the registry of codes (`juesuan explain`, the docs guard).
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::TotalOfParts,
         Kind::Share,
         Kind::ChangeAmount,
@@ -30,6 +30,7 @@ impl Kind {
         Kind::TableEqual,
         Kind::TableCodeName,
         Kind::TableListed,
+        Kind::TableRule,
     ];
 }
 
@@ -61,6 +62,7 @@ impl Coded for Kind {
             Kind::TableEqual => "table_equal",
             Kind::TableCodeName => "table_code_name",
             Kind::TableListed => "table_listed",
+            Kind::TableRule => "table_rule",
         }
     }
 

@@ -262,6 +262,8 @@ impl Coded for ErrorCode {
             ErrorCode::MissingReason => "缺少变动或差异原因",
             ErrorCode::MissingDeviationReason => "绩效指标未得满分而缺少偏差原因",
             ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
+            ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用较早年度的目录",
+            ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中（所属款在目录中）",
         }
     }
 }
