@@ -466,7 +466,7 @@ pub fn unwrap_lines(text: &str) -> String {
         }
         // A table row laid out in columns stays a line of its own, its cells tab-separated
         // as in the other readers' tables, so the auditor reads label/amount pairs.
-        if let Some(row) = layout_row(t) {
+        if let Some(row) = layout_row(line) {
             flush(&mut prev, &mut out);
             out.push_str(&row);
             out.push('\n');
@@ -585,14 +585,20 @@ fn break_page(prev: &mut String, line: &str, out: &mut String) {
 
 /// A line of `pdftotext -layout` output that is a table row: cells separated by column gaps
 /// (two or more spaces, or an ideographic space), at least one cell after the first a bare
-/// number. Returns the cells joined by tabs.
+/// number. Returns the row with its column positions kept: the indent and every gap become
+/// as many tabs as they had spaces, so each cell stands at the same character offset as in
+/// the layout (the auditor places amounts under their header columns by it); a single space
+/// inside a cell stays.
 fn layout_row(line: &str) -> Option<String> {
     // Prose with blanks left in a template ("支出 0      万元，增长（减少） 0    %。") has
     // gaps too; table cells do not hold sentence punctuation.
     if line.contains(['。', '，', '；']) {
         return None;
     }
+    // The page break is not part of the row's layout.
+    let line = line.trim_end().trim_start_matches('\u{c}');
     let mut cells: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(line.len());
     let mut cell = String::new();
     let mut gap = String::new();
     for c in line.chars() {
@@ -601,14 +607,20 @@ fn layout_row(line: &str) -> Option<String> {
             continue;
         }
         if !gap.is_empty() {
-            if gap.chars().count() >= 2 || gap.contains('\u{3000}') {
-                cells.push(std::mem::take(&mut cell));
+            let wide = gap.chars().count() >= 2 || gap.contains('\u{3000}');
+            if wide || cell.is_empty() {
+                if !cell.is_empty() {
+                    cells.push(std::mem::take(&mut cell));
+                }
+                out.extend(gap.chars().map(|_| '\t'));
             } else {
                 cell.push_str(&gap);
+                out.push_str(&gap);
             }
             gap.clear();
         }
         cell.push(c);
+        out.push(c);
     }
     if !cell.is_empty() {
         cells.push(cell);
@@ -623,8 +635,8 @@ fn layout_row(line: &str) -> Option<String> {
     };
     let numeric = cells.len() >= 2 && cells[1..].iter().any(|c| is_number(c));
     // Text in table columns: a gap of three or more spaces inside the line.
-    let columns = cells.len() >= 2 && wide_gap(line);
-    (numeric || columns).then(|| cells.join("\t"))
+    let columns = cells.len() >= 2 && wide_gap(line.trim());
+    (numeric || columns).then_some(out)
 }
 
 /// Whether a trimmed line has a run of three or more spaces (or an ideographic space)

@@ -86,17 +86,38 @@ fn pdf_layout_table_rows_become_tab_separated_lines() {
     let layout = "一、收入支出决算总体情况\n2021年度收入、支出决算总计686.54万元，与上年相比\n增加44.05万元。\n          项目                    金额\n一般公共预算财政拨款收入         616.54\n  年初结转和结余　　70.00\n合计    1,686.54   -2.50\n";
     let text = unwrap_lines(layout);
     let lines: Vec<&str> = text.lines().collect();
+    let cells = |l: &str| -> Vec<String> {
+        l.split('\t')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(lines[0], "一、收入支出决算总体情况");
     assert_eq!(
-        lines,
-        vec![
-            "一、收入支出决算总体情况",
-            "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。",
-            // Text in columns is a table row too.
-            "项目\t金额",
-            "一般公共预算财政拨款收入\t616.54",
-            "年初结转和结余\t70.00",
-            "合计\t1,686.54\t-2.50",
-        ]
+        lines[1],
+        "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。"
+    );
+    // Text in columns is a table row too.
+    assert_eq!(cells(lines[2]), ["项目", "金额"]);
+    assert_eq!(cells(lines[3]), ["一般公共预算财政拨款收入", "616.54"]);
+    assert_eq!(cells(lines[4]), ["年初结转和结余", "70.00"]);
+    assert_eq!(cells(lines[5]), ["合计", "1,686.54", "-2.50"]);
+    assert_eq!(lines.len(), 6);
+    // Every cell stands at its character offset of the layout: the indent and the gaps
+    // are tabs, one for each space.
+    for (row, printed) in lines[2..].iter().zip(layout.lines().skip(3)) {
+        assert_eq!(row.chars().count(), printed.chars().count(), "{row:?}");
+        for (a, b) in row.chars().zip(printed.chars()) {
+            assert!(
+                a == b || (a == '\t' && b.is_whitespace()),
+                "{row:?} {printed:?}"
+            );
+        }
+    }
+    // A single space inside a cell stays ("1. 一般公共预算" is one cell).
+    assert_eq!(
+        unwrap_lines("1. 一般公共预算    616.54\n"),
+        "1. 一般公共预算\t\t\t\t616.54\n"
     );
     // A sentence with single spaces and a number is not a table row.
     assert_eq!(unwrap_lines("支出 686.54 万元。\n"), "支出 686.54 万元。\n");

@@ -8,6 +8,7 @@
 
 mod checks;
 mod contents;
+mod grid;
 mod recognise;
 mod same;
 
@@ -34,6 +35,10 @@ pub struct StatedTable {
     pub rows: Vec<StatedRow>,
     /// A note printed in the table ("注：本部门无…"): an empty table says why.
     pub note: Option<String>,
+    /// 表头栏位：every column of the header by position, left to right, as its path from the
+    /// top header row down ("预算数/公务用车购置及运行费/公务用车购置费"); label columns
+    /// ("科目编码") included. Empty when the header gives no positions.
+    pub paths: Vec<String>,
 }
 
 /// One row of a table: its 科目编码 (joined when printed over columns: "201" "01" "01"),
@@ -49,6 +54,9 @@ pub struct StatedRow {
     pub page: Option<usize>,
     /// The row as printed (cells tab-separated), quoted by findings.
     pub text: String,
+    /// Its amounts were put under the header's columns by position (each cell's `column`):
+    /// a column of the table's `paths` with no cell in this row is a known blank.
+    pub placed: bool,
 }
 
 /// A printed amount: its value in the table's unit and half a unit of its last digit.
@@ -59,6 +67,8 @@ pub struct StatedCell {
     pub decimals: u32,
     pub text: String,
     pub place: Place,
+    /// The header column it stands under (an index into `StatedTable::paths`), when placed.
+    pub column: Option<usize>,
 }
 
 impl StatedRow {
@@ -393,6 +403,61 @@ mod tests {
         let two = "支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010101\t行政运行\t1.00\n\n\
                    财政拨款支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010301\t行政运行\t1.00\n";
         assert!(fails(two).is_empty());
+    }
+
+    /// Text as the PDF reader gives a `pdftotext -layout` table: every space of a column gap
+    /// (two or more) a tab, so cells keep their offsets.
+    pub(crate) fn layout(text: &str) -> String {
+        let gaps = lazy_regex!(r"(?m)^ +| {2,}");
+        gaps.replace_all(text, |c: &regex::Captures| "\t".repeat(c[0].len()))
+            .into_owned()
+    }
+
+    #[test]
+    fn blank_cells_of_a_layout_are_placed_under_their_columns() {
+        let text = layout(
+            "部门支出表\n单位：万元\n\
+             科目编码     科目名称          合计     基本支出     项目支出\n\
+             205          教育支出      9.00            9.00\n\
+             20502        普通教育      9.00            9.00\n",
+        );
+        let t = &read_tables(&text)[0];
+        assert!(t.rows.iter().all(|r| r.placed), "{t:?}");
+        assert_eq!(t.rows[0].cells[1].column, Some(4));
+        assert_eq!(t.paths[4], "项目支出");
+        assert_eq!(t.columns, ["合计", "基本支出", "项目支出"], "{t:?}");
+        let a = crate::audit(&text);
+        assert_eq!(a.failures().count(), 0);
+        let columns = of_kind(&text, Kind::TableColumns);
+        assert_eq!(columns.len(), 2, "{columns:?}");
+        // 合计 8.00 beside a blank 基本支出 and 9.00 项目支出 is wrong.
+        let f = fails(&text.replacen("教育支出\t\t\t\t\t\t9.00", "教育支出\t\t\t\t\t\t8.00", 1));
+        let kinds: Vec<_> = f.iter().map(|c| (c.kind, c.expected.as_str())).collect();
+        assert!(kinds.contains(&(Kind::TableColumns, "9.00")), "{f:?}");
+    }
+
+    #[test]
+    fn an_amount_glued_to_the_next_label_is_split_at_the_header_column() {
+        let head = "收支总表\n单位：万元\n\
+             项目            金额    项目               金额\n";
+        let text = layout(&format!(
+            "{head}一般公共预算拨款      10.00 一、教育支出          10.00\n\
+             收入合计              10.00  支出合计              10.00\n"
+        ));
+        let t = &read_tables(&text)[0];
+        assert_eq!(t.rows[0].label, "一般公共预算拨款");
+        assert_eq!(t.rows[0].more[0].0, "一、教育支出");
+        assert_eq!(t.rows[0].cells.len(), 1);
+        let a = crate::audit(&text);
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.kind == Kind::TableBalance && c.outcome == Outcome::Pass));
+        // Without a header there is no column to split at: the glued text stays one label.
+        let bare = layout(
+            "收支总表\n单位：万元\n一般公共预算拨款      10.00 一、教育支出          10.00\n",
+        );
+        assert_eq!(read_tables(&bare)[0].rows[0].more.len(), 0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Recognising tables in the text: titles, units, header rows, code columns, amounts.
 
+use super::grid::{Grid, HeadCell, HeadRow};
 use super::{StatedCell, StatedRow, StatedTable};
 use crate::model::{Place, TableCoverage};
 use crate::text::{half_unit, number};
@@ -10,11 +11,14 @@ pub fn read_tables(text: &str) -> Vec<StatedTable> {
     recognise(&crate::text::normalize(text)).0
 }
 
-/// A cell of a row with its character range in the line.
+/// A cell of a row with its character range in the line and its index among the line's
+/// cells, empty ones counted.
+#[derive(Clone, Copy)]
 struct Cell<'a> {
     text: &'a str,
     start: usize,
     end: usize,
+    part: usize,
 }
 
 /// The cells of a table row: tab-separated (readers' tables, `pdftotext -layout` rows) or a
@@ -30,7 +34,7 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
     };
     let mut out = Vec::new();
     let mut at = 0; // character offset in `line`
-    for part in line.split(sep) {
+    for (index, part) in line.split(sep).enumerate() {
         let n = part.chars().count();
         let lead = part
             .chars()
@@ -43,6 +47,7 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
                 text: body,
                 start: at + lead,
                 end: at + lead + len,
+                part: index,
             });
         }
         at += n + 1;
@@ -55,6 +60,109 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
         return None;
     }
     Some(out)
+}
+
+/// A line whose cells stand at their layout offsets: the PDF reader turns every space of a
+/// column gap into a tab, so cells are two tabs apart or more. (.docx and Markdown rows put
+/// one separator between cells.)
+fn is_aligned(line: &str, cells: &[Cell]) -> bool {
+    !line.trim_start().starts_with('|')
+        && cells.len() >= 2
+        && cells.windows(2).all(|w| w[1].part - w[0].part >= 2)
+}
+
+/// The number of cells of a line, empty ones counted.
+fn parts(line: &str) -> usize {
+    if line.trim_start().starts_with('|') {
+        line.matches('|').count() + 1
+    } else {
+        line.matches('\t').count() + 1
+    }
+}
+
+/// A header line as the grid reads it.
+fn head_row(line: &str, cells: &[Cell]) -> HeadRow {
+    let aligned = is_aligned(line, cells);
+    HeadRow {
+        aligned,
+        cells: cells
+            .iter()
+            .map(|c| HeadCell {
+                text: c.text.replace([' ', '\u{3000}'], ""),
+                lo: if aligned { c.start } else { c.part },
+                hi: if aligned { c.end } else { c.part + 1 },
+            })
+            .collect(),
+        parts: parts(line),
+    }
+}
+
+/// An amount and a label the layout printed one space apart (or the normalising glued:
+/// "24,458.43一、一般公共服务支出" in a 收支总表) are two cells when the header has a
+/// column for each: split there.
+fn split_glued<'a>(cells: Vec<Cell<'a>>, grid: &Grid) -> Vec<Cell<'a>> {
+    let amount_first = lazy_regex!(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+) ?([^\d\s.%万元亿].*)$");
+    let label_first = lazy_regex!(r"^(.*[^\d\s.,\-]) ?(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+)$");
+    let mut out = Vec::with_capacity(cells.len());
+    for c in cells {
+        let caps = amount_first
+            .captures(c.text)
+            .or_else(|| label_first.captures(c.text));
+        let Some(caps) = caps else {
+            out.push(c);
+            continue;
+        };
+        let (a, b) = (caps.get(1).expect("1"), caps.get(2).expect("2"));
+        let chars = |i: usize| c.text[..i].chars().count();
+        let left = Cell {
+            text: a.as_str(),
+            start: c.start,
+            end: c.start + chars(a.end()),
+            part: c.part,
+        };
+        let right = Cell {
+            text: b.as_str(),
+            start: c.start + chars(b.start()),
+            end: c.end,
+            part: c.part,
+        };
+        let apart = grid.nearest(left.start, left.end) != grid.nearest(right.start, right.end);
+        if apart {
+            out.push(left);
+            out.push(right);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Puts the row's amounts under the header's columns, when the grid places them.
+fn place(row: &mut StatedRow, cells: &[Cell], skip: usize, grid: &Grid, parts: usize) {
+    let positions: Vec<(usize, usize)> = cells[skip..]
+        .iter()
+        .filter(|c| is_amount(c.text))
+        .map(|c| {
+            if grid.aligned {
+                (c.start, c.end)
+            } else {
+                (c.part, c.part + 1)
+            }
+        })
+        .collect();
+    let Some(cols) = grid.place(&positions, parts) else {
+        return;
+    };
+    let all = row
+        .cells
+        .iter_mut()
+        .chain(row.more.iter_mut().flat_map(|m| m.1.iter_mut()));
+    let mut n = 0;
+    for (cell, col) in all.zip(&cols) {
+        cell.column = Some(*col);
+        n += 1;
+    }
+    row.placed = n == cols.len();
 }
 
 fn is_amount(s: &str) -> bool {
@@ -157,6 +265,7 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
                     start: c.start,
                     end: c.end,
                 },
+                column: None,
             });
         } else if matches!(c.text, "-" | "—" | "－" | "/") {
             // A dash marks a blank cell.
@@ -181,9 +290,14 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
         more: segments.filter(|s| !s.1.is_empty()).collect(),
         line: n,
         page,
-        text: line
-            .trim_matches(|c: char| c.is_whitespace() || c == '\u{c}')
-            .to_string(),
+        // The layout's column gaps (runs of tabs) quoted as one tab each.
+        text: lazy_regex!(r"\t{2,}")
+            .replace_all(
+                line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}'),
+                "\t",
+            )
+            .into_owned(),
+        placed: false,
     })
 }
 
@@ -204,12 +318,79 @@ fn is_prose(line: &str) -> bool {
         && !t.starts_with("注")
 }
 
+/// The header rows by position read on this page, and their grid (computed when a row
+/// needs it). A page has its own layout: offsets of one page do not hold on the next, so rows
+/// are placed only under a header printed on their own page (or repeated there).
+#[derive(Default)]
+struct Layout {
+    heads: Vec<HeadRow>,
+    grid: Option<Option<Grid>>,
+    rows_on_page: bool,
+}
+
+impl Layout {
+    /// A line inside a table that is no title, unit or note: a data row or a header row.
+    fn line(
+        &mut self,
+        table: &mut StatedTable,
+        line: &str,
+        t: &str,
+        cs: Option<Vec<Cell>>,
+        (n, row_page): (usize, Option<usize>),
+    ) {
+        let heads = &self.heads;
+        let g = self.grid.get_or_insert_with(|| Grid::of(heads));
+        let cs = match (cs, g.as_ref()) {
+            (Some(c), Some(g)) if g.aligned && is_aligned(line, &c) => Some(split_glued(c, g)),
+            (c, _) => c,
+        };
+        let row = cs.as_ref().and_then(|c| row_of(line, c, n, row_page));
+        match row {
+            Some(mut r) => {
+                if let (Some(g), Some(c)) = (g.as_ref(), cs.as_ref()) {
+                    if table.paths.is_empty() {
+                        table.paths.clone_from(&g.paths);
+                    }
+                    // A page's header that names other columns does not place this table's.
+                    if table.paths == g.paths {
+                        let skip = code_of(c).map_or(0, |x| x.1);
+                        place(&mut r, c, skip, g, parts(line));
+                    }
+                }
+                self.rows_on_page = true;
+                table.rows.push(r)
+            }
+            // A header printed again at the top of a new page gives that page's positions.
+            None if table.rows.is_empty() || !self.rows_on_page => {
+                if let Some(c) = &cs {
+                    self.heads.push(head_row(line, c));
+                    self.grid = None;
+                }
+                if !table.rows.is_empty() {
+                    return;
+                }
+                let h: Vec<String> = match &cs {
+                    Some(c) => c
+                        .iter()
+                        .map(|x| x.text.replace([' ', '\u{3000}'], ""))
+                        .collect(),
+                    None => vec![t.replace([' ', '\u{3000}'], "")],
+                };
+                table.header.push(h);
+            }
+            // Text between rows: a wrapped label or a header repeated on a new page.
+            None => {}
+        }
+    }
+}
+
 pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     let paged = text.contains('\u{c}');
     let mut page = 1;
     let mut tables: Vec<StatedTable> = Vec::new();
     let mut current: Option<StatedTable> = None;
     let mut coverage = TableCoverage::default();
+    let mut layout = Layout::default();
     let close = |t: Option<StatedTable>, tables: &mut Vec<StatedTable>, cov: &mut TableCoverage| {
         let Some(t) = t else { return };
         if !t.rows.is_empty() || t.note.is_some() {
@@ -222,7 +403,10 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     };
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
-        page += line.matches('\u{c}').count();
+        if line.contains('\u{c}') {
+            page += line.matches('\u{c}').count();
+            layout = Layout::default();
+        }
         // Rows after a page break stand on the new page.
         let row_page = paged.then_some(page);
         let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
@@ -255,6 +439,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 table.note = Some(t.to_string());
             }
             close(current.take(), &mut tables, &mut coverage);
+            layout = Layout::default();
             current = Some(StatedTable {
                 title,
                 unit: unit_of(t),
@@ -264,6 +449,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 columns: Vec::new(),
                 rows: Vec::new(),
                 note: None,
+                paths: Vec::new(),
             });
             continue;
         }
@@ -283,22 +469,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
             table.note = Some(t.to_string());
             continue;
         }
-        let row = cs.as_ref().and_then(|c| row_of(line, c, n, row_page));
-        match row {
-            Some(r) => table.rows.push(r),
-            None if table.rows.is_empty() => {
-                let h: Vec<String> = match &cs {
-                    Some(c) => c
-                        .iter()
-                        .map(|x| x.text.replace([' ', '\u{3000}'], ""))
-                        .collect(),
-                    None => vec![t.replace([' ', '\u{3000}'], "")],
-                };
-                table.header.push(h);
-            }
-            // Text between rows: a wrapped label or a header repeated on a new page.
-            None => {}
-        }
+        layout.line(table, line, t, cs, (n, row_page));
     }
     close(current.take(), &mut tables, &mut coverage);
     for t in &mut tables {
