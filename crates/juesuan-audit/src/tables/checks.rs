@@ -156,7 +156,7 @@ impl Out<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn sum_check(
+    pub(super) fn sum_check(
         &mut self,
         t: &StatedTable,
         row: &StatedRow,
@@ -236,6 +236,7 @@ pub(crate) fn run(tables: &[StatedTable], cov: &mut TableCoverage) -> Vec<Check>
         codes(t, &mut out);
         enumerated_total(t, &mut out);
         columns(t, &mut out);
+        super::groups::sums(t, &mut out);
         balance(t, &mut out);
     }
     across(tables, &mut out);

@@ -9,6 +9,7 @@
 mod checks;
 mod contents;
 mod grid;
+mod groups;
 mod recognise;
 mod same;
 
@@ -458,6 +459,132 @@ mod tests {
             "收支总表\n单位：万元\n一般公共预算拨款      10.00 一、教育支出          10.00\n",
         );
         assert_eq!(read_tables(&bare)[0].rows[0].more.len(), 0);
+    }
+
+    /// A layout line with each cell at its character offset (a Chinese character one
+    /// position, as pdftotext prints it).
+    fn at(cells: &[(&str, usize)]) -> String {
+        let mut line = String::new();
+        for (text, col) in cells {
+            let n = line.chars().count();
+            line.push_str(&" ".repeat(col.saturating_sub(n).max(2 * usize::from(n > 0))));
+            line.push_str(text);
+        }
+        line
+    }
+
+    /// A 三公 决算 table with grouped headers (预算数, 决算数; 公务用车购置及运行费 split into
+    /// 小计, 购置费, 运行费), its amounts at the offsets pdftotext would print them; `budget`
+    /// false leaves the 预算数 group blank. Own words and numbers.
+    fn san_gong(budget: bool, actual_total: &str) -> String {
+        let head = [
+            at(&[("预算数", 19), ("决算数", 64)]),
+            at(&[
+                ("合计", 0),
+                ("因公出国（境）费", 6),
+                ("公务用车购置及运行费", 19),
+                ("公务接待费", 37),
+                ("合计", 45),
+                ("因公出国（境）费", 51),
+                ("公务用车购置及运行费", 64),
+                ("公务接待费", 82),
+            ]),
+            at(&[
+                ("小计", 17),
+                ("购置费", 22),
+                ("运行费", 28),
+                ("小计", 62),
+                ("购置费", 67),
+                ("运行费", 73),
+            ]),
+        ];
+        let mut cells = vec![];
+        if budget {
+            cells.extend([
+                ("12.00", 0),
+                ("2.00", 10),
+                ("8.00", 16),
+                ("3.00", 22),
+                ("5.00", 28),
+                ("2.00", 38),
+            ]);
+        }
+        cells.extend([
+            (actual_total, 45),
+            ("1.50", 55),
+            ("7.50", 61),
+            ("3.00", 67),
+            ("4.50", 73),
+            ("2.00", 83),
+        ]);
+        layout(&format!(
+            "七、“三公”经费财政拨款支出决算情况说明\n\
+             2023年度“三公”经费财政拨款支出决算为11.00万元。因公出国（境）费年初预算为2.00万元，\
+             支出决算为1.50万元。公务用车购置及运行费支出决算为7.50万元，其中：公务用车购置费3.00万元，\
+             公务用车运行费4.50万元。公务接待费预算数为2.00万元，支出决算为2.00万元。\n\n\
+             一般公共预算财政拨款“三公”经费支出决算表\n单位：万元\n{}\n{}\n",
+            head.join("\n"),
+            at(&cells)
+        ))
+    }
+
+    #[test]
+    fn grouped_san_gong_columns_add_up_in_each_group_and_match_the_narrative() {
+        let text = san_gong(true, "11.00");
+        let t = &read_tables(&text)[0];
+        assert_eq!(t.paths.len(), 12, "{:?}", t.paths);
+        assert_eq!(t.paths[3], "预算数/公务用车购置及运行费/购置费");
+        assert_eq!(t.paths[6], "决算数/合计");
+        let a = crate::audit(&text);
+        assert_eq!(
+            a.failures().count(),
+            0,
+            "{:?}",
+            a.failures().collect::<Vec<_>>()
+        );
+        let sums = of_kind(&text, Kind::TableColumns);
+        // 合计 and 公务用车 in each group.
+        assert_eq!(sums.len(), 4, "{sums:?}");
+        let narrative = of_kind(&text, Kind::TextAgainstTable);
+        let passed: Vec<&str> = narrative.iter().map(|c| c.stated.as_str()).collect();
+        // 11.00 total, budget 2.00 of 因公出国, 7.50, 3.00, 4.50, budget 2.00 of 公务接待费.
+        assert_eq!(
+            passed,
+            ["11.00", "2.00", "7.50", "3.00", "4.50", "2.00"],
+            "{narrative:?}"
+        );
+        assert!(
+            narrative[1].message.contains("预算数/因公出国（境）费"),
+            "{}",
+            narrative[1].message
+        );
+        // A 决算数 合计 that is not the sum of its group.
+        let f = fails(&san_gong(true, "11.50"));
+        let sum = f
+            .iter()
+            .find(|c| c.kind == Kind::TableColumns)
+            .expect("sum");
+        assert_eq!(
+            (sum.stated.as_str(), sum.expected.as_str()),
+            ("11.50", "11.00")
+        );
+        assert!(sum.message.contains("“决算数”下"), "{}", sum.message);
+    }
+
+    #[test]
+    fn a_budget_the_text_states_and_the_table_leaves_blank_is_an_error() {
+        let text = san_gong(false, "11.00");
+        let f = fails(&text);
+        let blank: Vec<&Check> = f.iter().filter(|c| c.expected == "（表中空白）").collect();
+        // 因公出国（境）费 and 公务接待费: the text states their 预算数, the table leaves it blank.
+        assert_eq!(blank.len(), 2, "{f:?}");
+        assert!(blank[0].message.contains("空白"), "{}", blank[0].message);
+        assert!(
+            blank[0].message.contains("预算数/因公出国（境）费"),
+            "{}",
+            blank[0].message
+        );
+        assert_eq!(f.len(), 2, "{f:?}");
     }
 
     #[test]
