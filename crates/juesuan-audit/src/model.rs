@@ -64,6 +64,8 @@ pub enum Kind {
     TableCodeName,
     /// 目录所列的表：目录列出的每张表都印在文中
     TableListed,
+    /// 空表说明：没有数据行的表注明为空表的原因（官方表样的说明）
+    TableEmptyNote,
 }
 
 impl Kind {
@@ -91,6 +93,7 @@ impl Kind {
             Kind::TableEqual => "表间相等",
             Kind::TableCodeName => "编码与名称",
             Kind::TableListed => "目录所列的表",
+            Kind::TableEmptyNote => "空表说明",
         }
     }
 }

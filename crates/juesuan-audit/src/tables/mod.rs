@@ -8,6 +8,7 @@
 
 mod checks;
 mod contents;
+mod empty;
 mod grid;
 mod groups;
 mod recognise;
@@ -89,6 +90,7 @@ impl StatedRow {
 pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage, Vec<StatedTable>) {
     let (tables, mut coverage) = recognise::recognise(text);
     let mut checks = checks::run(&tables, &mut coverage);
+    checks.extend(empty::notes(&tables));
     checks.extend(contents::listed_tables(text));
     (checks, coverage, tables)
 }
@@ -124,6 +126,10 @@ mod tests {
         assert_eq!(
             title_of("注：本部门无相关收支项目一般公共预算机关运行经费支出预算表").as_deref(),
             Some("一般公共预算机关运行经费支出预算表")
+        );
+        assert_eq!(
+            title_of("(无政府性基金支出）一般公共预算支出预算表").as_deref(),
+            Some("一般公共预算支出预算表")
         );
         // A table number alone, a reference in a sentence and a contents heading are no title.
         assert_eq!(title_of("公开03表"), None);
@@ -217,7 +223,7 @@ mod tests {
     #[test]
     fn a_table_only_document_is_judged_by_its_tables_and_says_what_it_could_not_read() {
         let text = "收支总表\n单位：万元\n收入合计\t10.00\t支出合计\t10.00\n\n\
-                    政府性基金预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n";
+                    政府性基金预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010101 行政运行 5.00\n";
         let a = crate::audit(text);
         assert_eq!(a.verdict(), Verdict::Clean);
         assert_eq!(a.coverage.tables.tables, 1);
@@ -585,6 +591,39 @@ mod tests {
             blank[0].message
         );
         assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn an_empty_table_carries_its_official_note() {
+        let empty = "政府性基金预算财政拨款收入支出决算表\n单位：万元\n\
+                     项目\t年初结转和结余\t本年收入\t本年支出\n";
+        let f = fails(empty);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::TableEmptyNote);
+        assert_eq!(f[0].section, "政府性基金预算财政拨款收入支出决算表");
+        // The template's official note is quoted.
+        assert!(f[0].message.contains("故本表无数据"), "{}", f[0].message);
+        // With its note, in either form, it passes.
+        for note in [
+            "注：本单位本年度没有政府性基金预算财政拨款收入，也没有使用政府性基金预算财政拨款安排的支出，故本表无数据。",
+            "本单位无政府性基金预算财政拨款收支，本表为空表。",
+            "（无政府性基金预算财政拨款支出）",
+        ] {
+            let a = crate::audit(&format!("{empty}{note}\n"));
+            assert_eq!(a.failures().count(), 0, "{note}");
+            let c = a.checks.iter().find(|c| c.kind == Kind::TableEmptyNote).expect("check");
+            assert_eq!(c.outcome, Outcome::Pass);
+        }
+        // A bracketed note the reader joined with the next title over a page break.
+        let glued = format!("{empty}\u{c}（无政府性基金支出）一般公共预算支出表\n单位：万元\n项目\t金额\n合计\t5.00\n");
+        assert_eq!(crate::audit(&glued).failures().count(), 0);
+        // A table whose figures could not be read is not called empty.
+        let unread = format!("{empty}合计 1 2 3 4\n");
+        assert!(of_kind(&unread, Kind::TableEmptyNote).is_empty());
+        assert_eq!(crate::audit(&unread).coverage.tables.unrecognised.len(), 1);
+        // A table of another name: the message gives an example note.
+        let f = fails("其他经费情况表\n单位：万元\n项目\t金额\n");
+        assert!(f[0].message.contains("本单位无"), "{}", f[0].message);
     }
 
     #[test]

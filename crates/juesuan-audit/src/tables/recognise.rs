@@ -194,9 +194,11 @@ pub(crate) fn title_of(line: &str) -> Option<String> {
     let m = tail.find(t)?;
     // What precedes the title on the line: a note, a cell, a contents entry.
     let mut title = t.rsplit([':', '：']).next().unwrap_or(t).to_string();
-    title = lazy_regex!(r"^.*?无(?:相关|该|此)?[^表]{0,12}(?:项目|数据|内容|情况)")
-        .replace(&title, "")
-        .into_owned();
+    title = lazy_regex!(
+        r"^.*?无(?:相关|该|此)?[^表]{0,12}(?:项目|数据|内容|情况)|^[（(]无[^）)]*[）)]"
+    )
+    .replace(&title, "")
+    .into_owned();
     title = lazy_regex!(r"^.*[一二三四五六七八九十]+、")
         .replace(&title, "")
         .into_owned();
@@ -308,6 +310,15 @@ fn is_part_heading(t: &str) -> bool {
     t.starts_with('#') || lazy_regex!(r"^第[一二三四五六七八九十\d]+部分").is_match(t)
 }
 
+/// The note an empty table carries ("本单位无…", "本表无数据", "…故本表为空表", a bracketed
+/// "（无政府性基金支出）"), however it begins (with or without "注：").
+fn is_empty_note(t: &str) -> bool {
+    t.chars().count() <= 120
+        && !t.contains('\t')
+        && lazy_regex!(r"空表|本表无|无数据|(?:本|我|该)(?:单位|部门).{0,30}(?:无|没有)|^[（(]\s*无[^）)]+[）)]$")
+            .is_match(t)
+}
+
 /// Running text: a sentence, not a row or a caption. It ends the table before it.
 fn is_prose(line: &str) -> bool {
     let t = line.trim();
@@ -391,9 +402,17 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     let mut current: Option<StatedTable> = None;
     let mut coverage = TableCoverage::default();
     let mut layout = Layout::default();
-    let close = |t: Option<StatedTable>, tables: &mut Vec<StatedTable>, cov: &mut TableCoverage| {
+    // Whether the current table has a line with figures that was read as no row.
+    let mut unread = false;
+    let close = |t: Option<StatedTable>,
+                 unread: bool,
+                 tables: &mut Vec<StatedTable>,
+                 cov: &mut TableCoverage| {
         let Some(t) = t else { return };
-        if !t.rows.is_empty() || t.note.is_some() {
+        // A title, unit and header with nothing under them (not even a figure we could not
+        // read): an empty table, recognised as such (its note is checked).
+        let empty = t.unit.is_some() && !t.header.is_empty() && !unread;
+        if !t.rows.is_empty() || t.note.is_some() || empty {
             tables.push(t);
         } else if t.unit.is_some() {
             // A title with a unit but no row read: a table not recognised.
@@ -415,8 +434,16 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
         }
         let cs = cells(line);
         let single = cs.as_ref().is_none_or(|c| c.len() <= 1);
+        // The official note of an empty table, written as a sentence ("本单位无政府性基金预算
+        // 财政拨款收支，故本表为空表。"): the table's note, not prose that ends it.
+        if let Some(table) = current.as_mut().filter(|t| t.rows.is_empty()) {
+            if is_empty_note(t) && title_of(t).is_none() {
+                table.note = Some(t.to_string());
+                continue;
+            }
+        }
         if is_prose(line) || (is_part_heading(t) && title_of(t).is_none()) {
-            close(current.take(), &mut tables, &mut coverage);
+            close(current.take(), unread, &mut tables, &mut coverage);
             continue;
         }
         let title = if single {
@@ -434,12 +461,19 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 })
         };
         if let Some(title) = title {
-            // "注：本部门无相关收支项目" glued before the next title: the note of this table.
-            if let Some(table) = current.as_mut().filter(|_| t.starts_with("注")) {
+            // "注：本部门无相关收支项目" (or a bracketed "（无…）" the reader joined over the
+            // page break) glued before the next title: the note of this table.
+            let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            let before = squeezed.find(&title).map_or("", |i| &squeezed[..i]);
+            if let Some(table) = current
+                .as_mut()
+                .filter(|_| t.starts_with("注") || is_empty_note(before))
+            {
                 table.note = Some(t.to_string());
             }
-            close(current.take(), &mut tables, &mut coverage);
+            close(current.take(), unread, &mut tables, &mut coverage);
             layout = Layout::default();
+            unread = false;
             current = Some(StatedTable {
                 title,
                 unit: unit_of(t),
@@ -469,9 +503,11 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
             table.note = Some(t.to_string());
             continue;
         }
+        let before = table.rows.len();
         layout.line(table, line, t, cs, (n, row_page));
+        unread |= table.rows.len() == before && t.chars().any(|c| c.is_ascii_digit());
     }
-    close(current.take(), &mut tables, &mut coverage);
+    close(current.take(), unread, &mut tables, &mut coverage);
     for t in &mut tables {
         t.columns = super::checks::total_columns(t).unwrap_or_default();
     }
