@@ -5,7 +5,10 @@
 //! - Word (.docx): paragraphs in order, one per line; table rows one per line with cells
 //!   separated by tabs — parsed from the OOXML in Rust, no external program;
 //! - PDF: `pdftotext -layout` from Debian's poppler-utils (government PDFs embed their CJK
-//!   fonts, so the text layer is there); a missing program is a clear error.
+//!   fonts, so the text layer is there); a missing program is a clear error;
+//! - Excel (.xlsx, the workbook `juesuan report` writes): each sheet a table, its rows
+//!   tab-separated with every cell (`juesuan_xlsx::workbook_text`, behind the importer's
+//!   zip-bomb and cell-count guards).
 //!
 //! Malformed input is an error naming the problem, never a panic.
 
@@ -23,6 +26,8 @@ pub enum ReadError {
     Gbk,
     /// A .docx that is not a valid Word document.
     BadDocx(String),
+    /// An .xlsx that cannot be read (or exceeds the reading limits).
+    BadXlsx(String),
     /// pdftotext is not installed, or failed.
     Pdf(String),
     /// A format juesuan cannot read.
@@ -39,10 +44,11 @@ impl fmt::Display for ReadError {
                 "文件是 GBK/GB18030 编码（中文 Windows 记事本、WPS 的默认编码），不是 UTF-8：请用记事本“另存为”，编码选“UTF-8”，保存后再试"
             ),
             ReadError::BadDocx(e) => write!(f, "不是有效的 Word（.docx）文件：{e}"),
+            ReadError::BadXlsx(e) => write!(f, "无法读取 Excel（.xlsx）文件：{e}"),
             ReadError::Pdf(e) => write!(f, "读取 PDF 失败：{e}"),
             ReadError::Unsupported(ext) => write!(
                 f,
-                "不支持的文件类型“{ext}”：可读取 .txt、.md、.docx、.pdf（.doc 请先另存为 .docx）"
+                "不支持的文件类型“{ext}”：可读取 .txt、.md、.docx、.pdf、.xlsx（.doc 请先另存为 .docx）"
             ),
         }
     }
@@ -212,6 +218,12 @@ pub fn docx_text_with_limit(bytes: &[u8], max_document_xml: u64) -> Result<Strin
         }
     }
     Ok(out)
+}
+
+/// The text of an .xlsx given as bytes: each sheet a table, for the auditor.
+pub fn xlsx_text(bytes: &[u8]) -> Result<String, ReadError> {
+    juesuan_xlsx::workbook_text(bytes, &juesuan_xlsx::Limits::default())
+        .map_err(|e| ReadError::BadXlsx(e.to_string()))
 }
 
 /// The visible text of a w:p: its runs' w:t, with tabs and breaks.
@@ -670,6 +682,7 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     match ext.as_str() {
         "pdf" => pdf_text(path),
         "docx" => docx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
+        "xlsx" => xlsx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
         "txt" | "md" | "markdown" | "text" | "" => {
             plain_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?)
         }

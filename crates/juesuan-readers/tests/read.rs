@@ -1,7 +1,7 @@
 //! Reading real file formats: a Word document and a PDF (made by Chromium from the seed's
 //! text, with embedded CJK fonts, as government PDFs are), and malformed files.
 
-use juesuan_readers::{docx_text, read_text, text_from_bytes, unwrap_lines, ReadError};
+use juesuan_readers::{docx_text, read_text, text_from_bytes, unwrap_lines, xlsx_text, ReadError};
 use std::path::Path;
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -48,6 +48,14 @@ fn malformed_files_are_errors_not_panics() {
         text_from_bytes(&[0xff, 0xfe, 0x00]),
         Err(ReadError::NotUtf8)
     ));
+    // A workbook that is no zip, and a docx given as a workbook: errors that say so.
+    assert!(matches!(
+        xlsx_text(b"not a zip"),
+        Err(ReadError::BadXlsx(_))
+    ));
+    let docx = std::fs::read(fixture("excerpt.docx")).unwrap();
+    let e = xlsx_text(&docx).unwrap_err();
+    assert!(e.to_string().contains("Excel"), "{e}");
     let dir = std::env::temp_dir().join(format!("juesuan-readers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fake_pdf = dir.join("fake.pdf");

@@ -9,6 +9,8 @@
 //!   as stated for the consistency rules. Reading is bounded ([`Limits`]): zip bombs and
 //!   sheets declaring millions of cells fail fast.
 //!
+//! - [`workbook_text`]: every sheet as tab-separated lines, for `juesuan audit tables.xlsx`.
+//!
 //! Everything here is a pure function over bytes; file I/O is the CLI's.
 
 pub mod error;
@@ -17,6 +19,7 @@ mod import;
 pub mod input;
 mod read;
 pub mod safety;
+mod sheets;
 pub mod text;
 mod transposed;
 pub mod upload;
@@ -26,4 +29,5 @@ pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxErr
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
 pub use input::{input_text, merge_note};
 pub use safety::Limits;
+pub use sheets::workbook_text;
 pub use write::{write_template, write_workbook};
