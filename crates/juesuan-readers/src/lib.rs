@@ -476,6 +476,16 @@ pub fn unwrap_lines(text: &str) -> String {
             out.push('\n');
             continue;
         }
+        // A lone total row ("合计" with blank cells: an empty table's) is a table line: the
+        // note or the title after it is not its continuation.
+        let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        if matches!(squeezed.as_str(), "合计" | "总计" | "小计") {
+            flush(&mut prev, &mut out);
+            out.push_str(t);
+            out.push('\n');
+            last_indent = None;
+            continue;
+        }
         // A table row laid out in columns stays a line of its own, its cells tab-separated
         // as in the other readers' tables, so the auditor reads label/amount pairs.
         if let Some(row) = layout_row(line) {

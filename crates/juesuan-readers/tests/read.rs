@@ -313,6 +313,17 @@ fn documents_of_files_and_directories_are_sorted_and_filtered() {
 /// A table whose cells wrap inside their columns: a line of one column is not the
 /// continuation of a line of another column, however the PDF interleaves them.
 #[test]
+fn a_lone_total_row_is_not_joined_with_the_note_or_title_after_it() {
+    let layout = "      项目        本年收入      本年支出\n                 合计\n  注：本单位无此项收支，本表为空表。\n                 合   计\n        一般公共预算支出决算表\n";
+    let text = unwrap_lines(layout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "合计");
+    assert_eq!(lines[2], "注：本单位无此项收支，本表为空表。");
+    assert_eq!(lines[3], "合   计");
+    assert_eq!(lines[4], "一般公共预算支出决算表");
+}
+
+#[test]
 fn lines_of_different_columns_are_not_joined() {
     let layout = "一、项目情况\n                      印制费2万元、租车费4\n                                          完成率100%，\n                      万元。共计6万元。\n";
     let text = unwrap_lines(layout);

@@ -16,14 +16,16 @@ fn templates() -> Option<&'static TableSet> {
 }
 
 /// The official empty-table note of the template whose title the printed title ends with
-/// (a year or unit name may stand before it).
+/// (a year or unit name may stand before it); of several, the longest title ("支出决算表"
+/// also ends "…收入支出决算表").
 pub(super) fn official_note(title: &str) -> Option<&'static str> {
     let bare = |s: &str| s.replace(['“', '”', '"', ' '], "");
     let printed = bare(title);
     templates()?
         .tables
         .iter()
-        .find(|t| printed.ends_with(&bare(&t.title)))
+        .filter(|t| printed.ends_with(&bare(&t.title)))
+        .max_by_key(|t| t.title.chars().count())
         .and_then(|t| t.empty_note.as_deref())
 }
 
@@ -64,4 +66,21 @@ pub(super) fn notes(tables: &[StatedTable]) -> Vec<Check> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_national_templates_give_their_official_notes() {
+        assert!(
+            super::templates().is_some(),
+            "data/tables/national-2021.toml parses"
+        );
+        let note = super::official_note("2023年度某局政府性基金预算财政拨款收入支出决算表");
+        assert!(
+            note.is_some_and(|n| n.contains("政府性基金预算财政拨款安排的支出")),
+            "{note:?}"
+        );
+        assert_eq!(super::official_note("收入支出决算总表"), None);
+    }
 }

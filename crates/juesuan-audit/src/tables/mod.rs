@@ -602,7 +602,12 @@ mod tests {
         assert_eq!(f[0].kind, Kind::TableEmptyNote);
         assert_eq!(f[0].section, "政府性基金预算财政拨款收入支出决算表");
         // The template's official note is quoted.
-        assert!(f[0].message.contains("故本表无数据"), "{}", f[0].message);
+        assert!(
+            f[0].message
+                .contains("官方表样的说明为“本单位本年度没有政府性基金"),
+            "{}",
+            f[0].message
+        );
         // With its note, in either form, it passes.
         for note in [
             "注：本单位本年度没有政府性基金预算财政拨款收入，也没有使用政府性基金预算财政拨款安排的支出，故本表无数据。",
