@@ -449,12 +449,22 @@ mod tests {
              项目            金额    项目               金额\n";
         let text = layout(&format!(
             "{head}一般公共预算拨款      10.00 一、教育支出          10.00\n\
+             政府性基金          二、科学技术支出       5.00\n\
+             政府性基金拨款    5.00 三、其他\n\
              收入合计              10.00  支出合计              10.00\n"
         ));
         let t = &read_tables(&text)[0];
         assert_eq!(t.rows[0].label, "一般公共预算拨款");
         assert_eq!(t.rows[0].more[0].0, "一、教育支出");
         assert_eq!(t.rows[0].cells.len(), 1);
+        // A side whose amount is blank: its label and the other side's are two labels.
+        assert_eq!(t.rows[1].label, "政府性基金");
+        assert!(t.rows[1].cells.is_empty());
+        assert_eq!(t.rows[1].more[0].0, "二、科学技术支出");
+        // A short label after an amount, nearer the amount's column than its own (the
+        // layout's drift): still the next cell, the amount's column having one after it.
+        assert_eq!(t.rows[2].label, "政府性基金拨款");
+        assert_eq!(t.rows[2].cells[0].text, "5.00");
         let a = crate::audit(&text);
         assert!(a
             .checks

@@ -99,7 +99,7 @@ fn head_row(line: &str, cells: &[Cell]) -> HeadRow {
 
 /// An amount and a label the layout printed one space apart (or the normalising glued:
 /// "24,458.43一、一般公共服务支出" in a 收支总表) are two cells when the header has a
-/// column for each: split there.
+/// column for each (for words after an amount: a column after the amount's): split there.
 fn split_glued<'a>(cells: Vec<Cell<'a>>, grid: &Grid) -> Vec<Cell<'a>> {
     let amount_first = lazy_regex!(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+) ?([^\d\s.%万元亿].*)$");
     let label_first = lazy_regex!(r"^(.*[^\d\s.,\-]) ?(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+)$");
@@ -126,7 +126,17 @@ fn split_glued<'a>(cells: Vec<Cell<'a>>, grid: &Grid) -> Vec<Cell<'a>> {
             end: c.end,
             part: c.part,
         };
-        let apart = grid.nearest(left.start, left.end) != grid.nearest(right.start, right.end);
+        let (l, r) = (
+            grid.nearest(left.start, left.end),
+            grid.nearest(right.start, right.end),
+        );
+        // Words after an amount are never that amount's cell: when the header has a column
+        // after the amount's, they are the next cell, even where the layout's drift puts a
+        // short label nearer the amount's column.
+        let words_after = amount_first.is_match(c.text)
+            && right.text.chars().count() >= 2
+            && l.is_some_and(|k| k + 1 < grid.paths.len());
+        let apart = l != r || words_after;
         if apart {
             out.push(left);
             out.push(right);
@@ -251,9 +261,18 @@ fn unit_of(line: &str) -> Option<(Ratio, &'static str)> {
     })
 }
 
-fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<StatedRow> {
+/// A row's (code, label, amounts) segments. `apart` tells two label cells in a row apart
+/// when they stand in different columns (a 收支总表 side whose amount is blank: "二、外交支出"
+/// then "二、项目支出"); otherwise adjacent label cells are one label.
+fn row_of(
+    line: &str,
+    cells: &[Cell],
+    (n, page): (usize, Option<usize>),
+    apart: &dyn Fn(&Cell, &Cell) -> bool,
+) -> Option<StatedRow> {
     let (code, skip) = code_of(cells).map_or((None, 0), |(c, k)| (Some(c), k));
     let mut segments: Vec<(String, Vec<StatedCell>)> = vec![(String::new(), Vec::new())];
+    let mut label_cell: Option<&Cell> = None;
     for c in &cells[skip..] {
         if is_amount(c.text) {
             let (value, decimals) = number(c.text)?;
@@ -273,12 +292,15 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
             // A dash marks a blank cell.
         } else {
             let last = segments.last_mut().expect("one");
-            if !last.1.is_empty() {
+            if !last.1.is_empty() || label_cell.is_some_and(|p| apart(p, c)) {
                 segments.push((c.text.to_string(), Vec::new()));
             } else {
                 last.0.push_str(c.text);
             }
+            label_cell = Some(c);
+            continue;
         }
+        label_cell = None;
     }
     if segments.iter().all(|s| s.1.is_empty()) {
         return None;
@@ -355,7 +377,19 @@ impl Layout {
             (Some(c), Some(g)) if g.aligned && is_aligned(line, &c) => Some(split_glued(c, g)),
             (c, _) => c,
         };
-        let row = cs.as_ref().and_then(|c| row_of(line, c, n, row_page));
+        // Two label cells under different header columns of a two-sided 收支总表 are two
+        // sides' labels.
+        let two_sided = (table.title.contains("收支") || table.title.contains("收入支出"))
+            && table.title.contains("总表");
+        let apart = |a: &Cell, b: &Cell| match g.as_ref() {
+            Some(g) if g.aligned && two_sided => {
+                g.nearest(a.start, a.end) != g.nearest(b.start, b.end)
+            }
+            _ => false,
+        };
+        let row = cs
+            .as_ref()
+            .and_then(|c| row_of(line, c, (n, row_page), &apart));
         match row {
             Some(mut r) => {
                 if let (Some(g), Some(c)) = (g.as_ref(), cs.as_ref()) {
