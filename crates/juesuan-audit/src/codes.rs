@@ -7,7 +7,7 @@ use juesuan_core::{Coded, Family, Severity};
 
 impl Kind {
     /// Every kind, for the registry of codes (`juesuan explain`, the docs guard).
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::TotalOfParts,
         Kind::Share,
         Kind::ChangeAmount,
@@ -31,6 +31,7 @@ impl Kind {
         Kind::TableCodeName,
         Kind::TableListed,
         Kind::TableRule,
+        Kind::TableEmptyNote,
     ];
 }
 
@@ -63,6 +64,7 @@ impl Coded for Kind {
             Kind::TableCodeName => "table_code_name",
             Kind::TableListed => "table_listed",
             Kind::TableRule => "table_rule",
+            Kind::TableEmptyNote => "table_empty_note",
         }
     }
 

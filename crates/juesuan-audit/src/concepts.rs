@@ -6,7 +6,7 @@
 use crate::auditor::Auditor;
 use crate::interval::agree;
 use crate::model::*;
-use crate::tables::{StatedCell, StatedTable};
+use crate::tables::{StatedCell, StatedRow, StatedTable};
 use crate::text::*;
 use juesuan_core::ratio::Ratio;
 use serde::Deserialize;
@@ -20,6 +20,25 @@ const NATIONAL: &str = include_str!("../../../data/audit/national-2021.toml");
 struct ConceptFile {
     version: u32,
     concept: Vec<Concept>,
+    #[serde(default)]
+    column_sum: Vec<ColumnSum>,
+}
+
+/// 分组表头中的相加关系: under one parent of a grouped header (预算数, 决算数, or none), the
+/// `total` column equals the sum of the `parts` columns; a part that is itself split into
+/// columns counts by its 小计 (合计). With `within`, only under a parent of that name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColumnSum {
+    pub(crate) id: String,
+    /// Words of the titles of the tables it holds in.
+    pub(crate) tables: Vec<String>,
+    #[serde(default)]
+    pub(crate) within: Vec<String>,
+    /// Names of the total column.
+    pub(crate) total: Vec<String>,
+    /// Each part's names.
+    pub(crate) parts: Vec<Vec<String>>,
 }
 
 /// One quantity and how the narrative and the tables name it.
@@ -39,14 +58,28 @@ pub(crate) struct Concept {
     #[serde(default)]
     pub(crate) table_excludes: Vec<String>,
     /// Row labels (after the enumerator) of its cell.
+    #[serde(default)]
     pub(crate) rows: Vec<String>,
+    /// Column names of its cell in a table whose header names it ("因公出国（境）费" in a
+    /// 三公 table with grouped headers); a split column counts by its 小计. The budget or
+    /// actual group (预算数, 决算数) is the one the narrative speaks of.
+    #[serde(default)]
+    pub(crate) columns: Vec<String>,
     /// `phrases` as compared ([`key`]), computed once.
     #[serde(skip)]
     keys: Vec<String>,
 }
 
 /// Parse and validate a concept file: every list filled, ids unique.
+#[cfg(test)]
 pub(crate) fn parse_concepts(text: &str) -> Result<Vec<Concept>, String> {
+    parse_file(text).map(|f| f.0)
+}
+
+type Parsed = (Vec<Concept>, Vec<ColumnSum>);
+
+/// Parse and validate a concept file with its column sums.
+fn parse_file(text: &str) -> Result<Parsed, String> {
     let file: ConceptFile = toml::from_str(text).map_err(|e| e.to_string())?;
     if file.version != 1 {
         return Err(format!("不支持的版本 {}（应为 1）", file.version));
@@ -61,28 +94,55 @@ pub(crate) fn parse_concepts(text: &str) -> Result<Vec<Concept>, String> {
             ("tables", &c.tables),
             ("rows", &c.rows),
         ] {
-            if list.is_empty() || list.iter().any(|w| w.trim().is_empty()) {
+            let may_be_empty = what == "rows" && !c.columns.is_empty();
+            if (list.is_empty() && !may_be_empty) || list.iter().any(|w| w.trim().is_empty()) {
                 return Err(format!("概念“{}”的 {what} 为空", c.id));
             }
+        }
+    }
+    for sum in &file.column_sum {
+        if !ids.insert(sum.id.as_str()) {
+            return Err(format!("“{}”重复", sum.id));
+        }
+        let empty = |l: &Vec<String>| l.is_empty() || l.iter().any(|w| w.trim().is_empty());
+        if empty(&sum.tables)
+            || empty(&sum.total)
+            || sum.parts.len() < 2
+            || sum.parts.iter().any(empty)
+        {
+            return Err(format!(
+                "相加关系“{}”的 tables、total 或 parts 为空",
+                sum.id
+            ));
         }
     }
     let mut concepts = file.concept;
     for c in &mut concepts {
         c.keys = c.phrases.iter().map(|p| key(p)).collect();
     }
-    Ok(concepts)
+    Ok((concepts, file.column_sum))
+}
+
+/// The embedded national sums of grouped-header columns.
+pub(crate) fn column_sums() -> &'static [ColumnSum] {
+    &national_file().1
 }
 
 /// The embedded national concepts (validated by a test, so this cannot fail in a build
 /// that passed its tests).
 pub(crate) fn national() -> &'static [Concept] {
-    static C: std::sync::OnceLock<Vec<Concept>> = std::sync::OnceLock::new();
-    C.get_or_init(|| parse_concepts(NATIONAL).expect("data/audit/national-2021.toml is valid"))
+    &national_file().0
+}
+
+fn national_file() -> &'static Parsed {
+    static C: std::sync::OnceLock<Parsed> = std::sync::OnceLock::new();
+    C.get_or_init(|| parse_file(NATIONAL).expect("data/audit/national-2021.toml is valid"))
 }
 
 /// A label as compared: without 预算/决算, enumerators, spaces, "、" and a final "数".
 fn key(label: &str) -> String {
     let t: String = strip_enumerator(label)
+        .replace("年初预算", "")
         .replace("预算", "")
         .replace("决算", "")
         .chars()
@@ -100,6 +160,7 @@ fn key_last_char(label: &str) -> Option<char> {
         .strip_suffix("预算")
         .or_else(|| t.strip_suffix("决算"))
         .unwrap_or(t);
+    let t = t.strip_suffix("年初").unwrap_or(t);
     t.chars()
         .rev()
         .find(|c| !c.is_whitespace() && !matches!(c, '、' | '，'))
@@ -143,19 +204,126 @@ pub(crate) fn total_cell<'a>(t: &StatedTable, cells: &'a [StatedCell]) -> Option
     (cells.len() == 1 || named_total).then_some(first)
 }
 
-/// A candidate cell of a concept, in 万元, with the table it stands in.
+/// A candidate cell of a concept, in 万元, with the table it stands in; `cell` is `None`
+/// for a cell the table leaves blank (its amounts placed by position), worth 0.
 struct Candidate<'a> {
     table: &'a StatedTable,
     row: String,
-    cell: &'a StatedCell,
+    cell: Option<&'a StatedCell>,
     value: Ratio,
     half: Ratio,
+}
+
+/// Whether a header segment names the budget group (预算数: `Some(true)`) or the actual one
+/// (决算数: `Some(false)`).
+fn group_of(segment: &str) -> Option<bool> {
+    if speaks_of_budget(segment) {
+        Some(true)
+    } else if segment.contains("决算") || segment.contains("实际") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The one column of `t` (an index into its paths) for a concept's figure, budget or actual:
+/// with `named`, the column named by `concept.columns` (a split one by its 小计); without,
+/// the bare 预算数 or 决算数 column of a table listing the concept by rows.
+fn column_for(
+    concept: &Concept,
+    t: &StatedTable,
+    wants_budget: bool,
+    named: bool,
+) -> Option<usize> {
+    let bare = |s: &str| s.replace([' ', '\u{3000}'], "");
+    let grouped = t
+        .paths
+        .iter()
+        .any(|p| p.split('/').any(|s| group_of(s).is_some()));
+    let found: Vec<usize> = (0..t.paths.len())
+        .filter(|&k| {
+            let segs: Vec<&str> = t.paths[k].split('/').collect();
+            let group = segs.iter().find_map(|s| group_of(s));
+            if grouped && group != Some(wants_budget) {
+                return false;
+            }
+            let rest: Vec<String> = segs
+                .iter()
+                .filter(|s| group_of(s).is_none())
+                .map(|s| bare(s))
+                .collect();
+            let names = |c: &str| concept.columns.iter().any(|n| bare(n) == c);
+            let total = |c: &str| matches!(c, "小计" | "合计");
+            match (named, rest.as_slice()) {
+                (false, []) => true,
+                (true, [c]) => names(c),
+                // A split item by its 小计, or one of its parts ("公务用车购置及运行费/购置费").
+                (true, [c, sub]) => (names(c) && total(sub)) || (names(sub) && !total(sub)),
+                _ => false,
+            }
+        })
+        .collect();
+    (found.len() == 1).then(|| found[0])
+}
+
+/// A row's cell at column `k` when its amounts were placed: `Some(None)` for a blank.
+fn cell_at(r: &StatedRow, k: usize) -> Option<Option<&StatedCell>> {
+    r.placed
+        .then(|| r.cells.iter().find(|c| c.column == Some(k)))
+}
+
+fn candidate<'a>(
+    t: &'a StatedTable,
+    row: String,
+    cell: Option<&'a StatedCell>,
+    scale: Ratio,
+) -> Option<Candidate<'a>> {
+    let (value, half) = cell.map_or((Ratio::ZERO, Ratio::ZERO), |c| (c.value, c.half));
+    Some(Candidate {
+        table: t,
+        row,
+        cell,
+        value: value.checked_mul(scale).ok()?,
+        half: half.checked_mul(scale).ok()?,
+    })
+}
+
+/// The cells of a concept named by header columns: in a table whose header names it, the
+/// one data row's cell; in a table listing it by rows, the row's 预算数 or 决算数 cell.
+fn column_candidates<'a>(
+    concept: &Concept,
+    t: &'a StatedTable,
+    scale: Ratio,
+    wants_budget: bool,
+) -> Vec<Candidate<'a>> {
+    if let Some(k) = column_for(concept, t, wants_budget, true) {
+        let placed: Vec<&StatedRow> = t.rows.iter().filter(|r| r.placed).collect();
+        let [row] = placed.as_slice() else {
+            return Vec::new();
+        };
+        let cell = cell_at(row, k).flatten();
+        return candidate(t, t.paths[k].clone(), cell, scale)
+            .into_iter()
+            .collect();
+    }
+    let Some(k) = column_for(concept, t, wants_budget, false) else {
+        return Vec::new();
+    };
+    t.rows
+        .iter()
+        .filter(|r| r.more.is_empty() && concept.rows.contains(&strip_enumerator(&r.label)))
+        .filter_map(|r| {
+            let cell = cell_at(r, k)?;
+            candidate(t, format!("{}/{}", r.label, t.paths[k]), cell, scale)
+        })
+        .collect()
 }
 
 fn candidates<'a>(
     concept: &Concept,
     tables: &'a [StatedTable],
     budget: bool,
+    wants_budget: bool,
 ) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
     for t in tables {
@@ -168,6 +336,10 @@ fn candidates<'a>(
         let Some((scale, _)) = t.unit.filter(|_| named && budget_table(t) == budget) else {
             continue;
         };
+        if !concept.columns.is_empty() {
+            out.extend(column_candidates(concept, t, scale, wants_budget));
+            continue;
+        }
         for r in &t.rows {
             let segments =
                 std::iter::once((&r.label, &r.cells)).chain(r.more.iter().map(|(l, c)| (l, c)));
@@ -182,18 +354,7 @@ fn candidates<'a>(
                 let Some(cell) = total_cell(t, cells) else {
                     continue;
                 };
-                let (Ok(value), Ok(half)) =
-                    (cell.value.checked_mul(scale), cell.half.checked_mul(scale))
-                else {
-                    continue;
-                };
-                out.push(Candidate {
-                    table: t,
-                    row: name,
-                    cell,
-                    value,
-                    half,
-                });
+                out.extend(candidate(t, name, Some(cell), scale));
             }
         }
     }
@@ -222,7 +383,7 @@ impl Auditor {
             .iter()
             .flat_map(|c| c.keys.iter().filter_map(|k| k.chars().last()))
             .collect();
-        let mut cache: std::collections::HashMap<&str, Vec<Candidate>> =
+        let mut cache: std::collections::HashMap<(&str, bool), Vec<Candidate>> =
             std::collections::HashMap::new();
         for (a, r) in &figures {
             let ends_like_one = key_last_char(&a.label).is_some_and(|c| last_chars.contains(&c));
@@ -236,13 +397,15 @@ impl Auditor {
             }) else {
                 continue;
             };
-            if !budget && speaks_of_budget(&a.label) {
+            // A 决算 report's budget figures are only in a table with a 预算数 group.
+            let wants_budget = budget || speaks_of_budget(&a.label);
+            if !budget && wants_budget && concept.columns.is_empty() {
                 continue;
             }
             // The cells of a concept are the same for every figure: found once.
             let found = cache
-                .entry(concept.id.as_str())
-                .or_insert_with(|| candidates(concept, tables, budget));
+                .entry((concept.id.as_str(), wants_budget))
+                .or_insert_with(|| candidates(concept, tables, budget, wants_budget));
             let Some(first) = found.first() else {
                 continue;
             };
@@ -259,31 +422,48 @@ impl Auditor {
             }
             let slack = first.half.checked_add(a.half).unwrap_or(a.half);
             let outcome = agree(a.value, first.value, slack);
-            let figures = if found.len() == 1 {
-                vec![a.place, first.cell.place]
-            } else {
-                vec![a.place]
+            let figures = match first.cell {
+                Some(c) if found.len() == 1 => vec![a.place, c.place],
+                _ => vec![a.place],
             };
             let page = first
                 .table
                 .page
                 .map_or(String::new(), |p| format!("第{p}页"));
+            let (expected, message) = match first.cell {
+                Some(_) => (
+                    a.in_unit(first.value),
+                    format!(
+                        "正文“{}”{}即“{}”，{}表“{}”中“{}”为{}{}",
+                        a.label,
+                        a.shown(),
+                        concept.name,
+                        page,
+                        first.table.title,
+                        first.row,
+                        a.in_unit(first.value),
+                        a.unit
+                    ),
+                ),
+                None => (
+                    "（表中空白）".to_string(),
+                    format!(
+                        "正文“{}”写明{}（即“{}”），{}表“{}”中“{}”一栏却是空白：正文写明的数表中没有填写，请在表中填写，或更正正文",
+                        a.label,
+                        a.shown(),
+                        concept.name,
+                        page,
+                        first.table.title,
+                        first.row
+                    ),
+                ),
+            };
             self.push_at(
                 r,
                 Kind::TextAgainstTable,
                 outcome,
-                (a.text.clone(), a.in_unit(first.value)),
-                format!(
-                    "正文“{}”{}即“{}”，{}表“{}”中“{}”为{}{}",
-                    a.label,
-                    a.shown(),
-                    concept.name,
-                    page,
-                    first.table.title,
-                    first.row,
-                    a.in_unit(first.value),
-                    a.unit
-                ),
+                (a.text.clone(), expected),
+                message,
                 figures,
             );
             done.insert((a.place.line, a.place.start));

@@ -66,6 +66,8 @@ pub enum Kind {
     TableListed,
     /// 审核公式：data/rules 的规则用于对应到表样的公开表格
     TableRule,
+    /// 空表说明：没有数据行的表注明为空表的原因（官方表样的说明）
+    TableEmptyNote,
 }
 
 impl Kind {
@@ -94,6 +96,7 @@ impl Kind {
             Kind::TableCodeName => "编码与名称",
             Kind::TableListed => "目录所列的表",
             Kind::TableRule => "审核公式",
+            Kind::TableEmptyNote => "空表说明",
         }
     }
 }

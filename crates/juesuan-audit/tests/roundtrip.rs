@@ -15,6 +15,75 @@ fn generated() -> String {
     build_report(&uy, &lib, &cats).unwrap().markdown
 }
 
+/// The workbook `juesuan report` writes (tables.xlsx), with `change` applied to its tables
+/// first, read as the auditor reads an .xlsx.
+fn workbook(change: impl Fn(&mut [juesuan_core::tables::Table])) -> String {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).unwrap();
+    let uy = parse_input(EXAMPLE, "input.toml", &cats).unwrap();
+    let mut tables = build_report(&uy, &lib, &cats).unwrap().tables;
+    change(&mut tables);
+    let bytes = juesuan_xlsx::write_workbook(&tables, &uy).unwrap();
+    juesuan_readers::xlsx_text(&bytes).unwrap()
+}
+
+#[test]
+fn our_own_workbook_audits_clean_with_all_nine_tables() {
+    let a = audit(&workbook(|_| {}));
+    assert_eq!(a.coverage.tables.tables, 9, "{:?}", a.coverage.tables);
+    assert!(a.coverage.tables.unrecognised.is_empty());
+    let bad: Vec<_> = a
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.outcome, Outcome::Pass | Outcome::NotApplicable))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(a.checks.len() >= 60, "only {} checks", a.checks.len());
+}
+
+#[test]
+fn a_corrupted_workbook_cell_is_caught_by_a_table_check() {
+    // One amount of the first row with three or more (合计 and its parts) is raised by
+    // 1 万元 before the workbook is written.
+    let text = workbook(|tables| {
+        for t in tables.iter_mut() {
+            let keys = t.row_keys();
+            for row in keys {
+                let cells: Vec<(String, juesuan_core::money::Amount)> = t
+                    .amounts()
+                    .filter(|((r, _), a)| *r == row && !a.is_zero())
+                    .map(|((_, c), a)| (c.clone(), *a))
+                    .collect();
+                if cells.len() >= 3 {
+                    let (column, amount) = cells[1].clone();
+                    let raised = amount + juesuan_core::money::Amount::from_yuan(10_000);
+                    assert!(t.set(&row, &column, raised));
+                    return;
+                }
+            }
+        }
+        panic!("no row with three amounts");
+    });
+    let a = audit(&text);
+    let table_kinds = [
+        Kind::TableColumns,
+        Kind::TableHierarchy,
+        Kind::TableTotal,
+        Kind::TableEqual,
+        Kind::TableBalance,
+    ];
+    let caught: Vec<_> = a
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail && table_kinds.contains(&c.kind))
+        .collect();
+    assert!(
+        !caught.is_empty(),
+        "{:#?}",
+        a.failures().collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn our_own_report_audits_clean() {
     let md = generated();

@@ -224,6 +224,7 @@ pub fn is_table_check(c: &Check) -> bool {
             | Kind::TableEqual
             | Kind::TableCodeName
             | Kind::TableListed
+            | Kind::TableEmptyNote
     )
 }
 

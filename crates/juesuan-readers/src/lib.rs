@@ -5,7 +5,10 @@
 //! - Word (.docx): paragraphs in order, one per line; table rows one per line with cells
 //!   separated by tabs — parsed from the OOXML in Rust, no external program;
 //! - PDF: `pdftotext -layout` from Debian's poppler-utils (government PDFs embed their CJK
-//!   fonts, so the text layer is there); a missing program is a clear error.
+//!   fonts, so the text layer is there); a missing program is a clear error;
+//! - Excel (.xlsx, the workbook `juesuan report` writes): each sheet a table, its rows
+//!   tab-separated with every cell (`juesuan_xlsx::workbook_text`, behind the importer's
+//!   zip-bomb and cell-count guards).
 //!
 //! Malformed input is an error naming the problem, never a panic.
 
@@ -23,6 +26,8 @@ pub enum ReadError {
     Gbk,
     /// A .docx that is not a valid Word document.
     BadDocx(String),
+    /// An .xlsx that cannot be read (or exceeds the reading limits).
+    BadXlsx(String),
     /// pdftotext is not installed, or failed.
     Pdf(String),
     /// A format juesuan cannot read.
@@ -39,10 +44,11 @@ impl fmt::Display for ReadError {
                 "文件是 GBK/GB18030 编码（中文 Windows 记事本、WPS 的默认编码），不是 UTF-8：请用记事本“另存为”，编码选“UTF-8”，保存后再试"
             ),
             ReadError::BadDocx(e) => write!(f, "不是有效的 Word（.docx）文件：{e}"),
+            ReadError::BadXlsx(e) => write!(f, "无法读取 Excel（.xlsx）文件：{e}"),
             ReadError::Pdf(e) => write!(f, "读取 PDF 失败：{e}"),
             ReadError::Unsupported(ext) => write!(
                 f,
-                "不支持的文件类型“{ext}”：可读取 .txt、.md、.docx、.pdf（.doc 请先另存为 .docx）"
+                "不支持的文件类型“{ext}”：可读取 .txt、.md、.docx、.pdf、.xlsx（.doc 请先另存为 .docx）"
             ),
         }
     }
@@ -212,6 +218,12 @@ pub fn docx_text_with_limit(bytes: &[u8], max_document_xml: u64) -> Result<Strin
         }
     }
     Ok(out)
+}
+
+/// The text of an .xlsx given as bytes: each sheet a table, for the auditor.
+pub fn xlsx_text(bytes: &[u8]) -> Result<String, ReadError> {
+    juesuan_xlsx::workbook_text(bytes, &juesuan_xlsx::Limits::default())
+        .map_err(|e| ReadError::BadXlsx(e.to_string()))
 }
 
 /// The visible text of a w:p: its runs' w:t, with tabs and breaks.
@@ -464,9 +476,19 @@ pub fn unwrap_lines(text: &str) -> String {
             out.push('\n');
             continue;
         }
+        // A lone total row ("合计" with blank cells: an empty table's) is a table line: the
+        // note or the title after it is not its continuation.
+        let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        if matches!(squeezed.as_str(), "合计" | "总计" | "小计") {
+            flush(&mut prev, &mut out);
+            out.push_str(t);
+            out.push('\n');
+            last_indent = None;
+            continue;
+        }
         // A table row laid out in columns stays a line of its own, its cells tab-separated
         // as in the other readers' tables, so the auditor reads label/amount pairs.
-        if let Some(row) = layout_row(t) {
+        if let Some(row) = layout_row(line) {
             flush(&mut prev, &mut out);
             out.push_str(&row);
             out.push('\n');
@@ -585,14 +607,20 @@ fn break_page(prev: &mut String, line: &str, out: &mut String) {
 
 /// A line of `pdftotext -layout` output that is a table row: cells separated by column gaps
 /// (two or more spaces, or an ideographic space), at least one cell after the first a bare
-/// number. Returns the cells joined by tabs.
+/// number. Returns the row with its column positions kept: the indent and every gap become
+/// as many tabs as they had spaces, so each cell stands at the same character offset as in
+/// the layout (the auditor places amounts under their header columns by it); a single space
+/// inside a cell stays.
 fn layout_row(line: &str) -> Option<String> {
     // Prose with blanks left in a template ("支出 0      万元，增长（减少） 0    %。") has
     // gaps too; table cells do not hold sentence punctuation.
     if line.contains(['。', '，', '；']) {
         return None;
     }
+    // The page break is not part of the row's layout.
+    let line = line.trim_end().trim_start_matches('\u{c}');
     let mut cells: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(line.len());
     let mut cell = String::new();
     let mut gap = String::new();
     for c in line.chars() {
@@ -601,14 +629,20 @@ fn layout_row(line: &str) -> Option<String> {
             continue;
         }
         if !gap.is_empty() {
-            if gap.chars().count() >= 2 || gap.contains('\u{3000}') {
-                cells.push(std::mem::take(&mut cell));
+            let wide = gap.chars().count() >= 2 || gap.contains('\u{3000}');
+            if wide || cell.is_empty() {
+                if !cell.is_empty() {
+                    cells.push(std::mem::take(&mut cell));
+                }
+                out.extend(gap.chars().map(|_| '\t'));
             } else {
                 cell.push_str(&gap);
+                out.push_str(&gap);
             }
             gap.clear();
         }
         cell.push(c);
+        out.push(c);
     }
     if !cell.is_empty() {
         cells.push(cell);
@@ -623,8 +657,8 @@ fn layout_row(line: &str) -> Option<String> {
     };
     let numeric = cells.len() >= 2 && cells[1..].iter().any(|c| is_number(c));
     // Text in table columns: a gap of three or more spaces inside the line.
-    let columns = cells.len() >= 2 && wide_gap(line);
-    (numeric || columns).then(|| cells.join("\t"))
+    let columns = cells.len() >= 2 && wide_gap(line.trim());
+    (numeric || columns).then_some(out)
 }
 
 /// Whether a trimmed line has a run of three or more spaces (or an ideographic space)
@@ -658,6 +692,7 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     match ext.as_str() {
         "pdf" => pdf_text(path),
         "docx" => docx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
+        "xlsx" => xlsx_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?),
         "txt" | "md" | "markdown" | "text" | "" => {
             plain_text(&std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?)
         }

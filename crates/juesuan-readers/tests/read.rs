@@ -1,7 +1,7 @@
 //! Reading real file formats: a Word document and a PDF (made by Chromium from the seed's
 //! text, with embedded CJK fonts, as government PDFs are), and malformed files.
 
-use juesuan_readers::{docx_text, read_text, text_from_bytes, unwrap_lines, ReadError};
+use juesuan_readers::{docx_text, read_text, text_from_bytes, unwrap_lines, xlsx_text, ReadError};
 use std::path::Path;
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -48,6 +48,14 @@ fn malformed_files_are_errors_not_panics() {
         text_from_bytes(&[0xff, 0xfe, 0x00]),
         Err(ReadError::NotUtf8)
     ));
+    // A workbook that is no zip, and a docx given as a workbook: errors that say so.
+    assert!(matches!(
+        xlsx_text(b"not a zip"),
+        Err(ReadError::BadXlsx(_))
+    ));
+    let docx = std::fs::read(fixture("excerpt.docx")).unwrap();
+    let e = xlsx_text(&docx).unwrap_err();
+    assert!(e.to_string().contains("Excel"), "{e}");
     let dir = std::env::temp_dir().join(format!("juesuan-readers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fake_pdf = dir.join("fake.pdf");
@@ -86,17 +94,38 @@ fn pdf_layout_table_rows_become_tab_separated_lines() {
     let layout = "一、收入支出决算总体情况\n2021年度收入、支出决算总计686.54万元，与上年相比\n增加44.05万元。\n          项目                    金额\n一般公共预算财政拨款收入         616.54\n  年初结转和结余　　70.00\n合计    1,686.54   -2.50\n";
     let text = unwrap_lines(layout);
     let lines: Vec<&str> = text.lines().collect();
+    let cells = |l: &str| -> Vec<String> {
+        l.split('\t')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(lines[0], "一、收入支出决算总体情况");
     assert_eq!(
-        lines,
-        vec![
-            "一、收入支出决算总体情况",
-            "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。",
-            // Text in columns is a table row too.
-            "项目\t金额",
-            "一般公共预算财政拨款收入\t616.54",
-            "年初结转和结余\t70.00",
-            "合计\t1,686.54\t-2.50",
-        ]
+        lines[1],
+        "2021年度收入、支出决算总计686.54万元，与上年相比增加44.05万元。"
+    );
+    // Text in columns is a table row too.
+    assert_eq!(cells(lines[2]), ["项目", "金额"]);
+    assert_eq!(cells(lines[3]), ["一般公共预算财政拨款收入", "616.54"]);
+    assert_eq!(cells(lines[4]), ["年初结转和结余", "70.00"]);
+    assert_eq!(cells(lines[5]), ["合计", "1,686.54", "-2.50"]);
+    assert_eq!(lines.len(), 6);
+    // Every cell stands at its character offset of the layout: the indent and the gaps
+    // are tabs, one for each space.
+    for (row, printed) in lines[2..].iter().zip(layout.lines().skip(3)) {
+        assert_eq!(row.chars().count(), printed.chars().count(), "{row:?}");
+        for (a, b) in row.chars().zip(printed.chars()) {
+            assert!(
+                a == b || (a == '\t' && b.is_whitespace()),
+                "{row:?} {printed:?}"
+            );
+        }
+    }
+    // A single space inside a cell stays ("1. 一般公共预算" is one cell).
+    assert_eq!(
+        unwrap_lines("1. 一般公共预算    616.54\n"),
+        "1. 一般公共预算\t\t\t\t616.54\n"
     );
     // A sentence with single spaces and a number is not a table row.
     assert_eq!(unwrap_lines("支出 686.54 万元。\n"), "支出 686.54 万元。\n");
@@ -283,6 +312,17 @@ fn documents_of_files_and_directories_are_sorted_and_filtered() {
 
 /// A table whose cells wrap inside their columns: a line of one column is not the
 /// continuation of a line of another column, however the PDF interleaves them.
+#[test]
+fn a_lone_total_row_is_not_joined_with_the_note_or_title_after_it() {
+    let layout = "      项目        本年收入      本年支出\n                 合计\n  注：本单位无此项收支，本表为空表。\n                 合   计\n        一般公共预算支出决算表\n";
+    let text = unwrap_lines(layout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "合计");
+    assert_eq!(lines[2], "注：本单位无此项收支，本表为空表。");
+    assert_eq!(lines[3], "合   计");
+    assert_eq!(lines[4], "一般公共预算支出决算表");
+}
+
 #[test]
 fn lines_of_different_columns_are_not_joined() {
     let layout = "一、项目情况\n                      印制费2万元、租车费4\n                                          完成率100%，\n                      万元。共计6万元。\n";

@@ -11,6 +11,7 @@
 //!
 //! - [`workbook_tables`]: every worksheet as a table of cell texts, for `juesuan data
 //!   import-catalogue` (juesuan-data reads the catalogue from them).
+//! - [`workbook_text`]: every sheet as tab-separated lines, for `juesuan audit tables.xlsx`.
 //!
 //! Everything here is a pure function over bytes; file I/O is the CLI's.
 
@@ -21,6 +22,7 @@ mod import;
 pub mod input;
 mod read;
 pub mod safety;
+mod sheets;
 pub mod text;
 mod transposed;
 pub mod upload;
@@ -31,4 +33,5 @@ pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxErr
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
 pub use input::{input_text, merge_note};
 pub use safety::Limits;
+pub use sheets::workbook_text;
 pub use write::{write_template, write_workbook};

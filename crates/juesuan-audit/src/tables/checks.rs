@@ -55,6 +55,45 @@ fn width(t: &StatedTable) -> usize {
         .unwrap_or(0)
 }
 
+/// A row's amount in each of the table's last `n` columns: every cell filled, or the row's
+/// amounts placed under the header by position, a column without one a known blank (`None`).
+/// `None` when which column an amount stands in is not known.
+pub(super) fn amounts<'a>(
+    t: &StatedTable,
+    r: &'a StatedRow,
+    n: usize,
+) -> Option<Vec<Option<&'a StatedCell>>> {
+    if !r.more.is_empty() || n == 0 {
+        return None;
+    }
+    if r.cells.len() == n {
+        return Some(r.cells.iter().map(Some).collect());
+    }
+    // The amount columns are the header's last `n` columns, named as `columns` names them.
+    let first = t.paths.len().checked_sub(n)?;
+    let named = t.columns.is_empty()
+        || t.columns
+            .iter()
+            .zip(&t.paths[first..])
+            .all(|(c, p)| p.rsplit('/').next() == Some(c.as_str()));
+    // Unnamed columns: each holds amounts in some row (a label column never counts as one).
+    let holds = |k: usize| {
+        t.rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .any(|c| c.column == Some(k))
+    };
+    if !r.placed || !named || (t.columns.is_empty() && !(first..t.paths.len()).all(holds)) {
+        return None;
+    }
+    let mut out = vec![None; n];
+    for c in &r.cells {
+        let j = c.column?.checked_sub(first)?;
+        *out.get_mut(j)? = Some(c);
+    }
+    Some(out)
+}
+
 fn column_name(t: &StatedTable, j: usize, n: usize) -> String {
     match t.columns.get(j) {
         Some(c) if t.columns.len() == n => format!("“{c}”栏"),
@@ -90,13 +129,25 @@ impl Out<'_> {
         kind: Kind,
         relation: &str,
     ) {
+        let Some(stated) = amounts(t, total, n) else {
+            return;
+        };
+        let rows: Vec<Vec<Option<&StatedCell>>> =
+            rows.iter().filter_map(|r| amounts(t, r, n)).collect();
         for j in 0..n {
-            let parts: Vec<&StatedCell> = rows.iter().map(|r| &r.cells[j]).collect();
+            // Blank parts add nothing; a blank total beside amounts is not decided here.
+            let parts: Vec<&StatedCell> = rows.iter().filter_map(|r| r[j]).collect();
+            let Some(cell) = stated[j] else {
+                if !parts.is_empty() {
+                    self.cov.undecided += 1;
+                }
+                continue;
+            };
             self.sum_check(
                 t,
                 total,
                 kind,
-                &total.cells[j],
+                cell,
                 &parts,
                 &column_name(t, j, n),
                 relation,
@@ -105,7 +156,7 @@ impl Out<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn sum_check(
+    pub(super) fn sum_check(
         &mut self,
         t: &StatedTable,
         row: &StatedRow,
@@ -185,6 +236,7 @@ pub(crate) fn run(tables: &[StatedTable], cov: &mut TableCoverage) -> Vec<Check>
         codes(t, &mut out);
         enumerated_total(t, &mut out);
         columns(t, &mut out);
+        super::groups::sums(t, &mut out);
         balance(t, &mut out);
     }
     across(tables, &mut out);
@@ -214,7 +266,7 @@ fn codes(t: &StatedTable, out: &mut Out) {
     if rows.is_empty() || n == 0 {
         return;
     }
-    let full = |r: &StatedRow| r.more.is_empty() && r.cells.len() == n;
+    let full = |r: &StatedRow| amounts(t, r, n).is_some();
     let mut parents: Vec<&&StatedRow> = rows
         .values()
         .filter(|r| r.code.as_ref().is_some_and(|c| c.len() < 7))
@@ -302,7 +354,7 @@ fn enumerated_total(t: &StatedTable, out: &mut Out) {
         if top.len() < 2 {
             continue;
         }
-        let full = |r: &StatedRow| r.more.is_empty() && r.cells.len() == n;
+        let full = |r: &StatedRow| amounts(t, r, n).is_some();
         if !full(total) || !top.iter().all(|r| full(r)) {
             out.cov.undecided += 1;
             continue;
@@ -329,18 +381,24 @@ fn columns(t: &StatedTable, out: &mut Out) {
         if !r.more.is_empty() {
             continue;
         }
-        if r.cells.len() != n {
+        let Some(cells) = amounts(t, r, n) else {
             if r.cells.len() > 1 {
                 out.cov.undecided += 1;
             }
             continue;
-        }
-        let parts: Vec<&StatedCell> = r.cells[1..].iter().collect();
+        };
+        let parts: Vec<&StatedCell> = cells[1..].iter().flatten().copied().collect();
+        let Some(stated) = cells[0] else {
+            if !parts.is_empty() {
+                out.cov.undecided += 1;
+            }
+            continue;
+        };
         out.sum_check(
             t,
             r,
             Kind::TableColumns,
-            &r.cells[0],
+            stated,
             &parts,
             &format!("“{}”栏", t.columns[0]),
             &format!("应为{parts_name}之和"),

@@ -8,6 +8,9 @@
 
 mod checks;
 mod contents;
+mod empty;
+mod grid;
+mod groups;
 mod recognise;
 mod rules;
 mod same;
@@ -40,6 +43,10 @@ pub struct StatedTable {
     /// The template table it is (对应表样) and where its cells stand on it; `None` when its
     /// title names no template table.
     pub template: Option<TemplateMatch>,
+    /// 表头栏位：every column of the header by position, left to right, as its path from the
+    /// top header row down ("预算数/公务用车购置及运行费/公务用车购置费"); label columns
+    /// ("科目编码") included. Empty when the header gives no positions.
+    pub paths: Vec<String>,
 }
 
 /// One row of a table: its 科目编码 (joined when printed over columns: "201" "01" "01"),
@@ -55,6 +62,9 @@ pub struct StatedRow {
     pub page: Option<usize>,
     /// The row as printed (cells tab-separated), quoted by findings.
     pub text: String,
+    /// Its amounts were put under the header's columns by position (each cell's `column`):
+    /// a column of the table's `paths` with no cell in this row is a known blank.
+    pub placed: bool,
 }
 
 /// A printed amount: its value in the table's unit and half a unit of its last digit.
@@ -65,6 +75,8 @@ pub struct StatedCell {
     pub decimals: u32,
     pub text: String,
     pub place: Place,
+    /// The header column it stands under (an index into `StatedTable::paths`), when placed.
+    pub column: Option<usize>,
 }
 
 impl StatedRow {
@@ -84,6 +96,7 @@ impl StatedRow {
 pub(crate) fn audit_tables(text: &str) -> (Vec<Check>, TableCoverage, Vec<StatedTable>) {
     let (tables, mut coverage) = recognise::recognise(text);
     let mut checks = checks::run(&tables, &mut coverage);
+    checks.extend(empty::notes(&tables));
     let by_rule = rules::run(&tables, &checks, &mut coverage);
     checks.extend(by_rule);
     checks.extend(contents::listed_tables(text));
@@ -121,6 +134,10 @@ mod tests {
         assert_eq!(
             title_of("注：本部门无相关收支项目一般公共预算机关运行经费支出预算表").as_deref(),
             Some("一般公共预算机关运行经费支出预算表")
+        );
+        assert_eq!(
+            title_of("(无政府性基金支出）一般公共预算支出预算表").as_deref(),
+            Some("一般公共预算支出预算表")
         );
         // A table number alone, a reference in a sentence and a contents heading are no title.
         assert_eq!(title_of("公开03表"), None);
@@ -214,7 +231,7 @@ mod tests {
     #[test]
     fn a_table_only_document_is_judged_by_its_tables_and_says_what_it_could_not_read() {
         let text = "收支总表\n单位：万元\n收入合计\t10.00\t支出合计\t10.00\n\n\
-                    政府性基金预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n";
+                    政府性基金预算支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010101 行政运行 5.00\n";
         let a = crate::audit(text);
         assert_eq!(a.verdict(), Verdict::Clean);
         assert_eq!(a.coverage.tables.tables, 1);
@@ -401,6 +418,235 @@ mod tests {
         let two = "支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010101\t行政运行\t1.00\n\n\
                    财政拨款支出表\n单位：万元\n科目编码\t科目名称\t金额\n2010301\t行政运行\t1.00\n";
         assert!(fails(two).is_empty());
+    }
+
+    /// Text as the PDF reader gives a `pdftotext -layout` table: every space of a column gap
+    /// (two or more) a tab, so cells keep their offsets.
+    pub(crate) fn layout(text: &str) -> String {
+        let gaps = lazy_regex!(r"(?m)^ +| {2,}");
+        gaps.replace_all(text, |c: &regex::Captures| "\t".repeat(c[0].len()))
+            .into_owned()
+    }
+
+    #[test]
+    fn blank_cells_of_a_layout_are_placed_under_their_columns() {
+        let text = layout(
+            "部门支出表\n单位：万元\n\
+             科目编码     科目名称          合计     基本支出     项目支出\n\
+             205          教育支出      9.00            9.00\n\
+             20502        普通教育      9.00            9.00\n",
+        );
+        let t = &read_tables(&text)[0];
+        assert!(t.rows.iter().all(|r| r.placed), "{t:?}");
+        assert_eq!(t.rows[0].cells[1].column, Some(4));
+        assert_eq!(t.paths[4], "项目支出");
+        assert_eq!(t.columns, ["合计", "基本支出", "项目支出"], "{t:?}");
+        let a = crate::audit(&text);
+        assert_eq!(a.failures().count(), 0);
+        let columns = of_kind(&text, Kind::TableColumns);
+        assert_eq!(columns.len(), 2, "{columns:?}");
+        // 合计 8.00 beside a blank 基本支出 and 9.00 项目支出 is wrong.
+        let f = fails(&text.replacen("教育支出\t\t\t\t\t\t9.00", "教育支出\t\t\t\t\t\t8.00", 1));
+        let kinds: Vec<_> = f.iter().map(|c| (c.kind, c.expected.as_str())).collect();
+        assert!(kinds.contains(&(Kind::TableColumns, "9.00")), "{f:?}");
+    }
+
+    #[test]
+    fn an_amount_glued_to_the_next_label_is_split_at_the_header_column() {
+        let head = "收支总表\n单位：万元\n\
+             项目            金额    项目               金额\n";
+        let text = layout(&format!(
+            "{head}一般公共预算拨款      10.00 一、教育支出          10.00\n\
+             政府性基金          二、科学技术支出       5.00\n\
+             政府性基金拨款    5.00 三、其他\n\
+             收入合计              10.00  支出合计              10.00\n"
+        ));
+        let t = &read_tables(&text)[0];
+        assert_eq!(t.rows[0].label, "一般公共预算拨款");
+        assert_eq!(t.rows[0].more[0].0, "一、教育支出");
+        assert_eq!(t.rows[0].cells.len(), 1);
+        // A side whose amount is blank: its label and the other side's are two labels.
+        assert_eq!(t.rows[1].label, "政府性基金");
+        assert!(t.rows[1].cells.is_empty());
+        assert_eq!(t.rows[1].more[0].0, "二、科学技术支出");
+        // A short label after an amount, nearer the amount's column than its own (the
+        // layout's drift): still the next cell, the amount's column having one after it.
+        assert_eq!(t.rows[2].label, "政府性基金拨款");
+        assert_eq!(t.rows[2].cells[0].text, "5.00");
+        let a = crate::audit(&text);
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.kind == Kind::TableBalance && c.outcome == Outcome::Pass));
+        // Without a header there is no column to split at: the glued text stays one label.
+        let bare = layout(
+            "收支总表\n单位：万元\n一般公共预算拨款      10.00 一、教育支出          10.00\n",
+        );
+        assert_eq!(read_tables(&bare)[0].rows[0].more.len(), 0);
+    }
+
+    /// A layout line with each cell at its character offset (a Chinese character one
+    /// position, as pdftotext prints it).
+    fn at(cells: &[(&str, usize)]) -> String {
+        let mut line = String::new();
+        for (text, col) in cells {
+            let n = line.chars().count();
+            line.push_str(&" ".repeat(col.saturating_sub(n).max(2 * usize::from(n > 0))));
+            line.push_str(text);
+        }
+        line
+    }
+
+    /// A 三公 决算 table with grouped headers (预算数, 决算数; 公务用车购置及运行费 split into
+    /// 小计, 购置费, 运行费), its amounts at the offsets pdftotext would print them; `budget`
+    /// false leaves the 预算数 group blank. Own words and numbers.
+    fn san_gong(budget: bool, actual_total: &str) -> String {
+        let head = [
+            at(&[("预算数", 19), ("决算数", 64)]),
+            at(&[
+                ("合计", 0),
+                ("因公出国（境）费", 6),
+                ("公务用车购置及运行费", 19),
+                ("公务接待费", 37),
+                ("合计", 45),
+                ("因公出国（境）费", 51),
+                ("公务用车购置及运行费", 64),
+                ("公务接待费", 82),
+            ]),
+            at(&[
+                ("小计", 17),
+                ("购置费", 22),
+                ("运行费", 28),
+                ("小计", 62),
+                ("购置费", 67),
+                ("运行费", 73),
+            ]),
+        ];
+        let mut cells = vec![];
+        if budget {
+            cells.extend([
+                ("12.00", 0),
+                ("2.00", 10),
+                ("8.00", 16),
+                ("3.00", 22),
+                ("5.00", 28),
+                ("2.00", 38),
+            ]);
+        }
+        cells.extend([
+            (actual_total, 45),
+            ("1.50", 55),
+            ("7.50", 61),
+            ("3.00", 67),
+            ("4.50", 73),
+            ("2.00", 83),
+        ]);
+        layout(&format!(
+            "七、“三公”经费财政拨款支出决算情况说明\n\
+             2023年度“三公”经费财政拨款支出决算为11.00万元。因公出国（境）费年初预算为2.00万元，\
+             支出决算为1.50万元。公务用车购置及运行费支出决算为7.50万元，其中：公务用车购置费3.00万元，\
+             公务用车运行费4.50万元。公务接待费预算数为2.00万元，支出决算为2.00万元。\n\n\
+             一般公共预算财政拨款“三公”经费支出决算表\n单位：万元\n{}\n{}\n",
+            head.join("\n"),
+            at(&cells)
+        ))
+    }
+
+    #[test]
+    fn grouped_san_gong_columns_add_up_in_each_group_and_match_the_narrative() {
+        let text = san_gong(true, "11.00");
+        let t = &read_tables(&text)[0];
+        assert_eq!(t.paths.len(), 12, "{:?}", t.paths);
+        assert_eq!(t.paths[3], "预算数/公务用车购置及运行费/购置费");
+        assert_eq!(t.paths[6], "决算数/合计");
+        let a = crate::audit(&text);
+        assert_eq!(
+            a.failures().count(),
+            0,
+            "{:?}",
+            a.failures().collect::<Vec<_>>()
+        );
+        let sums = of_kind(&text, Kind::TableColumns);
+        // 合计 and 公务用车 in each group.
+        assert_eq!(sums.len(), 4, "{sums:?}");
+        let narrative = of_kind(&text, Kind::TextAgainstTable);
+        let passed: Vec<&str> = narrative.iter().map(|c| c.stated.as_str()).collect();
+        // 11.00 total, budget 2.00 of 因公出国, 7.50, 3.00, 4.50, budget 2.00 of 公务接待费.
+        assert_eq!(
+            passed,
+            ["11.00", "2.00", "7.50", "3.00", "4.50", "2.00"],
+            "{narrative:?}"
+        );
+        assert!(
+            narrative[1].message.contains("预算数/因公出国（境）费"),
+            "{}",
+            narrative[1].message
+        );
+        // A 决算数 合计 that is not the sum of its group.
+        let f = fails(&san_gong(true, "11.50"));
+        let sum = f
+            .iter()
+            .find(|c| c.kind == Kind::TableColumns)
+            .expect("sum");
+        assert_eq!(
+            (sum.stated.as_str(), sum.expected.as_str()),
+            ("11.50", "11.00")
+        );
+        assert!(sum.message.contains("“决算数”下"), "{}", sum.message);
+    }
+
+    #[test]
+    fn a_budget_the_text_states_and_the_table_leaves_blank_is_an_error() {
+        let text = san_gong(false, "11.00");
+        let f = fails(&text);
+        let blank: Vec<&Check> = f.iter().filter(|c| c.expected == "（表中空白）").collect();
+        // 因公出国（境）费 and 公务接待费: the text states their 预算数, the table leaves it blank.
+        assert_eq!(blank.len(), 2, "{f:?}");
+        assert!(blank[0].message.contains("空白"), "{}", blank[0].message);
+        assert!(
+            blank[0].message.contains("预算数/因公出国（境）费"),
+            "{}",
+            blank[0].message
+        );
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn an_empty_table_carries_its_official_note() {
+        let empty = "政府性基金预算财政拨款收入支出决算表\n单位：万元\n\
+                     项目\t年初结转和结余\t本年收入\t本年支出\n";
+        let f = fails(empty);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::TableEmptyNote);
+        assert_eq!(f[0].section, "政府性基金预算财政拨款收入支出决算表");
+        // The template's official note is quoted.
+        assert!(
+            f[0].message
+                .contains("官方表样的说明为“本单位本年度没有政府性基金"),
+            "{}",
+            f[0].message
+        );
+        // With its note, in either form, it passes.
+        for note in [
+            "注：本单位本年度没有政府性基金预算财政拨款收入，也没有使用政府性基金预算财政拨款安排的支出，故本表无数据。",
+            "本单位无政府性基金预算财政拨款收支，本表为空表。",
+            "（无政府性基金预算财政拨款支出）",
+        ] {
+            let a = crate::audit(&format!("{empty}{note}\n"));
+            assert_eq!(a.failures().count(), 0, "{note}");
+            let c = a.checks.iter().find(|c| c.kind == Kind::TableEmptyNote).expect("check");
+            assert_eq!(c.outcome, Outcome::Pass);
+        }
+        // A bracketed note the reader joined with the next title over a page break.
+        let glued = format!("{empty}\u{c}（无政府性基金支出）一般公共预算支出表\n单位：万元\n项目\t金额\n合计\t5.00\n");
+        assert_eq!(crate::audit(&glued).failures().count(), 0);
+        // A table whose figures could not be read is not called empty.
+        let unread = format!("{empty}合计 1 2 3 4\n");
+        assert!(of_kind(&unread, Kind::TableEmptyNote).is_empty());
+        assert_eq!(crate::audit(&unread).coverage.tables.unrecognised.len(), 1);
+        // A table of another name: the message gives an example note.
+        let f = fails("其他经费情况表\n单位：万元\n项目\t金额\n");
+        assert!(f[0].message.contains("本单位无"), "{}", f[0].message);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Recognising tables in the text: titles, units, header rows, code columns, amounts.
 
+use super::grid::{Grid, HeadCell, HeadRow};
 use super::{StatedCell, StatedRow, StatedTable};
 use crate::model::{Place, TableCoverage};
 use crate::text::{half_unit, number};
@@ -10,11 +11,14 @@ pub fn read_tables(text: &str) -> Vec<StatedTable> {
     recognise(&crate::text::normalize(text)).0
 }
 
-/// A cell of a row with its character range in the line.
+/// A cell of a row with its character range in the line and its index among the line's
+/// cells, empty ones counted.
+#[derive(Clone, Copy)]
 struct Cell<'a> {
     text: &'a str,
     start: usize,
     end: usize,
+    part: usize,
 }
 
 /// The cells of a table row: tab-separated (readers' tables, `pdftotext -layout` rows) or a
@@ -30,7 +34,7 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
     };
     let mut out = Vec::new();
     let mut at = 0; // character offset in `line`
-    for part in line.split(sep) {
+    for (index, part) in line.split(sep).enumerate() {
         let n = part.chars().count();
         let lead = part
             .chars()
@@ -43,6 +47,7 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
                 text: body,
                 start: at + lead,
                 end: at + lead + len,
+                part: index,
             });
         }
         at += n + 1;
@@ -55,6 +60,119 @@ fn cells(line: &str) -> Option<Vec<Cell<'_>>> {
         return None;
     }
     Some(out)
+}
+
+/// A line whose cells stand at their layout offsets: the PDF reader turns every space of a
+/// column gap into a tab, so cells are two tabs apart or more. (.docx and Markdown rows put
+/// one separator between cells.)
+fn is_aligned(line: &str, cells: &[Cell]) -> bool {
+    !line.trim_start().starts_with('|')
+        && cells.len() >= 2
+        && cells.windows(2).all(|w| w[1].part - w[0].part >= 2)
+}
+
+/// The number of cells of a line, empty ones counted.
+fn parts(line: &str) -> usize {
+    if line.trim_start().starts_with('|') {
+        line.matches('|').count() + 1
+    } else {
+        line.matches('\t').count() + 1
+    }
+}
+
+/// A header line as the grid reads it.
+fn head_row(line: &str, cells: &[Cell]) -> HeadRow {
+    let aligned = is_aligned(line, cells);
+    HeadRow {
+        aligned,
+        cells: cells
+            .iter()
+            .map(|c| HeadCell {
+                text: c.text.replace([' ', '\u{3000}'], ""),
+                lo: if aligned { c.start } else { c.part },
+                hi: if aligned { c.end } else { c.part + 1 },
+            })
+            .collect(),
+        parts: parts(line),
+    }
+}
+
+/// An amount and a label the layout printed one space apart (or the normalising glued:
+/// "24,458.43一、一般公共服务支出" in a 收支总表) are two cells when the header has a
+/// column for each (for words after an amount: a column after the amount's): split there.
+fn split_glued<'a>(cells: Vec<Cell<'a>>, grid: &Grid) -> Vec<Cell<'a>> {
+    let amount_first = lazy_regex!(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+) ?([^\d\s.%万元亿].*)$");
+    let label_first = lazy_regex!(r"^(.*[^\d\s.,\-]) ?(-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+)$");
+    let mut out = Vec::with_capacity(cells.len());
+    for c in cells {
+        let caps = amount_first
+            .captures(c.text)
+            .or_else(|| label_first.captures(c.text));
+        let Some(caps) = caps else {
+            out.push(c);
+            continue;
+        };
+        let (a, b) = (caps.get(1).expect("1"), caps.get(2).expect("2"));
+        let chars = |i: usize| c.text[..i].chars().count();
+        let left = Cell {
+            text: a.as_str(),
+            start: c.start,
+            end: c.start + chars(a.end()),
+            part: c.part,
+        };
+        let right = Cell {
+            text: b.as_str(),
+            start: c.start + chars(b.start()),
+            end: c.end,
+            part: c.part,
+        };
+        let (l, r) = (
+            grid.nearest(left.start, left.end),
+            grid.nearest(right.start, right.end),
+        );
+        // Words after an amount are never that amount's cell: when the header has a column
+        // after the amount's, they are the next cell, even where the layout's drift puts a
+        // short label nearer the amount's column.
+        let words_after = amount_first.is_match(c.text)
+            && right.text.chars().count() >= 2
+            && l.is_some_and(|k| k + 1 < grid.paths.len());
+        let apart = l != r || words_after;
+        if apart {
+            out.push(left);
+            out.push(right);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Puts the row's amounts under the header's columns, when the grid places them.
+fn place(row: &mut StatedRow, cells: &[Cell], skip: usize, grid: &Grid, parts: usize) {
+    let positions: Vec<(usize, usize)> = cells[skip..]
+        .iter()
+        .filter(|c| is_amount(c.text))
+        .map(|c| {
+            if grid.aligned {
+                (c.start, c.end)
+            } else {
+                (c.part, c.part + 1)
+            }
+        })
+        .collect();
+    let Some(cols) = grid.place(&positions, parts) else {
+        return;
+    };
+    let all = row
+        .cells
+        .iter_mut()
+        .chain(row.more.iter_mut().flat_map(|m| m.1.iter_mut()));
+    let mut n = 0;
+    for (cell, col) in all.zip(&cols) {
+        cell.column = Some(*col);
+        n += 1;
+    }
+    row.placed = n == cols.len();
 }
 
 fn is_amount(s: &str) -> bool {
@@ -86,9 +204,11 @@ pub(crate) fn title_of(line: &str) -> Option<String> {
     let m = tail.find(t)?;
     // What precedes the title on the line: a note, a cell, a contents entry.
     let mut title = t.rsplit([':', '：']).next().unwrap_or(t).to_string();
-    title = lazy_regex!(r"^.*?无(?:相关|该|此)?[^表]{0,12}(?:项目|数据|内容|情况)")
-        .replace(&title, "")
-        .into_owned();
+    title = lazy_regex!(
+        r"^.*?无(?:相关|该|此)?[^表]{0,12}(?:项目|数据|内容|情况)|^[（(]无[^）)]*[）)]"
+    )
+    .replace(&title, "")
+    .into_owned();
     title = lazy_regex!(r"^.*[一二三四五六七八九十]+、")
         .replace(&title, "")
         .into_owned();
@@ -141,9 +261,18 @@ fn unit_of(line: &str) -> Option<(Ratio, &'static str)> {
     })
 }
 
-fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<StatedRow> {
+/// A row's (code, label, amounts) segments. `apart` tells two label cells in a row apart
+/// when they stand in different columns (a 收支总表 side whose amount is blank: "二、外交支出"
+/// then "二、项目支出"); otherwise adjacent label cells are one label.
+fn row_of(
+    line: &str,
+    cells: &[Cell],
+    (n, page): (usize, Option<usize>),
+    apart: &dyn Fn(&Cell, &Cell) -> bool,
+) -> Option<StatedRow> {
     let (code, skip) = code_of(cells).map_or((None, 0), |(c, k)| (Some(c), k));
     let mut segments: Vec<(String, Vec<StatedCell>)> = vec![(String::new(), Vec::new())];
+    let mut label_cell: Option<&Cell> = None;
     for c in &cells[skip..] {
         if is_amount(c.text) {
             let (value, decimals) = number(c.text)?;
@@ -157,17 +286,21 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
                     start: c.start,
                     end: c.end,
                 },
+                column: None,
             });
         } else if matches!(c.text, "-" | "—" | "－" | "/") {
             // A dash marks a blank cell.
         } else {
             let last = segments.last_mut().expect("one");
-            if !last.1.is_empty() {
+            if !last.1.is_empty() || label_cell.is_some_and(|p| apart(p, c)) {
                 segments.push((c.text.to_string(), Vec::new()));
             } else {
                 last.0.push_str(c.text);
             }
+            label_cell = Some(c);
+            continue;
         }
+        label_cell = None;
     }
     if segments.iter().all(|s| s.1.is_empty()) {
         return None;
@@ -181,9 +314,14 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
         more: segments.filter(|s| !s.1.is_empty()).collect(),
         line: n,
         page,
-        text: line
-            .trim_matches(|c: char| c.is_whitespace() || c == '\u{c}')
-            .to_string(),
+        // The layout's column gaps (runs of tabs) quoted as one tab each.
+        text: lazy_regex!(r"\t{2,}")
+            .replace_all(
+                line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}'),
+                "\t",
+            )
+            .into_owned(),
+        placed: false,
     })
 }
 
@@ -192,6 +330,15 @@ fn row_of(line: &str, cells: &[Cell], n: usize, page: Option<usize>) -> Option<S
 /// under a title not ending in "表" are not that table's).
 fn is_part_heading(t: &str) -> bool {
     t.starts_with('#') || lazy_regex!(r"^第[一二三四五六七八九十\d]+部分").is_match(t)
+}
+
+/// The note an empty table carries ("本单位无…", "本表无数据", "…故本表为空表", a bracketed
+/// "（无政府性基金支出）"), however it begins (with or without "注：").
+fn is_empty_note(t: &str) -> bool {
+    t.chars().count() <= 120
+        && !t.contains('\t')
+        && lazy_regex!(r"空表|本表无|无数据|(?:本|我|该)(?:单位|部门).{0,30}(?:无|没有)|^[（(]\s*无[^）)]+[）)]$")
+            .is_match(t)
 }
 
 /// Running text: a sentence, not a row or a caption. It ends the table before it.
@@ -204,15 +351,102 @@ fn is_prose(line: &str) -> bool {
         && !t.starts_with("注")
 }
 
+/// The header rows by position read on this page, and their grid (computed when a row
+/// needs it). A page has its own layout: offsets of one page do not hold on the next, so rows
+/// are placed only under a header printed on their own page (or repeated there).
+#[derive(Default)]
+struct Layout {
+    heads: Vec<HeadRow>,
+    grid: Option<Option<Grid>>,
+    rows_on_page: bool,
+}
+
+impl Layout {
+    /// A line inside a table that is no title, unit or note: a data row or a header row.
+    fn line(
+        &mut self,
+        table: &mut StatedTable,
+        line: &str,
+        t: &str,
+        cs: Option<Vec<Cell>>,
+        (n, row_page): (usize, Option<usize>),
+    ) {
+        let heads = &self.heads;
+        let g = self.grid.get_or_insert_with(|| Grid::of(heads));
+        let cs = match (cs, g.as_ref()) {
+            (Some(c), Some(g)) if g.aligned && is_aligned(line, &c) => Some(split_glued(c, g)),
+            (c, _) => c,
+        };
+        // Two label cells under different header columns of a two-sided 收支总表 are two
+        // sides' labels.
+        let two_sided = (table.title.contains("收支") || table.title.contains("收入支出"))
+            && table.title.contains("总表");
+        let apart = |a: &Cell, b: &Cell| match g.as_ref() {
+            Some(g) if g.aligned && two_sided => {
+                g.nearest(a.start, a.end) != g.nearest(b.start, b.end)
+            }
+            _ => false,
+        };
+        let row = cs
+            .as_ref()
+            .and_then(|c| row_of(line, c, (n, row_page), &apart));
+        match row {
+            Some(mut r) => {
+                if let (Some(g), Some(c)) = (g.as_ref(), cs.as_ref()) {
+                    if table.paths.is_empty() {
+                        table.paths.clone_from(&g.paths);
+                    }
+                    // A page's header that names other columns does not place this table's.
+                    if table.paths == g.paths {
+                        let skip = code_of(c).map_or(0, |x| x.1);
+                        place(&mut r, c, skip, g, parts(line));
+                    }
+                }
+                self.rows_on_page = true;
+                table.rows.push(r)
+            }
+            // A header printed again at the top of a new page gives that page's positions.
+            None if table.rows.is_empty() || !self.rows_on_page => {
+                if let Some(c) = &cs {
+                    self.heads.push(head_row(line, c));
+                    self.grid = None;
+                }
+                if !table.rows.is_empty() {
+                    return;
+                }
+                let h: Vec<String> = match &cs {
+                    Some(c) => c
+                        .iter()
+                        .map(|x| x.text.replace([' ', '\u{3000}'], ""))
+                        .collect(),
+                    None => vec![t.replace([' ', '\u{3000}'], "")],
+                };
+                table.header.push(h);
+            }
+            // Text between rows: a wrapped label or a header repeated on a new page.
+            None => {}
+        }
+    }
+}
+
 pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     let paged = text.contains('\u{c}');
     let mut page = 1;
     let mut tables: Vec<StatedTable> = Vec::new();
     let mut current: Option<StatedTable> = None;
     let mut coverage = TableCoverage::default();
-    let close = |t: Option<StatedTable>, tables: &mut Vec<StatedTable>, cov: &mut TableCoverage| {
+    let mut layout = Layout::default();
+    // Whether the current table has a line with figures that was read as no row.
+    let mut unread = false;
+    let close = |t: Option<StatedTable>,
+                 unread: bool,
+                 tables: &mut Vec<StatedTable>,
+                 cov: &mut TableCoverage| {
         let Some(t) = t else { return };
-        if !t.rows.is_empty() || t.note.is_some() {
+        // A title, unit and header with nothing under them (not even a figure we could not
+        // read): an empty table, recognised as such (its note is checked).
+        let empty = t.unit.is_some() && !t.header.is_empty() && !unread;
+        if !t.rows.is_empty() || t.note.is_some() || empty {
             tables.push(t);
         } else if t.unit.is_some() {
             // A title with a unit but no row read: a table not recognised.
@@ -222,7 +456,10 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     };
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
-        page += line.matches('\u{c}').count();
+        if line.contains('\u{c}') {
+            page += line.matches('\u{c}').count();
+            layout = Layout::default();
+        }
         // Rows after a page break stand on the new page.
         let row_page = paged.then_some(page);
         let t = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}');
@@ -231,8 +468,16 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
         }
         let cs = cells(line);
         let single = cs.as_ref().is_none_or(|c| c.len() <= 1);
+        // The official note of an empty table, written as a sentence ("本单位无政府性基金预算
+        // 财政拨款收支，故本表为空表。"): the table's note, not prose that ends it.
+        if let Some(table) = current.as_mut().filter(|t| t.rows.is_empty()) {
+            if is_empty_note(t) && title_of(t).is_none() {
+                table.note = Some(t.to_string());
+                continue;
+            }
+        }
         if is_prose(line) || (is_part_heading(t) && title_of(t).is_none()) {
-            close(current.take(), &mut tables, &mut coverage);
+            close(current.take(), unread, &mut tables, &mut coverage);
             continue;
         }
         let title = if single {
@@ -250,11 +495,19 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 })
         };
         if let Some(title) = title {
-            // "注：本部门无相关收支项目" glued before the next title: the note of this table.
-            if let Some(table) = current.as_mut().filter(|_| t.starts_with("注")) {
+            // "注：本部门无相关收支项目" (or a bracketed "（无…）" the reader joined over the
+            // page break) glued before the next title: the note of this table.
+            let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            let before = squeezed.find(&title).map_or("", |i| &squeezed[..i]);
+            if let Some(table) = current
+                .as_mut()
+                .filter(|_| t.starts_with("注") || is_empty_note(before))
+            {
                 table.note = Some(t.to_string());
             }
-            close(current.take(), &mut tables, &mut coverage);
+            close(current.take(), unread, &mut tables, &mut coverage);
+            layout = Layout::default();
+            unread = false;
             current = Some(StatedTable {
                 title,
                 unit: unit_of(t),
@@ -265,6 +518,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
                 rows: Vec::new(),
                 note: None,
                 template: None,
+                paths: Vec::new(),
             });
             continue;
         }
@@ -284,24 +538,11 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
             table.note = Some(t.to_string());
             continue;
         }
-        let row = cs.as_ref().and_then(|c| row_of(line, c, n, row_page));
-        match row {
-            Some(r) => table.rows.push(r),
-            None if table.rows.is_empty() => {
-                let h: Vec<String> = match &cs {
-                    Some(c) => c
-                        .iter()
-                        .map(|x| x.text.replace([' ', '\u{3000}'], ""))
-                        .collect(),
-                    None => vec![t.replace([' ', '\u{3000}'], "")],
-                };
-                table.header.push(h);
-            }
-            // Text between rows: a wrapped label or a header repeated on a new page.
-            None => {}
-        }
+        let before = table.rows.len();
+        layout.line(table, line, t, cs, (n, row_page));
+        unread |= table.rows.len() == before && t.chars().any(|c| c.is_ascii_digit());
     }
-    close(current.take(), &mut tables, &mut coverage);
+    close(current.take(), unread, &mut tables, &mut coverage);
     for t in &mut tables {
         t.columns = super::checks::total_columns(t).unwrap_or_default();
     }
