@@ -208,7 +208,7 @@ async fn download(
     let f = Format::parse(&format)
         .ok_or_else(|| AppError::NotFound(format!("不支持的下载格式“{format}”")))?;
     let (v, a) = ops::unit_year(&s, &u, &code, year, q.version).await?;
-    downloads::render_async(f, v, a).await
+    downloads::render_async(&s, f, v, a).await
 }
 
 async fn consolidate(

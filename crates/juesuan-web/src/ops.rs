@@ -251,8 +251,15 @@ async fn xlsx_to_toml(
         let set = lib.table_set("national", year).map_err(AppError::bad)?;
         let cats = lib.catalogues(year).map_err(AppError::bad)?;
         let imported = juesuan_xlsx::import_workbook(&owned, &set, &cats, year).map_err(|e| {
-            let list: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
-            AppError::bad(format!("“{name}”不能导入：{}", list.join("；")))
+            // One line per problem, only as many as are shown (limits::MAX_LISTED).
+            let mut list = vec![format!("“{name}”不能导入：{}处问题", e.problems.len())];
+            list.extend(
+                e.problems
+                    .iter()
+                    .take(crate::limits::MAX_LISTED + 1)
+                    .map(|p| p.to_string()),
+            );
+            AppError::BadRequest(list)
         })?;
         Ok::<_, AppError>((imported, cats))
     };
@@ -299,7 +306,7 @@ pub struct UploadOptions {
 }
 
 /// Row errors listed for one rejected journal upload; the rest are counted.
-const SHOWN_JOURNAL_ERRORS: usize = 200;
+const SHOWN_JOURNAL_ERRORS: usize = crate::limits::MAX_LISTED - 1;
 
 /// The built-in column mappings (name, title), for the upload form.
 pub fn journal_columns(state: &AppState) -> Vec<(String, String)> {
@@ -464,6 +471,7 @@ pub async fn import(
         return Err(AppError::bad("请选择或填写单位编码"));
     }
     user.require_write(code)?;
+    state.quotas.charge(user.id, bytes.len())?;
     if user.role != Role::Admin && state.store.unit(code).await?.is_none() {
         return Err(AppError::NotFound(format!(
             "没有编码为“{code}”的单位：请管理员先登记单位"
