@@ -15,7 +15,7 @@ pub mod openapi;
 mod ops;
 mod pages;
 pub mod published;
-mod session;
+pub mod session;
 
 use analysis::{Analysis, CheckSummary};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -50,6 +50,15 @@ pub struct Options {
     /// Failed logins per user name or address before a lockout of `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// First lockout of an account after `login_max_failures`; each further failure doubles
+    /// it (exponential backoff), up to a day.
+    pub login_lock_base: Duration,
+    /// Failed logins from one address within `login_window` before that address is throttled
+    /// (only for accounts it has failed on; never for a correct password of another account).
+    pub login_ip_max_failures: u32,
+    /// Refusal events (failed or locked logins) written per key per minute; the rest are
+    /// counted into the next one.
+    pub refusal_log_per_minute: u32,
     /// Time a client has to send a request's headers (half-sent requests are closed).
     pub header_timeout: Duration,
     /// Time for a whole request: reading its body and the handler (408 beyond).
@@ -86,6 +95,9 @@ impl Options {
             session_hours: 8,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            login_lock_base: Duration::from_secs(60),
+            login_ip_max_failures: 20,
+            refusal_log_per_minute: 1,
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
             max_connections: 1024,
@@ -110,6 +122,7 @@ pub struct AppState {
     cache: Arc<Cache>,
     pub(crate) renders: limits::RenderGate,
     pub(crate) quotas: Arc<limits::Quotas>,
+    pub(crate) refusals: Arc<session::RefusalLog>,
 }
 
 /// The checks of one version, or why its input could not be checked.
@@ -163,6 +176,7 @@ impl AppState {
                 opts.upload_quota_bytes,
                 opts.quota_window,
             )),
+            refusals: Arc::new(session::RefusalLog::default()),
             opts: Arc::new(opts),
             cache: Arc::new(cache),
         }
@@ -247,6 +261,8 @@ pub enum AppError {
     Unavailable(String, u64),
     /// The request took longer than allowed (408).
     Timeout(String),
+    /// A page for a user who must first change a one-time password (pages go to /password).
+    MustChangePassword,
     Internal(String),
 }
 
@@ -258,7 +274,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Csrf | AppError::MustChangePassword => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -279,6 +297,7 @@ impl AppError {
     fn all_messages(&self) -> (String, Vec<String>) {
         match self {
             AppError::Unauthorized => ("请先登录".into(), vec![]),
+            AppError::MustChangePassword => ("请先修改口令（/password）".into(), vec![]),
             AppError::Forbidden(m) => (format!("无权操作：{m}"), vec![]),
             AppError::NotFound(m) => (m.clone(), vec![]),
             AppError::BadRequest(v) | AppError::Conflict(v) => (
@@ -362,6 +381,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// Units a preparer may read and write (empty for other roles: they are not limited).
     pub units: Vec<String>,
+    /// Must set a new password before anything else (first or demo admin, a reset).
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -441,6 +462,7 @@ pub fn router(state: AppState) -> Router {
             state.opts.request_timeout,
             limits::request_deadline,
         ))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state);
     guard_panics(app)
@@ -481,7 +503,58 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Pages and API answers carry a user's data: never kept by a browser or proxy cache.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// Chinese message for an error status that a handler did not produce (an unknown path, a
+/// wrong method, a body the extractor could not read).
+fn status_message(s: StatusCode) -> &'static str {
+    match s.as_u16() {
+        404 => "没有这个接口：请按 /api/openapi.json 中的路径调用",
+        405 => "该接口不支持这种请求方法：请按 /api/openapi.json 调用",
+        413 => "请求体过大",
+        415 => "请求的 Content-Type 不对：JSON 接口须为 application/json",
+        422 | 400 => "请求内容无法读取：请按 /api/openapi.json 检查字段名称和类型",
+        _ => "请求未能完成",
+    }
+}
+
+/// Every API error in the documented shape `{"error": 中文说明, "details": [...]}`: answers
+/// that are not JSON (axum's rejections, the 404 of an unknown path) are rewritten, the
+/// original text kept as a detail.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let r = next.run(req).await;
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || status.as_u16() < 400 || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).trim().to_string();
+    let details: Vec<String> = if detail.is_empty() {
+        vec![]
+    } else {
+        vec![detail]
+    };
+    let mut out = (
+        status,
+        axum::Json(serde_json::json!({ "error": status_message(status), "details": details })),
+    )
+        .into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 /// Create a user with a random password if no user of that name exists; returns the password.
@@ -495,7 +568,9 @@ pub async fn ensure_user(
     }
     let password = auth::random_password();
     let hash = auth::hash_password(&password, state.opts.password_cost);
-    state.store.create_user(name, &hash, role).await?;
+    let id = state.store.create_user(name, &hash, role).await?;
+    // A printed one-time password: the first sign-in must replace it.
+    state.store.set_password_with(id, &hash, true).await?;
     Ok(Some(password))
 }
 
@@ -525,12 +600,12 @@ pub async fn prepare_demo(state: &AppState) -> Result<String, AppError> {
     }
     let password = auth::random_password();
     let hash = auth::hash_password(&password, state.opts.password_cost);
-    match state.store.user_by_name("admin").await? {
-        Some(u) => state.store.set_password(u.id, &hash).await?,
-        None => {
-            state.store.create_user("admin", &hash, Role::Admin).await?;
-        }
-    }
+    let id = match state.store.user_by_name("admin").await? {
+        Some(u) => u.id,
+        None => state.store.create_user("admin", &hash, Role::Admin).await?,
+    };
+    // The printed password is one-time: the first sign-in must replace it.
+    state.store.set_password_with(id, &hash, true).await?;
     Ok(password)
 }
 
