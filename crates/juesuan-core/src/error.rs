@@ -37,6 +37,8 @@ pub enum ErrorCode {
     UnknownValue,
     /// E005 不支持的格式版本或年度
     UnsupportedSchema,
+    /// E006 输入文件超出规模上限（大小、行数、文字长度、项数、节数、嵌套层数）
+    InputTooLarge,
     /// E010 金额不是有效数字
     BadAmount,
     /// E011 金额超过分的精度
@@ -81,12 +83,13 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
         ErrorCode::UnknownValue,
         ErrorCode::UnsupportedSchema,
+        ErrorCode::InputTooLarge,
         ErrorCode::BadAmount,
         ErrorCode::TooPrecise,
         ErrorCode::NegativeAmount,
@@ -116,6 +119,7 @@ impl ErrorCode {
             ErrorCode::UnknownField => "E003",
             ErrorCode::UnknownValue => "E004",
             ErrorCode::UnsupportedSchema => "E005",
+            ErrorCode::InputTooLarge => "E006",
             ErrorCode::BadAmount => "E010",
             ErrorCode::TooPrecise => "E011",
             ErrorCode::NegativeAmount => "E012",
@@ -244,6 +248,7 @@ impl Coded for ErrorCode {
             ErrorCode::UnknownField => "无法识别的字段",
             ErrorCode::UnknownValue => "无法识别的取值",
             ErrorCode::UnsupportedSchema => "不支持的输入格式版本",
+            ErrorCode::InputTooLarge => "输入文件超出规模上限",
             ErrorCode::BadAmount => "金额不是有效数字",
             ErrorCode::TooPrecise => "金额超过分的精度",
             ErrorCode::NegativeAmount => "金额为负",

@@ -258,6 +258,11 @@ pub fn parse_input(
     origin: &str,
     catalogues: &Catalogues,
 ) -> Result<UnitYear, Vec<InputError>> {
+    // Size limits first, so no later step sees an unbounded file (E006).
+    let too_large = crate::limits::check_limits(text, origin, &crate::limits::LIMITS);
+    if !too_large.is_empty() {
+        return Err(too_large);
+    }
     // Every missing required section at once (serde stops at the first).
     let missing = missing_sections(text, origin);
     if !missing.is_empty() {

@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod expr;
 pub mod facts;
 pub mod input;
+pub mod limits;
 pub mod markup;
 pub mod model;
 pub mod money;

@@ -143,6 +143,39 @@ pub struct UserRow {
     pub role: Role,
     /// PHC string made by the caller (e.g. argon2); the store never sees passwords.
     pub password_hash: String,
+    /// 已停用: cannot sign in (migration 0003).
+    pub disabled: bool,
+    /// Must set a new password before anything else (first or demo administrator, reset).
+    pub must_change_password: bool,
+}
+
+/// Failed logins of one key (登录失败记录): how many, since when, the latest (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginRecord {
+    pub failures: i64,
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
+/// The documented pattern of unit codes (单位编码): 1–40 ASCII letters, digits, `-` or `_`,
+/// beginning with a letter or digit (e.g. `511400001`, `511400-kexie`).
+pub fn valid_unit_code(code: &str) -> Result<(), StoreError> {
+    let ok = (1..=40).contains(&code.len())
+        && code
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "单位编码“{}”不符合要求：须为1至40个英文字母、数字、“-”或“_”，以字母或数字开头（如 511400001）",
+            code.chars().take(60).collect::<String>()
+        )))
+    }
 }
 
 /// A live session (会话).
@@ -407,6 +440,8 @@ fn user_row(r: &AnyRow) -> Result<UserRow, StoreError> {
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Invalid(format!("用户{id}的角色“{role}”无法识别")))?,
         password_hash: r.try_get("password_hash")?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
     })
 }
 

@@ -17,6 +17,7 @@ impl Store {
                 "单位编码和名称不能为空：请填写单位编码（如 511400001）和全称".into(),
             ));
         }
+        valid_unit_code(code)?;
         if let Some(p) = parent {
             if p == code {
                 return Err(StoreError::Invalid(format!(

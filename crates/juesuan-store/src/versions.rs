@@ -216,6 +216,7 @@ impl Store {
         v: &NewVersion<'_>,
         rows: &[(String, &Fact)],
     ) -> Result<VersionInfo, StoreError> {
+        valid_unit_code(v.unit_code)?;
         let now = time::now_rfc3339();
         // The first statement writes (SQLite then takes its write lock at once instead of
         // failing to upgrade a read lock later).

@@ -49,8 +49,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             )),
         )
         .route("/api/v1/users", get(users).post(create_user))
+        .route("/api/v1/users/{id}", axum::routing::patch(update_user))
         .route("/api/v1/users/{id}/password", post(set_password))
+        .route("/api/v1/users/{id}/unlock", post(unlock))
         .route("/api/v1/users/{id}/grants", post(grant))
+        .route(
+            "/api/v1/users/{id}/grants/{unit}",
+            axum::routing::delete(revoke),
+        )
         .route("/api/v1/events", get(events))
         .layer(DefaultBodyLimit::max(256 * 1024))
 }
@@ -208,7 +214,7 @@ async fn download(
     let f = Format::parse(&format)
         .ok_or_else(|| AppError::NotFound(format!("不支持的下载格式“{format}”")))?;
     let (v, a) = ops::unit_year(&s, &u, &code, year, q.version).await?;
-    downloads::render_async(f, v, a).await
+    downloads::render_async(&s, f, v, a).await
 }
 
 async fn consolidate(
@@ -352,6 +358,8 @@ async fn create_user(
 #[derive(Deserialize)]
 struct PasswordReq {
     password: String,
+    /// Required for one's own password.
+    current_password: Option<String>,
 }
 
 async fn set_password(
@@ -360,7 +368,7 @@ async fn set_password(
     Path(id): Path<i64>,
     Json(r): Json<PasswordReq>,
 ) -> Res<StatusCode> {
-    ops::set_password(&s, &u, id, &r.password).await?;
+    ops::set_password(&s, &u, id, r.current_password.as_deref(), &r.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -376,6 +384,40 @@ async fn grant(
     Json(r): Json<GrantReq>,
 ) -> Res<StatusCode> {
     ops::grant(&s, &u, id, &r.unit_code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct UserPatch {
+    role: Option<String>,
+    disabled: Option<bool>,
+}
+
+async fn update_user(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(r): Json<UserPatch>,
+) -> Res<StatusCode> {
+    ops::update_user(&s, &u, id, r.role.as_deref(), r.disabled).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unlock(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> Res<StatusCode> {
+    ops::unlock(&s, &u, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, unit)): Path<(i64, String)>,
+) -> Res<StatusCode> {
+    ops::revoke(&s, &u, id, &unit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

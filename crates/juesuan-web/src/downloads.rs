@@ -7,7 +7,7 @@ use crate::AppError;
 use juesuan_store::StoredVersion;
 
 /// A downloadable format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// The stored input (输入文件)
     Toml,
@@ -72,8 +72,9 @@ impl Format {
 }
 
 /// A file to send.
+#[derive(Clone)]
 pub struct Download {
-    pub bytes: Vec<u8>,
+    pub bytes: axum::body::Bytes,
     pub content_type: &'static str,
     pub filename: String,
 }
@@ -145,7 +146,7 @@ pub fn render(format: Format, v: &StoredVersion, a: &Analysis) -> Result<Downloa
                 .map_err(|e| AppError::Internal(e.to_string()))?,
         };
     Ok(Download {
-        bytes,
+        bytes: bytes.into(),
         content_type: format.content_type(),
         filename: format!(
             "{}.{}",
@@ -155,15 +156,40 @@ pub fn render(format: Format, v: &StoredVersion, a: &Analysis) -> Result<Downloa
     })
 }
 
-/// [`render`] on a blocking thread (Word and PDF take a while).
+impl crate::limits::Weigh for Download {
+    fn weight(&self) -> usize {
+        self.bytes.len() + self.filename.len() + 64
+    }
+}
+
+/// [`render`] on a blocking thread. Word, PDF and Excel files go through the render gate
+/// (a limited number at once, each with a deadline) and are cached by version and format
+/// (a byte-bounded cache, least recently used out).
 pub async fn render_async(
+    state: &crate::AppState,
     format: Format,
     v: StoredVersion,
     a: std::sync::Arc<Analysis>,
 ) -> Result<Download, AppError> {
-    tokio::task::spawn_blocking(move || render(format, &v, &a))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    let id = v.info.id;
+    if !matches!(format, Format::Docx | Format::Pdf | Format::Xlsx) {
+        return tokio::task::spawn_blocking(move || render(format, &v, &a))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    if let Some(d) = state.render_cached(id, format) {
+        return Ok((*d).clone());
+    }
+    let label = FORMATS
+        .iter()
+        .find(|(f, _, _)| *f == format)
+        .map_or("文件", |(_, _, l)| l);
+    let d = state
+        .renders
+        .run(label, move || render(format, &v, &a))
+        .await?;
+    state.remember_render(id, format, std::sync::Arc::new(d.clone()));
+    Ok(d)
 }
 
 impl axum::response::IntoResponse for Download {

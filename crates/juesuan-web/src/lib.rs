@@ -10,11 +10,12 @@ mod api;
 pub mod auth;
 mod downloads;
 pub mod html;
+pub mod limits;
 pub mod openapi;
 mod ops;
 mod pages;
 pub mod published;
-mod session;
+pub mod session;
 
 use analysis::{Analysis, CheckSummary};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -49,6 +50,36 @@ pub struct Options {
     /// Failed logins per user name or address before a lockout of `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// First lockout of an account after `login_max_failures`; each further failure doubles
+    /// it (exponential backoff), up to a day.
+    pub login_lock_base: Duration,
+    /// Failed logins from one address within `login_window` before that address is throttled
+    /// (only for accounts it has failed on; never for a correct password of another account).
+    pub login_ip_max_failures: u32,
+    /// Refusal events (failed or locked logins) written per key per minute; the rest are
+    /// counted into the next one.
+    pub refusal_log_per_minute: u32,
+    /// Time a client has to send a request's headers (half-sent requests are closed).
+    pub header_timeout: Duration,
+    /// Time for a whole request: reading its body and the handler (408 beyond).
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// Word and PDF renders at once.
+    pub render_concurrency: usize,
+    /// Longest wait for a free render slot (503 beyond).
+    pub render_wait: Duration,
+    /// Deadline of one render (503 beyond).
+    pub render_deadline: Duration,
+    /// Memory (estimated bytes) of the cached analyses of versions.
+    pub analysis_cache_bytes: usize,
+    /// Memory of the cached rendered files (Word, PDF, Excel).
+    pub render_cache_bytes: usize,
+    /// Uploads (imports and published-report batches) per user per `quota_window`.
+    pub upload_quota_count: u32,
+    /// Bytes uploaded per user per `quota_window`.
+    pub upload_quota_bytes: usize,
+    pub quota_window: Duration,
 }
 
 impl Options {
@@ -64,6 +95,20 @@ impl Options {
             session_hours: 8,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            login_lock_base: Duration::from_secs(60),
+            login_ip_max_failures: 20,
+            refusal_log_per_minute: 1,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(120),
+            max_connections: 1024,
+            render_concurrency: 2,
+            render_wait: Duration::from_secs(10),
+            render_deadline: Duration::from_secs(60),
+            analysis_cache_bytes: 128 * 1024 * 1024,
+            render_cache_bytes: 64 * 1024 * 1024,
+            upload_quota_count: 120,
+            upload_quota_bytes: 256 * 1024 * 1024,
+            quota_window: Duration::from_secs(3600),
         }
     }
 }
@@ -75,21 +120,33 @@ pub struct AppState {
     pub lib: Arc<Library>,
     pub opts: Arc<Options>,
     cache: Arc<Cache>,
+    pub(crate) renders: limits::RenderGate,
+    pub(crate) quotas: Arc<limits::Quotas>,
+    pub(crate) refusals: Arc<session::RefusalLog>,
 }
 
 /// The checks of one version, or why its input could not be checked.
 pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
 
 /// Results per version id: versions are immutable, so nothing is ever invalidated; the maps
-/// are only bounded.
-#[derive(Default)]
+/// are only bounded (analyses and rendered files by their estimated bytes, least recently
+/// used first out).
 struct Cache {
-    analyses: Mutex<HashMap<i64, Arc<Analysis>>>,
+    analyses: Mutex<limits::ByteCache<i64, Analysis>>,
+    renders: Mutex<limits::ByteCache<(i64, downloads::Format), downloads::Download>>,
     checks: Mutex<HashMap<i64, Checked>>,
 }
 
-const MAX_ANALYSES: usize = 32;
 const MAX_CHECKS: usize = 50_000;
+
+impl limits::Weigh for Analysis {
+    /// The report's texts dominate; the tables, blocks and facts are of the same order, so
+    /// three times the texts is a generous estimate.
+    fn weight(&self) -> usize {
+        let r = &self.report;
+        3 * (r.markdown.len() + r.html.len() + r.tables_json.len()) + 64 * 1024
+    }
+}
 
 impl AppState {
     /// Open the store and build the state; `lib` holds the data files (embedded plus any
@@ -101,11 +158,27 @@ impl AppState {
 
     pub fn with_store(store: Store, opts: Options) -> AppState {
         let lib = Arc::new(store.library().clone());
+        let cache = Cache {
+            analyses: Mutex::new(limits::ByteCache::new(opts.analysis_cache_bytes)),
+            renders: Mutex::new(limits::ByteCache::new(opts.render_cache_bytes)),
+            checks: Mutex::new(HashMap::new()),
+        };
         AppState {
             store,
             lib,
+            renders: limits::RenderGate::new(
+                opts.render_concurrency,
+                opts.render_wait,
+                opts.render_deadline,
+            ),
+            quotas: Arc::new(limits::Quotas::new(
+                opts.upload_quota_count,
+                opts.upload_quota_bytes,
+                opts.quota_window,
+            )),
+            refusals: Arc::new(session::RefusalLog::default()),
             opts: Arc::new(opts),
-            cache: Arc::new(Cache::default()),
+            cache: Arc::new(cache),
         }
     }
 
@@ -123,12 +196,30 @@ impl AppState {
                 AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；")))
             })?;
         let a = Arc::new(a);
-        let mut map = self.cache.analyses.lock().expect("cache");
-        if map.len() >= MAX_ANALYSES {
-            map.clear();
-        }
-        map.insert(id, a.clone());
+        self.cache
+            .analyses
+            .lock()
+            .expect("cache")
+            .insert(id, a.clone());
         Ok(a)
+    }
+
+    /// A rendered file of a version, cached by version and format.
+    pub(crate) fn render_cached(
+        &self,
+        id: i64,
+        f: downloads::Format,
+    ) -> Option<Arc<downloads::Download>> {
+        self.cache.renders.lock().expect("cache").get(&(id, f))
+    }
+
+    pub(crate) fn remember_render(
+        &self,
+        id: i64,
+        f: downloads::Format,
+        d: Arc<downloads::Download>,
+    ) {
+        self.cache.renders.lock().expect("cache").insert((id, f), d);
     }
 
     /// The consistency checks of a stored version, cached.
@@ -164,6 +255,14 @@ pub enum AppError {
     /// Too many failed logins (429, seconds to wait).
     TooManyRequests(u64),
     TooLarge(String),
+    /// A per-user quota is used up (429, seconds to wait).
+    Quota(String, u64),
+    /// The server is busy or a render passed its deadline (503, seconds to wait).
+    Unavailable(String, u64),
+    /// The request took longer than allowed (408).
+    Timeout(String),
+    /// A page for a user who must first change a one-time password (pages go to /password).
+    MustChangePassword,
     Internal(String),
 }
 
@@ -175,20 +274,30 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Csrf | AppError::MustChangePassword => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::Quota(..) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// (short message, details)
+    /// (short message, details), the details capped at [`limits::MAX_LISTED`] plus a count.
     pub fn messages(&self) -> (String, Vec<String>) {
+        let (m, d) = self.all_messages();
+        (m, limits::cap_list(d))
+    }
+
+    fn all_messages(&self) -> (String, Vec<String>) {
         match self {
             AppError::Unauthorized => ("请先登录".into(), vec![]),
+            AppError::MustChangePassword => ("请先修改口令（/password）".into(), vec![]),
             AppError::Forbidden(m) => (format!("无权操作：{m}"), vec![]),
             AppError::NotFound(m) => (m.clone(), vec![]),
             AppError::BadRequest(v) | AppError::Conflict(v) => (
@@ -200,7 +309,10 @@ impl AppError {
                 vec![],
             ),
             AppError::TooManyRequests(s) => (format!("登录失败次数过多，请{s}秒后再试"), vec![]),
-            AppError::TooLarge(m) => (m.clone(), vec![]),
+            AppError::TooLarge(m)
+            | AppError::Quota(m, _)
+            | AppError::Unavailable(m, _)
+            | AppError::Timeout(m) => (m.clone(), vec![]),
             AppError::Internal(m) => (format!("服务器内部错误：{m}"), vec![]),
         }
     }
@@ -211,7 +323,15 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Input(errors) => {
                 let mut v = vec![format!("输入有{}处错误，未保存任何数据", errors.len())];
-                v.extend(errors.iter().map(|e| e.to_string()));
+                // Only what will be shown is formatted (a file may have tens of thousands).
+                let shown = limits::MAX_LISTED - 1;
+                v.extend(errors.iter().take(shown).map(|e| e.to_string()));
+                if errors.len() > shown {
+                    v.push(format!(
+                        "……另有{}处错误未列出：请先改正以上各处，再上传一次查看其余的",
+                        errors.len() - shown
+                    ));
+                }
                 AppError::BadRequest(v)
             }
             e @ StoreError::PriorMismatch { .. } => AppError::Conflict(
@@ -241,7 +361,9 @@ impl IntoResponse for AppError {
             axum::Json(serde_json::json!({ "error": error, "details": details })),
         )
             .into_response();
-        if let AppError::TooManyRequests(s) = self {
+        if let AppError::TooManyRequests(s) | AppError::Quota(_, s) | AppError::Unavailable(_, s) =
+            self
+        {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -259,6 +381,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// Units a preparer may read and write (empty for other roles: they are not limited).
     pub units: Vec<String>,
+    /// Must set a new password before anything else (first or demo admin, a reset).
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -334,6 +458,11 @@ pub fn router(state: AppState) -> Router {
             "/api/openapi.json",
             axum::routing::get(|| async { axum::Json(openapi::document()) }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.opts.request_timeout,
+            limits::request_deadline,
+        ))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state);
     guard_panics(app)
@@ -374,7 +503,58 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Pages and API answers carry a user's data: never kept by a browser or proxy cache.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// Chinese message for an error status that a handler did not produce (an unknown path, a
+/// wrong method, a body the extractor could not read).
+fn status_message(s: StatusCode) -> &'static str {
+    match s.as_u16() {
+        404 => "没有这个接口：请按 /api/openapi.json 中的路径调用",
+        405 => "该接口不支持这种请求方法：请按 /api/openapi.json 调用",
+        413 => "请求体过大",
+        415 => "请求的 Content-Type 不对：JSON 接口须为 application/json",
+        422 | 400 => "请求内容无法读取：请按 /api/openapi.json 检查字段名称和类型",
+        _ => "请求未能完成",
+    }
+}
+
+/// Every API error in the documented shape `{"error": 中文说明, "details": [...]}`: answers
+/// that are not JSON (axum's rejections, the 404 of an unknown path) are rewritten, the
+/// original text kept as a detail.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let r = next.run(req).await;
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || status.as_u16() < 400 || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).trim().to_string();
+    let details: Vec<String> = if detail.is_empty() {
+        vec![]
+    } else {
+        vec![detail]
+    };
+    let mut out = (
+        status,
+        axum::Json(serde_json::json!({ "error": status_message(status), "details": details })),
+    )
+        .into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 /// Create a user with a random password if no user of that name exists; returns the password.
@@ -388,7 +568,9 @@ pub async fn ensure_user(
     }
     let password = auth::random_password();
     let hash = auth::hash_password(&password, state.opts.password_cost);
-    state.store.create_user(name, &hash, role).await?;
+    let id = state.store.create_user(name, &hash, role).await?;
+    // A printed one-time password: the first sign-in must replace it.
+    state.store.set_password_with(id, &hash, true).await?;
     Ok(Some(password))
 }
 
@@ -418,12 +600,12 @@ pub async fn prepare_demo(state: &AppState) -> Result<String, AppError> {
     }
     let password = auth::random_password();
     let hash = auth::hash_password(&password, state.opts.password_cost);
-    match state.store.user_by_name("admin").await? {
-        Some(u) => state.store.set_password(u.id, &hash).await?,
-        None => {
-            state.store.create_user("admin", &hash, Role::Admin).await?;
-        }
-    }
+    let id = match state.store.user_by_name("admin").await? {
+        Some(u) => u.id,
+        None => state.store.create_user("admin", &hash, Role::Admin).await?,
+    };
+    // The printed password is one-time: the first sign-in must replace it.
+    state.store.set_password_with(id, &hash, true).await?;
     Ok(password)
 }
 
@@ -431,9 +613,13 @@ pub async fn prepare_demo(state: &AppState) -> Result<String, AppError> {
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let addr = state.opts.addr;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(
+    let (header, conns) = (state.opts.header_timeout, state.opts.max_connections);
+    limits::serve_connections(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state),
+        header,
+        conns,
+        std::future::pending(),
     )
     .await
 }
@@ -519,13 +705,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         );
     }
     println!("juesuan serve：http://{local}/ （数据库 {db}；按 Ctrl+C 停止）");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("服务器出错：{e}"))
+    let (header, conns) = (state.opts.header_timeout, state.opts.max_connections);
+    limits::serve_connections(listener, router(state), header, conns, shutdown_signal())
+        .await
+        .map_err(|e| format!("服务器出错：{e}"))
 }
 
 /// Ctrl+C or SIGTERM: stop accepting, finish requests, then return (the demo database is

@@ -24,8 +24,11 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/audit", "核对已公开报告（审核人、管理员）：multipart 上传一个或多个已公开的决算报告（.pdf、.docx、.txt、.md），返回与 juesuan audit 核对多个文件相同的汇总，记入操作日志 / audit published reports", "review"),
     ("get", "/api/v1/users", "用户列表（管理员）/ users (admin)", "admin"),
     ("post", "/api/v1/users", "创建用户（管理员）/ create a user (admin)", "admin"),
-    ("post", "/api/v1/users/{id}/password", "重设口令（本人或管理员）/ set a password", "admin"),
+    ("patch", "/api/v1/users/{id}", "更改角色、停用或启用用户（管理员）/ change role, disable or enable (admin)", "admin"),
+    ("post", "/api/v1/users/{id}/password", "设置口令（本人须提供当前口令；管理员重设他人口令后该用户须在下次登录时修改）/ set a password", "admin"),
+    ("post", "/api/v1/users/{id}/unlock", "解除登录锁定（管理员）/ unlock an account (admin)", "admin"),
     ("post", "/api/v1/users/{id}/grants", "授权填报单位（管理员）/ grant a unit (admin)", "admin"),
+    ("delete", "/api/v1/users/{id}/grants/{unit}", "撤销授权（管理员）/ revoke a grant (admin)", "admin"),
     ("get", "/api/v1/events", "操作日志（管理员）/ audit log (admin)", "admin"),
 ];
 
@@ -202,8 +205,13 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
             &["name", "role", "password"],
         )),
         ("post", "/api/v1/users/{id}/password") => Some(obj(
-            json!({"password": {"type": "string", "minLength": 10}}),
+            json!({"password": {"type": "string", "minLength": 10, "description": "至少10个字符、至少两类字符、不含用户名"},
+                   "current_password": {"type": "string", "description": "修改本人口令时必填"}}),
             &["password"],
+        )),
+        ("patch", "/api/v1/users/{id}") => Some(obj(
+            json!({"role": {"type": "string", "enum": ["preparer", "reviewer", "admin"]}, "disabled": {"type": "boolean"}}),
+            &[],
         )),
         ("post", "/api/v1/users/{id}/grants") => Some(obj(
             json!({"unit_code": {"type": "string"}}),
@@ -226,9 +234,12 @@ pub fn document() -> Value {
             {
                 "201"
             }
-            ("delete", _) => "204",
+            ("delete", _) | ("patch", _) => "204",
             ("post", p)
-                if p == "/api/v1/units" || p.ends_with("/password") || p.ends_with("/grants") =>
+                if p == "/api/v1/units"
+                    || p.ends_with("/password")
+                    || p.ends_with("/grants")
+                    || p.ends_with("/unlock") =>
             {
                 "204"
             }

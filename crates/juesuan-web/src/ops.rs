@@ -251,8 +251,15 @@ async fn xlsx_to_toml(
         let set = lib.table_set("national", year).map_err(AppError::bad)?;
         let cats = lib.catalogues(year).map_err(AppError::bad)?;
         let imported = juesuan_xlsx::import_workbook(&owned, &set, &cats, year).map_err(|e| {
-            let list: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
-            AppError::bad(format!("“{name}”不能导入：{}", list.join("；")))
+            // One line per problem, only as many as are shown (limits::MAX_LISTED).
+            let mut list = vec![format!("“{name}”不能导入：{}处问题", e.problems.len())];
+            list.extend(
+                e.problems
+                    .iter()
+                    .take(crate::limits::MAX_LISTED + 1)
+                    .map(|p| p.to_string()),
+            );
+            AppError::BadRequest(list)
         })?;
         Ok::<_, AppError>((imported, cats))
     };
@@ -299,7 +306,7 @@ pub struct UploadOptions {
 }
 
 /// Row errors listed for one rejected journal upload; the rest are counted.
-const SHOWN_JOURNAL_ERRORS: usize = 200;
+const SHOWN_JOURNAL_ERRORS: usize = crate::limits::MAX_LISTED - 1;
 
 /// The built-in column mappings (name, title), for the upload form.
 pub fn journal_columns(state: &AppState) -> Vec<(String, String)> {
@@ -464,6 +471,7 @@ pub async fn import(
         return Err(AppError::bad("请选择或填写单位编码"));
     }
     user.require_write(code)?;
+    state.quotas.charge(user.id, bytes.len())?;
     if user.role != Role::Admin && state.store.unit(code).await?.is_none() {
         return Err(AppError::NotFound(format!(
             "没有编码为“{code}”的单位：请管理员先登记单位"
@@ -724,6 +732,8 @@ pub struct UserView {
     pub role: String,
     pub role_label: String,
     pub units: Vec<String>,
+    pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 pub async fn users(state: &AppState, user: &CurrentUser) -> Result<Vec<UserView>, AppError> {
@@ -736,14 +746,36 @@ pub async fn users(state: &AppState, user: &CurrentUser) -> Result<Vec<UserView>
             name: u.name,
             role: u.role.as_str().into(),
             role_label: u.role.label().into(),
+            disabled: u.disabled,
+            must_change_password: u.must_change_password,
         });
     }
     Ok(out)
 }
 
-fn check_password(password: &str) -> Result<(), AppError> {
+/// 口令强度: at least 10 characters, of at least two kinds (letters, digits, other
+/// characters including Chinese), not the user name, not one character repeated.
+pub fn check_password(password: &str, name: &str) -> Result<(), AppError> {
+    let fix = "请另设一个：至少10个字符，含字母、数字、符号或汉字中的至少两类，不含用户名";
     if password.chars().count() < 10 {
-        return Err(AppError::bad("口令至少10个字符"));
+        return Err(AppError::bad(format!("口令太短（至少10个字符）：{fix}")));
+    }
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_alphabetic()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if kinds.iter().filter(|k| **k).count() < 2 {
+        return Err(AppError::bad(format!("口令太简单（只有一类字符）：{fix}")));
+    }
+    let lower = password.to_lowercase();
+    if !name.is_empty() && lower.contains(&name.to_lowercase()) {
+        return Err(AppError::bad(format!("口令不能包含用户名：{fix}")));
+    }
+    let mut chars = password.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first) {
+        return Err(AppError::bad(format!("口令不能是同一个字符重复：{fix}")));
     }
     Ok(())
 }
@@ -763,7 +795,7 @@ pub async fn create_user(
     if name.is_empty() || name.chars().count() > 64 {
         return Err(AppError::bad("用户名不能为空，且不超过64个字符"));
     }
-    check_password(password)?;
+    check_password(password, name)?;
     let hash = auth::hash_password(password, state.opts.password_cost);
     let id = state.store.create_user(name, &hash, role).await?;
     state
@@ -777,19 +809,45 @@ pub async fn create_user(
     Ok(id)
 }
 
+/// Set a password. One's own needs the current password; an administrator setting someone
+/// else's makes it one-time (that user must choose a new one at the next sign-in).
 pub async fn set_password(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
+    current: Option<&str>,
     password: &str,
 ) -> Result<(), AppError> {
-    // Anyone may change their own password; only an administrator anyone else's.
-    if id != user.id {
+    let own = id == user.id;
+    if !own {
         user.require_admin()?;
     }
-    check_password(password)?;
+    let target = state
+        .store
+        .user(id)
+        .await?
+        .ok_or(juesuan_store::StoreError::UnknownUser(id))?;
+    if own {
+        let current = current.unwrap_or("");
+        if current.is_empty() {
+            return Err(AppError::bad(
+                "修改本人口令须填写当前口令（current_password）",
+            ));
+        }
+        let (c, h) = (current.to_string(), target.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&c, &h))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !ok {
+            return Err(AppError::bad("当前口令不正确：请重新输入当前口令"));
+        }
+        if current == password {
+            return Err(AppError::bad("新口令不能与当前口令相同"));
+        }
+    }
+    check_password(password, &target.name)?;
     let hash = auth::hash_password(password, state.opts.password_cost);
-    state.store.set_password(id, &hash).await?;
+    state.store.set_password_with(id, &hash, !own).await?;
     state
         .store
         .log(
@@ -816,6 +874,97 @@ pub async fn grant(
             "admin.user.grant",
             &format!("用户{id} → {}", unit.trim()),
         )
+        .await?;
+    Ok(())
+}
+
+/// 撤销授权: a preparer loses a unit (their next request to it is refused).
+pub async fn revoke(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    unit: &str,
+) -> Result<(), AppError> {
+    user.require_admin()?;
+    if !state.store.revoke(id, unit.trim()).await? {
+        return Err(AppError::NotFound(format!(
+            "用户{id}没有单位“{}”的授权",
+            unit.trim()
+        )));
+    }
+    state
+        .store
+        .log(
+            Some(&user.name),
+            "admin.user.revoke",
+            &format!("用户{id} ✕ {}", unit.trim()),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Change a user's role or disable / enable the account (管理员). An administrator cannot
+/// disable or demote themself (the bureau would be left without one by mistake).
+pub async fn update_user(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    role: Option<&str>,
+    disabled: Option<bool>,
+) -> Result<(), AppError> {
+    user.require_admin()?;
+    if state.store.user(id).await?.is_none() {
+        return Err(juesuan_store::StoreError::UnknownUser(id).into());
+    }
+    if let Some(r) = role {
+        let r = Role::parse(r).ok_or_else(|| {
+            AppError::bad(format!("未知角色“{r}”：可用 preparer、reviewer、admin"))
+        })?;
+        if id == user.id && r != Role::Admin {
+            return Err(AppError::bad(
+                "不能取消自己的管理员角色：请由另一位管理员操作",
+            ));
+        }
+        state.store.set_role(id, r).await?;
+        state
+            .store
+            .log(
+                Some(&user.name),
+                "admin.user.role",
+                &format!("用户{id} → {}", r.label()),
+            )
+            .await?;
+    }
+    if let Some(d) = disabled {
+        if id == user.id && d {
+            return Err(AppError::bad("不能停用自己的账户：请由另一位管理员操作"));
+        }
+        state.store.set_disabled(id, d).await?;
+        let what = if d {
+            "admin.user.disable"
+        } else {
+            "admin.user.enable"
+        };
+        state
+            .store
+            .log(Some(&user.name), what, &format!("用户{id}"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// 管理员解锁: clear a locked account's failed logins.
+pub async fn unlock(state: &AppState, user: &CurrentUser, id: i64) -> Result<(), AppError> {
+    user.require_admin()?;
+    let target = state
+        .store
+        .user(id)
+        .await?
+        .ok_or(juesuan_store::StoreError::UnknownUser(id))?;
+    state.store.login_unlock(&target.name).await?;
+    state
+        .store
+        .log(Some(&user.name), "admin.user.unlock", &target.name)
         .await?;
     Ok(())
 }

@@ -40,6 +40,9 @@ impl IntoResponse for PageError {
         if let AppError::Unauthorized = self.0 {
             return Redirect::to("/login").into_response();
         }
+        if let AppError::MustChangePassword = self.0 {
+            return Redirect::to("/password").into_response();
+        }
         let (msg, details) = self.0.messages();
         let mut body = format!("<p class=\"msg\">{}</p>", esc(&msg));
         if !details.is_empty() {
@@ -69,10 +72,13 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        session::current(state, &parts.headers)
+        let user = session::current(state, &parts.headers)
             .await?
-            .map(PageUser)
-            .ok_or(PageError(AppError::Unauthorized))
+            .ok_or(PageError(AppError::Unauthorized))?;
+        if user.must_change_password && !session::may_before_password_change(parts, &user) {
+            return Err(PageError(AppError::MustChangePassword));
+        }
+        Ok(PageUser(user))
     }
 }
 
@@ -122,6 +128,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                     state.opts.audit_max_bytes + published::FORM_OVERHEAD,
                 )),
         )
+        .route("/password", get(own_password_form).post(own_password))
         .route("/admin", get(admin))
         .route("/admin/users", post(admin_create_user))
         .route("/admin/users/{id}/password", post(admin_password))
@@ -483,7 +490,7 @@ async fn download(
     let f = Format::parse(&format)
         .ok_or_else(|| AppError::NotFound(format!("不支持的下载格式“{format}”")))?;
     let (v, a) = ops::unit_year(&s, &u, &code, year, q.version).await?;
-    Ok(downloads::render_async(f, v, a).await?.into_response())
+    Ok(downloads::render_async(&s, f, v, a).await?.into_response())
 }
 
 async fn consolidate(
@@ -1013,6 +1020,55 @@ struct PasswordForm {
     #[serde(default)]
     csrf: String,
     password: String,
+    #[serde(default)]
+    current_password: Option<String>,
+}
+
+/// 修改本人口令: the current password and a new one (also the first page of a user who must
+/// change a one-time password).
+async fn own_password_form(PageUser(u): PageUser) -> PageResult {
+    Ok(show(&u, "修改口令", &own_password_html(&u, None)))
+}
+
+fn own_password_html(u: &CurrentUser, error: Option<&str>) -> String {
+    let mut body = String::new();
+    if u.must_change_password {
+        body.push_str("<p class=\"msg\">当前口令是一次性口令或由管理员重设：请先设置新口令，然后才能使用其他功能。</p>");
+    }
+    if let Some(e) = error {
+        let _ = write!(body, "<p class=\"msg\" role=\"alert\">{}</p>", esc(e));
+    }
+    let _ = write!(
+        body,
+        "<form method=\"post\" action=\"/password\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <p><label>当前口令 <input type=\"password\" name=\"current_password\" required autocomplete=\"current-password\"></label></p>\
+         <p><label>新口令（至少10个字符，含字母、数字、符号或汉字中的至少两类，不含用户名） <input type=\"password\" name=\"password\" required minlength=\"10\" autocomplete=\"new-password\"></label></p>\
+         <p><button>保存新口令</button></p></form>",
+        esc(&u.csrf)
+    );
+    body
+}
+
+async fn own_password(
+    State(s): State<AppState>,
+    PageUser(u): PageUser,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    match ops::set_password(&s, &u, u.id, f.current_password.as_deref(), &f.password).await {
+        // Changing the password ends every session: sign in again with the new one.
+        Ok(()) => Ok(see_other("/login")),
+        Err(AppError::BadRequest(m)) => Ok((
+            StatusCode::BAD_REQUEST,
+            show(
+                &u,
+                "修改口令",
+                &own_password_html(&u, m.first().map(String::as_str)),
+            ),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn admin_password(
@@ -1022,7 +1078,7 @@ async fn admin_password(
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
-    ops::set_password(&s, &u, id, &f.password).await?;
+    ops::set_password(&s, &u, id, f.current_password.as_deref(), &f.password).await?;
     Ok(see_other("/admin"))
 }
 

@@ -201,6 +201,8 @@ pub async fn audit(
     user: &CurrentUser,
     files: Vec<Upload>,
 ) -> Result<Summary, AppError> {
+    let bytes = files.iter().map(|f| f.bytes.len()).sum();
+    state.quotas.charge(user.id, bytes)?;
     let summary = tokio::task::spawn_blocking(move || {
         batch::audit_all(
             &files,

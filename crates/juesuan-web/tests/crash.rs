@@ -115,6 +115,30 @@ fn login(addr: &str, password: &str) -> (String, String) {
     (cookie, csrf)
 }
 
+/// The first sign-in replaces the printed one-time password (#15): set `NEW_PASSWORD`, then
+/// sign in with it.
+const NEW_PASSWORD: &str = "新的口令-2025-abc";
+
+fn replace_one_time_password(addr: &str, one_time: &str) -> String {
+    let auth = login(addr, one_time);
+    let body =
+        serde_json::json!({ "current_password": one_time, "password": NEW_PASSWORD }).to_string();
+    let (status, _, text) = http(
+        addr,
+        "POST",
+        "/api/v1/users/1/password",
+        &[
+            ("Content-Type", "application/json"),
+            ("Cookie", &auth.0),
+            ("X-CSRF-Token", &auth.1),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 204, "{text}");
+    NEW_PASSWORD.to_string()
+}
+
 fn import(addr: &str, auth: &(String, String), text: &str) -> std::io::Result<(u16, String)> {
     let (status, _, body) = http(
         addr,
@@ -187,6 +211,7 @@ async fn kill_9_during_imports_leaves_whole_versions() {
     let db = format!("sqlite:{}", dir.path().join("crash.db").display());
     let (mut server, password) = start(&db);
     let password = password.expect("a new database prints the admin password");
+    let password = replace_one_time_password(&server.addr, &password);
     let auth = login(&server.addr, &password);
     let (status, body) = import(&server.addr, &auth, &variant(0)).unwrap();
     assert_eq!(status, 201, "{body}");

@@ -49,6 +49,17 @@ impl TestApp {
         }
     }
 
+    pub fn db_url(&self) -> String {
+        self.db.url.clone()
+    }
+
+    /// The same database under other options (limits, timeouts).
+    pub async fn reopen(&mut self, o: Options) {
+        let state = AppState::with_store(self.state.store.clone(), o);
+        self.router = juesuan_web::router(state.clone());
+        self.state = state;
+    }
+
     pub async fn finish(self) {
         self.state.store.close().await;
         self.db.drop_database().await;
