@@ -32,12 +32,22 @@ fn our_own_workbook_audits_clean_with_all_nine_tables() {
     let a = audit(&workbook(|_| {}));
     assert_eq!(a.coverage.tables.tables, 9, "{:?}", a.coverage.tables);
     assert!(a.coverage.tables.unrecognised.is_empty());
+    // A rule over a grouped header the workbook text does not map (公开04/08/09表) says it could
+    // not run; nothing else may be short of a pass.
     let bad: Vec<_> = a
         .checks
         .iter()
         .filter(|c| !matches!(c.outcome, Outcome::Pass | Outcome::NotApplicable))
+        .filter(|c| !(c.kind == Kind::TableRule && c.outcome == Outcome::InsufficientData))
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
+    for c in a
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::InsufficientData)
+    {
+        assert!(c.message.contains("无法核对"), "{c:?}");
+    }
     assert!(a.checks.len() >= 60, "only {} checks", a.checks.len());
 }
 

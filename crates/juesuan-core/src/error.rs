@@ -254,7 +254,7 @@ impl Coded for ErrorCode {
             ErrorCode::NegativeAmount => "金额为负",
             ErrorCode::AmountBeyondBound => "金额超出上限",
             ErrorCode::MalformedCode => "科目编码格式错误",
-            ErrorCode::UnknownFunctionCode => "功能分类科目不在目录中",
+            ErrorCode::UnknownFunctionCode => "功能分类科目的类或款不在目录中",
             ErrorCode::UnknownEconomicCode => "经济分类科目不在目录中",
             ErrorCode::NotItemLevel => "科目级次不对",
             ErrorCode::BasicMismatch => "基本支出按经济分类与按功能分类不一致",
@@ -267,8 +267,8 @@ impl Coded for ErrorCode {
             ErrorCode::MissingReason => "缺少变动或差异原因",
             ErrorCode::MissingDeviationReason => "绩效指标未得满分而缺少偏差原因",
             ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
-            ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用较早年度的目录",
-            ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中（所属款在目录中）",
+            ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用了较早年度的目录",
+            ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中，所属款在目录中",
         }
     }
 }

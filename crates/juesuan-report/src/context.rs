@@ -466,6 +466,87 @@ fn general_budget_expenditure() -> FactFilter {
     }
 }
 
+/// 政府采购 of the given kinds ("goods", "works", "services"; "sme" and "small_micro" are
+/// breakdowns of those, never added to them).
+fn procurement_filter(items: &[&str]) -> FactFilter {
+    FactFilter {
+        measure: vec![Measure::Procurement],
+        item: items.iter().map(|s| s.to_string()).collect(),
+        ..FactFilter::default()
+    }
+}
+
+/// One key figure of a unit-year (同比对照的一行): this year's amount as the report states it,
+/// and the 上年数 the input states for the same concept (None when the input has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFigure {
+    pub label: &'static str,
+    pub current: Amount,
+    pub stated_prior: Option<Amount>,
+}
+
+/// The key figures the report states, each from the same filter the narrative uses, so a
+/// comparison of two years (the web app's 同比对照) shows the report's own figures: 政府采购
+/// is goods + works + services (its SME breakdowns are not added again), and a 上年数 is
+/// only one the input states for the very same concept.
+pub fn key_figures(uy: &UnitYear) -> Vec<KeyFigure> {
+    let sum = |f: &FactFilter| uy.facts.sum(f);
+    let stated = |f: &FactFilter| uy.facts.select(f).next().is_some().then(|| sum(f));
+    let with_prior = |f: FactFilter| FactFilter {
+        scenario: Some(Scenario::Prior),
+        ..f
+    };
+    let grand_total = sum(&filter(Measure::Income))
+        + sum(&filter(Measure::UsedNonFiscalBalance))
+        + sum(&filter(Measure::CarryoverBegin));
+    let basic = FactFilter {
+        nature: vec![Nature::Basic],
+        ..general_budget_expenditure()
+    };
+    vec![
+        KeyFigure {
+            label: "收支总计",
+            current: grand_total,
+            stated_prior: stated(&prior(Measure::GrandTotal)),
+        },
+        KeyFigure {
+            label: "本年收入合计",
+            current: sum(&filter(Measure::Income)),
+            stated_prior: None,
+        },
+        KeyFigure {
+            label: "本年支出合计",
+            current: sum(&filter(Measure::Expenditure)),
+            stated_prior: None,
+        },
+        KeyFigure {
+            label: "一般公共预算财政拨款支出",
+            current: sum(&general_budget_expenditure()),
+            stated_prior: stated(&with_prior(general_budget_expenditure())),
+        },
+        KeyFigure {
+            label: "一般公共预算财政拨款基本支出",
+            current: sum(&basic),
+            stated_prior: None,
+        },
+        KeyFigure {
+            label: "“三公”经费财政拨款支出",
+            current: sum(&sangong_filter(&[], Scenario::Actual)),
+            stated_prior: stated(&sangong_filter(&[], Scenario::Prior)),
+        },
+        KeyFigure {
+            label: "机关运行经费",
+            current: sum(&filter(Measure::OperatingCosts)),
+            stated_prior: stated(&prior(Measure::OperatingCosts)),
+        },
+        KeyFigure {
+            label: "政府采购支出",
+            current: sum(&procurement_filter(&["goods", "works", "services"])),
+            stated_prior: None,
+        },
+    ]
+}
+
 /// This year's spending from one fund source (八、九: 政府性基金, 国有资本经营).
 fn fund_expenditure(source: FundSource) -> FactFilter {
     FactFilter {
@@ -818,11 +899,7 @@ impl Builder<'_> {
 
     /// 十（二）: 政府采购 by kind, and what went to small and medium enterprises.
     fn procurement(&self) -> Procurement {
-        let proc = |items: &[&str]| FactFilter {
-            measure: vec![Measure::Procurement],
-            item: items.iter().map(|s| s.to_string()).collect(),
-            ..FactFilter::default()
-        };
+        let proc = procurement_filter;
         Procurement {
             total: self.sum(&proc(&["goods", "works", "services"])),
             goods: self.sum(&proc(&["goods"])),

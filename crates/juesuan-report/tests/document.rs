@@ -172,3 +172,53 @@ fn empty_values_are_left_out_of_sentences() {
     );
     assert!(md.contains("全年按规定更新购置公务用车0辆。"));
 }
+
+/// Issue #15 item 3: the key figures a two-year comparison shows are the report's own — each
+/// equals the figure the narrative states, 政府采购 does not add its SME breakdowns again, and
+/// a 上年数 is shown only for the concept the input states it for.
+#[test]
+fn key_figures_are_the_reports_figures() {
+    use juesuan_report::context::{build, key_figures};
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).expect("catalogues");
+    let uy = parse_input(EXAMPLE, "input.toml", &cats).expect("example parses");
+    let (cx, _) = build(&uy, &cats, Vec::new());
+    let figures = key_figures(&uy);
+    let get = |label: &str| {
+        figures
+            .iter()
+            .find(|f| f.label == label)
+            .unwrap_or_else(|| panic!("{label}"))
+    };
+    let expect = [
+        ("收支总计", cx.grand_total.current.clone()),
+        ("本年收入合计", cx.income_total.clone()),
+        ("本年支出合计", cx.expenditure_total.clone()),
+        (
+            "一般公共预算财政拨款支出",
+            cx.general_budget.current.clone(),
+        ),
+        ("一般公共预算财政拨款基本支出", cx.basic_total.clone()),
+        ("“三公”经费财政拨款支出", cx.sangong_total.actual.clone()),
+        ("机关运行经费", cx.operating_costs.current.clone()),
+        ("政府采购支出", cx.procurement_total.clone()),
+    ];
+    assert_eq!(figures.len(), expect.len());
+    for (label, stated) in &expect {
+        assert_eq!(&get(label).current.wan(), stated, "{label}");
+    }
+    assert_eq!(get("政府采购支出").current.wan(), "57.50");
+    assert_eq!(
+        get("一般公共预算财政拨款支出")
+            .stated_prior
+            .map(|a| a.wan()),
+        Some(cx.general_budget.prior.clone())
+    );
+    assert_eq!(
+        get("收支总计").stated_prior.map(|a| a.wan()),
+        Some(cx.grand_total.prior.clone())
+    );
+    // The input states no 上年 本年支出合计: none is shown (it is not last year's
+    // general-budget spending).
+    assert_eq!(get("本年支出合计").stated_prior, None);
+}

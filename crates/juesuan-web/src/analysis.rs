@@ -3,8 +3,7 @@
 //! comparison. Pure functions over the input text; the app caches results per version id
 //! because versions are immutable.
 
-use juesuan_core::facts::{FactFilter, Measure, Scenario};
-use juesuan_core::{Amount, Catalogues, UnitYear};
+use juesuan_core::{Catalogues, UnitYear};
 use juesuan_data::{Library, ReadError};
 use juesuan_report::evaluation::Scores;
 use juesuan_report::Report;
@@ -75,36 +74,20 @@ pub struct Comparison {
 }
 
 /// Compare key figures of two years of one unit, and whether the later year's 上年数 match the
-/// earlier year's 决算数.
+/// earlier year's 决算数. The figures are the report's own (`juesuan_report::context::key_figures`),
+/// so this page cannot state a sum the report does not.
 pub fn compare(earlier: &UnitYear, later: &UnitYear) -> Vec<Comparison> {
-    let metrics: [(&'static str, Measure); 6] = [
-        ("本年收入合计", Measure::Income),
-        ("本年支出合计", Measure::Expenditure),
-        ("基本支出（经济分类）", Measure::BasicEconomic),
-        ("“三公”经费支出", Measure::SanGong),
-        ("机关运行经费", Measure::OperatingCosts),
-        ("政府采购支出", Measure::Procurement),
-    ];
-    let sum = |uy: &UnitYear, m: Measure, s: Scenario| -> (Amount, bool) {
-        let mut f = FactFilter::measure(m);
-        f.scenario = Some(s);
-        let any = uy.facts.select(&f).next().is_some();
-        (uy.facts.sum(&f), any)
-    };
-    metrics
-        .iter()
-        .map(|(label, m)| {
-            let (a, _) = sum(earlier, *m, Scenario::Actual);
-            let (b, _) = sum(later, *m, Scenario::Actual);
-            let (p, stated) = sum(later, *m, Scenario::Prior);
-            Comparison {
-                label,
-                earlier: a.wan(),
-                later: b.wan(),
-                change: (b - a).wan(),
-                later_states_prior: stated.then(|| p.wan()),
-                prior_mismatch: stated && p != a,
-            }
+    let before = juesuan_report::context::key_figures(earlier);
+    juesuan_report::context::key_figures(later)
+        .into_iter()
+        .zip(before)
+        .map(|(b, a)| Comparison {
+            label: b.label,
+            earlier: a.current.wan(),
+            later: b.current.wan(),
+            change: (b.current - a.current).wan(),
+            later_states_prior: b.stated_prior.map(|p| p.wan()),
+            prior_mismatch: b.stated_prior.is_some_and(|p| p != a.current),
         })
         .collect()
 }

@@ -429,6 +429,40 @@ impl Layout {
     }
 }
 
+/// A table just titled, before its unit, header and rows are read.
+fn new_table(
+    title: String,
+    unit: Option<(Ratio, &'static str)>,
+    line: usize,
+    page: Option<usize>,
+) -> StatedTable {
+    StatedTable {
+        title,
+        unit,
+        line,
+        page,
+        header: Vec::new(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+        note: None,
+        template: None,
+        paths: Vec::new(),
+    }
+}
+
+/// The table title a line carries: the line itself, or a title glued after a table's last cell
+/// ("注：…公开03表" then the next title) on a line with no figures and no unit.
+fn line_title(t: &str, cs: Option<&[Cell<'_>]>, single: bool) -> Option<String> {
+    if single {
+        return title_of(cs.and_then(|c| c.first()).map_or(t, |c| c.text));
+    }
+    cs.and_then(|c| c.last())
+        .filter(|c| !is_amount(c.text))
+        .and_then(|c| title_of(c.text))
+        .filter(|_| unit_of(t).is_none())
+        .filter(|_| !cs.is_some_and(|c| c.iter().any(|x| is_amount(x.text))))
+}
+
 pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
     let paged = text.contains('\u{c}');
     let mut page = 1;
@@ -480,20 +514,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
             close(current.take(), unread, &mut tables, &mut coverage);
             continue;
         }
-        let title = if single {
-            title_of(cs.as_ref().and_then(|c| c.first()).map_or(t, |c| c.text))
-        } else {
-            // A title glued after a table's last cell ("注：…公开03表" then the next title).
-            cs.as_ref()
-                .and_then(|c| c.last())
-                .filter(|c| !is_amount(c.text))
-                .and_then(|c| title_of(c.text))
-                .filter(|_| unit_of(t).is_none())
-                .filter(|_| {
-                    !cs.as_ref()
-                        .is_some_and(|c| c.iter().any(|x| is_amount(x.text)))
-                })
-        };
+        let title = line_title(t, cs.as_deref(), single);
         if let Some(title) = title {
             // "注：本部门无相关收支项目" (or a bracketed "（无…）" the reader joined over the
             // page break) glued before the next title: the note of this table.
@@ -508,18 +529,7 @@ pub(crate) fn recognise(text: &str) -> (Vec<StatedTable>, TableCoverage) {
             close(current.take(), unread, &mut tables, &mut coverage);
             layout = Layout::default();
             unread = false;
-            current = Some(StatedTable {
-                title,
-                unit: unit_of(t),
-                line: n,
-                page: row_page,
-                header: Vec::new(),
-                columns: Vec::new(),
-                rows: Vec::new(),
-                note: None,
-                template: None,
-                paths: Vec::new(),
-            });
+            current = Some(new_table(title, unit_of(t), n, row_page));
             continue;
         }
         let Some(table) = current.as_mut() else {
