@@ -117,8 +117,9 @@ pub struct PieChart {
     pub slices: Vec<Slice>,
 }
 
-/// Fixed, print-friendly palette (cycled for series and slices).
-const PALETTE: [&str; 12] = [
+/// Fixed, print-friendly palette (cycled for series and slices); the Word writer's native
+/// charts use the same colours.
+pub const PALETTE: [&str; 12] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac", "#499894", "#d4a6c8",
 ];
