@@ -213,6 +213,22 @@ fn heading(out: &mut String, width: f64, title: &str, unit: &str) {
     }
 }
 
+/// The chart for a figure whose caption is its title (report.html, the PDF): the same SVG
+/// without the visible title, so that the title is printed once. The accessible `<title>`
+/// stays; the space above the unit line stays too, so the geometry is unchanged.
+pub fn without_visible_title(svg: &str) -> String {
+    let Some(start) = svg.find("<text class=\"title\"") else {
+        return svg.to_string();
+    };
+    let end = svg[start..]
+        .find("</text>\n")
+        .map_or(svg.len(), |e| start + e + "</text>\n".len());
+    let mut out = String::with_capacity(svg.len());
+    out.push_str(&svg[..start]);
+    out.push_str(&svg[end..]);
+    out
+}
+
 /// Minimum canvas width so the heading fits.
 fn heading_width(title: &str, unit: &str) -> f64 {
     let t = text_width(title, FS_TITLE);

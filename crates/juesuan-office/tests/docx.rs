@@ -473,6 +473,121 @@ fn chart_caches_and_workbooks_hold_the_reports_figures() {
 }
 
 #[test]
+fn the_cover_carries_the_unit_the_year_and_the_date_line() {
+    let w = written();
+    let xml = part("word/document.xml");
+    let doc = Document::parse(&xml).unwrap();
+    // The cover is everything before the 目录 heading (which starts the next page).
+    let cover: Vec<String> = doc
+        .descendants()
+        .filter(|n| is(n, "p"))
+        .map(|n| text_of(&n))
+        .take_while(|t| t != "目　录")
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(
+        cover,
+        vec![
+            "凉山州科学技术协会".to_string(),
+            "2021年度部门决算".to_string(),
+            w.report.date.clone()
+        ]
+    );
+    let date = &w.report.date;
+    let (y, rest) = date.split_once('年').expect("年");
+    let (m, rest) = rest.split_once('月').expect("月");
+    let d = rest.strip_suffix('日').expect("日");
+    assert!(
+        y.len() == 4 && [m, d].iter().all(|p| (1..=2).contains(&p.len())),
+        "{date}"
+    );
+    assert!(
+        [y, m, d]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit())),
+        "{date}"
+    );
+}
+
+#[test]
+fn one_normal_style_marked_as_the_default() {
+    let styles = part("word/styles.xml");
+    let st = Document::parse(&styles).unwrap();
+    let paragraph_styles: Vec<Node> = st
+        .descendants()
+        .filter(|n| is(n, "style") && wattr(n, "type") == Some("paragraph"))
+        .collect();
+    let normal: Vec<&Node> = paragraph_styles
+        .iter()
+        .filter(|n| {
+            wattr(n, "styleId") == Some("Normal")
+                || n.children()
+                    .any(|c| is(&c, "name") && wattr(&c, "val") == Some("Normal"))
+        })
+        .collect();
+    assert_eq!(normal.len(), 1, "one Normal style");
+    let defaults: Vec<&str> = paragraph_styles
+        .iter()
+        .filter(|n| wattr(n, "default") == Some("1"))
+        .filter_map(|n| wattr(n, "styleId"))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec!["Normal"],
+        "Normal is the one default paragraph style"
+    );
+    // Its font and size are the document defaults: the body font.
+    let defaults = st.descendants().find(|n| is(n, "rPrDefault")).unwrap();
+    let fonts = defaults.descendants().find(|n| is(n, "rFonts")).unwrap();
+    assert_eq!(wattr(&fonts, "eastAsia"), Some(BODY_FONT));
+    let ids: Vec<&str> = paragraph_styles
+        .iter()
+        .filter_map(|n| wattr(n, "styleId"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no style id twice: {ids:?}");
+}
+
+#[test]
+fn table_header_rows_repeat_on_every_page() {
+    let w = written();
+    let xml = part("word/document.xml");
+    let doc = Document::parse(&xml).unwrap();
+    let tbls = tables(&doc);
+    let header_rows = |i: usize| -> usize {
+        match w.report.tables.get(i) {
+            Some(t) => t.header.len(),
+            None => 1, // evaluation tables: one header row
+        }
+    };
+    for (i, tbl) in tbls.iter().enumerate() {
+        let repeated: Vec<bool> = rows(tbl)
+            .iter()
+            .map(|tr| {
+                tr.children()
+                    .filter(|c| is(c, "trPr"))
+                    .flat_map(|p| p.children())
+                    .any(|c| is(&c, "tblHeader"))
+            })
+            .collect();
+        let n = header_rows(i);
+        assert!(n >= 1);
+        assert!(
+            repeated[..n].iter().all(|r| *r),
+            "table {i}: header rows repeat"
+        );
+        assert!(
+            repeated[n..].iter().all(|r| !r),
+            "table {i}: body rows do not"
+        );
+    }
+    // docx-rs's row height mark is gone: no header row carries a 1-twip height.
+    assert!(!xml.contains("<w:trHeight w:val=\"1\""));
+}
+
+#[test]
 fn page_numbers_toc_fonts_and_page_setup() {
     let w = written();
     let names: Vec<String> = archive().file_names().map(str::to_string).collect();
@@ -550,6 +665,10 @@ fn page_numbers_toc_fonts_and_page_setup() {
         .filter(|t| !t.is_empty())
         .collect();
     assert_eq!(title_texts, vec!["凉山州科学技术协会", "2021年度部门决算"]);
+    // Each style's font by name: 方正小标宋 for the title, 黑体 for headings, 仿宋_GB2312 body.
+    assert_eq!(TITLE_FONT, "方正小标宋简体");
+    assert_eq!(HEADING_FONT, "黑体");
+    assert_eq!(BODY_FONT, "仿宋_GB2312");
     let h1: Vec<String> = doc
         .descendants()
         .filter(|n| {

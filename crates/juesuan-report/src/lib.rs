@@ -19,11 +19,30 @@ use serde::{Deserialize, Serialize};
 pub struct Chart {
     pub id: String,
     pub title: String,
+    /// The standalone chart (charts/<id>.svg, which report.md shows): title included.
     pub svg: String,
+    /// The chart inside a figure whose caption is the title (report.html, the PDF): the same
+    /// SVG without the visible title, so the title is printed once.
+    pub figure_svg: String,
     /// What the SVG is drawn from: categories, series and the formatted figures (the Word
     /// writer's native chart and its embedded workbook use these).
     #[serde(skip)]
     pub data: charts::ChartData,
+}
+
+impl Chart {
+    /// A chart drawn from its data.
+    pub fn new(id: String, title: String, data: charts::ChartData) -> Chart {
+        let svg = data.svg();
+        let figure_svg = juesuan_charts::without_visible_title(&svg);
+        Chart {
+            id,
+            title,
+            svg,
+            figure_svg,
+            data,
+        }
+    }
 }
 
 /// The complete disclosure of one unit-year in every text format.
@@ -225,21 +244,18 @@ pub fn render_report(
             Segment::Chart { id, title } => {
                 let data = charts::chart_data(&id, &title, &cx)
                     .ok_or_else(|| format!("{origin}: 未知的图表“{id}”（可用 fig1–fig7）"))?;
-                let svg = data.svg();
-                markdown.push_str(&format!("![{title}](charts/{id}.svg)\n\n"));
+                let chart = Chart::new(id, title, data);
+                markdown.push_str(&format!("![{}](charts/{}.svg)\n\n", chart.title, chart.id));
                 body.push_str(&format!(
-                    "<figure id=\"{id}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-                    juesuan_core::markup::escape(&title)
+                    "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    chart.id,
+                    chart.figure_svg,
+                    juesuan_core::markup::escape(&chart.title)
                 ));
                 blocks.push(document::Block::Chart {
                     index: charts.len(),
                 });
-                charts.push(Chart {
-                    id,
-                    title,
-                    svg,
-                    data,
-                });
+                charts.push(chart);
             }
             Segment::Tables => {
                 for (index, table) in tables.iter().enumerate() {
