@@ -1,6 +1,7 @@
 //! juesuan-report: from a validated unit-year to the complete disclosure — tables, the
 //! Chinese narrative (minijinja templates from data files), charts (SVG), and the
-//! Markdown, HTML and JSON renderings. Pure: returns strings, writes nothing.
+//! Markdown, HTML and JSON renderings. Pure but for the cover date (the clock, or
+//! `SOURCE_DATE_EPOCH`): returns strings, writes nothing.
 
 pub mod charts;
 pub mod context;
