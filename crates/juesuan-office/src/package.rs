@@ -47,19 +47,27 @@ fn drawing_run(n: usize, c: &ChartPart) -> String {
     )
 }
 
-/// Replace the run holding chart `n`'s marker text with the chart's drawing.
-fn place_chart(document: &mut Vec<u8>, n: usize, c: &ChartPart) -> Result<(), OfficeError> {
+/// Replace the run holding each chart's marker text with the chart's drawing, in one pass
+/// (the markers are in document order).
+fn place_charts(document: &mut Vec<u8>, charts: &[ChartPart]) -> Result<(), OfficeError> {
+    if charts.is_empty() {
+        return Ok(());
+    }
     let text = std::str::from_utf8(document)
         .map_err(|e| OfficeError::Docx(format!("word/document.xml 不是 UTF-8：{e}")))?;
-    let marker = chart_marker(n);
-    let missing = || OfficeError::Docx(format!("word/document.xml 中没有图表{n}的位置"));
-    let at = text.find(&marker).ok_or_else(missing)?;
-    let start = text[..at].rfind("<w:r>").ok_or_else(missing)?;
-    let end = at + text[at..].find("</w:r>").ok_or_else(missing)? + "</w:r>".len();
-    let mut out = String::with_capacity(text.len() + 1024);
-    out.push_str(&text[..start]);
-    out.push_str(&drawing_run(n, c));
-    out.push_str(&text[end..]);
+    let mut out = String::with_capacity(text.len() + charts.len() * 1024);
+    let mut done = 0;
+    for (i, c) in charts.iter().enumerate() {
+        let n = i + 1;
+        let missing = || OfficeError::Docx(format!("word/document.xml 中没有图表{n}的位置"));
+        let at = done + text[done..].find(&chart_marker(n)).ok_or_else(missing)?;
+        let start = done + text[done..at].rfind("<w:r>").ok_or_else(missing)?;
+        let end = at + text[at..].find("</w:r>").ok_or_else(missing)? + "</w:r>".len();
+        out.push_str(&text[done..start]);
+        out.push_str(&drawing_run(n, c));
+        done = end;
+    }
+    out.push_str(&text[done..]);
     *document = out.into_bytes();
     Ok(())
 }
@@ -73,9 +81,8 @@ pub(crate) fn pack(mut xml: XMLDocx, charts: &[ChartPart]) -> Result<Vec<u8>, Of
             "<Default Extension=\"xlsx\" ContentType=\"{XLSX_CONTENT_TYPE}\" />"
         ));
     }
-    for (i, c) in charts.iter().enumerate() {
-        let n = i + 1;
-        place_chart(&mut xml.document, n, c)?;
+    place_charts(&mut xml.document, charts)?;
+    for n in 1..=charts.len() {
         rels.push_str(&format!(
             "<Relationship Id=\"{}\" Type=\"{REL_CHART}\" Target=\"charts/chart{n}.xml\" />",
             chart_rel_id(n)
@@ -156,4 +163,48 @@ fn write_zip(xml: XMLDocx, charts: &[ChartPart]) -> zip::result::ZipResult<Vec<u
         zip.write_all(bytes)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(title: &str) -> ChartPart {
+        ChartPart {
+            xml: String::new(),
+            workbook: Vec::new(),
+            width_emu: 1,
+            height_emu: 2,
+            title: title.into(),
+        }
+    }
+
+    fn run(text: &str) -> String {
+        format!("<w:r><w:rPr /><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+    }
+
+    #[test]
+    fn each_marker_run_becomes_its_chart() {
+        let doc = format!(
+            "<w:p>{}</w:p><w:p>{}{}</w:p>",
+            run(&chart_marker(1)),
+            run("正文"),
+            run(&chart_marker(2))
+        );
+        let mut bytes = doc.into_bytes();
+        place_charts(&mut bytes, &[chart("图1"), chart("图2")]).unwrap();
+        let out = String::from_utf8(bytes).unwrap();
+        assert!(!out.contains('\u{F8FF}'), "{out}");
+        assert_eq!(out.matches("<w:drawing>").count(), 2);
+        assert!(out.find("r:id=\"rIdJsChart1\"") < out.find("正文"));
+        assert!(out.find("正文") < out.find("r:id=\"rIdJsChart2\""));
+        assert!(out.contains("descr=\"图2\""));
+    }
+
+    #[test]
+    fn a_missing_marker_is_an_error() {
+        let mut bytes = format!("<w:p>{}</w:p>", run(&chart_marker(1))).into_bytes();
+        let err = place_charts(&mut bytes, &[chart("图1"), chart("图2")]).unwrap_err();
+        assert!(err.to_string().contains("图表2"), "{err}");
+    }
 }
