@@ -117,8 +117,9 @@ pub struct PieChart {
     pub slices: Vec<Slice>,
 }
 
-/// Fixed, print-friendly palette (cycled for series and slices).
-const PALETTE: [&str; 12] = [
+/// Fixed, print-friendly palette (cycled for series and slices); the Word writer's native
+/// charts use the same colours.
+pub const PALETTE: [&str; 12] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac", "#499894", "#d4a6c8",
 ];
@@ -210,6 +211,22 @@ fn heading(out: &mut String, width: f64, title: &str, unit: &str) {
             esc(unit)
         );
     }
+}
+
+/// The chart for a figure whose caption is its title (report.html, the PDF): the same SVG
+/// without the visible title, so that the title is printed once. The accessible `<title>`
+/// stays; the space above the unit line stays too, so the geometry is unchanged.
+pub fn without_visible_title(svg: &str) -> String {
+    let Some(start) = svg.find("<text class=\"title\"") else {
+        return svg.to_string();
+    };
+    let end = svg[start..]
+        .find("</text>\n")
+        .map_or(svg.len(), |e| start + e + "</text>\n".len());
+    let mut out = String::with_capacity(svg.len());
+    out.push_str(&svg[..start]);
+    out.push_str(&svg[end..]);
+    out
 }
 
 /// Minimum canvas width so the heading fits.

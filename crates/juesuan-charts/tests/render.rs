@@ -1,5 +1,6 @@
 use juesuan_charts::{
-    bar_svg, pie_svg, BarChart, ChartValue, PieChart, Series, Slice, FONT_FAMILY,
+    bar_svg, pie_svg, without_visible_title, BarChart, ChartValue, PieChart, Series, Slice,
+    FONT_FAMILY,
 };
 use roxmltree::{Document, Node};
 
@@ -479,4 +480,40 @@ fn rendering_is_deterministic() {
     );
     assert_eq!(bar_svg(&big), bar_svg(&big));
     parse(&bar_svg(&big));
+}
+
+#[test]
+fn a_captioned_figure_has_no_visible_title_but_keeps_everything_else() {
+    let b = bar(&["基本支出"], vec![series("本年", vec![cv(100, "1.00")])]);
+    let p = pie(vec![slice("基本支出", 1, "1.00", "100.00%")]);
+    for svg in [bar_svg(&b), pie_svg(&p)] {
+        let title = if svg.contains(&b.title) {
+            &b.title
+        } else {
+            &p.title
+        };
+        let visible = |s: &str| {
+            Document::parse(s)
+                .unwrap()
+                .descendants()
+                .filter(|n| n.tag_name().name() == "text")
+                .any(|n| n.text() == Some(title.as_str()))
+        };
+        assert!(visible(&svg), "the standalone chart shows its title");
+        let figure = without_visible_title(&svg);
+        assert!(!visible(&figure), "the figure's caption is its one title");
+        assert!(figure.contains(&format!("<title>{title}</title>")));
+        assert!(figure.contains("单位：万元") && figure.contains("1.00"));
+        assert_eq!(
+            figure.len(),
+            svg.len()
+                - svg
+                    .lines()
+                    .find(|l| l.contains("class=\"title\""))
+                    .unwrap()
+                    .len()
+                - 1
+        );
+    }
+    assert_eq!(without_visible_title("<svg></svg>"), "<svg></svg>");
 }

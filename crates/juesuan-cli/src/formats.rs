@@ -1,8 +1,8 @@
 //! Which files `juesuan report` writes: `--format md,html,json,docx,pdf,xlsx`.
 //!
-//! By default every format is written. Word and PDF need a CJK font (Debian fonts-noto-cjk);
-//! when it is missing and the format was not asked for by name, the format is skipped with a
-//! plain message saying why; when it was asked for, that is an error.
+//! By default every format is written. PDF needs a CJK font (Debian fonts-noto-cjk; Word does
+//! not: its charts are native Word charts); when it is missing and PDF was not asked for by
+//! name, it is skipped with a plain message saying why; when it was asked for, that is an error.
 
 use anyhow::{anyhow, bail, Result};
 use juesuan_core::UnitYear;
@@ -85,15 +85,12 @@ pub fn render(
                 "tables.json".into(),
                 report.tables_json.clone().into_bytes(),
             )),
-            Format::Docx => match juesuan_office::Fonts::discover() {
-                Ok(fonts) => {
-                    let bytes = juesuan_office::write_docx(report, uy, &fonts)
-                        .map_err(|e| anyhow!("生成 Word 文件失败：{e}"))?;
-                    files.push(("report.docx".into(), bytes));
-                }
-                Err(e) if !explicit => skipped.push(format!("未生成 report.docx：{e}")),
-                Err(e) => bail!("无法生成 report.docx：{e}"),
-            },
+            // Native Word charts need no font files: Word and WPS draw them.
+            Format::Docx => {
+                let bytes = juesuan_office::write_docx(report, uy)
+                    .map_err(|e| anyhow!("生成 Word 文件失败：{e}"))?;
+                files.push(("report.docx".into(), bytes));
+            }
             #[cfg(feature = "pdf")]
             Format::Pdf => match juesuan_pdf::PdfFonts::discover() {
                 Ok(fonts) => {

@@ -9,7 +9,7 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "report.docx".into());
     let (uy, report) = common::example_report();
-    let bytes = juesuan_office::write_docx(&report, &uy, &common::fonts()).unwrap_or_else(|e| {
+    let bytes = juesuan_office::write_docx(&report, &uy).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1)
     });

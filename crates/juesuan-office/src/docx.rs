@@ -4,11 +4,12 @@
 //! 37/35/28/26 mm, title in 方正小标宋简体, headings in 黑体, body in 仿宋_GB2312 三号 with a
 //! fixed 28 pt line, page numbers "— 1 —" centred in the footer.
 
-use crate::png::PNG_SCALE;
-use crate::{svg_to_png, Fonts, OfficeError};
+use crate::chart::{chart_workbook, chart_xml};
+use crate::package::{pack, ChartPart};
+use crate::OfficeError;
 use docx_rs::{
-    AlignmentType, BorderType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, InstrToC,
-    LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Pic, Run, RunFonts,
+    AlignmentType, BorderType, Docx, FieldCharType, Footer, HeightRule, InstrPAGEREF, InstrText,
+    InstrToC, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run, RunFonts,
     SpecialIndentType, Style, StyleType, Tab, TabLeaderType, TabValueType, TableAlignmentType,
     TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins, TableLayoutType,
     TableRow, VAlignType, VMergeType, WidthType,
@@ -64,6 +65,7 @@ const STYLE_TABLE_TITLE: &str = "JsTableTitle";
 const STYLE_TABLE_NOTE: &str = "JsTableNote";
 const STYLE_TOC_HEADING: &str = "TOCHeading";
 const STYLE_FOOTER: &str = "Footer";
+const STYLE_COVER_DATE: &str = "JsCoverDate";
 
 fn fonts(name: &str) -> RunFonts {
     // Every slot gets the same font, so digits and Latin letters match the Chinese text,
@@ -125,12 +127,10 @@ fn toc_style(level: i32) -> Style {
 /// Styles of the running text: Normal, title, headings, body paragraphs, captions.
 fn text_styles() -> Vec<Style> {
     let first_line = || Some(SpecialIndentType::FirstLine(BODY_INDENT));
+    // No "Normal" here: docx-rs always writes one (empty, so it takes the document defaults,
+    // which are the body font and size); a second would compete with it (`write_docx` marks
+    // that one as the default paragraph style).
     vec![
-        Style::new("Normal", StyleType::Paragraph)
-            .name("Normal")
-            .q_format(true)
-            .fonts(fonts(BODY_FONT))
-            .size(BODY_SIZE),
         Style::new(STYLE_TITLE, StyleType::Paragraph)
             .name("Title")
             .based_on("Normal")
@@ -196,6 +196,13 @@ fn navigation_styles() -> Vec<Style> {
             .size(BODY_SIZE)
             .align(AlignmentType::Center)
             .line_spacing(exact_line(560).after(240)),
+        Style::new(STYLE_COVER_DATE, StyleType::Paragraph)
+            .name("封面日期")
+            .based_on("Normal")
+            .fonts(fonts(BODY_FONT))
+            .size(BODY_SIZE)
+            .align(AlignmentType::Center)
+            .line_spacing(exact_line(560)),
         Style::new(STYLE_FOOTER, StyleType::Paragraph)
             .name("footer")
             .based_on("Normal")
@@ -427,9 +434,23 @@ fn header_rows(header: &[Vec<HeaderCell>], widths: &[usize]) -> Vec<TableRow> {
             out.push(cell);
             col += span;
         }
-        rows.push(TableRow::new(out).cant_split());
+        rows.push(repeated_header(TableRow::new(out)));
     }
     rows
+}
+
+/// Row height docx-rs writes for header rows only, replaced by `<w:tblHeader />` once the
+/// document is built (docx-rs has no setter for it): Word and WPS repeat those rows at the
+/// top of every page a table runs onto.
+const HEADER_ROW_MARK: f32 = 1.0;
+const HEADER_ROW_XML: &str = "<w:trHeight w:val=\"1\" w:hRule=\"atLeast\" />";
+const TABLE_HEADER_XML: &str = "<w:tblHeader />";
+
+/// A table header row: kept on one page and repeated on every page of the table.
+fn repeated_header(row: TableRow) -> TableRow {
+    row.cant_split()
+        .row_height(HEADER_ROW_MARK)
+        .height_rule(HeightRule::AtLeast)
 }
 
 fn body_cell(c: &Cell) -> (String, AlignmentType, u8) {
@@ -565,7 +586,7 @@ fn simple_table(header: &[String], rows: &[Vec<String>], align: &[Align]) -> doc
         Some(Align::Center) => AlignmentType::Center,
         _ => AlignmentType::Left,
     };
-    let mut out = vec![TableRow::new(
+    let mut out = vec![repeated_header(TableRow::new(
         (0..ncols)
             .map(|c| {
                 let text = header.get(c).map(String::as_str).unwrap_or("");
@@ -576,8 +597,7 @@ fn simple_table(header: &[String], rows: &[Vec<String>], align: &[Align]) -> doc
                 word_cell(p, widths[c], 1)
             })
             .collect(),
-    )
-    .cant_split()];
+    ))];
     for row in rows {
         out.push(
             TableRow::new(
@@ -594,38 +614,53 @@ fn simple_table(header: &[String], rows: &[Vec<String>], align: &[Align]) -> doc
     word_table(out, widths)
 }
 
-/// PNG dimensions from its IHDR chunk.
-fn png_size(png: &[u8]) -> Option<(u32, u32)> {
-    if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" {
-        return None;
-    }
-    let w = u32::from_be_bytes(png[16..20].try_into().ok()?);
-    let h = u32::from_be_bytes(png[20..24].try_into().ok()?);
-    Some((w, h))
+/// The width and height attributes of an SVG's root element (CSS pixels).
+fn svg_size(svg: &str) -> Option<(f64, f64)> {
+    let root = &svg[svg.find("<svg")?..];
+    let root = &root[..root.find('>')?];
+    let attr = |name: &str| -> Option<f64> {
+        let start = root.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = root[start..].find('"')?;
+        root[start..start + len].parse().ok()
+    };
+    Some((attr("width")?, attr("height")?))
 }
 
+/// Text of the run that `pack` replaces with chart `n`'s drawing: private-use characters, so
+/// no report text can contain it.
+pub(crate) fn chart_marker(n: usize) -> String {
+    format!("\u{F8FF}juesuan-chart-{n}\u{F8FF}")
+}
+
+/// A chart as a native Word chart (its part and workbook go to `charts`), shown at the SVG's
+/// size shrunk to the text width, with its title once, as the caption below it.
 fn chart_paragraphs(
     chart: &juesuan_report::Chart,
-    fonts: &Fonts,
+    charts: &mut Vec<ChartPart>,
 ) -> Result<Vec<Paragraph>, OfficeError> {
-    let png = svg_to_png(&chart.svg, fonts)?;
-    let (wpx, hpx) =
-        png_size(&png).ok_or_else(|| OfficeError::Svg(format!("图表“{}”的 PNG 无效", chart.id)))?;
-    // Shown at the chart's CSS size (the PNG has twice the pixels), shrunk to the text width.
-    let mut w = wpx as f64 / PNG_SCALE as f64 * EMU_PER_PX;
-    let mut h = hpx as f64 / PNG_SCALE as f64 * EMU_PER_PX;
+    let (wpx, hpx) = svg_size(&chart.svg)
+        .ok_or_else(|| OfficeError::Document(format!("图表“{}”的 SVG 没有尺寸", chart.id)))?;
+    let mut w = wpx * EMU_PER_PX;
+    let mut h = hpx * EMU_PER_PX;
     let max_w = TEXT_WIDTH as f64 * EMU_PER_TWIP;
     if w > max_w {
         h *= max_w / w;
         w = max_w;
     }
-    let pic = Pic::new_with_dimensions(png, wpx, hpx).size(w as u32, h as u32);
+    let n = charts.len() + 1;
+    charts.push(ChartPart {
+        xml: chart_xml(&chart.data),
+        workbook: chart_workbook(&chart.data)?,
+        width_emu: w as u64,
+        height_emu: h as u64,
+        title: chart.title.clone(),
+    });
     Ok(vec![
         Paragraph::new()
             .align(AlignmentType::Center)
             .keep_next(true)
             .line_spacing(single_line().before(120))
-            .add_run(Run::new().add_image(pic)),
+            .add_run(Run::new().add_text(chart_marker(n))),
         Paragraph::new()
             .style(STYLE_CAPTION)
             .add_run(Run::new().add_text(&chart.title)),
@@ -731,7 +766,7 @@ fn toc_paragraphs(entries: &[TocEntry]) -> Vec<Paragraph> {
 fn body(
     report: &Report,
     uy: &UnitYear,
-    fonts: &Fonts,
+    charts: &mut Vec<ChartPart>,
     toc: &mut Vec<TocEntry>,
 ) -> Result<Vec<Element>, OfficeError> {
     let mut out = Vec::new();
@@ -764,7 +799,7 @@ fn body(
                 let c = report.charts.get(*index).ok_or_else(|| {
                     OfficeError::Document(format!("引用了不存在的第{}个图表", index + 1))
                 })?;
-                out.extend(chart_paragraphs(c, fonts)?.into_iter().map(para));
+                out.extend(chart_paragraphs(c, charts)?.into_iter().map(para));
             }
             Block::Table {
                 header,
@@ -816,12 +851,36 @@ fn insert_before(
     Ok(())
 }
 
-/// The whole disclosure as a Word document: cover, 目录 (a TOC field Word fills in on open),
-/// the report's parts in order with every disclosure table as a real Word table (merged
-/// header cells, amounts right-aligned), evaluation tables, charts as PNG images with
-/// captions, and page numbers.
-pub fn write_docx(report: &Report, uy: &UnitYear, fonts: &Fonts) -> Result<Vec<u8>, OfficeError> {
-    let mut docx = styles(Docx::new())
+/// The cover (封面): unit, "××××年度部门决算" and the date line, centred on the first page.
+fn cover(docx: Docx, report: &Report, uy: &UnitYear) -> Docx {
+    let blank = (0..6).fold(docx, |d, _| {
+        d.add_paragraph(Paragraph::new().style(STYLE_TITLE))
+    });
+    let line = |d: Docx, text: String| {
+        d.add_paragraph(
+            Paragraph::new()
+                .style(STYLE_TITLE)
+                .add_run(Run::new().add_text(text)),
+        )
+    };
+    let d = line(blank, uy.unit.name.clone());
+    let d = line(d, format!("{}年度部门决算", uy.year));
+    let d = (0..4).fold(d, |d, _| {
+        d.add_paragraph(Paragraph::new().style(STYLE_COVER_DATE))
+    });
+    d.add_paragraph(
+        Paragraph::new()
+            .style(STYLE_COVER_DATE)
+            .add_run(Run::new().add_text(&report.date)),
+    )
+}
+
+/// The whole disclosure as a Word document: cover with the date line, 目录 (a TOC field Word
+/// fills in on open), the report's parts in order with every disclosure table as a real Word
+/// table (merged header cells repeated on every page, amounts right-aligned), evaluation
+/// tables, charts as native Word charts with their data embedded, captions, page numbers.
+pub fn write_docx(report: &Report, uy: &UnitYear) -> Result<Vec<u8>, OfficeError> {
+    let docx = styles(Docx::new())
         .page_size(PAGE_WIDTH, PAGE_HEIGHT)
         .page_margin(
             PageMargin::new()
@@ -843,26 +902,12 @@ pub fn write_docx(report: &Report, uy: &UnitYear, fonts: &Fonts) -> Result<Vec<u
         )
         // The cover has no page number.
         .title_pg();
-
-    // 封面
-    for _ in 0..6 {
-        docx = docx.add_paragraph(Paragraph::new().style(STYLE_TITLE));
-    }
-    docx = docx
-        .add_paragraph(
-            Paragraph::new()
-                .style(STYLE_TITLE)
-                .add_run(Run::new().add_text(&uy.unit.name)),
-        )
-        .add_paragraph(
-            Paragraph::new()
-                .style(STYLE_TITLE)
-                .add_run(Run::new().add_text(format!("{}年度部门决算", uy.year))),
-        );
+    let mut docx = cover(docx, report, uy);
 
     // 目录
     let mut toc = Vec::new();
-    let body = body(report, uy, fonts, &mut toc)?;
+    let mut charts = Vec::new();
+    let body = body(report, uy, &mut charts, &mut toc)?;
     docx = docx.add_paragraph(
         Paragraph::new()
             .style(STYLE_TOC_HEADING)
@@ -881,8 +926,9 @@ pub fn write_docx(report: &Report, uy: &UnitYear, fonts: &Fonts) -> Result<Vec<u
     }
 
     let mut xml = docx.build();
-    // docx-rs has no setter for these two: updateFields (CT_Settings puts it before compat)
-    // and font-table entries naming the fallback of each Chinese font.
+    // docx-rs has no setter for these: updateFields (CT_Settings puts it before compat),
+    // font-table entries naming the fallback of each Chinese font, the default mark of its
+    // Normal style, and repeated table header rows.
     insert_before(
         &mut xml.settings,
         "<w:compat>",
@@ -895,10 +941,54 @@ pub fn write_docx(report: &Report, uy: &UnitYear, fonts: &Fonts) -> Result<Vec<u
         &font_declarations(),
         "word/fontTable.xml",
     )?;
-    let mut cursor = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut cursor)
-        .map_err(|e| OfficeError::Docx(e.to_string()))?;
-    Ok(cursor.into_inner())
+    replace_all(
+        &mut xml.styles,
+        NORMAL_XML,
+        NORMAL_DEFAULT_XML,
+        1,
+        "word/styles.xml",
+    )?;
+    let headers = count(&xml.document, HEADER_ROW_XML);
+    if headers > 0 {
+        replace_all(
+            &mut xml.document,
+            HEADER_ROW_XML,
+            TABLE_HEADER_XML,
+            headers,
+            "word/document.xml",
+        )?;
+    }
+    pack(xml, &charts)
+}
+
+/// docx-rs's Normal style as it writes it, and the same marked as the default paragraph style.
+const NORMAL_XML: &str = "<w:style w:type=\"paragraph\" w:styleId=\"Normal\">";
+const NORMAL_DEFAULT_XML: &str =
+    "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">";
+
+fn count(part: &[u8], what: &str) -> usize {
+    String::from_utf8_lossy(part).matches(what).count()
+}
+
+/// Replace `from` by `to` in a part, which must hold it exactly `expected` times (a docx-rs
+/// that writes it differently is an error, not a silently different document).
+pub(crate) fn replace_all(
+    part: &mut Vec<u8>,
+    from: &str,
+    to: &str,
+    expected: usize,
+    what: &str,
+) -> Result<(), OfficeError> {
+    let text = std::str::from_utf8(part)
+        .map_err(|e| OfficeError::Docx(format!("{what} 不是 UTF-8：{e}")))?;
+    let found = text.matches(from).count();
+    if found != expected || expected == 0 {
+        return Err(OfficeError::Docx(format!(
+            "{what} 中 {from} 出现 {found} 次，应为 {expected} 次"
+        )));
+    }
+    *part = text.replace(from, to).into_bytes();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -933,11 +1023,19 @@ mod tests {
     }
 
     #[test]
-    fn png_size_reads_ihdr() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend_from_slice(&640u32.to_be_bytes());
-        png.extend_from_slice(&480u32.to_be_bytes());
-        assert_eq!(png_size(&png), Some((640, 480)));
-        assert_eq!(png_size(b"GIF89a"), None);
+    fn svg_size_reads_the_root_element() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"380.5\" viewBox=\"0 0 640 380.5\"><rect width=\"9\" height=\"9\"/></svg>";
+        assert_eq!(svg_size(svg), Some((640.0, 380.5)));
+        assert_eq!(svg_size("<svg viewBox=\"0 0 1 1\"></svg>"), None);
+        assert_eq!(svg_size("<rect width=\"9\" height=\"9\"/>"), None);
+    }
+
+    #[test]
+    fn replace_all_wants_the_expected_count() {
+        let mut part = b"<a/><a/>".to_vec();
+        assert!(replace_all(&mut part, "<a/>", "<b/>", 1, "x").is_err());
+        assert!(replace_all(&mut part, "<c/>", "<b/>", 0, "x").is_err());
+        replace_all(&mut part, "<a/>", "<b/>", 2, "x").unwrap();
+        assert_eq!(part, b"<b/><b/>");
     }
 }

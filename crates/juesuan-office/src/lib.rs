@@ -4,10 +4,15 @@
 //!   font files found by [`Fonts::discover`] (Debian `fonts-noto-cjk` or `JUESUAN_FONT_DIR`).
 //! - [`write_docx`]: the whole disclosure (部门决算公开) as one Word document: cover, table
 //!   of contents, narrative, the disclosure tables with merged headers, evaluation tables,
-//!   charts as images, page numbers. Pure: returns bytes, writes no file.
+//!   charts as native Word charts with their data embedded (editable in Word and WPS), page
+//!   numbers. Pure: returns bytes, writes no file.
 
+mod chart;
 mod docx;
+mod package;
 mod png;
+
+pub use chart::{chart_table, chart_workbook, chart_xml, ChartTable};
 
 pub use docx::{
     write_docx, BODY_FONT, BODY_FONT_FALLBACK, HEADING_FONT, HEADING_FONT_FALLBACK, TITLE_FONT,

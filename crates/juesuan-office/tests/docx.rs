@@ -23,7 +23,7 @@ fn written() -> &'static Written {
     static W: OnceLock<Written> = OnceLock::new();
     W.get_or_init(|| {
         let (uy, report) = common::example_report();
-        let bytes = write_docx(&report, &uy, &common::fonts()).expect("docx written");
+        let bytes = write_docx(&report, &uy).expect("docx written");
         Written { report, bytes }
     })
 }
@@ -261,37 +261,330 @@ fn merged_header_cells_become_grid_span_and_vertical_merge() {
     assert!(merges_seen > 0, "some header spans rows");
 }
 
-#[test]
-fn charts_are_png_images_with_captions() {
-    let w = written();
+const C: &str = "http://schemas.openxmlformats.org/drawingml/2006/chart";
+const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+fn bytes_of(name: &str) -> Vec<u8> {
     let mut z = archive();
-    let names: Vec<String> = z.file_names().map(str::to_string).collect();
-    let media: Vec<&String> = names
-        .iter()
-        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
-        .collect();
-    assert_eq!(media.len(), w.report.charts.len());
-    for name in media {
-        let mut f = z.by_name(name).unwrap();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
-        assert!(bytes.len() > 5_000, "{name} has content");
+    let mut f = z
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("part {name} present"));
+    let mut out = Vec::new();
+    f.read_to_end(&mut out).unwrap();
+    out
+}
+
+/// Relationship id → target of a .rels part.
+fn relationships(name: &str) -> Vec<(String, String, String)> {
+    let xml = part(name);
+    let doc = Document::parse(&xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "Relationship")
+        .map(|n| {
+            (
+                n.attribute("Id").unwrap().to_string(),
+                n.attribute("Type").unwrap().to_string(),
+                n.attribute("Target").unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The texts of the `<c:pt>` points under `parent` (a c:cat, c:val or c:tx), by index.
+fn points(parent: &Node) -> Vec<(usize, String)> {
+    parent
+        .descendants()
+        .filter(|n| n.tag_name().name() == "pt" && n.tag_name().namespace() == Some(C))
+        .map(|n| {
+            let idx = n.attribute("idx").unwrap().parse().unwrap();
+            let v = n
+                .children()
+                .find(|c| c.tag_name().name() == "v")
+                .and_then(|v| v.text())
+                .unwrap_or("")
+                .to_string();
+            (idx, v)
+        })
+        .collect()
+}
+
+/// The child element `name` of `n`.
+fn child<'a, 'input>(n: &Node<'a, 'input>, name: &str) -> Node<'a, 'input> {
+    n.children()
+        .find(|c| c.tag_name().name() == name)
+        .unwrap_or_else(|| panic!("c:{name}"))
+}
+
+/// The figures a report chart shows, as the report formats them: per series, the name and
+/// one text per category ("" where the report prints no figure).
+fn report_figures(chart: &juesuan_report::Chart) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    use juesuan_report::charts::ChartData;
+    match &chart.data {
+        ChartData::Bar(b) => (
+            b.categories.clone(),
+            b.series
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.values.iter().map(|v| v.label.clone()).collect(),
+                    )
+                })
+                .collect(),
+        ),
+        ChartData::Pie(p) => (
+            p.slices.iter().map(|s| s.label.clone()).collect(),
+            vec![(
+                format!("金额（{}）", p.unit),
+                p.slices
+                    .iter()
+                    .map(|s| s.value_label.strip_suffix(&p.unit).unwrap().to_string())
+                    .collect(),
+            )],
+        ),
     }
+}
+
+#[test]
+fn charts_are_native_word_charts_with_parts_relationships_and_content_types() {
+    let w = written();
+    let n = w.report.charts.len();
+    assert_eq!(n, 7);
+    let names: Vec<String> = archive().file_names().map(str::to_string).collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("word/media/")),
+        "no chart falls back to a picture: {names:?}"
+    );
+    let types = part("[Content_Types].xml");
+    assert!(types.contains("Extension=\"xlsx\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\""));
+    let doc_rels = relationships("word/_rels/document.xml.rels");
     let xml = part("word/document.xml");
     let doc = Document::parse(&xml).unwrap();
-    let drawings = doc.descendants().filter(|n| is(n, "drawing")).count();
-    assert_eq!(drawings, w.report.charts.len());
-    for chart in &w.report.charts {
+    let frames: Vec<Node> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "chart" && n.tag_name().namespace() == Some(C))
+        .collect();
+    assert_eq!(frames.len(), n, "one chart frame per chart");
+    assert_eq!(doc.descendants().filter(|d| is(d, "drawing")).count(), n);
+    for (i, frame) in frames.iter().enumerate() {
+        let k = i + 1;
+        let id = frame.attribute((R, "id")).expect("r:id");
+        let (_, ty, target) = doc_rels.iter().find(|r| r.0 == id).expect("relationship");
+        assert!(ty.ends_with("/relationships/chart"), "{ty}");
+        assert_eq!(target, &format!("charts/chart{k}.xml"));
+        assert!(types.contains(&format!("<Override PartName=\"/word/charts/chart{k}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\"")), "content type of chart {k}");
+        // Shown at the SVG's size, at most the text width (15.3 cm).
+        let extent = frame
+            .ancestors()
+            .find(|a| a.tag_name().name() == "inline")
+            .and_then(|inline| inline.children().find(|c| c.tag_name().name() == "extent"))
+            .expect("wp:extent");
+        let cx: u64 = extent.attribute("cx").unwrap().parse().unwrap();
         assert!(
-            doc.descendants().any(|n| is(&n, "p")
-                && text_of(&n) == chart.title
-                && n.descendants()
-                    .any(|s| is(&s, "pStyle") && wattr(&s, "val") == Some("Caption"))),
-            "caption {}",
+            (3_000_000..=8845 * 635).contains(&cx),
+            "chart {k} is {cx} EMU wide"
+        );
+        let chart_rels = relationships(&format!("word/charts/_rels/chart{k}.xml.rels"));
+        let (rid, ty, book) = &chart_rels[0];
+        assert!(ty.ends_with("/relationships/package"), "{ty}");
+        let chart_xml = part(&format!("word/charts/chart{k}.xml"));
+        assert!(chart_xml.contains(&format!("<c:externalData r:id=\"{rid}\">")));
+        let book = bytes_of(&format!("word/charts/{book}").replace("charts/../", ""));
+        zip::ZipArchive::new(std::io::Cursor::new(book))
+            .expect("the embedded workbook is an xlsx")
+            .by_name("xl/worksheets/sheet1.xml")
+            .expect("with a sheet");
+    }
+}
+
+#[test]
+fn chart_caches_and_workbooks_hold_the_reports_figures() {
+    let w = written();
+    for (i, chart) in w.report.charts.iter().enumerate() {
+        let k = i + 1;
+        let xml = part(&format!("word/charts/chart{k}.xml"));
+        let doc = Document::parse(&xml).unwrap();
+        let (categories, series) = report_figures(chart);
+        let sers: Vec<Node> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "ser")
+            .collect();
+        assert_eq!(sers.len(), series.len(), "{}", chart.title);
+        for (ser, (name, figures)) in sers.iter().zip(&series) {
+            assert_eq!(points(&child(ser, "tx")), vec![(0, name.clone())]);
+            let cats: Vec<String> = points(&child(ser, "cat"))
+                .into_iter()
+                .map(|p| p.1)
+                .collect();
+            assert_eq!(cats, categories, "{}", chart.title);
+            let vals = points(&child(ser, "val"));
+            let expected: Vec<(usize, String)> = figures.iter().cloned().enumerate().collect();
+            assert_eq!(vals, expected, "cached figures of {}", chart.title);
+            if matches!(chart.data, juesuan_report::charts::ChartData::Pie(_)) {
+                for f in figures {
+                    // Each part's figure is the one the narrative prints beside its share.
+                    assert!(
+                        w.report.markdown.contains(&format!("{f}万元")),
+                        "{f} in report.md"
+                    );
+                }
+            }
+        }
+        // The embedded workbook holds the same numbers.
+        let book = bytes_of(&format!(
+            "word/embeddings/Microsoft_Excel_Worksheet{k}.xlsx"
+        ));
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut sheet = String::new();
+        z.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut sheet)
+            .unwrap();
+        let sheet = Document::parse(&sheet).unwrap();
+        let numbers: Vec<f64> = sheet
+            .descendants()
+            .filter(|c| c.tag_name().name() == "c" && c.attribute("t").is_none())
+            .filter_map(|c| c.children().find(|v| v.tag_name().name() == "v"))
+            .map(|v| v.text().unwrap().parse().unwrap())
+            .collect();
+        // Row by row: each category's figures, series after series.
+        let expected: Vec<f64> = (0..categories.len())
+            .flat_map(|r| series.iter().map(move |s| s.1[r].parse::<f64>().unwrap()))
+            .collect();
+        assert_eq!(numbers, expected, "workbook of {}", chart.title);
+        // The title is the caption under the chart, not a second title inside it.
+        assert!(xml.contains("<c:autoTitleDeleted val=\"1\"/>"));
+        assert!(
+            !xml.contains(&chart.title),
+            "{} inside the chart",
+            chart.title
+        );
+        assert!(!xml.contains("<c:chart><c:title>"));
+    }
+    let xml = part("word/document.xml");
+    for chart in &w.report.charts {
+        assert_eq!(
+            xml.matches(chart.title.as_str()).count(),
+            2,
+            "{}: the caption and the chart's description (docPr descr), nothing else",
             chart.title
         );
     }
+}
+
+#[test]
+fn the_cover_carries_the_unit_the_year_and_the_date_line() {
+    let w = written();
+    let xml = part("word/document.xml");
+    let doc = Document::parse(&xml).unwrap();
+    // The cover is everything before the 目录 heading (which starts the next page).
+    let cover: Vec<String> = doc
+        .descendants()
+        .filter(|n| is(n, "p"))
+        .map(|n| text_of(&n))
+        .take_while(|t| t != "目　录")
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(
+        cover,
+        vec![
+            "凉山州科学技术协会".to_string(),
+            "2021年度部门决算".to_string(),
+            w.report.date.clone()
+        ]
+    );
+    let date = &w.report.date;
+    let (y, rest) = date.split_once('年').expect("年");
+    let (m, rest) = rest.split_once('月').expect("月");
+    let d = rest.strip_suffix('日').expect("日");
+    assert!(
+        y.len() == 4 && [m, d].iter().all(|p| (1..=2).contains(&p.len())),
+        "{date}"
+    );
+    assert!(
+        [y, m, d]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit())),
+        "{date}"
+    );
+}
+
+#[test]
+fn one_normal_style_marked_as_the_default() {
+    let styles = part("word/styles.xml");
+    let st = Document::parse(&styles).unwrap();
+    let paragraph_styles: Vec<Node> = st
+        .descendants()
+        .filter(|n| is(n, "style") && wattr(n, "type") == Some("paragraph"))
+        .collect();
+    let normal: Vec<&Node> = paragraph_styles
+        .iter()
+        .filter(|n| {
+            wattr(n, "styleId") == Some("Normal")
+                || n.children()
+                    .any(|c| is(&c, "name") && wattr(&c, "val") == Some("Normal"))
+        })
+        .collect();
+    assert_eq!(normal.len(), 1, "one Normal style");
+    let defaults: Vec<&str> = paragraph_styles
+        .iter()
+        .filter(|n| wattr(n, "default") == Some("1"))
+        .filter_map(|n| wattr(n, "styleId"))
+        .collect();
+    assert_eq!(
+        defaults,
+        vec!["Normal"],
+        "Normal is the one default paragraph style"
+    );
+    // Its font and size are the document defaults: the body font.
+    let defaults = st.descendants().find(|n| is(n, "rPrDefault")).unwrap();
+    let fonts = defaults.descendants().find(|n| is(n, "rFonts")).unwrap();
+    assert_eq!(wattr(&fonts, "eastAsia"), Some(BODY_FONT));
+    let ids: Vec<&str> = paragraph_styles
+        .iter()
+        .filter_map(|n| wattr(n, "styleId"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no style id twice: {ids:?}");
+}
+
+#[test]
+fn table_header_rows_repeat_on_every_page() {
+    let w = written();
+    let xml = part("word/document.xml");
+    let doc = Document::parse(&xml).unwrap();
+    let tbls = tables(&doc);
+    let header_rows = |i: usize| -> usize {
+        match w.report.tables.get(i) {
+            Some(t) => t.header.len(),
+            None => 1, // evaluation tables: one header row
+        }
+    };
+    for (i, tbl) in tbls.iter().enumerate() {
+        let repeated: Vec<bool> = rows(tbl)
+            .iter()
+            .map(|tr| {
+                tr.children()
+                    .filter(|c| is(c, "trPr"))
+                    .flat_map(|p| p.children())
+                    .any(|c| is(&c, "tblHeader"))
+            })
+            .collect();
+        let n = header_rows(i);
+        assert!(n >= 1);
+        assert!(
+            repeated[..n].iter().all(|r| *r),
+            "table {i}: header rows repeat"
+        );
+        assert!(
+            repeated[n..].iter().all(|r| !r),
+            "table {i}: body rows do not"
+        );
+    }
+    // docx-rs's row height mark is gone: no header row carries a 1-twip height.
+    assert!(!xml.contains("<w:trHeight w:val=\"1\""));
 }
 
 #[test]
@@ -372,6 +665,10 @@ fn page_numbers_toc_fonts_and_page_setup() {
         .filter(|t| !t.is_empty())
         .collect();
     assert_eq!(title_texts, vec!["凉山州科学技术协会", "2021年度部门决算"]);
+    // Each style's font by name: 方正小标宋 for the title, 黑体 for headings, 仿宋_GB2312 body.
+    assert_eq!(TITLE_FONT, "方正小标宋简体");
+    assert_eq!(HEADING_FONT, "黑体");
+    assert_eq!(BODY_FONT, "仿宋_GB2312");
     let h1: Vec<String> = doc
         .descendants()
         .filter(|n| {
@@ -492,4 +789,41 @@ fn libreoffice_converts_it_to_a_pdf_with_the_tables() {
     );
     assert!(text.contains("686.54"), "686.54 in the PDF");
     assert!(text.contains("第一部分"), "narrative in the PDF");
+    native_charts_are_drawn(&w.report, &text);
+}
+
+/// Each native chart drawn by LibreOffice: its title once (the caption), and above it, after
+/// the previous caption, the chart's category labels and figures (bars: every figure; pies:
+/// every non-zero part, zero parts carry no label).
+fn native_charts_are_drawn(report: &juesuan_report::Report, pdf_text: &str) {
+    let flat: String = pdf_text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut from = 0;
+    for chart in &report.charts {
+        let title: String = chart.title.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(flat.matches(&title).count(), 1, "{title} once in the PDF");
+        let at = flat.find(&title).unwrap();
+        assert!(at > from, "{title} after the previous chart");
+        let above = &flat[from..at];
+        let (categories, series) = report_figures(chart);
+        let bar = matches!(chart.data, juesuan_report::charts::ChartData::Bar(_));
+        for (name, figures) in &series {
+            if bar {
+                assert!(above.contains(name.as_str()), "legend {name} of {title}");
+            }
+            for (cat, f) in categories.iter().zip(figures) {
+                if bar || f.parse::<f64>().unwrap() != 0.0 {
+                    // LibreOffice prints 514.30 as 514.3.
+                    let short = f.trim_end_matches('0').trim_end_matches('.');
+                    assert!(above.contains(short), "figure {f} of {cat} in {title}");
+                }
+            }
+        }
+        if bar {
+            assert!(above.contains("单位：万元"), "value axis unit of {title}");
+            for cat in &categories {
+                assert!(above.contains(cat.as_str()), "category {cat} of {title}");
+            }
+        }
+        from = at + title.len();
+    }
 }

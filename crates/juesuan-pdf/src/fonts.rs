@@ -48,6 +48,24 @@ const HEADING_FAMILIES: &[&str] = &[
     "Source Han Sans CN",
 ];
 
+/// Cover title families in order of preference: 方正小标宋 (the title font of official
+/// documents) if supplied, otherwise the heading family.
+const TITLE_FAMILIES: &[&str] = &[
+    "FZXiaoBiaoSong-B05S",
+    "方正小标宋简体",
+    "FZXiaoBiaoSong-B05",
+    "方正小标宋_GBK",
+    "方正小标宋",
+];
+
+/// The first family of `prefs` that `has` finds (case-insensitive, as typst's font book).
+fn first_family(prefs: &[&str], has: impl Fn(&str) -> bool) -> Option<String> {
+    prefs
+        .iter()
+        .find(|name| has(&name.to_lowercase()))
+        .map(|s| s.to_string())
+}
+
 /// A character every usable font must have: the 决 of 决算.
 const PROBE: char = '决';
 
@@ -57,8 +75,10 @@ pub struct PdfFonts {
     pub(crate) fonts: Vec<Font>,
     /// Family of body text (正文).
     pub body_family: String,
-    /// Family of headings, table headers and the cover (标题).
+    /// Family of headings and table headers (标题).
     pub heading_family: String,
+    /// Family of the cover title (封面标题): 方正小标宋 when found, else the heading family.
+    pub title_family: String,
     /// Font files loaded, for messages and docs.
     pub files: Vec<PathBuf>,
 }
@@ -69,6 +89,7 @@ impl std::fmt::Debug for PdfFonts {
             .field("faces", &self.fonts.len())
             .field("body_family", &self.body_family)
             .field("heading_family", &self.heading_family)
+            .field("title_family", &self.title_family)
             .field("files", &self.files)
             .finish()
     }
@@ -141,12 +162,7 @@ impl PdfFonts {
             files.push(path.clone());
         }
         let book = FontBook::from_fonts(&fonts);
-        let pick = |prefs: &[&str]| {
-            prefs
-                .iter()
-                .find(|name| book.contains_family(&name.to_lowercase()))
-                .map(|s| s.to_string())
-        };
+        let pick = |prefs: &[&str]| first_family(prefs, |f| book.contains_family(f));
         // Any face that has Chinese glyphs will do when none of the preferred families is there.
         let any_cjk = fonts
             .iter()
@@ -168,11 +184,13 @@ impl PdfFonts {
                 searched.join("、")
             )));
         };
+        let title_family = pick(TITLE_FAMILIES).unwrap_or_else(|| heading.clone());
         Ok(PdfFonts {
             book: LazyHash::new(book),
             fonts,
             body_family: body,
             heading_family: heading,
+            title_family,
             files,
         })
     }
@@ -266,5 +284,30 @@ mod tests {
         assert_eq!(fonts.files.len(), 4, "the linked file is not loaded twice");
         assert_eq!(fonts.body_family, "Noto Serif CJK SC");
         assert_eq!(fonts.heading_family, "Noto Sans CJK SC");
+        assert_eq!(
+            fonts.title_family, "Noto Sans CJK SC",
+            "no 方正小标宋: the heading font"
+        );
+    }
+
+    #[test]
+    fn the_official_fonts_are_chosen_when_present() {
+        let official = ["方正小标宋简体", "黑体", "仿宋_gb2312", "noto sans cjk sc"];
+        let has = |f: &str| official.contains(&f);
+        assert_eq!(
+            first_family(TITLE_FAMILIES, has).as_deref(),
+            Some("方正小标宋简体")
+        );
+        assert_eq!(first_family(HEADING_FAMILIES, has).as_deref(), Some("黑体"));
+        assert_eq!(
+            first_family(BODY_FAMILIES, has).as_deref(),
+            Some("仿宋_GB2312")
+        );
+        let noto_only = |f: &str| f.starts_with("noto");
+        assert_eq!(first_family(TITLE_FAMILIES, noto_only), None);
+        assert_eq!(
+            first_family(BODY_FAMILIES, |f| f == "noto serif cjk sc").as_deref(),
+            Some("Noto Serif CJK SC")
+        );
     }
 }

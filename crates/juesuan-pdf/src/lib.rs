@@ -63,7 +63,7 @@ pub fn typeset(report: &Report, uy: &UnitYear, fonts: &PdfFonts) -> Result<Types
         .charts
         .iter()
         .enumerate()
-        .map(|(i, c)| (markup::chart_path(i), c.svg.clone().into_bytes()))
+        .map(|(i, c)| (markup::chart_path(i), c.figure_svg.clone().into_bytes()))
         .collect();
     let ident = format!("juesuan {} {}", uy.unit.name, uy.year);
     compile(fonts, source, files, ident)

@@ -139,12 +139,15 @@ pub fn source(report: &Report, uy: &UnitYear, fonts: &PdfFonts) -> String {
     wln!(s, "#set text(font: {body_fonts})");
     wln!(s, "#let heading-fonts = {heading_fonts}");
 
-    // Cover (封面) and contents (目录) carry no page number; the body starts at page 1.
+    // Cover (封面): the title (unit and year) in the title font, the unit and the date line
+    // at the foot. Cover and contents (目录) carry no page number; the body starts at page 1.
     wln!(
         s,
-        "#page(numbering: none)[\n#set par(first-line-indent: 0em)\n#v(7cm)\n#align(center, text(font: heading-fonts, size: 24pt, weight: \"bold\")[{}])\n#v(1fr)\n#align(center, text(size: 14pt)[{}])\n#v(3cm)\n]",
+        "#page(numbering: none)[\n#set par(first-line-indent: 0em)\n#v(7cm)\n#align(center, text(font: ({}, ..heading-fonts), size: 24pt, weight: \"bold\")[{}])\n#v(1fr)\n#align(center, text(size: 14pt)[{}])\n#v(0.6em)\n#align(center, text(size: 14pt)[{}])\n#v(3cm)\n]",
+        string(&fonts.title_family),
         escape(&title),
-        escape(&uy.unit.name)
+        escape(&uy.unit.name),
+        escape(&report.date)
     );
     s.push_str(
         "#page(numbering: none)[\n#outline(title: align(center)[目录], depth: 2, indent: 1.5em)\n]\n\

@@ -238,3 +238,26 @@ fn same_input_same_bytes() {
     let b = typeset(&report, &uy, &base().fonts).expect("typeset");
     assert!(a.pdf == b.pdf, "PDF bytes differ between runs");
 }
+
+#[test]
+fn the_cover_has_the_unit_the_year_and_the_date_in_the_title_font() {
+    let b = base();
+    let source = juesuan_pdf::markup::source(&b.report, &b.uy, &b.fonts);
+    let cover = &source[source.find("#page(numbering: none)").expect("cover")..];
+    let cover = &cover[..cover.find("\n]").expect("end of the cover")];
+    assert!(
+        cover.contains("凉山州科学技术协会2021年度部门决算"),
+        "{cover}"
+    );
+    assert!(
+        cover.contains(&juesuan_pdf::markup::escape(&b.report.date)),
+        "{cover}"
+    );
+    assert!(
+        cover.contains(&format!(
+            "font: ({}, ..heading-fonts)",
+            juesuan_pdf::markup::string(&b.fonts.title_family)
+        )),
+        "{cover}"
+    );
+}

@@ -19,6 +19,7 @@ struct Typeset {
     path: PathBuf,
     pdf: Vec<u8>,
     warnings: Vec<String>,
+    report: juesuan_report::Report,
 }
 
 fn example() -> &'static Typeset {
@@ -43,6 +44,7 @@ fn example() -> &'static Typeset {
             path,
             pdf: t.pdf,
             warnings: t.warnings,
+            report,
         }
     })
 }
@@ -121,6 +123,12 @@ fn text_is_searchable_chinese_with_the_key_figures() {
     }
     // Chart text (SVG → PDF vector text) is searchable too: the legend of 图2.
     assert!(text.contains("财政拨款收入"), "chart labels missing");
+    // The cover's date line, and each chart's title once: its caption, not again in the chart.
+    let report = &example().report;
+    assert!(text.contains(&report.date), "cover date {}", report.date);
+    for c in &report.charts {
+        assert_eq!(text.matches(c.title.as_str()).count(), 1, "{}", c.title);
+    }
 }
 
 #[test]

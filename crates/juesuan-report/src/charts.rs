@@ -11,8 +11,35 @@ fn cents(wan: &str) -> i64 {
         .unwrap_or(0)
 }
 
-fn change_bar(title: &str, category: &str, c: &ChangeText, year: i32) -> String {
-    bar_svg(&BarChart {
+/// What a chart shows, as data: the SVG is drawn from it, and the Word writer builds its
+/// native (editable) chart from the same categories, series and formatted figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartData {
+    /// 柱状图: 上年 and 本年 side by side.
+    Bar(BarChart),
+    /// 饼状图: the parts of a whole.
+    Pie(PieChart),
+}
+
+impl ChartData {
+    /// The chart as a standalone SVG document (title included).
+    pub fn svg(&self) -> String {
+        match self {
+            ChartData::Bar(b) => bar_svg(b),
+            ChartData::Pie(p) => pie_svg(p),
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            ChartData::Bar(b) => &b.title,
+            ChartData::Pie(p) => &p.title,
+        }
+    }
+}
+
+fn change_bar(title: &str, category: &str, c: &ChangeText, year: i32) -> ChartData {
+    ChartData::Bar(BarChart {
         title: title.to_string(),
         unit: "万元".into(),
         categories: vec![category.to_string()],
@@ -35,8 +62,8 @@ fn change_bar(title: &str, category: &str, c: &ChangeText, year: i32) -> String 
     })
 }
 
-fn pie(title: &str, parts: &[Part], label: impl Fn(&Part) -> String) -> String {
-    pie_svg(&PieChart {
+fn pie(title: &str, parts: &[Part], label: impl Fn(&Part) -> String) -> ChartData {
+    ChartData::Pie(PieChart {
         title: title.to_string(),
         unit: "万元".into(),
         slices: parts
@@ -56,6 +83,11 @@ fn pie(title: &str, parts: &[Part], label: impl Fn(&Part) -> String) -> String {
 
 /// The SVG of chart `id` ("fig1" … "fig7") titled `title`, or None for an unknown id.
 pub fn chart(id: &str, title: &str, cx: &Context) -> Option<String> {
+    chart_data(id, title, cx).map(|d| d.svg())
+}
+
+/// The data of chart `id` ("fig1" … "fig7") titled `title`, or None for an unknown id.
+pub fn chart_data(id: &str, title: &str, cx: &Context) -> Option<ChartData> {
     let y = cx.year;
     Some(match id {
         "fig1" => change_bar(title, "收、支总计", &cx.grand_total, y),

@@ -1,6 +1,7 @@
 //! juesuan-report: from a validated unit-year to the complete disclosure — tables, the
 //! Chinese narrative (minijinja templates from data files), charts (SVG), and the
-//! Markdown, HTML and JSON renderings. Pure: returns strings, writes nothing.
+//! Markdown, HTML and JSON renderings. Pure but for the cover date (the clock, or
+//! `SOURCE_DATE_EPOCH`): returns strings, writes nothing.
 
 pub mod charts;
 pub mod context;
@@ -19,7 +20,30 @@ use serde::{Deserialize, Serialize};
 pub struct Chart {
     pub id: String,
     pub title: String,
+    /// The standalone chart (charts/<id>.svg, which report.md shows): title included.
     pub svg: String,
+    /// The chart inside a figure whose caption is the title (report.html, the PDF): the same
+    /// SVG without the visible title, so the title is printed once.
+    pub figure_svg: String,
+    /// What the SVG is drawn from: categories, series and the formatted figures (the Word
+    /// writer's native chart and its embedded workbook use these).
+    #[serde(skip)]
+    pub data: charts::ChartData,
+}
+
+impl Chart {
+    /// A chart drawn from its data.
+    pub fn new(id: String, title: String, data: charts::ChartData) -> Chart {
+        let svg = data.svg();
+        let figure_svg = juesuan_charts::without_visible_title(&svg);
+        Chart {
+            id,
+            title,
+            svg,
+            figure_svg,
+            data,
+        }
+    }
 }
 
 /// The complete disclosure of one unit-year in every text format.
@@ -38,6 +62,9 @@ pub struct Report {
     pub document: Vec<document::Block>,
     /// 单位名称 and 年度, for titles and metadata of the published files.
     pub title: String,
+    /// The cover's date line (封面日期), "2026年12月5日": the day the report was generated,
+    /// in China Standard Time ([`generation_date`]).
+    pub date: String,
     /// Things the preparer should fix (e.g. missing reasons); the report is still complete.
     pub warnings: Vec<Warning>,
 }
@@ -216,17 +243,20 @@ pub fn render_report(
                 body.push_str(&render::markdown_to_html(&md));
             }
             Segment::Chart { id, title } => {
-                let svg = charts::chart(&id, &title, &cx)
+                let data = charts::chart_data(&id, &title, &cx)
                     .ok_or_else(|| format!("{origin}: 未知的图表“{id}”（可用 fig1–fig7）"))?;
-                markdown.push_str(&format!("![{title}](charts/{id}.svg)\n\n"));
+                let chart = Chart::new(id, title, data);
+                markdown.push_str(&format!("![{}](charts/{}.svg)\n\n", chart.title, chart.id));
                 body.push_str(&format!(
-                    "<figure id=\"{id}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-                    juesuan_core::markup::escape(&title)
+                    "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    chart.id,
+                    chart.figure_svg,
+                    juesuan_core::markup::escape(&chart.title)
                 ));
                 blocks.push(document::Block::Chart {
                     index: charts.len(),
                 });
-                charts.push(Chart { id, title, svg });
+                charts.push(chart);
             }
             Segment::Tables => {
                 for (index, table) in tables.iter().enumerate() {
@@ -256,6 +286,22 @@ pub fn render_report(
         render::CSS,
         body
     );
+    let tables_json = tables_json(uy, t, &tables)?;
+    Ok(Report {
+        tables,
+        charts,
+        markdown,
+        html,
+        tables_json,
+        document: blocks,
+        title,
+        date: generation_date(),
+        warnings,
+    })
+}
+
+/// tables.json: the unit, year, template, the derived tables and the scored evaluation.
+fn tables_json(uy: &UnitYear, t: &Templates, tables: &[Table]) -> Result<String, String> {
     // Serialized straight from the tables: building a serde_json::Value tree first cost a
     // fifth of the report's time (docs/BENCHMARKS.md).
     #[derive(Serialize)]
@@ -268,22 +314,61 @@ pub fn render_report(
         #[serde(skip_serializing_if = "Option::is_none")]
         evaluation: Option<&'a evaluation::Scores>,
     }
-    let tables_json = serde_json::to_string_pretty(&TablesJson {
+    serde_json::to_string_pretty(&TablesJson {
         unit: &uy.unit.name,
         year: uy.year,
         template: &t.table_set.name,
-        tables: &tables,
+        tables,
         evaluation: t.scores,
     })
-    .map_err(|e| e.to_string())?;
-    Ok(Report {
-        tables,
-        charts,
-        markdown,
-        html,
-        tables_json,
-        document: blocks,
-        title,
-        warnings,
-    })
+    .map_err(|e| e.to_string())
+}
+
+/// Environment variable of reproducible builds: when set (seconds since 1970), the cover
+/// date is that day instead of today, so that two runs write identical documents.
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// Today (or the day of `SOURCE_DATE_EPOCH`) in China Standard Time, as 年月日.
+pub fn generation_date() -> String {
+    let secs = std::env::var(SOURCE_DATE_EPOCH)
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+    date_text(secs)
+}
+
+/// The date of a Unix time in China Standard Time (UTC+8, no daylight saving), as
+/// "2026年12月5日" — the way a date is written on a published document.
+pub fn date_text(unix_secs: i64) -> String {
+    let days = unix_secs.saturating_add(8 * 3600).div_euclid(86_400);
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year}年{month}月{day}日")
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::date_text;
+
+    #[test]
+    fn dates_in_china_standard_time() {
+        assert_eq!(date_text(0), "1970年1月1日");
+        // 2024-02-29 15:59:59 UTC is 23:59:59 in Beijing; one second later it is 3月1日.
+        assert_eq!(date_text(1_709_222_399), "2024年2月29日");
+        assert_eq!(date_text(1_709_222_400), "2024年3月1日");
+        assert_eq!(date_text(1_767_196_800), "2026年1月1日");
+        assert_eq!(date_text(-1), "1970年1月1日");
+    }
 }

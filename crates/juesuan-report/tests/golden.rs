@@ -191,6 +191,35 @@ fn html_is_self_contained_and_has_every_table_and_chart() {
 }
 
 #[test]
+fn each_chart_title_is_printed_once() {
+    let r = report();
+    for c in &r.charts {
+        let caption = format!("<figcaption>{}</figcaption>", c.title);
+        assert_eq!(r.html.matches(&caption).count(), 1, "{}", c.title);
+        // Inside the figure the title is only the accessible <title>, never drawn text.
+        assert!(
+            !c.figure_svg.contains(&format!(">{}</text>", c.title)),
+            "{}",
+            c.title
+        );
+        assert!(
+            !r.html.contains(&format!(">{}</text>", c.title)),
+            "{}",
+            c.title
+        );
+        assert!(c
+            .figure_svg
+            .contains(&format!("<title>{}</title>", c.title)));
+        // charts/<id>.svg stands alone (report.md shows it as an image): it keeps its title.
+        assert!(
+            c.svg.contains(&format!(">{}</text>", c.title)),
+            "{}",
+            c.title
+        );
+    }
+}
+
+#[test]
 fn the_evaluations_are_published_with_unsupported_claims_named() {
     let r = report();
     assert_says(

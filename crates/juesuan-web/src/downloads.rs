@@ -95,16 +95,6 @@ fn file_stem(unit: &str, year: i32, number: i32) -> String {
     format!("juesuan-{code}-{year}-v{number}")
 }
 
-/// The CJK fonts Word charts are drawn with, found once.
-fn office_fonts() -> Result<&'static juesuan_office::Fonts, AppError> {
-    static FONTS: std::sync::OnceLock<Result<juesuan_office::Fonts, String>> =
-        std::sync::OnceLock::new();
-    FONTS
-        .get_or_init(|| juesuan_office::Fonts::discover().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| AppError::Internal(e.clone()))
-}
-
 #[cfg(feature = "pdf")]
 fn pdf(a: &Analysis) -> Result<Vec<u8>, AppError> {
     static FONTS: std::sync::OnceLock<Result<juesuan_pdf::PdfFonts, String>> =
@@ -136,11 +126,8 @@ pub fn render(format: Format, v: &StoredVersion, a: &Analysis) -> Result<Downloa
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             Format::Scores => serde_json::to_vec_pretty(&a.scores)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-            Format::Docx => {
-                let fonts = office_fonts()?;
-                juesuan_office::write_docx(&a.report, &a.unit_year, fonts)
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-            }
+            Format::Docx => juesuan_office::write_docx(&a.report, &a.unit_year)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
             Format::Pdf => pdf(a)?,
             Format::Xlsx => juesuan_xlsx::write_workbook(&a.report.tables, &a.unit_year)
                 .map_err(|e| AppError::Internal(e.to_string()))?,

@@ -26,6 +26,7 @@ pub fn example_report() -> (UnitYear, Report) {
 
 /// The CJK fonts. CI installs fonts-noto-cjk; a missing font fails loudly with the
 /// package name rather than skipping.
+#[allow(dead_code)] // png.rs only; the Word writer needs no font files
 pub fn fonts() -> Fonts {
     Fonts::discover().unwrap_or_else(|e| panic!("{e}"))
 }
