@@ -796,9 +796,15 @@ impl Builder<'_> {
             scenario: Some(Scenario::Budget),
             ..gb.clone()
         });
+        // A 项 the catalogue lacks under a 款 it has (W105) keeps its place under its 类 and 款,
+        // so the text still says which class it belongs to.
         let name = catalogues
             .function
             .official_name(code)
+            .or_else(|| {
+                let section = catalogues.function.official_name(code.get(..5)?)?;
+                Some(format!("{section}未知科目（{}项）", code.get(5..)?))
+            })
             .unwrap_or_else(|| code.clone());
         let reason = uy.budget_reasons.get(code).cloned().unwrap_or_default();
         let completion = self.completion(amount, budget, Some(&reason), &format!("五（三）{name}"));

@@ -222,3 +222,23 @@ fn key_figures_are_the_reports_figures() {
     // general-budget spending).
     assert_eq!(get("本年支出合计").stated_prior, None);
 }
+
+/// A 项 the catalogue lacks under a 款 it has (W105) is named under its 类 and 款 in the
+/// narrative's item list, so the report's own audit sees it as part of its class.
+#[test]
+fn an_unknown_item_keeps_its_class_and_section_in_the_text() {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2021).expect("catalogues");
+    let text = include_str!("../../juesuan-cli/tests/errors/W105-item-under-known-section.toml");
+    let uy = parse_input(text, "input.toml", &cats).expect("parses with a warning");
+    let report = build_report_with_scores(&uy, &lib, &cats, None).expect("report");
+    assert!(
+        report
+            .markdown
+            .contains("一般公共服务支出（201类）档案事务（26款）未知科目（98项）"),
+        "{}",
+        report.markdown
+    );
+    // That the self-audit then finds nothing (no W103) is pinned by the CLI's golden message
+    // crates/juesuan-cli/tests/errors/W105-item-under-known-section.stderr.
+}
