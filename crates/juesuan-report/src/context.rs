@@ -578,7 +578,7 @@ fn without_none_words(
 }
 
 /// "无", "无此项", "暂无", "没有", "/" and the like: a value that says there is nothing to say.
-pub fn is_none_word(text: &str) -> bool {
+fn is_none_word(text: &str) -> bool {
     let t = text.trim().trim_end_matches(['。', '.', '；', ';']);
     matches!(
         t,
