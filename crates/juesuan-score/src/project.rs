@@ -182,101 +182,155 @@ pub fn project_system(
     project: &ProjectInput,
     origin: &str,
 ) -> Result<(IndicatorSystem, Inputs), Vec<InputError>> {
-    let mut errors = Vec::new();
-    let source = |line: usize| format!("{origin}:{line}");
-    let mut inputs = Inputs::default();
-    let mut decls = BTreeMap::new();
-    let mut indicators = Vec::new();
-    // Every bound name is declared (so a missing value is reported by its label); values are
-    // entered only when the input states them.
-    let mut put =
-        |inputs: &mut Inputs, name: String, label: String, value: Option<Ratio>, line: usize| {
-            decls.insert(
-                name.clone(),
-                InputDecl {
-                    label,
-                    kind: InputKind::Number,
-                    unit: None,
-                    fields: Vec::new(),
-                    derive: None,
+    let mut b = ProjectBuilder {
+        rules,
+        project,
+        origin,
+        inputs: Inputs::default(),
+        decls: BTreeMap::new(),
+        indicators: Vec::new(),
+        errors: Vec::new(),
+        claimed: BTreeMap::new(),
+    };
+    b.add_execution();
+    let mut max = rules.execution.weight;
+    for (c, list) in &b.by_category() {
+        max = max.checked_add(rules.categories[*c].weight).unwrap_or(max);
+        b.add_category(*c, list);
+    }
+    if let Some(c) = project.claimed_total {
+        b.claimed
+            .insert("total".into(), (c, b.source(project.line)));
+    }
+    b.inputs.claimed = b.claimed;
+    if !b.errors.is_empty() {
+        return Err(b.errors);
+    }
+    let system = IndicatorSystem {
+        name: format!("{}:{}", rules.name, project.name),
+        title: format!("{}——{}", rules.title, project.name),
+        year: rules.year,
+        kind: SystemKind::Project,
+        max,
+        grades: rules.grades.clone(),
+        inputs: b.decls,
+        indicators: b.indicators,
+    };
+    Ok((system, b.inputs))
+}
+
+/// One project's indicator system as it is assembled from the project rules.
+struct ProjectBuilder<'a> {
+    rules: &'a ProjectRules,
+    project: &'a ProjectInput,
+    origin: &'a str,
+    inputs: Inputs,
+    decls: BTreeMap<String, InputDecl>,
+    indicators: Vec<Indicator>,
+    errors: Vec<InputError>,
+    claimed: BTreeMap<String, (Ratio, String)>,
+}
+
+impl<'a> ProjectBuilder<'a> {
+    fn source(&self, line: usize) -> String {
+        format!("{}:{line}", self.origin)
+    }
+
+    /// Every bound name is declared (so a missing value is reported by its label); values are
+    /// entered only when the input states them.
+    fn put(&mut self, name: String, label: String, value: Option<Ratio>, line: usize) {
+        self.decls.insert(
+            name.clone(),
+            InputDecl {
+                label,
+                kind: InputKind::Number,
+                unit: None,
+                fields: Vec::new(),
+                derive: None,
+            },
+        );
+        if let Some(value) = value {
+            let source = self.source(line);
+            self.inputs.values.insert(
+                name,
+                Input {
+                    value: InputValue::Num(value),
+                    source,
                 },
             );
-            if let Some(value) = value {
-                inputs.values.insert(
-                    name,
-                    Input {
-                        value: InputValue::Num(value),
-                        source: source(line),
-                    },
-                );
-            }
-        };
-    put(
-        &mut inputs,
-        "executed".into(),
-        "全年执行数".into(),
-        Some(project.executed),
-        project.line,
-    );
-    put(
-        &mut inputs,
-        "budget".into(),
-        "全年预算数".into(),
-        Some(project.budget),
-        project.line,
-    );
-    put(
-        &mut inputs,
-        "execution.weight".into(),
-        format!("{}分值", rules.execution.name),
-        Some(rules.execution.weight),
-        project.line,
-    );
-    indicators.push(Indicator {
-        id: "execution".into(),
-        parent: None,
-        name: rules.execution.name.clone(),
-        max: rules.execution.weight,
-        explanation: "全年执行数 / 全年预算数".into(),
-        standard: String::new(),
-        rule: Some(Rule::Formula {
-            expr: rules.execution.expr.clone(),
-            bind: BTreeMap::from([("weight".to_string(), "execution.weight".to_string())]),
-        }),
-    });
-
-    // Indicators by category, in the order they appear.
-    let mut by_category: BTreeMap<usize, Vec<(usize, &ProjectIndicator)>> = BTreeMap::new();
-    for (n, ind) in project.indicators.iter().enumerate() {
-        match rules.category(&ind.level1) {
-            Some(c) => by_category.entry(c).or_default().push((n, ind)),
-            None => errors.push(located(
-                project,
-                ind.line,
-                origin,
-                format!(
-                    "项目“{}”指标“{}”的一级指标“{}”不在计分规则“{}”中",
-                    project.name, ind.name, ind.level1, rules.name
-                ),
-                &format!(
-                    "可用：{}",
-                    rules
-                        .categories
-                        .iter()
-                        .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.clone()))
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
-            )),
         }
     }
-    let mut max = rules.execution.weight;
-    let mut claimed = BTreeMap::new();
-    for (c, list) in &by_category {
-        let cat = &rules.categories[*c];
+
+    /// 预算执行率: executed / budget, weighted as the rules say.
+    fn add_execution(&mut self) {
+        let (rules, project) = (self.rules, self.project);
+        self.put(
+            "executed".into(),
+            "全年执行数".into(),
+            Some(project.executed),
+            project.line,
+        );
+        self.put(
+            "budget".into(),
+            "全年预算数".into(),
+            Some(project.budget),
+            project.line,
+        );
+        self.put(
+            "execution.weight".into(),
+            format!("{}分值", rules.execution.name),
+            Some(rules.execution.weight),
+            project.line,
+        );
+        self.indicators.push(Indicator {
+            id: "execution".into(),
+            parent: None,
+            name: rules.execution.name.clone(),
+            max: rules.execution.weight,
+            explanation: "全年执行数 / 全年预算数".into(),
+            standard: String::new(),
+            rule: Some(Rule::Formula {
+                expr: rules.execution.expr.clone(),
+                bind: BTreeMap::from([("weight".to_string(), "execution.weight".to_string())]),
+            }),
+        });
+    }
+
+    /// Indicators by category, in the order they appear; an unknown 一级指标 is an error.
+    fn by_category(&mut self) -> BTreeMap<usize, Vec<(usize, &'a ProjectIndicator)>> {
+        let (rules, project) = (self.rules, self.project);
+        let mut by_category: BTreeMap<usize, Vec<(usize, &ProjectIndicator)>> = BTreeMap::new();
+        for (n, ind) in project.indicators.iter().enumerate() {
+            match rules.category(&ind.level1) {
+                Some(c) => by_category.entry(c).or_default().push((n, ind)),
+                None => self.errors.push(located(
+                    project,
+                    ind.line,
+                    self.origin,
+                    format!(
+                        "项目“{}”指标“{}”的一级指标“{}”不在计分规则“{}”中",
+                        project.name, ind.name, ind.level1, rules.name
+                    ),
+                    &format!(
+                        "可用：{}",
+                        rules
+                            .categories
+                            .iter()
+                            .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.clone()))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                )),
+            }
+        }
+        by_category
+    }
+
+    /// One 一级指标 category: its 二级 groups and their leaves.
+    fn add_category(&mut self, c: usize, list: &[(usize, &'a ProjectIndicator)]) {
+        let cat = &self.rules.categories[c];
         let cat_id = format!("c{c}");
-        max = max.checked_add(cat.weight).unwrap_or(max);
-        indicators.push(Indicator {
+        self.indicators.push(Indicator {
             id: cat_id.clone(),
             parent: None,
             name: cat.name.clone(),
@@ -285,17 +339,76 @@ pub fn project_system(
             standard: String::new(),
             rule: None,
         });
-        // Stated weights first; the rest of the category's weight is split equally.
+        let mut next_share = self.weight_shares(c, list).into_iter();
+        // 二级 groups in order of appearance.
+        let group_of = |i: &ProjectIndicator| {
+            if i.level2.is_empty() {
+                cat.name.clone()
+            } else {
+                i.level2.clone()
+            }
+        };
+        let mut groups: Vec<String> = Vec::new();
+        for (_, i) in list {
+            let g = group_of(i);
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        let mut group_max: BTreeMap<String, Ratio> = BTreeMap::new();
+        for &(n, ind) in list {
+            let group = group_of(ind);
+            let gid = format!(
+                "{cat_id}g{}",
+                groups.iter().position(|g| *g == group).expect("collected")
+            );
+            let weight = match ind.weight {
+                Some(w) => w,
+                None => next_share.next().unwrap_or(Ratio::ZERO),
+            };
+            let e = group_max.entry(gid.clone()).or_insert(Ratio::ZERO);
+            *e = e.checked_add(weight).unwrap_or(*e);
+            self.add_leaf(leaf_id(c, n), gid, ind, weight);
+        }
+        for (gi, g) in groups.iter().enumerate() {
+            let gid = format!("{cat_id}g{gi}");
+            self.indicators.push(Indicator {
+                id: gid.clone(),
+                parent: Some(cat_id.clone()),
+                name: g.clone(),
+                max: group_max.get(&gid).copied().unwrap_or(Ratio::ZERO),
+                explanation: String::new(),
+                standard: String::new(),
+                rule: None,
+            });
+        }
+    }
+
+    /// The weights of the category's indicators that state none: stated weights first; the
+    /// rest of the category's weight is split in whole hundredths of a point, the first
+    /// indicators taking the odd hundredths (50 over 3 → 16.67, 16.67, 16.66), as the
+    /// published 分值 column does; exact equal shares when the rest is not in hundredths.
+    fn weight_shares(&mut self, c: usize, list: &[(usize, &ProjectIndicator)]) -> Vec<Ratio> {
+        let cat = &self.rules.categories[c];
         let stated: Ratio = list
             .iter()
             .filter_map(|(_, i)| i.weight)
             .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
         let unweighted = list.iter().filter(|(_, i)| i.weight.is_none()).count() as i128;
-        // The rest of the category's weight split in whole hundredths of a point, the first
-        // indicators taking the odd hundredths (50 over 3 → 16.67, 16.67, 16.66), as the
-        // published 分值 column does; exact equal shares when the rest is not in hundredths.
+        if stated > cat.weight || (unweighted == 0 && stated != cat.weight) {
+            self.errors.push(located(
+                self.project,
+                list[0].1.line,
+                self.origin,
+                format!(
+                    "项目“{}”的{}各指标权重之和{}与该类分值{}不符",
+                    self.project.name, cat.name, stated, cat.weight
+                ),
+                "请核对各指标的 weight，或不填 weight 由工具平均分配。",
+            ));
+        }
         let rest = cat.weight.checked_sub(stated).unwrap_or(Ratio::ZERO);
-        let shares: Vec<Ratio> = if unweighted == 0 {
+        if unweighted == 0 {
             Vec::new()
         } else if Ratio::new(rest.round_to(2), 100).ok() == Some(rest) {
             let cents = rest.round_to(2);
@@ -310,154 +423,81 @@ pub fn project_system(
                 .checked_div(Ratio::new(unweighted, 1).expect("nonzero"))
                 .unwrap_or(Ratio::ZERO);
             vec![each; unweighted as usize]
+        }
+    }
+
+    /// One scored indicator: its inputs declared and the operator's formula bound to them.
+    fn add_leaf(&mut self, id: String, gid: String, ind: &ProjectIndicator, weight: Ratio) {
+        let rules = self.rules;
+        let bind = |names: &[&str]| -> BTreeMap<String, String> {
+            names
+                .iter()
+                .map(|n| (n.to_string(), format!("{id}.{n}")))
+                .collect()
         };
-        let mut next_share = shares.into_iter();
-        if stated > cat.weight || (unweighted == 0 && stated != cat.weight) {
-            errors.push(located(
-                project,
-                list[0].1.line,
-                origin,
-                format!(
-                    "项目“{}”的{}各指标权重之和{}与该类分值{}不符",
-                    project.name, cat.name, stated, cat.weight
-                ),
-                "请核对各指标的 weight，或不填 weight 由工具平均分配。",
-            ));
-        }
-        // 二级 groups in order of appearance.
-        let mut groups: Vec<String> = Vec::new();
-        for (_, i) in list {
-            let g = if i.level2.is_empty() {
-                cat.name.clone()
-            } else {
-                i.level2.clone()
-            };
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
-        let mut group_max: BTreeMap<String, Ratio> = BTreeMap::new();
-        for &(n, ind) in list {
-            let group = if ind.level2.is_empty() {
-                cat.name.clone()
-            } else {
-                ind.level2.clone()
-            };
-            let gid = format!(
-                "{cat_id}g{}",
-                groups.iter().position(|g| *g == group).expect("collected")
-            );
-            let id = leaf_id(*c, n);
-            let weight = match ind.weight {
-                Some(w) => w,
-                None => next_share.next().unwrap_or(Ratio::ZERO),
-            };
-            let e = group_max.entry(gid.clone()).or_insert(Ratio::ZERO);
-            *e = e.checked_add(weight).unwrap_or(*e);
-            let bind = |names: &[&str]| -> BTreeMap<String, String> {
-                names
-                    .iter()
-                    .map(|n| (n.to_string(), format!("{id}.{n}")))
-                    .collect()
-            };
-            let label = |what: &str| format!("{}的{what}", ind.name);
-            put(
-                &mut inputs,
-                format!("{id}.weight"),
-                label("分值"),
-                Some(weight),
+        let label = |what: &str| format!("{}的{what}", ind.name);
+        self.put(
+            format!("{id}.weight"),
+            label("分值"),
+            Some(weight),
+            ind.line,
+        );
+        let rule = if rules.is_qualitative(&ind.operator) {
+            self.put(
+                format!("{id}.achievement"),
+                label("达成程度"),
+                ind.achievement,
                 ind.line,
             );
-            let rule = if rules.is_qualitative(&ind.operator) {
-                put(
-                    &mut inputs,
-                    format!("{id}.achievement"),
-                    label("达成程度"),
-                    ind.achievement,
-                    ind.line,
-                );
-                Rule::Formula {
-                    expr: rules.qualitative.expr.clone(),
-                    bind: bind(&["achievement", "weight"]),
-                }
-            } else if let Some(op) = rules.operator(&ind.operator) {
-                put(
-                    &mut inputs,
-                    format!("{id}.target"),
-                    label("预期值"),
-                    ind.target,
-                    ind.line,
-                );
-                put(
-                    &mut inputs,
-                    format!("{id}.actual"),
-                    label("实际值"),
-                    ind.actual,
-                    ind.line,
-                );
-                Rule::Formula {
-                    expr: op.expr.clone(),
-                    bind: bind(&["actual", "target", "weight"]),
-                }
-            } else {
-                errors.push(located(
-                    project,
-                    ind.line,
-                    origin,
-                    format!(
-                        "项目“{}”指标“{}”的运算符“{}”不在计分规则中",
-                        project.name, ind.name, ind.operator
-                    ),
-                    "可用：≥ > = ≤ < 约 左右 定性 等（见 data/project-rules/）。",
-                ));
-                continue;
-            };
-            if let Some(c) = ind.claimed {
-                claimed.insert(id.clone(), (c, source(ind.line)));
+            Rule::Formula {
+                expr: rules.qualitative.expr.clone(),
+                bind: bind(&["achievement", "weight"]),
             }
-            indicators.push(Indicator {
-                id,
-                parent: Some(gid),
-                name: ind.name.clone(),
-                max: weight,
-                explanation: format!("{} {} {}", ind.operator, ind.target_text, ind.unit)
-                    .trim()
-                    .to_string(),
-                standard: String::new(),
-                rule: Some(rule),
-            });
+        } else if let Some(op) = rules.operator(&ind.operator) {
+            self.put(
+                format!("{id}.target"),
+                label("预期值"),
+                ind.target,
+                ind.line,
+            );
+            self.put(
+                format!("{id}.actual"),
+                label("实际值"),
+                ind.actual,
+                ind.line,
+            );
+            Rule::Formula {
+                expr: op.expr.clone(),
+                bind: bind(&["actual", "target", "weight"]),
+            }
+        } else {
+            self.errors.push(located(
+                self.project,
+                ind.line,
+                self.origin,
+                format!(
+                    "项目“{}”指标“{}”的运算符“{}”不在计分规则中",
+                    self.project.name, ind.name, ind.operator
+                ),
+                "可用：≥ > = ≤ < 约 左右 定性 等（见 data/project-rules/）。",
+            ));
+            return;
+        };
+        if let Some(c) = ind.claimed {
+            self.claimed.insert(id.clone(), (c, self.source(ind.line)));
         }
-        for (gi, g) in groups.iter().enumerate() {
-            let gid = format!("{cat_id}g{gi}");
-            indicators.push(Indicator {
-                id: gid.clone(),
-                parent: Some(cat_id.clone()),
-                name: g.clone(),
-                max: group_max.get(&gid).copied().unwrap_or(Ratio::ZERO),
-                explanation: String::new(),
-                standard: String::new(),
-                rule: None,
-            });
-        }
+        self.indicators.push(Indicator {
+            id,
+            parent: Some(gid),
+            name: ind.name.clone(),
+            max: weight,
+            explanation: format!("{} {} {}", ind.operator, ind.target_text, ind.unit)
+                .trim()
+                .to_string(),
+            standard: String::new(),
+            rule: Some(rule),
+        });
     }
-    if let Some(c) = project.claimed_total {
-        claimed.insert("total".into(), (c, source(project.line)));
-    }
-    inputs.claimed = claimed;
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let system = IndicatorSystem {
-        name: format!("{}:{}", rules.name, project.name),
-        title: format!("{}——{}", rules.title, project.name),
-        year: rules.year,
-        kind: SystemKind::Project,
-        max,
-        grades: rules.grades.clone(),
-        inputs: decls,
-        indicators,
-    };
-    Ok((system, inputs))
 }
 
 /// Score one project. Warnings: indicators below full points without a 偏差原因.

@@ -4,9 +4,9 @@
 //! scores the sum of its children. Nothing is guessed: a rule that cannot be computed from
 //! the inputs (a missing input, a zero denominator) says so and scores nothing.
 
-use crate::expr::{EvalError, Value};
+use crate::expr::{EvalError, Expr, Value};
 use crate::ratio::Ratio;
-use crate::system::{GradeBasis, IndicatorSystem, Rule};
+use crate::system::{Checkpoint, GradeBasis, Indicator, IndicatorSystem, JudgementItem, Rule};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -200,88 +200,8 @@ impl<'a> Leaf<'a> {
                 );
                 Ok(band.points)
             }
-            Rule::Checkpoints { checkpoints } => {
-                let mut total = Ratio::ZERO;
-                for c in checkpoints {
-                    let a = self.num(&c.actual)?;
-                    let share = a
-                        .checked_div(c.target)
-                        .map_err(ratio_err)?
-                        .min(Ratio::ONE)
-                        .max(Ratio::ZERO);
-                    let pts = c.points.checked_mul(share).map_err(ratio_err)?;
-                    self.step(
-                        format!(
-                            "{}：实际{}，目标{}，得分 {}×min(实际/目标,1)",
-                            c.label,
-                            a.display_exact(),
-                            c.target.display_exact(),
-                            c.points.display_exact()
-                        ),
-                        pts.display_exact(),
-                    );
-                    total = total.checked_add(pts).map_err(ratio_err)?;
-                }
-                Ok(total)
-            }
-            Rule::CountPass { items, pass } => {
-                let Some(Input {
-                    value: InputValue::List(list),
-                    source,
-                }) = self.inputs.values.get(items)
-                else {
-                    return Err(format!("缺少列表输入“{items}”"));
-                };
-                let label = self
-                    .system
-                    .inputs
-                    .get(items)
-                    .map_or(items.as_str(), |d| d.label.as_str())
-                    .to_string();
-                self.used.push(UsedInput {
-                    name: items.clone(),
-                    label: label.clone(),
-                    value: format!("{}项", list.len()),
-                    source: source.clone(),
-                });
-                if list.is_empty() {
-                    return Err(format!("{label}为空，无法计算达标比例"));
-                }
-                let mut passed = 0i64;
-                for (n, item) in list.iter().enumerate() {
-                    let inputs = self.inputs;
-                    let ok = pass
-                        .eval_bool(&|name| match name.strip_prefix("item.") {
-                            Some(f) => item.fields.get(f).copied(),
-                            None => match inputs.values.get(name).map(|i| &i.value) {
-                                Some(InputValue::Num(r)) => Some(Value::Num(*r)),
-                                Some(InputValue::Bool(b)) => Some(Value::Bool(*b)),
-                                _ => None,
-                            },
-                        })
-                        .map_err(|e| {
-                            format!("第{}项：{}", n + 1, explain(&e, self.system, None))
-                        })?;
-                    let fields: Vec<String> = item
-                        .fields
-                        .iter()
-                        .map(|(k, v)| format!("{k}={}", show(v)))
-                        .collect();
-                    self.step(
-                        format!("第{}项 {}（{}）", n + 1, item.label, fields.join("，")),
-                        if ok { "达标" } else { "未达标" },
-                    );
-                    if ok {
-                        passed += 1;
-                    }
-                }
-                let share = Ratio::new(passed as i128, list.len() as i128).map_err(ratio_err)?;
-                self.step(
-                    format!("达标 {passed}/{}，得分 = 满分×达标比例", list.len()),
-                    share.display_exact(),
-                );
-                max.checked_mul(share).map_err(ratio_err)
-            }
+            Rule::Checkpoints { checkpoints } => self.checkpoints(checkpoints),
+            Rule::CountPass { items, pass } => self.count_pass(items, pass, max),
             Rule::DeductPerItem { count, per_item } => {
                 let n = self.num(count)?;
                 let deduct = n.checked_mul(*per_item).map_err(ratio_err)?;
@@ -303,34 +223,7 @@ impl<'a> Leaf<'a> {
                 );
                 Ok(if ok { max } else { Ratio::ZERO })
             }
-            Rule::Judgement { items } => {
-                let Some(j) = self.inputs.judged.get(id) else {
-                    return Err("缺少评价人打分（judgement）".into());
-                };
-                if j.points.len() != items.len() {
-                    return Err(format!(
-                        "评分项应为{}项，输入给出{}项",
-                        items.len(),
-                        j.points.len()
-                    ));
-                }
-                let mut total = Ratio::ZERO;
-                for (item, &p) in items.iter().zip(&j.points) {
-                    let p = p.clamp(Ratio::ZERO, item.max);
-                    self.step(
-                        format!("{}（满分{}）", item.name, item.max.display_exact()),
-                        p.display_exact(),
-                    );
-                    total = total.checked_add(p).map_err(ratio_err)?;
-                }
-                self.used.push(UsedInput {
-                    name: format!("{id}.judgement"),
-                    label: "评分依据".into(),
-                    value: j.justification.clone(),
-                    source: j.source.clone(),
-                });
-                Ok(total)
-            }
+            Rule::Judgement { items } => self.judgement(id, items),
             Rule::Imported { input } => {
                 let Some(Value::Num(v)) = self.lookup(input) else {
                     return Err(format!("缺少引用得分“{input}”"));
@@ -340,6 +233,123 @@ impl<'a> Leaf<'a> {
             }
             Rule::ReviewerOnly { .. } => unreachable!("handled by the caller"),
         }
+    }
+
+    /// 按目标值的完成比例计分: each checkpoint's points × min(actual / target, 1).
+    fn checkpoints(&mut self, checkpoints: &'a [Checkpoint]) -> Result<Ratio, String> {
+        let ratio_err = |e: crate::ratio::RatioError| e.to_string();
+        let mut total = Ratio::ZERO;
+        for c in checkpoints {
+            let a = self.num(&c.actual)?;
+            let share = a
+                .checked_div(c.target)
+                .map_err(ratio_err)?
+                .min(Ratio::ONE)
+                .max(Ratio::ZERO);
+            let pts = c.points.checked_mul(share).map_err(ratio_err)?;
+            self.step(
+                format!(
+                    "{}：实际{}，目标{}，得分 {}×min(实际/目标,1)",
+                    c.label,
+                    a.display_exact(),
+                    c.target.display_exact(),
+                    c.points.display_exact()
+                ),
+                pts.display_exact(),
+            );
+            total = total.checked_add(pts).map_err(ratio_err)?;
+        }
+        Ok(total)
+    }
+
+    /// 达标比例: full points × the share of list items that pass.
+    fn count_pass(&mut self, items: &str, pass: &'a Expr, max: Ratio) -> Result<Ratio, String> {
+        let ratio_err = |e: crate::ratio::RatioError| e.to_string();
+        let Some(Input {
+            value: InputValue::List(list),
+            source,
+        }) = self.inputs.values.get(items)
+        else {
+            return Err(format!("缺少列表输入“{items}”"));
+        };
+        let label = self
+            .system
+            .inputs
+            .get(items)
+            .map_or(items, |d| d.label.as_str())
+            .to_string();
+        self.used.push(UsedInput {
+            name: items.to_string(),
+            label: label.clone(),
+            value: format!("{}项", list.len()),
+            source: source.clone(),
+        });
+        if list.is_empty() {
+            return Err(format!("{label}为空，无法计算达标比例"));
+        }
+        let mut passed = 0i64;
+        for (n, item) in list.iter().enumerate() {
+            let inputs = self.inputs;
+            let ok = pass
+                .eval_bool(&|name| match name.strip_prefix("item.") {
+                    Some(f) => item.fields.get(f).copied(),
+                    None => match inputs.values.get(name).map(|i| &i.value) {
+                        Some(InputValue::Num(r)) => Some(Value::Num(*r)),
+                        Some(InputValue::Bool(b)) => Some(Value::Bool(*b)),
+                        _ => None,
+                    },
+                })
+                .map_err(|e| format!("第{}项：{}", n + 1, explain(&e, self.system, None)))?;
+            let fields: Vec<String> = item
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={}", show(v)))
+                .collect();
+            self.step(
+                format!("第{}项 {}（{}）", n + 1, item.label, fields.join("，")),
+                if ok { "达标" } else { "未达标" },
+            );
+            if ok {
+                passed += 1;
+            }
+        }
+        let share = Ratio::new(passed as i128, list.len() as i128).map_err(ratio_err)?;
+        self.step(
+            format!("达标 {passed}/{}，得分 = 满分×达标比例", list.len()),
+            share.display_exact(),
+        );
+        max.checked_mul(share).map_err(ratio_err)
+    }
+
+    /// 评价人打分: the reviewer's points per item, each limited to its maximum.
+    fn judgement(&mut self, id: &str, items: &'a [JudgementItem]) -> Result<Ratio, String> {
+        let ratio_err = |e: crate::ratio::RatioError| e.to_string();
+        let Some(j) = self.inputs.judged.get(id) else {
+            return Err("缺少评价人打分（judgement）".into());
+        };
+        if j.points.len() != items.len() {
+            return Err(format!(
+                "评分项应为{}项，输入给出{}项",
+                items.len(),
+                j.points.len()
+            ));
+        }
+        let mut total = Ratio::ZERO;
+        for (item, &p) in items.iter().zip(&j.points) {
+            let p = p.clamp(Ratio::ZERO, item.max);
+            self.step(
+                format!("{}（满分{}）", item.name, item.max.display_exact()),
+                p.display_exact(),
+            );
+            total = total.checked_add(p).map_err(ratio_err)?;
+        }
+        self.used.push(UsedInput {
+            name: format!("{id}.judgement"),
+            label: "评分依据".into(),
+            value: j.justification.clone(),
+            source: j.source.clone(),
+        });
+        Ok(total)
     }
 }
 
@@ -365,76 +375,122 @@ fn explain(
 
 /// Score `system` in self-evaluation mode.
 pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
-    let mut scores: Vec<IndicatorScore> = Vec::new();
-    for ind in &system.indicators {
-        let mut s = IndicatorScore {
-            id: ind.id.clone(),
-            name: ind.name.clone(),
-            level: system.level(&ind.id),
-            parent: ind.parent.clone(),
-            max: ind.max,
-            rule: ind.rule.as_ref().map(Rule::kind_label),
-            raw: None,
-            score: None,
-            status: Status::Scored,
-            inputs: Vec::new(),
-            steps: Vec::new(),
-            problems: Vec::new(),
-            claimed: inputs.claimed.get(&ind.id).map(|(c, _)| *c),
-        };
-        if let Some(rule) = &ind.rule {
-            if matches!(rule, Rule::ReviewerOnly { .. }) {
-                s.status = Status::ReviewerOnly;
-            } else {
-                let mut leaf = Leaf {
-                    system,
-                    inputs,
-                    bind: None,
-                    used: Vec::new(),
-                    steps: Vec::new(),
-                };
-                match leaf.raw(&ind.id, ind.max, rule) {
-                    Ok(raw) => {
-                        let clamped = raw.clamp(Ratio::ZERO, ind.max);
-                        if clamped != raw {
-                            leaf.step(
-                                format!("限定在0至{}分之间", ind.max.display_exact()),
-                                clamped.display_exact(),
-                            );
-                        }
-                        // Half-up rounding may lift a full score above a maximum that is not
-                        // a whole number of hundredths (50/16 = 3.125 → 3.13): then round down.
-                        let mut final_score = round2(clamped);
-                        if final_score > ind.max {
-                            final_score =
-                                Ratio::new(clamped.round_to(2) - 1, 100).expect("100 is not zero");
-                        }
-                        leaf.step("四舍五入到两位小数", final_score.to_fixed(2));
-                        s.raw = Some(raw);
-                        s.score = Some(final_score);
-                        if let (Rule::Judgement { .. }, Some(j)) =
-                            (rule, inputs.judged.get(&ind.id))
-                        {
-                            // Manual points always need their grounds; below full points
-                            // the grounds must say what was missing.
-                            if j.justification.trim().is_empty() {
-                                s.problems.push(if final_score < ind.max {
-                                    "未得满分，须说明评分依据和扣分理由（justification）".into()
-                                } else {
-                                    "评价人打分须说明评分依据（justification）".into()
-                                });
-                            }
-                        }
-                    }
-                    Err(reason) => s.status = Status::NotScored(reason),
+    let mut scores: Vec<IndicatorScore> = system
+        .indicators
+        .iter()
+        .map(|ind| score_indicator(system, inputs, ind))
+        .collect();
+    sum_branches(system, &mut scores);
+    let total = scores
+        .iter()
+        .filter(|s| s.parent.is_none())
+        .filter_map(|s| s.score)
+        .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
+    // A total with indicators that could not be scored is incomplete: no grade is given
+    // rather than a grade the inputs do not support.
+    let unscored: Vec<String> = scores
+        .iter()
+        .filter(|s| system.get(&s.id).is_some_and(|i| i.rule.is_some()))
+        .filter(|s| matches!(s.status, Status::NotScored(_)))
+        .map(|s| s.name.clone())
+        .collect();
+    let grade = if unscored.is_empty() {
+        grade_of(system, total)
+    } else {
+        String::new()
+    };
+    let discrepancies = discrepancies(inputs, &scores, total, &unscored);
+    Evaluation {
+        system: system.name.clone(),
+        title: system.title.clone(),
+        max: system.max,
+        self_max: system.self_max(),
+        total,
+        grade,
+        indicators: scores,
+        claimed_total: inputs.claimed.get("total").map(|(c, _)| *c),
+        discrepancies,
+        unscored,
+    }
+}
+
+/// One indicator as its rule scores it (a branch without a rule is summed later by
+/// [`sum_branches`]).
+fn score_indicator(system: &IndicatorSystem, inputs: &Inputs, ind: &Indicator) -> IndicatorScore {
+    let mut s = IndicatorScore {
+        id: ind.id.clone(),
+        name: ind.name.clone(),
+        level: system.level(&ind.id),
+        parent: ind.parent.clone(),
+        max: ind.max,
+        rule: ind.rule.as_ref().map(Rule::kind_label),
+        raw: None,
+        score: None,
+        status: Status::Scored,
+        inputs: Vec::new(),
+        steps: Vec::new(),
+        problems: Vec::new(),
+        claimed: inputs.claimed.get(&ind.id).map(|(c, _)| *c),
+    };
+    let Some(rule) = &ind.rule else {
+        return s;
+    };
+    if matches!(rule, Rule::ReviewerOnly { .. }) {
+        s.status = Status::ReviewerOnly;
+        return s;
+    }
+    let mut leaf = Leaf {
+        system,
+        inputs,
+        bind: None,
+        used: Vec::new(),
+        steps: Vec::new(),
+    };
+    match leaf.raw(&ind.id, ind.max, rule) {
+        Ok(raw) => {
+            let final_score = clamp_and_round(&mut leaf, raw, ind.max);
+            s.raw = Some(raw);
+            s.score = Some(final_score);
+            if let (Rule::Judgement { .. }, Some(j)) = (rule, inputs.judged.get(&ind.id)) {
+                // Manual points always need their grounds; below full points
+                // the grounds must say what was missing.
+                if j.justification.trim().is_empty() {
+                    s.problems.push(if final_score < ind.max {
+                        "未得满分，须说明评分依据和扣分理由（justification）".into()
+                    } else {
+                        "评价人打分须说明评分依据（justification）".into()
+                    });
                 }
-                s.inputs = leaf.used;
-                s.steps = leaf.steps;
             }
         }
-        scores.push(s);
+        Err(reason) => s.status = Status::NotScored(reason),
     }
-    // Branches: the sum of their children's scores, deepest first.
+    s.inputs = leaf.used;
+    s.steps = leaf.steps;
+    s
+}
+
+/// The raw score limited to 0..=max and rounded to hundredths, each step traced.
+fn clamp_and_round(leaf: &mut Leaf<'_>, raw: Ratio, max: Ratio) -> Ratio {
+    let clamped = raw.clamp(Ratio::ZERO, max);
+    if clamped != raw {
+        leaf.step(
+            format!("限定在0至{}分之间", max.display_exact()),
+            clamped.display_exact(),
+        );
+    }
+    // Half-up rounding may lift a full score above a maximum that is not
+    // a whole number of hundredths (50/16 = 3.125 → 3.13): then round down.
+    let mut final_score = round2(clamped);
+    if final_score > max {
+        final_score = Ratio::new(clamped.round_to(2) - 1, 100).expect("100 is not zero");
+    }
+    leaf.step("四舍五入到两位小数", final_score.to_fixed(2));
+    final_score
+}
+
+/// Branches: the sum of their children's scores, deepest first.
+fn sum_branches(system: &IndicatorSystem, scores: &mut [IndicatorScore]) {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(scores[i].level));
     for i in order {
@@ -475,40 +531,34 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
             value: sum.to_fixed(2),
         });
     }
-    let total = scores
-        .iter()
-        .filter(|s| s.parent.is_none())
-        .filter_map(|s| s.score)
-        .fold(Ratio::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
-    let self_max = system.self_max();
+}
+
+/// The grade band the total falls in (on the basis the system names).
+fn grade_of(system: &IndicatorSystem, total: Ratio) -> String {
     let basis_value = match system.grades.basis {
         GradeBasis::Raw => total,
         GradeBasis::ShareOfSelfMax => total
             .checked_mul(Ratio::from_int(100))
-            .and_then(|t| t.checked_div(self_max))
+            .and_then(|t| t.checked_div(system.self_max()))
             .unwrap_or(Ratio::ZERO),
     };
-    // A total with indicators that could not be scored is incomplete: no grade is given
-    // rather than a grade the inputs do not support.
-    let unscored: Vec<String> = scores
+    system
+        .grades
+        .bands
         .iter()
-        .filter(|s| system.get(&s.id).is_some_and(|i| i.rule.is_some()))
-        .filter(|s| matches!(s.status, Status::NotScored(_)))
-        .map(|s| s.name.clone())
-        .collect();
-    let grade = if unscored.is_empty() {
-        system
-            .grades
-            .bands
-            .iter()
-            .find(|b| basis_value >= b.min)
-            .map_or_else(String::new, |b| b.grade.clone())
-    } else {
-        String::new()
-    };
+        .find(|b| basis_value >= b.min)
+        .map_or_else(String::new, |b| b.grade.clone())
+}
 
-    let mut discrepancies = Vec::new();
-    for s in &scores {
+/// Claimed scores (自评得分) that the computed ones do not support, with the step that decided.
+fn discrepancies(
+    inputs: &Inputs,
+    scores: &[IndicatorScore],
+    total: Ratio,
+    unscored: &[String],
+) -> Vec<Discrepancy> {
+    let mut found = Vec::new();
+    for s in scores {
         let Some((claimed, source)) = inputs.claimed.get(&s.id) else {
             continue;
         };
@@ -527,7 +577,7 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
             _ => None,
         };
         if let Some(reason) = reason {
-            discrepancies.push(Discrepancy {
+            found.push(Discrepancy {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 claimed: *claimed,
@@ -537,10 +587,9 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
             });
         }
     }
-    let claimed_total = inputs.claimed.get("total").cloned();
-    if let Some((claimed, source)) = &claimed_total {
+    if let Some((claimed, source)) = inputs.claimed.get("total") {
         if *claimed != total {
-            discrepancies.push(Discrepancy {
+            found.push(Discrepancy {
                 id: "total".into(),
                 name: "总分".into(),
                 claimed: *claimed,
@@ -559,18 +608,7 @@ pub fn evaluate(system: &IndicatorSystem, inputs: &Inputs) -> Evaluation {
             });
         }
     }
-    Evaluation {
-        system: system.name.clone(),
-        title: system.title.clone(),
-        max: system.max,
-        self_max,
-        total,
-        grade,
-        indicators: scores,
-        claimed_total: claimed_total.map(|(c, _)| c),
-        discrepancies,
-        unscored,
-    }
+    found
 }
 
 impl Evaluation {

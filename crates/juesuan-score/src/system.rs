@@ -411,6 +411,28 @@ struct SystemFile {
     indicators: Vec<Spanned<toml::Table>>,
 }
 
+/// Turns a byte offset of one system file into a located [`SystemError`].
+struct Locator<'a> {
+    text: &'a str,
+    origin: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, code: SystemCode, offset: Option<usize>, message: String) -> SystemError {
+        let (line, column) = match offset.map(|o| line_col(self.text, o)) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        SystemError {
+            code,
+            origin: self.origin.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -435,21 +457,9 @@ impl IndicatorSystem {
         resolve: &dyn Fn(&str) -> Option<(String, String)>,
         depth: usize,
     ) -> Result<IndicatorSystem, Vec<SystemError>> {
-        let err_at = |code: SystemCode, offset: Option<usize>, message: String| {
-            let (line, column) = match offset.map(|o| line_col(text, o)) {
-                Some((l, c)) => (Some(l), Some(c)),
-                None => (None, None),
-            };
-            SystemError {
-                code,
-                origin: origin.to_string(),
-                line,
-                column,
-                message,
-            }
-        };
+        let loc = Locator { text, origin };
         let file: SystemFile = toml::from_str(text).map_err(|e| {
-            vec![err_at(
+            vec![loc.error(
                 SystemCode::Format,
                 e.span().map(|s| s.start),
                 format!("指标体系文件格式错误：{}", e.message()),
@@ -467,24 +477,22 @@ impl IndicatorSystem {
             }
             match t.get_ref().clone().try_into::<Indicator>() {
                 Ok(i) => own.push((at, i)),
-                Err(e) => errors.push(err_at(
+                Err(e) => errors.push(loc.error(
                     SystemCode::Format,
                     Some(at),
                     format!("指标定义错误：{}", e.message().trim()),
                 )),
             }
         }
-
         let mut system = match &file.extends {
             None => {
-                let missing = |what: &str| format!("缺少 {what}");
                 let (Some(kind), Some(max), Some(grades)) =
                     (file.kind, file.max, file.grades.clone())
                 else {
-                    errors.push(err_at(
+                    errors.push(loc.error(
                         SystemCode::Format,
                         Some(0),
-                        missing("kind、max 或 [grades]"),
+                        "缺少 kind、max 或 [grades]".into(),
                     ));
                     return Err(errors);
                 };
@@ -500,67 +508,8 @@ impl IndicatorSystem {
                 }
             }
             Some(base_name) => {
-                if depth > 8 {
-                    return Err(vec![err_at(
-                        SystemCode::Extends,
-                        Some(0),
-                        "extends 嵌套过深（是否互相引用？）".into(),
-                    )]);
-                }
-                let Some((base_origin, base_text)) = resolve(base_name) else {
-                    return Err(vec![err_at(
-                        SystemCode::Extends,
-                        Some(0),
-                        format!("extends 引用的指标体系“{base_name}”不存在"),
-                    )]);
-                };
-                let mut base = Self::load(&base_text, &base_origin, resolve, depth + 1)?;
-                base.name = file.name.clone();
-                base.title = file.title.clone();
-                base.year = file.year;
-                if let Some(m) = file.max {
-                    base.max = m;
-                }
-                if let Some(g) = file.grades.clone() {
-                    base.grades = g;
-                }
-                if let Some(k) = file.kind {
-                    base.kind = k;
-                }
-                base.inputs.extend(file.inputs.clone());
-                // Overrides: fields given replace the base indicator's; a new id is added.
-                for (at, table) in partial {
-                    let id = table.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-                    let Some(id) = id else {
-                        errors.push(err_at(SystemCode::Format, Some(at), "指标缺少 id".into()));
-                        continue;
-                    };
-                    let merged = match base.indicators.iter().find(|i| i.id == id) {
-                        Some(existing) => {
-                            let mut t = toml::Table::try_from(existing).expect("serializable");
-                            if table.contains_key("rule") {
-                                t.remove("rule");
-                            }
-                            t.extend(table);
-                            t
-                        }
-                        None => table,
-                    };
-                    match merged.try_into::<Indicator>() {
-                        Ok(ind) => {
-                            own.push((at, ind.clone()));
-                            match base.indicators.iter_mut().find(|i| i.id == id) {
-                                Some(slot) => *slot = ind,
-                                None => base.indicators.push(ind),
-                            }
-                        }
-                        Err(e) => errors.push(err_at(
-                            SystemCode::Format,
-                            Some(at),
-                            format!("指标“{id}”定义错误：{}", e.message().trim()),
-                        )),
-                    }
-                }
+                let mut base = Self::load_base(&loc, base_name, resolve, depth)?;
+                base.override_with(&file, partial, &loc, &mut own, &mut errors);
                 base
             }
         };
@@ -588,7 +537,7 @@ impl IndicatorSystem {
                 Some(id) => at(id),
                 None => top(code),
             };
-            errors.push(err_at(code, offset, msg))
+            errors.push(loc.error(code, offset, msg));
         });
         if errors.is_empty() {
             Ok(system)
@@ -597,113 +546,90 @@ impl IndicatorSystem {
         }
     }
 
+    /// The system a variant `extends`, loaded through `resolve`.
+    fn load_base(
+        loc: &Locator<'_>,
+        base_name: &str,
+        resolve: &dyn Fn(&str) -> Option<(String, String)>,
+        depth: usize,
+    ) -> Result<IndicatorSystem, Vec<SystemError>> {
+        if depth > 8 {
+            return Err(vec![loc.error(
+                SystemCode::Extends,
+                Some(0),
+                "extends 嵌套过深（是否互相引用？）".into(),
+            )]);
+        }
+        let Some((base_origin, base_text)) = resolve(base_name) else {
+            return Err(vec![loc.error(
+                SystemCode::Extends,
+                Some(0),
+                format!("extends 引用的指标体系“{base_name}”不存在"),
+            )]);
+        };
+        Self::load(&base_text, &base_origin, resolve, depth + 1)
+    }
+
+    /// A variant's header and indicators over its base: fields given replace the base
+    /// indicator's; a new id is added.
+    fn override_with(
+        &mut self,
+        file: &SystemFile,
+        partial: Vec<(usize, toml::Table)>,
+        loc: &Locator<'_>,
+        own: &mut Vec<(usize, Indicator)>,
+        errors: &mut Vec<SystemError>,
+    ) {
+        self.name.clone_from(&file.name);
+        self.title.clone_from(&file.title);
+        self.year = file.year;
+        if let Some(m) = file.max {
+            self.max = m;
+        }
+        if let Some(g) = file.grades.clone() {
+            self.grades = g;
+        }
+        if let Some(k) = file.kind {
+            self.kind = k;
+        }
+        self.inputs.extend(file.inputs.clone());
+        for (at, table) in partial {
+            let id = table.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+            let Some(id) = id else {
+                errors.push(loc.error(SystemCode::Format, Some(at), "指标缺少 id".into()));
+                continue;
+            };
+            let merged = match self.indicators.iter().find(|i| i.id == id) {
+                Some(existing) => {
+                    let mut t = toml::Table::try_from(existing).expect("serializable");
+                    if table.contains_key("rule") {
+                        t.remove("rule");
+                    }
+                    t.extend(table);
+                    t
+                }
+                None => table,
+            };
+            match merged.try_into::<Indicator>() {
+                Ok(ind) => {
+                    own.push((at, ind.clone()));
+                    match self.indicators.iter_mut().find(|i| i.id == id) {
+                        Some(slot) => *slot = ind,
+                        None => self.indicators.push(ind),
+                    }
+                }
+                Err(e) => errors.push(loc.error(
+                    SystemCode::Format,
+                    Some(at),
+                    format!("指标“{id}”定义错误：{}", e.message().trim()),
+                )),
+            }
+        }
+    }
+
     fn validate(&mut self, report: &mut dyn FnMut(SystemCode, Option<&str>, String)) {
-        let mut ids = BTreeSet::new();
-        for i in &self.indicators {
-            if !ids.insert(i.id.as_str()) {
-                report(
-                    SystemCode::DuplicateId,
-                    Some(&i.id),
-                    format!("指标 id“{}”重复", i.id),
-                );
-            }
-        }
-        for i in &self.indicators {
-            if let Some(p) = &i.parent {
-                if !ids.contains(p.as_str()) {
-                    report(
-                        SystemCode::UnknownParent,
-                        Some(&i.id),
-                        format!("指标“{}”的上级“{p}”不存在", i.id),
-                    );
-                }
-            }
-        }
-        // Cycles: following parents from any indicator must end at a root.
-        let parent_of: BTreeMap<&str, &str> = self
-            .indicators
-            .iter()
-            .filter_map(|i| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
-            .collect();
-        for i in &self.indicators {
-            let mut cur = i.id.as_str();
-            for _ in 0..=self.indicators.len() {
-                match parent_of.get(cur) {
-                    Some(p) => cur = p,
-                    None => break,
-                }
-            }
-            if parent_of.contains_key(cur) && ids.contains(cur) {
-                report(
-                    SystemCode::ParentCycle,
-                    Some(&i.id),
-                    format!("指标“{}”的上级关系成环", i.id),
-                );
-            }
-        }
-        // Weights: children add up to the parent, roots to the system maximum.
-        let mut roots = Ratio::ZERO;
-        for i in &self.indicators {
-            if i.max.is_negative() {
-                report(
-                    SystemCode::Points,
-                    Some(&i.id),
-                    format!("指标“{}”分值为负", i.id),
-                );
-            }
-            let children: Vec<&Indicator> = self
-                .indicators
-                .iter()
-                .filter(|c| c.parent.as_deref() == Some(i.id.as_str()))
-                .collect();
-            if i.parent.is_none() {
-                roots = roots.checked_add(i.max).unwrap_or(roots);
-            }
-            if children.is_empty() {
-                if i.rule.is_none() {
-                    report(
-                        SystemCode::RulePlacement,
-                        Some(&i.id),
-                        format!("末级指标“{}”没有计分规则（rule）", i.id),
-                    );
-                }
-            } else {
-                if i.rule.is_some() {
-                    report(
-                        SystemCode::RulePlacement,
-                        Some(&i.id),
-                        format!("指标“{}”有下级指标，不能再有计分规则", i.id),
-                    );
-                }
-                let sum = children
-                    .iter()
-                    .try_fold(Ratio::ZERO, |a, c| a.checked_add(c.max))
-                    .unwrap_or(Ratio::ZERO);
-                if sum != i.max {
-                    report(
-                        SystemCode::Points,
-                        Some(&i.id),
-                        format!(
-                            "指标“{}”分值{}与其下级指标分值之和{}不符",
-                            i.id,
-                            i.max.display_exact(),
-                            sum.display_exact()
-                        ),
-                    );
-                }
-            }
-        }
-        if roots != self.max {
-            report(
-                SystemCode::Points,
-                None,
-                format!(
-                    "一级指标分值之和{}与总分{}不符",
-                    roots.display_exact(),
-                    self.max.display_exact()
-                ),
-            );
-        }
+        self.validate_tree(report);
+        self.validate_points(report);
         for (name, decl) in &self.inputs {
             if let Some(d) = &decl.derive {
                 if !crate::derive::QUANTITIES.iter().any(|(k, _)| k == d) {
@@ -753,6 +679,119 @@ impl IndicatorSystem {
                 SystemCode::Grades,
                 None,
                 "等级划分的下限须从高到低严格递减".into(),
+            );
+        }
+    }
+
+    /// Ids unique, parents known, no parent cycles.
+    fn validate_tree(&self, report: &mut dyn FnMut(SystemCode, Option<&str>, String)) {
+        let mut ids = BTreeSet::new();
+        for i in &self.indicators {
+            if !ids.insert(i.id.as_str()) {
+                report(
+                    SystemCode::DuplicateId,
+                    Some(&i.id),
+                    format!("指标 id“{}”重复", i.id),
+                );
+            }
+        }
+        for i in &self.indicators {
+            if let Some(p) = &i.parent {
+                if !ids.contains(p.as_str()) {
+                    report(
+                        SystemCode::UnknownParent,
+                        Some(&i.id),
+                        format!("指标“{}”的上级“{p}”不存在", i.id),
+                    );
+                }
+            }
+        }
+        // Cycles: following parents from any indicator must end at a root.
+        let parent_of: BTreeMap<&str, &str> = self
+            .indicators
+            .iter()
+            .filter_map(|i| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
+            .collect();
+        for i in &self.indicators {
+            let mut cur = i.id.as_str();
+            for _ in 0..=self.indicators.len() {
+                match parent_of.get(cur) {
+                    Some(p) => cur = p,
+                    None => break,
+                }
+            }
+            if parent_of.contains_key(cur) && ids.contains(cur) {
+                report(
+                    SystemCode::ParentCycle,
+                    Some(&i.id),
+                    format!("指标“{}”的上级关系成环", i.id),
+                );
+            }
+        }
+    }
+
+    /// Weights: children add up to the parent, roots to the system maximum; rules only on leaves.
+    fn validate_points(&self, report: &mut dyn FnMut(SystemCode, Option<&str>, String)) {
+        let mut roots = Ratio::ZERO;
+        for i in &self.indicators {
+            if i.max.is_negative() {
+                report(
+                    SystemCode::Points,
+                    Some(&i.id),
+                    format!("指标“{}”分值为负", i.id),
+                );
+            }
+            let children: Vec<&Indicator> = self
+                .indicators
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(i.id.as_str()))
+                .collect();
+            if i.parent.is_none() {
+                roots = roots.checked_add(i.max).unwrap_or(roots);
+            }
+            if children.is_empty() {
+                if i.rule.is_none() {
+                    report(
+                        SystemCode::RulePlacement,
+                        Some(&i.id),
+                        format!("末级指标“{}”没有计分规则（rule）", i.id),
+                    );
+                }
+                continue;
+            }
+            if i.rule.is_some() {
+                report(
+                    SystemCode::RulePlacement,
+                    Some(&i.id),
+                    format!("指标“{}”有下级指标，不能再有计分规则", i.id),
+                );
+            }
+            let sum = children
+                .iter()
+                .try_fold(Ratio::ZERO, |a, c| a.checked_add(c.max))
+                .unwrap_or(Ratio::ZERO);
+            if sum != i.max {
+                report(
+                    SystemCode::Points,
+                    Some(&i.id),
+                    format!(
+                        "指标“{}”分值{}与其下级指标分值之和{}不符",
+                        i.id,
+                        i.max.display_exact(),
+                        sum.display_exact()
+                    ),
+                );
+            }
+        }
+        if roots != self.max {
+            report(
+                SystemCode::Points,
+                None,
+                format!(
+                    "一级指标分值之和{}与总分{}不符",
+                    roots.display_exact(),
+                    self.max.display_exact()
+                ),
             );
         }
     }
