@@ -162,30 +162,59 @@ impl Journal {
 
     /// The facts of unit `index`, or the located reasons why they cannot be facts.
     pub fn unit_facts(&self, index: usize) -> Result<UnitFacts, Vec<JournalError>> {
-        let mut income: BTreeMap<(u8, u32), i64> = BTreeMap::new();
-        let mut spending: BTreeMap<(u8, u8, u32), i64> = BTreeMap::new();
-        let mut economic: BTreeMap<(u8, u32), i64> = BTreeMap::new();
-        let mut carry: BTreeMap<u8, i64> = BTreeMap::new();
-        let mut sangong: BTreeMap<&str, i64> = BTreeMap::new();
-        let mut overflow = false;
-        let mut add = |slot: &mut i64, v: i64| match slot.checked_add(v) {
-            Some(s) => *slot = s,
-            None => overflow = true,
-        };
+        let totals = self.unit_totals(index);
+        let name = self.units.get(index).cloned().flatten();
+        let who = name
+            .as_deref()
+            .map(|n| format!("单位“{n}”的"))
+            .unwrap_or_default();
+        let mut errors = Vec::new();
+        if totals.overflow {
+            errors.push(JournalError::new(
+                Rule::NegativeTotal,
+                &self.origin,
+                format!("{who}金额合计超出可表示的范围"),
+                "请核对金额列和金额单位。",
+            ));
+        }
+        let mut facts = Vec::new();
+        for c in totals.candidates() {
+            if c.amount < 0 {
+                errors.push(JournalError::new(
+                    Rule::NegativeTotal,
+                    &self.origin,
+                    format!("{who}{}合计为负（{}元）", c.what, Amount(c.amount).yuan()),
+                    "冲销、退回的金额超过了原发生额：请核对该组合下的分录方向（借/贷）和金额。",
+                ));
+            } else if c.amount != 0 || c.keep_zero {
+                facts.push(c.fact);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(UnitFacts { name, facts })
+    }
+
+    /// Unit `index`'s aggregation keys summed into the input's dimensions.
+    fn unit_totals(&self, index: usize) -> UnitTotals<'_> {
+        let mut t = UnitTotals::default();
         let empty = FxMap::default();
         for (k, &v) in self.totals.get(index).unwrap_or(&empty) {
             match k.kind {
-                Kind::Income => add(income.entry((k.source, k.function)).or_default(), v),
-                Kind::CarryoverBegin => add(carry.entry(k.source).or_default(), v),
+                Kind::Income => t.add(|t| t.income.entry((k.source, k.function)).or_default(), v),
+                Kind::CarryoverBegin => t.add(|t| t.carry.entry(k.source).or_default(), v),
                 Kind::Expenditure => {
-                    add(
-                        spending
-                            .entry((k.source, k.nature, k.function))
-                            .or_default(),
+                    t.add(
+                        |t| {
+                            t.spending
+                                .entry((k.source, k.nature, k.function))
+                                .or_default()
+                        },
                         v,
                     );
                     if Nature::ALL[k.nature as usize] == Nature::Basic {
-                        add(economic.entry((k.source, k.economic)).or_default(), v);
+                        t.add(|t| t.economic.entry((k.source, k.economic)).or_default(), v);
                     }
                     if k.economic != 0 && FundSource::ALL[k.source as usize].is_fiscal() {
                         let code = format!("{:05}", k.economic);
@@ -194,42 +223,70 @@ impl Journal {
                             .iter()
                             .find(|(_, codes)| codes.iter().any(|c| code.starts_with(c.as_str())))
                         {
-                            add(sangong.entry(item.as_str()).or_default(), v);
+                            t.add(|t| t.sangong.entry(item.as_str()).or_default(), v);
                         }
                     }
                 }
             }
         }
-        let name = self.units.get(index).cloned().flatten();
-        let who = name
-            .as_deref()
-            .map(|n| format!("单位“{n}”的"))
-            .unwrap_or_default();
-        let mut errors = Vec::new();
-        if overflow {
-            errors.push(JournalError::new(
-                Rule::NegativeTotal,
-                &self.origin,
-                format!("{who}金额合计超出可表示的范围"),
-                "请核对金额列和金额单位。",
-            ));
+        t
+    }
+}
+
+/// One unit's sums by the input's dimensions (source, nature, 功能/经济 code, 三公 item).
+#[derive(Default)]
+struct UnitTotals<'a> {
+    income: BTreeMap<(u8, u32), i64>,
+    spending: BTreeMap<(u8, u8, u32), i64>,
+    economic: BTreeMap<(u8, u32), i64>,
+    carry: BTreeMap<u8, i64>,
+    sangong: BTreeMap<&'a str, i64>,
+    /// A sum left the i64 range (reported, never wrapped).
+    overflow: bool,
+}
+
+/// A fact the unit's totals would give, with what it is for an error message.
+struct Candidate {
+    what: String,
+    amount: i64,
+    fact: Fact,
+    /// Kept when zero (every “三公” item has a fact, as the input parser makes them).
+    keep_zero: bool,
+}
+
+impl<'a> UnitTotals<'a> {
+    fn add(&mut self, slot: impl FnOnce(&mut Self) -> &mut i64, v: i64) {
+        let slot = slot(self);
+        match slot.checked_add(v) {
+            Some(s) => *slot = s,
+            None => self.overflow = true,
         }
-        // (what, amount, fact, kept when zero)
-        let mut candidates: Vec<(String, i64, Fact, bool)> = Vec::new();
-        for ((s, f), v) in income {
+    }
+
+    fn candidates(self) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut push = |what: String, amount: i64, fact: Fact, keep_zero: bool| {
+            out.push(Candidate {
+                what,
+                amount,
+                fact,
+                keep_zero,
+            });
+        };
+        for ((s, f), v) in self.income {
             let source = FundSource::ALL[s as usize];
-            candidates.push((
+            push(
                 format!("{}“{f:07}”", source.income_label()),
                 v,
                 Fact::new(Measure::Income, Scenario::Actual, Amount(v))
                     .source(source)
                     .function(format!("{f:07}")),
                 false,
-            ));
+            );
         }
-        for ((s, n, f), v) in spending {
+        for ((s, n, f), v) in self.spending {
             let (source, nature) = (FundSource::ALL[s as usize], Nature::ALL[n as usize]);
-            candidates.push((
+            push(
                 format!(
                     "{}{}“{f:07}”",
                     source.income_label().trim_end_matches("收入"),
@@ -241,11 +298,11 @@ impl Journal {
                     .nature(nature)
                     .function(format!("{f:07}")),
                 false,
-            ));
+            );
         }
-        for ((s, e), v) in economic {
+        for ((s, e), v) in self.economic {
             let source = FundSource::ALL[s as usize];
-            candidates.push((
+            push(
                 format!(
                     "{}基本支出经济分类“{e:05}”",
                     source.income_label().trim_end_matches("收入")
@@ -255,11 +312,11 @@ impl Journal {
                     .source(source)
                     .economic(format!("{e:05}")),
                 false,
-            ));
+            );
         }
-        for (s, v) in carry {
+        for (s, v) in self.carry {
             let source = FundSource::ALL[s as usize];
-            candidates.push((
+            push(
                 format!(
                     "{}年初结转和结余",
                     source.income_label().trim_end_matches("收入")
@@ -267,35 +324,18 @@ impl Journal {
                 v,
                 Fact::new(Measure::CarryoverBegin, Scenario::Actual, Amount(v)).source(source),
                 false,
-            ));
+            );
         }
-        // Every “三公” item has an actual fact, zero included, as the input parser makes them.
         for item in crate::mapping::SANGONG_ITEMS {
-            let v = sangong.get(item).copied().unwrap_or(0);
-            candidates.push((
+            let v = self.sangong.get(item).copied().unwrap_or(0);
+            push(
                 format!("“三公”经费（{item}）"),
                 v,
                 Fact::new(Measure::SanGong, Scenario::Actual, Amount(v)).item(item),
                 true,
-            ));
+            );
         }
-        let mut facts = Vec::new();
-        for (what, v, fact, keep_zero) in candidates {
-            if v < 0 {
-                errors.push(JournalError::new(
-                    Rule::NegativeTotal,
-                    &self.origin,
-                    format!("{who}{what}合计为负（{}元）", Amount(v).yuan()),
-                    "冲销、退回的金额超过了原发生额：请核对该组合下的分录方向（借/贷）和金额。",
-                ));
-            } else if v != 0 || keep_zero {
-                facts.push(fact);
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(UnitFacts { name, facts })
+        out
     }
 }
 
@@ -520,11 +560,14 @@ fn code_digits(b: &[u8], allow_dots: bool) -> Option<(u32, usize, &[u8])> {
 }
 
 /// A buffered row of the current voucher.
+/// An entry's aggregation key and signed amount, or why it has none.
+type Target = Result<(Key, i64), Box<JournalError>>;
+
 struct Entry {
     line: u64,
     /// The aggregation it goes to (with its sign already applied), or the error that keeps
     /// it from one; `None` for rows that are not facts.
-    target: Option<Result<(Key, i64), Box<JournalError>>>,
+    target: Option<Target>,
     /// Income or spending row (skipped in a closing voucher).
     flow: bool,
 }
@@ -587,6 +630,99 @@ struct Importer<'a> {
     unit_rows: Vec<u64>,
     stats: Stats,
     voucher: Voucher,
+}
+
+impl Importer<'_> {
+    /// Every row of the file, voucher by voucher; `report` decides whether a bad row stops
+    /// the import or is skipped.
+    fn read_rows<R: Read>(
+        &mut self,
+        reader: &mut csv::Reader<R>,
+        report: &mut dyn FnMut(JournalError, &mut Stats) -> Result<(), JournalError>,
+    ) -> Result<(), JournalError> {
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
+                    let err = csv_error(self.origin, &e);
+                    if fatal {
+                        return Err(err);
+                    }
+                    report(err, &mut self.stats)?;
+                    self.voucher.had_bad_row = true;
+                    continue;
+                }
+            }
+            if record.iter().all(|f| trim(f).is_empty()) {
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            self.stats.rows += 1;
+            let (ended, outcome) = self.row(&record, line);
+            if let Some(v) = ended {
+                self.finish_voucher(v, report)?;
+            }
+            if let Err(e) = outcome {
+                // A dropped row leaves its voucher's balance unknowable; a row whose date or
+                // unit was bad still names its voucher, and other vouchers keep their check.
+                if self.voucher.started && self.voucher.id == self.cell(&record, Field::Voucher) {
+                    self.voucher.had_bad_row = true;
+                }
+                report(e, &mut self.stats)?;
+            }
+        }
+        let last = std::mem::take(&mut self.voucher);
+        self.finish_voucher(last, report)
+    }
+
+    /// The totals read, once the selected unit and the year are known.
+    fn into_journal(self) -> Result<Journal, JournalError> {
+        let origin = self.origin;
+        if self.selected_unit.is_none() {
+            if let Some(name) = &self.options.unit {
+                let known: Vec<&str> = self
+                    .units
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .take(10)
+                    .collect();
+                return Err(JournalError::new(
+                    Rule::Unit,
+                    origin,
+                    format!("日记账中没有单位“{name}”的分录"),
+                    format!(
+                        "请核对 --unit 的单位名称；文件中的单位有：{}",
+                        if known.is_empty() {
+                            "（无）".to_string()
+                        } else {
+                            known.join("、")
+                        }
+                    ),
+                ));
+            }
+        }
+        let year = self.year.ok_or_else(|| {
+            JournalError::new(
+                Rule::BadDate,
+                origin,
+                "日记账中没有可确定决算年度的分录",
+                "请用 --year 指定决算年度，或检查文件是否只有表头。",
+            )
+        })?;
+        Ok(Journal {
+            origin: origin.to_string(),
+            year,
+            units: self.units,
+            stats: self.stats,
+            unit_rows: self.unit_rows,
+            totals: self.totals,
+            sangong: self.accounts.sangong.clone(),
+        })
+    }
 }
 
 /// Import a journal from `input`. Without `keep_going` the first bad row stops the import
@@ -659,83 +795,8 @@ pub fn import<R: Read>(
             Err(e)
         }
     };
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
-                let err = csv_error(origin, &e);
-                if fatal {
-                    return Err(err);
-                }
-                report(err, &mut im.stats)?;
-                im.voucher.had_bad_row = true;
-                continue;
-            }
-        }
-        if record.iter().all(|f| trim(f).is_empty()) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        im.stats.rows += 1;
-        let (ended, outcome) = im.row(&record, line);
-        if let Some(v) = ended {
-            im.finish_voucher(v, &mut report)?;
-        }
-        if let Err(e) = outcome {
-            // A dropped row leaves its voucher's balance unknowable; a row whose date or unit
-            // was bad still names its voucher, and other vouchers keep their check.
-            if im.voucher.started && im.voucher.id == im.cell(&record, Field::Voucher) {
-                im.voucher.had_bad_row = true;
-            }
-            report(e, &mut im.stats)?;
-        }
-    }
-    let last = std::mem::take(&mut im.voucher);
-    im.finish_voucher(last, &mut report)?;
-    if im.selected_unit.is_none() {
-        if let Some(name) = &options.unit {
-            let known: Vec<&str> = im
-                .units
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .take(10)
-                .collect();
-            return Err(JournalError::new(
-                Rule::Unit,
-                origin,
-                format!("日记账中没有单位“{name}”的分录"),
-                format!(
-                    "请核对 --unit 的单位名称；文件中的单位有：{}",
-                    if known.is_empty() {
-                        "（无）".to_string()
-                    } else {
-                        known.join("、")
-                    }
-                ),
-            ));
-        }
-    }
-    let year = im.year.ok_or_else(|| {
-        JournalError::new(
-            Rule::BadDate,
-            origin,
-            "日记账中没有可确定决算年度的分录",
-            "请用 --year 指定决算年度，或检查文件是否只有表头。",
-        )
-    })?;
-    Ok(Journal {
-        origin: origin.to_string(),
-        year,
-        units: im.units,
-        stats: im.stats,
-        unit_rows: im.unit_rows,
-        totals: im.totals,
-        sangong: accounts.sangong.clone(),
-    })
+    im.read_rows(&mut reader, &mut report)?;
+    im.into_journal()
 }
 
 fn csv_error(origin: &str, e: &csv::Error) -> JournalError {
@@ -1044,28 +1105,51 @@ impl Importer<'_> {
                 r?
             }
         };
-        let signed = if self.cols.get(Field::Amount).is_some() {
-            self.amount(rec, Field::Amount, line)?
+        let signed = self.signed_amount(rec, line)?;
+        self.check_year(year, line)?;
+        let role = self.accounts.rules[rule_index].role;
+        let target = self.target(rec, rule_index, line, unit, signed)?;
+        let v = &mut self.voucher;
+        v.last_line = line;
+        if signed > 0 {
+            v.debit += i128::from(signed);
         } else {
-            let debit = self.amount(rec, Field::Debit, line)?;
-            let credit = self.amount(rec, Field::Credit, line)?;
-            if debit != 0 && credit != 0 {
-                return Err(self.err(
-                    Rule::BothSides,
-                    line,
-                    Field::Credit,
-                    format!(
-                        "同一分录的借方（{}）和贷方（{}）都有金额",
-                        Amount(debit).yuan(),
-                        Amount(credit).yuan()
-                    ),
-                    "一条分录只记一个方向：拆成两条分录，或只保留其中一方。",
-                ));
-            }
-            debit - credit
-        };
+            v.credit -= i128::from(signed);
+        }
+        v.entries.push(Entry {
+            line,
+            target,
+            flow: matches!(role, Role::Income | Role::Expenditure),
+        });
+        Ok(())
+    }
 
-        // The year: given, or that of the first row that is not an opening balance.
+    /// The row's amount, debit positive: one signed amount column, or debit − credit.
+    fn signed_amount(&self, rec: &csv::ByteRecord, line: u64) -> Result<i64, JournalError> {
+        if self.cols.get(Field::Amount).is_some() {
+            return self.amount(rec, Field::Amount, line);
+        }
+        let debit = self.amount(rec, Field::Debit, line)?;
+        let credit = self.amount(rec, Field::Credit, line)?;
+        if debit != 0 && credit != 0 {
+            return Err(self.err(
+                Rule::BothSides,
+                line,
+                Field::Credit,
+                format!(
+                    "同一分录的借方（{}）和贷方（{}）都有金额",
+                    Amount(debit).yuan(),
+                    Amount(credit).yuan()
+                ),
+                "一条分录只记一个方向：拆成两条分录，或只保留其中一方。",
+            ));
+        }
+        Ok(debit - credit)
+    }
+
+    /// The year: given, or that of the first row that is not an opening balance; an earlier
+    /// year marks the voucher as the opening balance.
+    fn check_year(&mut self, year: i32, line: u64) -> Result<(), JournalError> {
         let opening_by_name = self.voucher.opening;
         if self.year.is_none() && !opening_by_name {
             self.year = Some(year);
@@ -1085,79 +1169,77 @@ impl Importer<'_> {
         if opening {
             self.voucher.opening = true;
         }
+        Ok(())
+    }
 
+    /// The aggregation the row goes to, by its account's role (see [`Entry::target`]).
+    fn target(
+        &mut self,
+        rec: &csv::ByteRecord,
+        rule_index: usize,
+        line: u64,
+        unit: u32,
+        signed: i64,
+    ) -> Result<Option<Target>, JournalError> {
         let rule = &self.accounts.rules[rule_index];
         let role = rule.role;
-        let target =
-            match role {
-                Role::Ignore | Role::Funds => None,
-                Role::Balance => {
-                    self.voucher.has_balance = true;
-                    if self.voucher.opening {
-                        Some(
-                            self.source_of(rec, rule_index, line)
-                                .map_err(Box::new)
-                                .map(|s| {
-                                    (
-                                        Key {
-                                            unit,
-                                            kind: Kind::CarryoverBegin,
-                                            source: source_index(s),
-                                            nature: 0,
-                                            function: 0,
-                                            economic: 0,
-                                        },
-                                        // 结转结余 accounts carry credit balances.
-                                        -signed,
-                                    )
-                                }),
-                        )
-                    } else {
-                        None
-                    }
+        match role {
+            Role::Ignore | Role::Funds => Ok(None),
+            Role::Balance => {
+                self.voucher.has_balance = true;
+                if !self.voucher.opening {
+                    return Ok(None);
                 }
-                Role::Income | Role::Expenditure => {
-                    if self.voucher.opening {
-                        return Err(self.err(
+                Ok(Some(
+                    self.source_of(rec, rule_index, line)
+                        .map_err(Box::new)
+                        .map(|s| {
+                            (
+                                Key {
+                                    unit,
+                                    kind: Kind::CarryoverBegin,
+                                    source: source_index(s),
+                                    nature: 0,
+                                    function: 0,
+                                    economic: 0,
+                                },
+                                // 结转结余 accounts carry credit balances.
+                                -signed,
+                            )
+                        }),
+                ))
+            }
+            Role::Income | Role::Expenditure => {
+                if self.voucher.opening {
+                    return Err(self.err(
                         Rule::OpeningWithFlows,
                         line,
                         Field::Account,
                         format!(
                             "年初余额凭证中有{}科目“{}”的分录",
-                            if role == Role::Income { "收入" } else { "支出" },
+                            if role == Role::Income {
+                                "收入"
+                            } else {
+                                "支出"
+                            },
                             rule.name
                         ),
                         "年初余额凭证只记结转结余和资金结存的期初数；本年收支请记在本年凭证中。",
                     ));
-                    }
-                    self.voucher.has_flow = true;
-                    Some(
-                        self.flow_key(rec, rule_index, line, unit)
-                            .map_err(Box::new)
-                            .map(|k| {
-                                let v = if role == Role::Income {
-                                    -signed
-                                } else {
-                                    signed
-                                };
-                                (k, v)
-                            }),
-                    )
                 }
-            };
-        let v = &mut self.voucher;
-        v.last_line = line;
-        if signed > 0 {
-            v.debit += i128::from(signed);
-        } else {
-            v.credit -= i128::from(signed);
+                self.voucher.has_flow = true;
+                let sign = if role == Role::Income {
+                    -signed
+                } else {
+                    signed
+                };
+                Ok(Some(
+                    self.flow_key(rec, rule_index, line, unit)
+                        .map_err(Box::new)
+                        .map(|k| (k, sign)),
+                ))
+            }
         }
-        v.entries.push(Entry {
-            line,
-            target,
-            flow: matches!(role, Role::Income | Role::Expenditure),
-        });
-        Ok(())
     }
 
     fn account_rule(&self, raw: &[u8], line: u64) -> Result<usize, JournalError> {
