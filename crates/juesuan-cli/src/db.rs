@@ -206,6 +206,91 @@ pub fn run(lib: &Library, args: DbArgs) -> Result<ExitCode> {
     runtime()?.block_on(run_async(lib, args))
 }
 
+/// `db diff`: the facts and the other sections that changed; exit 1 when any did.
+async fn diff(store: &Store, from: i64, to: i64) -> Result<ExitCode> {
+    let changes = match store.diff(from, to).await {
+        Ok(c) => c,
+        Err(StoreError::UnknownVersion(id)) => bail!(StoreError::UnknownVersion(id)),
+        Err(e) => return Err(e.into()),
+    };
+    // Amounts are shown exactly, in the newer version's amount unit.
+    let newer = store.version(to).await?.expect("checked by diff");
+    let unit = store
+        .parse_version(&newer)
+        .map(|uy| uy.amount_unit)
+        .unwrap_or(juesuan_core::MoneyUnit::Yuan);
+    let show = |a: Option<juesuan_core::Amount>| match a {
+        Some(a) => format!("{}{}", a.exact(unit), unit.label()),
+        None => "（无）".to_string(),
+    };
+    // The rest of the unit-year too: texts, reasons, details and [evaluation].
+    let sections = store.section_diff(from, to).await?;
+    if changes.is_empty() && sections.is_empty() {
+        println!(
+            "版本{from}与版本{to}的基础数据相同，文字、原因、明细和绩效自评（[evaluation]）也相同。"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if changes.is_empty() {
+        println!("版本{from}与版本{to}的基础数据相同。");
+    } else {
+        println!("版本{from} → 版本{to}：{}项基础数据变动", changes.len());
+    }
+    for c in &changes {
+        println!(
+            "  {}\t{}\t{} → {}",
+            c.key,
+            c.label,
+            show(c.before),
+            show(c.after)
+        );
+    }
+    if !sections.is_empty() {
+        println!("版本{from} → 版本{to}：{}处其他内容变动", sections.len());
+        for s in &sections {
+            println!("  {} {}：{}", s.section, s.label, s.what);
+        }
+    }
+    Ok(ExitCode::from(1))
+}
+
+/// `db export`: a stored version's input file, to a file or standard output.
+async fn export(
+    store: &Store,
+    id: Option<i64>,
+    unit: Option<String>,
+    year: Option<i32>,
+    out: Option<PathBuf>,
+) -> Result<()> {
+    let version = match (id, unit, year) {
+        (Some(id), None, None) => store
+            .version(id)
+            .await?
+            .ok_or(StoreError::UnknownVersion(id))?,
+        (None, Some(unit), Some(year)) => store
+            .latest(&unit, year)
+            .await?
+            .ok_or_else(|| anyhow!("{unit} {year}年度没有已存的版本"))?,
+        _ => bail!("请用 --version <编号>，或 --unit <单位编码> --year <年度>（导出最新版本）指定要导出的版本"),
+    };
+    match out {
+        Some(path) => {
+            crate::output::write_file(&path, &version.input_toml)
+                .with_context(|| format!("写入 {}", path.display()))?;
+            eprintln!(
+                "已导出 {} {}年度 第{}版（版本{}）到 {}",
+                version.info.unit_code,
+                version.info.year,
+                version.info.number,
+                version.info.id,
+                path.display()
+            );
+        }
+        None => print!("{}", version.input_toml),
+    }
+    Ok(())
+}
+
 async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
     let store = open(&args.conn, lib).await?;
     match args.command {
@@ -267,85 +352,13 @@ async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
                 println!("{}", version_line(v));
             }
         }
-        DbCommand::Diff { from, to } => {
-            let changes = match store.diff(from, to).await {
-                Ok(c) => c,
-                Err(StoreError::UnknownVersion(id)) => bail!(StoreError::UnknownVersion(id)),
-                Err(e) => return Err(e.into()),
-            };
-            // Amounts are shown exactly, in the newer version's amount unit.
-            let newer = store.version(to).await?.expect("checked by diff");
-            let unit = store
-                .parse_version(&newer)
-                .map(|uy| uy.amount_unit)
-                .unwrap_or(juesuan_core::MoneyUnit::Yuan);
-            let show = |a: Option<juesuan_core::Amount>| match a {
-                Some(a) => format!("{}{}", a.exact(unit), unit.label()),
-                None => "（无）".to_string(),
-            };
-            // The rest of the unit-year too: texts, reasons, details and [evaluation].
-            let sections = store.section_diff(from, to).await?;
-            if changes.is_empty() && sections.is_empty() {
-                println!(
-                    "版本{from}与版本{to}的基础数据相同，文字、原因、明细和绩效自评（[evaluation]）也相同。"
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            if changes.is_empty() {
-                println!("版本{from}与版本{to}的基础数据相同。");
-            } else {
-                println!("版本{from} → 版本{to}：{}项基础数据变动", changes.len());
-            }
-            for c in &changes {
-                println!(
-                    "  {}\t{}\t{} → {}",
-                    c.key,
-                    c.label,
-                    show(c.before),
-                    show(c.after)
-                );
-            }
-            if !sections.is_empty() {
-                println!("版本{from} → 版本{to}：{}处其他内容变动", sections.len());
-                for s in &sections {
-                    println!("  {} {}：{}", s.section, s.label, s.what);
-                }
-            }
-            return Ok(ExitCode::from(1));
-        }
+        DbCommand::Diff { from, to } => return diff(&store, from, to).await,
         DbCommand::Export {
             id,
             unit,
             year,
             out,
-        } => {
-            let version = match (id, unit, year) {
-                (Some(id), None, None) => store
-                    .version(id)
-                    .await?
-                    .ok_or(StoreError::UnknownVersion(id))?,
-                (None, Some(unit), Some(year)) => store
-                    .latest(&unit, year)
-                    .await?
-                    .ok_or_else(|| anyhow!("{unit} {year}年度没有已存的版本"))?,
-                _ => bail!("请用 --version <编号>，或 --unit <单位编码> --year <年度>（导出最新版本）指定要导出的版本"),
-            };
-            match out {
-                Some(path) => {
-                    crate::output::write_file(&path, &version.input_toml)
-                        .with_context(|| format!("写入 {}", path.display()))?;
-                    eprintln!(
-                        "已导出 {} {}年度 第{}版（版本{}）到 {}",
-                        version.info.unit_code,
-                        version.info.year,
-                        version.info.number,
-                        version.info.id,
-                        path.display()
-                    );
-                }
-                None => print!("{}", version.input_toml),
-            }
-        }
+        } => export(&store, id, unit, year, out).await?,
         DbCommand::Restore {
             id,
             author: who,

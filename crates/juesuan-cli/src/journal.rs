@@ -83,17 +83,9 @@ fn print_errors(errors: &[JournalError]) {
     }
 }
 
-pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
-    let to_store = args.conn.given() || args.code.is_some();
-    if to_store && args.code.is_none() {
-        if args.base.is_some() {
-            bail!("--base 只能与 --code 同用：多单位日记账存入数据库时，各单位以其已存版本为基础");
-        }
-        if args.unit.is_some() {
-            bail!("存入数据库时 --unit（日记账中的单位名称）须与 --code（单位编码）同用");
-        }
-    }
-    let mut options = Options {
+/// The import options the command line asks for.
+fn import_options(args: &Args, to_store: bool) -> Result<Options> {
+    Ok(Options {
         year: args.year,
         unit: if args.out_dir.is_some() {
             None
@@ -117,7 +109,161 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
                     .ok_or_else(|| anyhow!("不支持的编码“{e}”：可用 utf-8、gbk、gb18030"))?,
             ),
         },
-    };
+    })
+}
+
+/// The journal's units turned into input files, each validated before anything is written.
+struct Units<'a> {
+    journal: &'a Journal,
+    cats: &'a juesuan_core::catalogue::Catalogues,
+    base: &'a Option<(UnitYear, String)>,
+    kind: juesuan_core::model::UnitKind,
+    fallback_name: &'a str,
+    origin: &'a str,
+}
+
+impl Units<'_> {
+    /// The units to write: all for --out-dir, else the one named (or the only one).
+    fn indices(&self, args: &Args) -> Vec<usize> {
+        let journal = self.journal;
+        if args.out_dir.is_some() {
+            return (0..journal.units.len()).collect();
+        }
+        let i = match &args.unit {
+            Some(name) if journal.units.iter().any(|u| u.is_some()) => journal
+                .units
+                .iter()
+                .position(|u| u.as_deref() == Some(name.as_str()))
+                .unwrap_or(0),
+            _ => 0,
+        };
+        vec![i]
+    }
+
+    /// Every unit's input file, staged in `staging` (for --out-dir) or kept in memory;
+    /// `true` when some unit failed (its errors printed).
+    ///
+    /// Written files are staged (for --out-dir, in a hidden directory inside it) and moved
+    /// into place only when every unit validated: nothing is written on error, and only one
+    /// unit's text is in memory at a time.
+    fn build(&self, args: &Args, staging: Option<&Path>) -> Result<(Vec<Output>, bool)> {
+        let mut outputs: Vec<Output> = Vec::new();
+        let mut failed = false;
+        let mut used_names = std::collections::BTreeSet::new();
+        for i in self.indices(args) {
+            let unit = match self.journal.unit_facts(i) {
+                Ok(u) => u,
+                Err(errors) => {
+                    print_errors(&errors);
+                    failed = true;
+                    continue;
+                }
+            };
+            let name = unit
+                .name
+                .clone()
+                .unwrap_or_else(|| self.fallback_name.to_string());
+            let base = match self.base {
+                Some((uy, name)) => Base::Input { uy, name },
+                None => Base::Placeholder {
+                    name: &name,
+                    kind: self.kind,
+                    prior: None,
+                },
+            };
+            let draft = match build_input(&unit, self.journal.year, &base, self.cats, self.origin) {
+                Ok(d) => d,
+                Err(errors) => {
+                    print_errors(&errors);
+                    failed = true;
+                    continue;
+                }
+            };
+            for n in &draft.notes {
+                eprintln!("提示：{n}");
+            }
+            let validated = draft.unit_year;
+            let text = draft.text;
+            let path = match (&args.out, &args.out_dir) {
+                (Some(p), _) => p.clone(),
+                (None, Some(dir)) => {
+                    let mut stem = file_stem_for(&validated.unit.name);
+                    while !used_names.insert(stem.clone()) {
+                        stem.push('_');
+                    }
+                    dir.join(format!("{stem}.toml"))
+                }
+                (None, None) => unreachable!("clap requires --out or --out-dir"),
+            };
+            let staged = match staging {
+                Some(st) if !failed => {
+                    let p = st.join(path.file_name().expect("a file name"));
+                    std::fs::write(&p, text.as_bytes())
+                        .with_context(|| format!("写入 {}", p.display()))?;
+                    Some(p)
+                }
+                _ => None,
+            };
+            outputs.push(Output {
+                path,
+                text: if staged.is_some() { None } else { Some(text) },
+                staged,
+                totals: Totals::of(&validated),
+            });
+        }
+        Ok((outputs, failed))
+    }
+}
+
+/// Moves the staged files into place (or writes the kept texts), once every unit validated.
+fn write_outputs(outputs: &[Output], staging: Option<&Path>) -> Result<()> {
+    for o in outputs {
+        match (&o.staged, &o.text) {
+            (Some(staged), _) => std::fs::rename(staged, &o.path)
+                .with_context(|| format!("写入 {}", o.path.display()))?,
+            (None, Some(text)) => crate::output::write_file(&o.path, text.as_bytes())
+                .with_context(|| format!("写入 {}", o.path.display()))?,
+            (None, None) => unreachable!("every output is staged or kept"),
+        }
+    }
+    if let Some(st) = staging {
+        let _ = std::fs::remove_dir(st);
+    }
+    Ok(())
+}
+
+/// What was read, what was written, and what the user still has to fill in.
+fn print_written(
+    origin: &str,
+    journal: &Journal,
+    outputs: &[Output],
+    base: &Option<(UnitYear, String)>,
+) {
+    print_summary(origin, journal);
+    for o in outputs {
+        println!("已写出 {}（{}）", o.path.display(), o.totals);
+    }
+    match base {
+        Some((uy, name)) => println!(
+            "保留（取自 {name}）：{}；替换（取自日记账）：{}。",
+            uy.held_sections().join("、"),
+            juesuan_journal::unit_year::REPLACED.join("、")
+        ),
+        None => println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。"),
+    }
+}
+
+pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
+    let to_store = args.conn.given() || args.code.is_some();
+    if to_store && args.code.is_none() {
+        if args.base.is_some() {
+            bail!("--base 只能与 --code 同用：多单位日记账存入数据库时，各单位以其已存版本为基础");
+        }
+        if args.unit.is_some() {
+            bail!("存入数据库时 --unit（日记账中的单位名称）须与 --code（单位编码）同用");
+        }
+    }
+    let mut options = import_options(&args, to_store)?;
     let kind = match &args.kind {
         None => juesuan_core::model::UnitKind::Administrative,
         Some(k) => unit_kind(k)
@@ -190,22 +336,6 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
     }
 
     // Every unit is built and validated before anything is written.
-    let indices: Vec<usize> = if args.out_dir.is_some() {
-        (0..journal.units.len()).collect()
-    } else {
-        let i = match &args.unit {
-            Some(name) if journal.units.iter().any(|u| u.is_some()) => journal
-                .units
-                .iter()
-                .position(|u| u.as_deref() == Some(name.as_str()))
-                .unwrap_or(0),
-            _ => 0,
-        };
-        vec![i]
-    };
-    // Written files are staged (for --out-dir, in a hidden directory inside it) and moved into
-    // place only when every unit validated: nothing is written on error, and only one
-    // unit's text is in memory at a time.
     let staging = match &args.out_dir {
         Some(dir) => {
             let st = dir.join(format!(".juesuan-journal-{}", std::process::id()));
@@ -215,67 +345,15 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
         }
         None => None,
     };
-    let mut outputs: Vec<Output> = Vec::new();
-    let mut failed = false;
-    let mut used_names = std::collections::BTreeSet::new();
-    for &i in &indices {
-        let unit = match journal.unit_facts(i) {
-            Ok(u) => u,
-            Err(errors) => {
-                print_errors(&errors);
-                failed = true;
-                continue;
-            }
-        };
-        let name = unit.name.clone().unwrap_or_else(|| fallback_name.clone());
-        let base = match &base {
-            Some((uy, name)) => Base::Input { uy, name },
-            None => Base::Placeholder {
-                name: &name,
-                kind,
-                prior: None,
-            },
-        };
-        let draft = match build_input(&unit, journal.year, &base, &cats, &origin) {
-            Ok(d) => d,
-            Err(errors) => {
-                print_errors(&errors);
-                failed = true;
-                continue;
-            }
-        };
-        for n in &draft.notes {
-            eprintln!("提示：{n}");
-        }
-        let validated = draft.unit_year;
-        let text = draft.text;
-        let path = match (&args.out, &args.out_dir) {
-            (Some(p), _) => p.clone(),
-            (None, Some(dir)) => {
-                let mut stem = file_stem_for(&validated.unit.name);
-                while !used_names.insert(stem.clone()) {
-                    stem.push('_');
-                }
-                dir.join(format!("{stem}.toml"))
-            }
-            (None, None) => unreachable!("clap requires --out or --out-dir"),
-        };
-        let staged = match &staging {
-            Some(st) if !failed => {
-                let p = st.join(path.file_name().expect("a file name"));
-                std::fs::write(&p, text.as_bytes())
-                    .with_context(|| format!("写入 {}", p.display()))?;
-                Some(p)
-            }
-            _ => None,
-        };
-        outputs.push(Output {
-            path,
-            text: if staged.is_some() { None } else { Some(text) },
-            staged,
-            totals: Totals::of(&validated),
-        });
-    }
+    let units = Units {
+        journal: &journal,
+        cats: &cats,
+        base: &base,
+        kind,
+        fallback_name: &fallback_name,
+        origin: &origin,
+    };
+    let (outputs, failed) = units.build(&args, staging.as_deref())?;
     if failed {
         if let Some(st) = &staging {
             let _ = std::fs::remove_dir_all(st);
@@ -283,30 +361,8 @@ pub fn run(lib: &Library, args: Args) -> Result<ExitCode> {
         eprintln!("导入结果有错，未写出任何文件。");
         return Ok(ExitCode::from(1));
     }
-    for o in &outputs {
-        match (&o.staged, &o.text) {
-            (Some(staged), _) => std::fs::rename(staged, &o.path)
-                .with_context(|| format!("写入 {}", o.path.display()))?,
-            (None, Some(text)) => crate::output::write_file(&o.path, text.as_bytes())
-                .with_context(|| format!("写入 {}", o.path.display()))?,
-            (None, None) => unreachable!("every output is staged or kept"),
-        }
-    }
-    if let Some(st) = &staging {
-        let _ = std::fs::remove_dir(st);
-    }
-    print_summary(&origin, &journal);
-    for o in &outputs {
-        println!("已写出 {}（{}）", o.path.display(), o.totals);
-    }
-    match &base {
-        Some((uy, name)) => println!(
-            "保留（取自 {name}）：{}；替换（取自日记账）：{}。",
-            uy.held_sections().join("、"),
-            juesuan_journal::unit_year::REPLACED.join("、")
-        ),
-        None => println!("日记账中没有的各项（单位信息、上年数、预算、原因等）已写为占位数并标注 TODO，请补充后再生成报告。"),
-    }
+    write_outputs(&outputs, staging.as_deref())?;
+    print_written(&origin, &journal, &outputs, &base);
     Ok(ExitCode::SUCCESS)
 }
 
