@@ -104,6 +104,14 @@ fn column_name(t: &StatedTable, j: usize, n: usize) -> String {
 
 /// The sum of parts and the slack of their rounding together with the stated cell's.
 fn sum(stated: &StatedCell, parts: &[&StatedCell]) -> Option<(Ratio, Ratio)> {
+    // One part printed to the stated figure's precision is the same amount rounded the same
+    // way: the two printed figures are equal, with no rounding slack (10.00 beside 10.01 is
+    // an error, though the intervals [9.995, 10.005] and [10.005, 10.015] touch).
+    if let [part] = parts {
+        if part.decimals == stated.decimals && part.half == stated.half {
+            return Some((part.value, Ratio::ZERO));
+        }
+    }
     let mut total = Ratio::ZERO;
     let mut slack = stated.half;
     for p in parts {

@@ -281,8 +281,14 @@ mod tests {
             "205\t教育支出\t299.99\t200.00",
             1,
         );
-        let f = fails(&text);
-        assert_eq!(f.len(), 1, "{f:?}");
+        // Its only 款 prints 300.00 too: the class fails its hierarchy as well.
+        let mut f = fails(&text);
+        assert_eq!(f.len(), 2, "{f:?}");
+        let hierarchy = f.remove(0);
+        assert_eq!(
+            (hierarchy.kind, hierarchy.expected.as_str()),
+            (Kind::TableHierarchy, "300.00")
+        );
         assert_eq!(f[0].kind, Kind::TableEqual);
         assert_eq!(f[0].section, "支出决算表");
         assert_eq!(
@@ -312,13 +318,19 @@ mod tests {
         let eq = of_kind(&empty, Kind::TableEqual);
         assert_eq!(eq.len(), 2, "{eq:?}");
         assert!(eq.iter().all(|c| c.outcome == Outcome::Pass));
-        // 79.99 is within the rounding of its class (one 款), not of the same figure.
+        // 79.99 under a class of one 款 printing 80.00, and against the same figure in the
+        // other table: the same amount rounded the same way, so both relations fail.
         let wrong = empty.replace(
             "208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t80.00\n\n政府性",
             "208\t社会保障和就业支出\t80.00\n20805\t行政事业单位养老支出\t79.99\n\n政府性",
         );
-        let f = fails(&wrong);
-        assert_eq!(f.len(), 1, "{f:?}");
+        let mut f = fails(&wrong);
+        assert_eq!(f.len(), 2, "{f:?}");
+        let hierarchy = f.remove(0);
+        assert_eq!(
+            (hierarchy.kind, hierarchy.expected.as_str()),
+            (Kind::TableHierarchy, "79.99")
+        );
         assert_eq!(
             (f[0].kind, f[0].stated.as_str(), f[0].expected.as_str()),
             (Kind::TableEqual, "79.99", "80.00")
@@ -483,6 +495,28 @@ mod tests {
             "收支总表\n单位：万元\n一般公共预算拨款      10.00 一、教育支出          10.00\n",
         );
         assert_eq!(read_tables(&bare)[0].rows[0].more.len(), 0);
+    }
+
+    /// 收入合计 and 支出合计 printed side by side in a 收支总表 must be equal: equal passes,
+    /// a 支出合计 one cent off is a failure naming the income side's figure.
+    #[test]
+    fn a_summary_table_whose_two_sides_differ_fails_the_balance() {
+        let table = |spent: &str| {
+            layout(&format!(
+                "收入支出决算总表\n单位：万元\n\
+                 项目            金额    项目               金额\n\
+                 一般公共预算拨款      10.00 一、教育支出          10.00\n\
+                 收入合计              10.00  支出合计              {spent}\n"
+            ))
+        };
+        let balanced = of_kind(&table("10.00"), Kind::TableBalance);
+        assert_eq!(balanced.len(), 1, "{balanced:?}");
+        assert_eq!(balanced[0].outcome, Outcome::Pass);
+        let off = of_kind(&table("10.01"), Kind::TableBalance);
+        assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!(off[0].outcome, Outcome::Fail, "{off:?}");
+        assert_eq!(off[0].stated, "10.01");
+        assert_eq!(off[0].expected, "10.00");
     }
 
     /// A layout line with each cell at its character offset (a Chinese character one

@@ -237,7 +237,8 @@ impl Context<'_> {
             })
     }
 
-    /// A failed rule at a printed cell, unless a generic check reports the same figure.
+    /// A failed rule at a printed cell, unless a generic check reports the same figure or
+    /// names it as one side of the relation it failed.
     fn failure(&self, rule: &juesuan_check::Rule, f: &Finding, base: &Check) -> Option<Check> {
         let located = f.cell.as_deref().and_then(|name| {
             let mut p = name.splitn(3, '.');
@@ -268,10 +269,13 @@ impl Context<'_> {
             &row.more[seg - 1].1
         };
         let cell = &cells[ci];
-        let already = self
-            .generic
-            .iter()
-            .any(|c| c.outcome == Outcome::Fail && c.line == row.line && c.stated == cell.text);
+        // The same figure, or a figure a generic failure already names as one side of the
+        // same relation (收入合计 against 支出合计: the generic check states the other side).
+        let already = self.generic.iter().any(|c| {
+            c.outcome == Outcome::Fail
+                && ((c.line == row.line && c.stated == cell.text)
+                    || c.figures.contains(&cell.place))
+        });
         if already {
             return None;
         }
