@@ -163,6 +163,43 @@ impl Out<'_> {
         }
     }
 
+    /// One side's total of a 收支总表 against its numbered rows.
+    fn sum_check_labelled(
+        &mut self,
+        t: &StatedTable,
+        row: &StatedRow,
+        label: &str,
+        stated: &StatedCell,
+        parts: &[&StatedCell],
+    ) {
+        let Some((total, slack)) = sum(stated, parts) else {
+            return;
+        };
+        let expected = total.to_fixed(stated.decimals);
+        let shown: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        let message = format!(
+            "表“{}”中“{label}”填写{}，应为其上编号各项（一、二、…）之和：{} = {expected}",
+            t.title,
+            stated.text,
+            if shown.is_empty() {
+                "（无）".to_string()
+            } else {
+                shown.join(" + ")
+            },
+        );
+        let mut figures = vec![stated.place];
+        figures.extend(parts.iter().map(|p| p.place));
+        self.push(
+            t,
+            row,
+            Kind::TableTotal,
+            agree(stated.value, total, slack),
+            (stated.text.clone(), expected),
+            message,
+            figures,
+        );
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn sum_check(
         &mut self,
@@ -246,6 +283,7 @@ pub(crate) fn run(tables: &[StatedTable], cov: &mut TableCoverage) -> Vec<Check>
         columns(t, &mut out);
         super::groups::sums(t, &mut out);
         balance(t, &mut out);
+        summary_sides(t, &mut out);
     }
     across(tables, &mut out);
     super::same::amounts(tables, &mut out);
@@ -442,6 +480,123 @@ fn balance(t: &StatedTable, out: &mut Out) {
             "支出方",
             &format!("收支总表应收支平衡，应等于收入方“{}”", r.label),
         );
+    }
+}
+
+/// In a 收支总表, each side's total (收入合计, 本年收入合计; 支出合计, 本年支出合计) = the
+/// rows numbered "一、" "二、"… above it on the same side, back to the previous total.
+///
+/// A side is known by the header column its amount stands under (the first amount column is
+/// the income side, the second the spending side); a blank amount adds nothing. A group is
+/// not decided when a numbered label's side is unknown (a lone label without an amount) or
+/// its numbering is not 一、二、三… in order (a second list, such as 基本支出/项目支出 after
+/// the 功能分类 classes, restarting at 一).
+fn summary_sides(t: &StatedTable, out: &mut Out) {
+    let two_sided =
+        (t.title.contains("收支") || t.title.contains("收入支出")) && t.title.contains("总表");
+    let amount_columns: Vec<usize> = t
+        .paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let last = p.rsplit('/').next().unwrap_or(p);
+            let label = ["项目", "名称", "科目", "行次", "栏次"];
+            !label.iter().any(|l| last.contains(l))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if !two_sided || amount_columns.len() != 2 {
+        return;
+    }
+    let mut groups: [SideGroup; 2] = Default::default();
+    for r in &t.rows {
+        let segments = std::iter::once((r.label.as_str(), r.cells.as_slice()))
+            .chain(r.more.iter().map(|(l, c)| (l.as_str(), c.as_slice())));
+        let lone = r.more.is_empty();
+        for (k, (label, cells)) in segments.enumerate() {
+            let side = match cells {
+                [c] => c
+                    .column
+                    .and_then(|col| amount_columns.iter().position(|&a| a == col)),
+                [] if r.placed && !lone => Some(k.min(1)),
+                _ => None,
+            };
+            let numbered = ordinal(label);
+            let total = side_total(label);
+            match side {
+                Some(s) if total.is_some_and(|t| t == s) => {
+                    let g = std::mem::take(&mut groups[s]);
+                    if let ([stated], true) = (cells, g.decided && g.rows.len() >= 2) {
+                        let parts: Vec<&StatedCell> = g.rows.iter().filter_map(|c| *c).collect();
+                        out.sum_check_labelled(t, r, label, stated, &parts);
+                    } else if g.rows.len() >= 2 {
+                        out.cov.undecided += 1;
+                    }
+                }
+                Some(s) => {
+                    if let Some(n) = numbered {
+                        groups[s].push(n, cells.first());
+                    }
+                }
+                None if numbered.is_some() => {
+                    for g in &mut groups {
+                        g.decided = false;
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// The numbered rows of one side of a 收支总表 since its last total.
+struct SideGroup<'a> {
+    rows: Vec<Option<&'a StatedCell>>,
+    next: u32,
+    decided: bool,
+}
+
+impl Default for SideGroup<'_> {
+    fn default() -> Self {
+        SideGroup {
+            rows: Vec::new(),
+            next: 1,
+            decided: true,
+        }
+    }
+}
+
+impl<'a> SideGroup<'a> {
+    fn push(&mut self, ordinal: u32, cell: Option<&'a StatedCell>) {
+        if ordinal != self.next {
+            self.decided = false;
+        }
+        self.next = ordinal + 1;
+        self.rows.push(cell);
+    }
+}
+
+/// 0 for an income total, 1 for a spending total of a 收支总表.
+fn side_total(label: &str) -> Option<usize> {
+    match label {
+        "收入合计" | "本年收入合计" => Some(0),
+        "支出合计" | "本年支出合计" => Some(1),
+        _ => None,
+    }
+}
+
+/// The number of a label "一、…" to "二十、…".
+fn ordinal(label: &str) -> Option<u32> {
+    let head = label.split_once('、')?.0;
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let chars: Vec<char> = head.chars().collect();
+    match chars.as_slice() {
+        [a] if *a == '十' => Some(10),
+        [a] => digit(*a),
+        ['十', b] => Some(10 + digit(*b)?),
+        [a, '十'] => Some(digit(*a)? * 10),
+        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
+        _ => None,
     }
 }
 

@@ -519,6 +519,57 @@ mod tests {
         assert_eq!(off[0].expected, "10.00");
     }
 
+    /// Each side's total of a 收支总表 is the sum of its numbered rows above it; a blank
+    /// amount adds nothing; a second list restarting at 一 is not decided.
+    #[test]
+    fn each_side_of_a_summary_table_adds_its_numbered_rows_up_to_its_total() {
+        let head = "财政拨款收支总表\n单位：万元\n\
+             收入                              支出\n\
+             项目名称          金额            项目名称          金额\n";
+        let table = |income: &str, spent: &str| {
+            layout(&format!(
+                "{head}一、一般公共预算  90.00           一、基本支出      60.00\n\
+                 二、政府性基金预算                二、项目支出      {spent}\n\
+                 三、国有资本经营预算  10.00\n\
+                 收入合计          {income}          支出合计          100.00\n"
+            ))
+        };
+        let sides = |text: &str| {
+            of_kind(text, Kind::TableTotal)
+                .into_iter()
+                .map(|c| (c.outcome, c.stated, c.expected))
+                .collect::<Vec<_>>()
+        };
+        let pass = (Outcome::Pass, "100.00".to_string(), "100.00".to_string());
+        assert_eq!(
+            sides(&table("100.00", "40.00")),
+            [pass.clone(), pass.clone()]
+        );
+        assert_eq!(
+            sides(&table("100.10", "40.00")),
+            [
+                (Outcome::Fail, "100.10".into(), "100.00".into()),
+                pass.clone()
+            ]
+        );
+        assert_eq!(
+            sides(&table("100.00", "40.10")),
+            [pass, (Outcome::Fail, "100.00".into(), "100.10".into())]
+        );
+        // The spending side lists 功能分类 classes, then 基本支出/项目支出 again from 一:
+        // its total is not the sum of both lists, and is not decided.
+        let twice = layout(&format!(
+            "{head}一、一般公共预算  100.00          一、教育支出      100.00\n\
+             二、政府性基金预算                一、基本支出      60.00\n\
+             \u{20}                                 二、项目支出      40.00\n\
+             收入合计          100.00          支出合计          100.00\n"
+        ));
+        let checks = of_kind(&twice, Kind::TableTotal);
+        assert_eq!(checks.len(), 1, "{checks:?}");
+        assert_eq!(checks[0].outcome, Outcome::Pass);
+        assert!(checks[0].message.contains("“收入合计”"), "{checks:?}");
+    }
+
     /// A layout line with each cell at its character offset (a Chinese character one
     /// position, as pdftotext prints it).
     fn at(cells: &[(&str, usize)]) -> String {
