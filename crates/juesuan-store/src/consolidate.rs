@@ -163,6 +163,24 @@ pub(crate) fn consolidate(
     uy.unit.sub_units = children.iter().map(|c| c.name.clone()).collect();
 
     // 1. Sum the facts by key.
+    let mut facts = summed_facts(parts);
+    // 2. Internal flows.
+    let eliminations = eliminate(&mut facts);
+    // 3. Comparatives.
+    if let Some(p) = prior {
+        apply_prior(&mut facts, p);
+    }
+    uy.facts = FactTable {
+        facts: facts.into_values().collect(),
+    };
+    // 4. Counts.
+    sum_counts(&mut uy, parts)?;
+    Ok((uy, eliminations))
+}
+
+/// The parts' facts summed by key (closing balances are derived again, not summed); a fact
+/// stated by some part is stated in the consolidation too.
+fn summed_facts(parts: &[UnitYear]) -> BTreeMap<String, Fact> {
     let mut facts: BTreeMap<String, Fact> = BTreeMap::new();
     for f in parts.iter().flat_map(|p| &p.facts.facts) {
         if f.measure == Measure::CarryoverEnd {
@@ -175,21 +193,15 @@ pub(crate) fn consolidate(
         });
         entry.amount += f.amount;
         if f.location.is_some() {
-            // Stated by some child: stated in the consolidation too.
             entry.location = Some(Location::default());
         }
     }
-    // 2. Internal flows.
-    let eliminations = eliminate(&mut facts);
-    // 3. Comparatives.
-    if let Some(p) = prior {
-        apply_prior(&mut facts, p);
-    }
-    uy.facts = FactTable {
-        facts: facts.into_values().collect(),
-    };
+    facts
+}
 
-    // 4. Counts, summed with a check: thousands of units could pass u32.
+/// The counts of the parts (三公 groups and people, vehicles, equipment, projects) summed.
+fn sum_counts(uy: &mut UnitYear, parts: &[UnitYear]) -> Result<(), StoreError> {
+    // Summed with a check: thousands of units could pass u32.
     let sum = |what: &str, f: fn(&UnitYear) -> u32| -> Result<u32, StoreError> {
         parts
             .iter()
@@ -217,7 +229,7 @@ pub(crate) fn consolidate(
     })?;
     sg.reception_foreign_people =
         sum("外事接待人次", |p| p.sangong.reception_foreign_people)?;
-    // Amounts: bounded by `within_bound` above.
+    // Amounts: bounded by `within_bound` in `consolidate`.
     sg.reception_foreign_amount = parts
         .iter()
         .map(|p| p.sangong.reception_foreign_amount)
@@ -231,6 +243,34 @@ pub(crate) fn consolidate(
     sg.vehicles_held.bus = sum("年末公务用车（载客汽车）", |p| {
         p.sangong.vehicles_held.bus
     })?;
+    sg.vehicles_bought = vehicles_bought(parts)?;
+    let v = &mut uy.assets.vehicles;
+    v.leaders = sum("领导干部用车", |p| p.assets.vehicles.leaders)?;
+    v.confidential = sum("机要通信用车", |p| p.assets.vehicles.confidential)?;
+    v.emergency = sum("应急保障用车", |p| p.assets.vehicles.emergency)?;
+    v.law_enforcement = sum("执法执勤用车", |p| p.assets.vehicles.law_enforcement)?;
+    v.special = sum("特种专业技术用车", |p| p.assets.vehicles.special)?;
+    v.other = sum("其他用车", |p| p.assets.vehicles.other)?;
+    uy.assets.general_equipment_over_500k = sum("单位价值50万元以上通用设备", |p| {
+        p.assets.general_equipment_over_500k
+    })?;
+    uy.assets.special_equipment_over_1m = sum("单位价值100万元以上专用设备", |p| {
+        p.assets.special_equipment_over_1m
+    })?;
+    uy.performance.projects_with_targets = sum("编制绩效目标的项目数", |p| {
+        p.performance.projects_with_targets
+    })?;
+    uy.performance.projects_monitored = sum("绩效监控的项目数", |p| {
+        p.performance.projects_monitored
+    })?;
+    uy.performance.projects_self_evaluated = sum("绩效自评的项目数", |p| {
+        p.performance.projects_self_evaluated
+    })?;
+    Ok(())
+}
+
+/// Vehicles bought (本年购置) by kind, summed over the parts.
+fn vehicles_bought(parts: &[UnitYear]) -> Result<Vec<VehiclesBought>, StoreError> {
     let mut bought = Vec::new();
     for kind in ["sedan", "suv", "bus"] {
         let of_kind: Vec<&VehiclesBought> = parts
@@ -256,30 +296,7 @@ pub(crate) fn consolidate(
             amount: of_kind.iter().map(|b| b.amount).sum(),
         });
     }
-    sg.vehicles_bought = bought;
-    let v = &mut uy.assets.vehicles;
-    v.leaders = sum("领导干部用车", |p| p.assets.vehicles.leaders)?;
-    v.confidential = sum("机要通信用车", |p| p.assets.vehicles.confidential)?;
-    v.emergency = sum("应急保障用车", |p| p.assets.vehicles.emergency)?;
-    v.law_enforcement = sum("执法执勤用车", |p| p.assets.vehicles.law_enforcement)?;
-    v.special = sum("特种专业技术用车", |p| p.assets.vehicles.special)?;
-    v.other = sum("其他用车", |p| p.assets.vehicles.other)?;
-    uy.assets.general_equipment_over_500k = sum("单位价值50万元以上通用设备", |p| {
-        p.assets.general_equipment_over_500k
-    })?;
-    uy.assets.special_equipment_over_1m = sum("单位价值100万元以上专用设备", |p| {
-        p.assets.special_equipment_over_1m
-    })?;
-    uy.performance.projects_with_targets = sum("编制绩效目标的项目数", |p| {
-        p.performance.projects_with_targets
-    })?;
-    uy.performance.projects_monitored = sum("绩效监控的项目数", |p| {
-        p.performance.projects_monitored
-    })?;
-    uy.performance.projects_self_evaluated = sum("绩效自评的项目数", |p| {
-        p.performance.projects_self_evaluated
-    })?;
-    Ok((uy, eliminations))
+    Ok(bought)
 }
 
 /// All the children's amounts together within the bound that keeps every sum of the
