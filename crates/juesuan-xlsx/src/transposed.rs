@@ -30,6 +30,7 @@ use crate::read::{
 };
 use crate::text::{label_key, norm, same_label};
 use juesuan_core::tables::{Layout, TableSpec};
+use juesuan_core::MoneyUnit;
 use std::collections::BTreeMap;
 
 /// Words that name the total of the columns beside them: the table's 合计, or, under a group
@@ -252,6 +253,74 @@ pub(crate) fn read(
     cx: &mut ReadContext,
 ) -> Result<StatedTable, Problem> {
     let vocab = Vocabulary::new(spec);
+    let (header_start, header_end) =
+        header_bounds(sheet, &vocab, title_row, end_row, rows, label_row);
+    let header_rows: Vec<u32> = (header_start..=header_end)
+        .filter(|&r| !is_numbering_row(sheet, r))
+        .collect();
+    let unit = table_unit(sheet, spec, title_row, header_end, cx);
+    let columns = header_columns(sheet, spec, &vocab, header_start, header_end, &header_rows)?;
+    let amounts: Vec<(u32, usize, Option<usize>)> = columns
+        .iter()
+        .filter_map(|(c, k, _)| match k {
+            Col::Amount { item, scenario } => Some((*c, *item, *scenario)),
+            Col::Stub => None,
+        })
+        .collect();
+    // Either every column is under a 预算数 / 决算数 group (one data row), or none is (one
+    // row per 预算数 / 决算数).
+    let grouped = amounts.iter().any(|a| a.2.is_some());
+    every_item_has_a_column(
+        sheet,
+        spec,
+        &vocab,
+        header_start,
+        &columns,
+        &amounts,
+        grouped,
+    )?;
+    let body = Body {
+        sheet,
+        spec,
+        vocab: &vocab,
+        amounts: &amounts,
+        grouped,
+        unit,
+    };
+    let problems_before = cx.problems.len();
+    let (mut stated, seen) = body.read(rows, header_end, cx);
+    // (A row already reported as unrecognised is the likelier cause of a missing one.)
+    if !grouped && !seen.is_empty() && cx.problems.len() == problems_before {
+        // Every template column is a row here: each must be there, as each column must be
+        // in the vertical layout.
+        if let Some(col) = (0..spec.columns.len()).find(|s| !seen.contains_key(&Some(*s))) {
+            return Err(layout(
+                sheet.place_row(header_start),
+                format!(
+                    "“{}”按列列示各项时找不到“{}”行",
+                    spec.title, spec.columns[col].label
+                ),
+                "请保留该行（金额为0也要保留），行名写法须一致（如“预算数”“决算数”）。",
+            ));
+        }
+    }
+    for it in &vocab.items {
+        if stated.cells.keys().any(|(row, _)| *row == it.id) {
+            stated.order.push(it.id.clone());
+        }
+    }
+    Ok(stated)
+}
+
+/// The header's first and last rows around the item row.
+fn header_bounds(
+    sheet: &Sheet,
+    vocab: &Vocabulary,
+    title_row: u32,
+    end_row: u32,
+    rows: &[u32],
+    label_row: u32,
+) -> (u32, u32) {
     let has_row = |r: u32| rows.contains(&r);
     let no_numbers = |r: u32| sheet.row(r).all(|(_, v)| !is_number_like(v));
 
@@ -294,12 +363,19 @@ pub(crate) fn read(
         }
         header_end = end;
     }
-    let header_rows: Vec<u32> = (header_start..=header_end)
-        .filter(|&r| !is_numbering_row(sheet, r))
-        .collect();
-    let unit = table_unit(sheet, spec, title_row, header_end, cx);
+    (header_start, header_end)
+}
 
-    // Each column by the header texts above it, top to bottom.
+/// Each column by the header texts above it, top to bottom: an amount of an item (under a
+/// 预算数/决算数 group or not), or a stub column; an unknown or repeated column is an error.
+fn header_columns(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    vocab: &Vocabulary,
+    header_start: u32,
+    header_end: u32,
+    header_rows: &[u32],
+) -> Result<Vec<(u32, Col, Place)>, Problem> {
     let shown_at = |r: u32, c: u32| -> Place {
         match sheet.merge_of(r, c) {
             Some((r0, c0, _, _)) => sheet.place(r0, c0),
@@ -309,7 +385,7 @@ pub(crate) fn read(
     let mut columns: Vec<(u32, Col, Place)> = Vec::new();
     for c in sheet.columns_in(header_start, header_end) {
         let mut path: Vec<(Place, String)> = Vec::new();
-        for &r in &header_rows {
+        for &r in header_rows {
             let t = norm(&sheet.shown_text(r, c));
             if t.is_empty() || t.chars().all(|ch| ch.is_ascii_digit()) {
                 continue;
@@ -398,16 +474,19 @@ pub(crate) fn read(
         }
         columns.push((c, kind, place));
     }
-    let amounts: Vec<(u32, usize, Option<usize>)> = columns
-        .iter()
-        .filter_map(|(c, k, _)| match k {
-            Col::Amount { item, scenario } => Some((*c, *item, *scenario)),
-            Col::Stub => None,
-        })
-        .collect();
-    // Either every column is under a 预算数 / 决算数 group (one data row), or none is (one
-    // row per 预算数 / 决算数).
-    let grouped = amounts.iter().any(|a| a.2.is_some());
+    Ok(columns)
+}
+
+/// Every item of the template has its column (under each group, when grouped).
+fn every_item_has_a_column(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    vocab: &Vocabulary,
+    header_start: u32,
+    columns: &[(u32, Col, Place)],
+    amounts: &[(u32, usize, Option<usize>)],
+    grouped: bool,
+) -> Result<(), Problem> {
     if grouped {
         if let Some((c, _, _)) = amounts.iter().find(|a| a.2.is_none()) {
             let place = columns
@@ -470,55 +549,135 @@ pub(crate) fn read(
             ));
         }
     }
+    Ok(())
+}
 
-    // Body.
-    let mut stated = StatedTable {
-        sheet: sheet.name.clone(),
-        unit,
-        cells: BTreeMap::new(),
-        order: Vec::new(),
-    };
-    let amount_cols: Vec<u32> = amounts.iter().map(|a| a.0).collect();
-    // Data rows seen: by template column (transposed), or the one row (horizontal).
-    let mut seen: BTreeMap<Option<usize>, u32> = BTreeMap::new();
-    let problems_before = cx.problems.len();
-    for &r in rows.iter().filter(|&&r| r > header_end) {
-        if sheet.row_is_blank(r) || is_numbering_row(sheet, r) {
-            continue;
-        }
-        let first_text = sheet
-            .row(r)
-            .find_map(|(_, v)| text_of(v))
-            .unwrap_or_default();
-        if ends_table(&first_text, spec) {
-            break;
-        }
-        // The row's label: its first text outside the amount columns.
-        let label = sheet
-            .row(r)
-            .filter(|(c, _)| !amount_cols.contains(c))
-            .find_map(|(c, v)| text_of(v).map(|t| (c, t)));
-        let mut values = Vec::new();
-        let mut bad = false;
-        for &(c, item, scenario) in &amounts {
-            match cell_amount(sheet.get(r, c), unit) {
-                Ok(a) => values.push((c, item, scenario, a)),
-                Err(why) => {
-                    bad = true;
-                    cx.problems.push(amount_problem(sheet, r, c, why, unit));
+/// The data rows of a transposed or horizontal table.
+struct Body<'a> {
+    sheet: &'a Sheet,
+    spec: &'a TableSpec,
+    vocab: &'a Vocabulary<'a>,
+    amounts: &'a [(u32, usize, Option<usize>)],
+    grouped: bool,
+    unit: MoneyUnit,
+}
+
+impl Body<'_> {
+    /// Each data row below the header into the stated cells, with the rows seen by their
+    /// 预算数/决算数 (transposed) or the one row (horizontal).
+    fn read(
+        &self,
+        rows: &[u32],
+        header_end: u32,
+        cx: &mut ReadContext,
+    ) -> (StatedTable, BTreeMap<Option<usize>, u32>) {
+        let mut stated = StatedTable {
+            sheet: self.sheet.name.clone(),
+            unit: self.unit,
+            cells: BTreeMap::new(),
+            order: Vec::new(),
+        };
+        let amount_cols: Vec<u32> = self.amounts.iter().map(|a| a.0).collect();
+        // Data rows seen: by template column (transposed), or the one row (horizontal).
+        let mut seen: BTreeMap<Option<usize>, u32> = BTreeMap::new();
+        for &r in rows.iter().filter(|&&r| r > header_end) {
+            if self.sheet.row_is_blank(r) || is_numbering_row(self.sheet, r) {
+                continue;
+            }
+            let first_text = self
+                .sheet
+                .row(r)
+                .find_map(|(_, v)| text_of(v))
+                .unwrap_or_default();
+            if ends_table(&first_text, self.spec) {
+                break;
+            }
+            // The row's label: its first text outside the amount columns.
+            let label = self
+                .sheet
+                .row(r)
+                .filter(|(c, _)| !amount_cols.contains(c))
+                .find_map(|(c, v)| text_of(v).map(|t| (c, t)));
+            let mut values = Vec::new();
+            let mut bad = false;
+            for &(c, item, scenario) in self.amounts {
+                match cell_amount(self.sheet.get(r, c), self.unit) {
+                    Ok(a) => values.push((c, item, scenario, a)),
+                    Err(why) => {
+                        bad = true;
+                        cx.problems
+                            .push(amount_problem(self.sheet, r, c, why, self.unit));
+                    }
                 }
             }
-        }
-        let filled = amount_cols.iter().any(|&c| sheet.get(r, c).is_some());
-        let nonzero = values.iter().find(|v| !v.3.is_zero()).map(|v| v.0);
-        let row_scenario = if grouped {
-            if let Some((c, t)) = label.as_ref().filter(|(_, t)| vocab.scenario(t).is_some()) {
+            let filled = amount_cols.iter().any(|&c| self.sheet.get(r, c).is_some());
+            let nonzero = values.iter().find(|v| !v.3.is_zero()).map(|v| v.0);
+            let Some(row_scenario) =
+                self.row_scenario(r, label.as_ref(), filled, nonzero, cx.problems)
+            else {
+                continue;
+            };
+            if let Some(&first) = seen.get(&row_scenario) {
+                if self.grouped && nonzero.is_none() {
+                    // A second row of zeros under a one-row table says nothing.
+                    continue;
+                }
+                let at = nonzero.or(label.as_ref().map(|l| l.0)).unwrap_or(0);
                 cx.problems.push(layout(
-                    sheet.place(r, *c),
+                    self.sheet.place(r, at),
+                    if self.grouped {
+                        format!(
+                            "“{}”按“预算数/决算数”分组横排时只能有一行数据，第{}行已有数据",
+                            self.spec.title,
+                            first + 1
+                        )
+                    } else {
+                        format!("“{}”的行重复出现（第{}行已有）", self.spec.title, first + 1)
+                    },
+                    "请只保留一行数据（多个单位请分别导入）。",
+                ));
+                continue;
+            }
+            seen.insert(row_scenario, r);
+            if bad {
+                continue;
+            }
+            for (c, item, scenario, a) in values {
+                let Some(s) = scenario.or(row_scenario) else {
+                    continue;
+                };
+                stated.cells.insert(
+                    (
+                        self.vocab.items[item].id.clone(),
+                        self.spec.columns[s].id.clone(),
+                    ),
+                    (a, self.sheet.place(r, c)),
+                );
+            }
+        }
+        (stated, seen)
+    }
+
+    /// The 预算数/决算数 a data row holds: `Some(None)` for the one row of a grouped table,
+    /// `Some(Some(s))` for a row labelled with template column `s`, `None` for a row to skip
+    /// (an unrecognised row with amounts is reported).
+    fn row_scenario(
+        &self,
+        r: u32,
+        label: Option<&(u32, String)>,
+        filled: bool,
+        nonzero: Option<u32>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Option<usize>> {
+        if self.grouped {
+            if let Some((c, t)) = label.filter(|(_, t)| self.vocab.scenario(t).is_some()) {
+                problems.push(layout(
+                    self.sheet.place(r, *c),
                     format!(
                         "“{}”的金额列已按分组区分{}，该行又标为“{t}”，无法确定是哪一种金额",
-                        spec.title,
-                        spec.columns
+                        self.spec.title,
+                        self.spec
+                            .columns
                             .iter()
                             .map(|c| format!("“{}”", c.label))
                             .collect::<Vec<_>>()
@@ -526,25 +685,26 @@ pub(crate) fn read(
                     ),
                     "横排的该表只有一行数据：请删除行标签或改用表样的竖排版式。",
                 ));
-                continue;
+                return None;
             }
             if !filled {
-                continue;
+                return None;
             }
-            None
+            Some(None)
         } else {
-            match &label {
-                Some((c, t)) => match vocab.scenario(t) {
-                    Some(s) => Some(s),
+            match label {
+                Some((c, t)) => match self.vocab.scenario(t) {
+                    Some(s) => Some(Some(s)),
                     None => {
                         if nonzero.is_some() {
-                            cx.problems.push(layout(
-                                sheet.place(r, *c),
+                            problems.push(layout(
+                                self.sheet.place(r, *c),
                                 format!("无法识别的行“{t}”"),
                                 &format!(
                                     "“{}”按列列示各项时，每行须标明{}；请改用表样中的写法。",
-                                    spec.title,
-                                    spec.columns
+                                    self.spec.title,
+                                    self.spec
+                                        .columns
                                         .iter()
                                         .map(|c| format!("“{}”", c.label))
                                         .collect::<Vec<_>>()
@@ -552,75 +712,20 @@ pub(crate) fn read(
                                 ),
                             ));
                         }
-                        continue;
+                        None
                     }
                 },
                 None => {
                     if let Some(c) = nonzero {
-                        cx.problems.push(layout(
-                            sheet.place(r, c),
+                        problems.push(layout(
+                            self.sheet.place(r, c),
                             "该行有金额，但没有写明是预算数还是决算数".into(),
                             "请在该行第一列填写“预算数”或“决算数”。",
                         ));
                     }
-                    continue;
+                    None
                 }
             }
-        };
-        if let Some(&first) = seen.get(&row_scenario) {
-            if grouped && nonzero.is_none() {
-                // A second row of zeros under a one-row table says nothing.
-                continue;
-            }
-            let at = nonzero.or(label.as_ref().map(|l| l.0)).unwrap_or(0);
-            cx.problems.push(layout(
-                sheet.place(r, at),
-                if grouped {
-                    format!(
-                        "“{}”按“预算数/决算数”分组横排时只能有一行数据，第{}行已有数据",
-                        spec.title,
-                        first + 1
-                    )
-                } else {
-                    format!("“{}”的行重复出现（第{}行已有）", spec.title, first + 1)
-                },
-                "请只保留一行数据（多个单位请分别导入）。",
-            ));
-            continue;
-        }
-        seen.insert(row_scenario, r);
-        if bad {
-            continue;
-        }
-        for (c, item, scenario, a) in values {
-            let Some(s) = scenario.or(row_scenario) else {
-                continue;
-            };
-            stated.cells.insert(
-                (vocab.items[item].id.clone(), spec.columns[s].id.clone()),
-                (a, sheet.place(r, c)),
-            );
         }
     }
-    // (A row already reported as unrecognised is the likelier cause of a missing one.)
-    if !grouped && !seen.is_empty() && cx.problems.len() == problems_before {
-        // Every template column is a row here: each must be there, as each column must be
-        // in the vertical layout.
-        if let Some(col) = (0..spec.columns.len()).find(|s| !seen.contains_key(&Some(*s))) {
-            return Err(layout(
-                sheet.place_row(header_start),
-                format!(
-                    "“{}”按列列示各项时找不到“{}”行",
-                    spec.title, spec.columns[col].label
-                ),
-                "请保留该行（金额为0也要保留），行名写法须一致（如“预算数”“决算数”）。",
-            ));
-        }
-    }
-    for it in &vocab.items {
-        if stated.cells.keys().any(|(row, _)| *row == it.id) {
-            stated.order.push(it.id.clone());
-        }
-    }
-    Ok(stated)
 }
