@@ -153,12 +153,7 @@ fn write_table(
 ) -> Result<(), XlsxError> {
     let ncols = column_count(table);
     let last = ncols - 1;
-    let mut widths: Vec<usize> = vec![8; ncols as usize];
-    let mut widen = |col: u16, text: &str| {
-        let w = display_width(text) + 2;
-        let slot = &mut widths[col as usize];
-        *slot = (*slot).max(w.min(50));
-    };
+    let mut widths = Widths(vec![8; ncols as usize]);
 
     // Top lines: year and code, title, preparer and unit.
     ws.write_string_with_format(0, 0, format!("{}年度", cx.year), &f.meta)?;
@@ -174,42 +169,10 @@ fn write_table(
     ws.write_string_with_format(2, 0, format!("{PREPARER_LABEL}{}", cx.preparer), &f.meta)?;
     ws.write_string_with_format(2, last, format!("金额单位：{}", table.unit), &f.meta_right)?;
 
-    // Header with merged cells exactly as Table.header.
-    let header_rows = table.header.len() as u32;
-    let mut taken = vec![vec![false; ncols as usize]; header_rows as usize];
-    for (r, cells) in table.header.iter().enumerate() {
-        let mut c = 0usize;
-        for h in cells {
-            while c < ncols as usize && taken[r][c] {
-                c += 1;
-            }
-            if c >= ncols as usize {
-                break;
-            }
-            let (rs, cs) = (h.rowspan.max(1) as usize, h.colspan.max(1) as usize);
-            let c_end = (c + cs).min(ncols as usize);
-            for row in taken.iter_mut().skip(r).take(rs) {
-                for slot in &mut row[c..c_end] {
-                    *slot = true;
-                }
-            }
-            let (r0, c0) = (HEADER_TOP + r as u32, c as u16);
-            let (r1, c1) = (r0 + rs as u32 - 1, (c_end - 1) as u16);
-            if r1 > r0 || c1 > c0 {
-                ws.merge_range(r0, c0, r1, c1, &h.text, &f.header)?;
-            } else {
-                ws.write_string_with_format(r0, c0, &h.text, &f.header)?;
-            }
-            if cs == 1 {
-                widen(c0, &h.text);
-            }
-            c = c_end;
-        }
-    }
-    let first_data = HEADER_TOP + header_rows;
+    write_header(ws, table, f, &mut widths)?;
+    let first_data = HEADER_TOP + table.header.len() as u32;
 
     // Body. In the template, blank entry rows stand where a classification tree goes.
-    let unit = money_unit(table);
     let mut lines: Vec<Option<&Vec<Cell>>> = table.rows.iter().map(Some).collect();
     if let Some(spec) = cx.template {
         lines = template_lines(spec, table);
@@ -217,39 +180,7 @@ fn write_table(
     let mut row = first_data;
     for line in &lines {
         match line {
-            Some(cells) => {
-                for (c, cell) in cells.iter().enumerate() {
-                    let c = c as u16;
-                    match cell {
-                        Cell::Blank => {
-                            ws.write_blank(row, c, &f.blank)?;
-                        }
-                        Cell::Code { code } => {
-                            ws.write_string_with_format(row, c, code, &f.code)?;
-                            widen(c, code);
-                        }
-                        Cell::Text { text, indent } => {
-                            let fmt = &f.text[(*indent as usize).min(2)];
-                            ws.write_string_with_format(row, c, text, fmt)?;
-                            widen(c, &format!("{}{text}", "  ".repeat(*indent as usize)));
-                        }
-                        Cell::Amount { fen, text, .. } => {
-                            if cx.template.is_some() {
-                                ws.write_blank(row, c, &f.amount)?;
-                            } else {
-                                // The exact amount (233.934 万元), shown with 2 decimals, so an
-                                // import gets the 分 back.
-                                let v = amount_to_f64(Amount(*fen), unit);
-                                ws.write_number_with_format(row, c, v, &f.amount)?;
-                            }
-                            widen(c, text);
-                        }
-                    }
-                }
-                for c in cells.len() as u16..ncols {
-                    ws.write_blank(row, c, &f.blank)?;
-                }
-            }
+            Some(cells) => write_row(ws, row, cells, table, cx, f, &mut widths)?,
             None => {
                 // A blank entry row of the template, formatted like the tree rows it stands for.
                 let model = table.rows.iter().find(|r| !r.is_empty());
@@ -276,10 +207,117 @@ fn write_table(
             ws.set_row_height(row, 32)?;
         }
     }
-
-    for (c, w) in widths.iter().enumerate() {
+    for (c, w) in widths.0.iter().enumerate() {
         ws.set_column_width(c as u16, (*w).max(10) as f64)?;
     }
+    page_setup(ws, table, cx, first_data)
+}
+
+/// Column widths grown to the widest text written (capped, so a long note does not make a
+/// column unreadable).
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn widen(&mut self, col: u16, text: &str) {
+        let w = display_width(text) + 2;
+        let slot = &mut self.0[col as usize];
+        *slot = (*slot).max(w.min(50));
+    }
+}
+
+/// The header with merged cells exactly as `Table.header`.
+fn write_header(
+    ws: &mut Worksheet,
+    table: &Table,
+    f: &Formats,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    let ncols = column_count(table) as usize;
+    let mut taken = vec![vec![false; ncols]; table.header.len()];
+    for (r, cells) in table.header.iter().enumerate() {
+        let mut c = 0usize;
+        for h in cells {
+            while c < ncols && taken[r][c] {
+                c += 1;
+            }
+            if c >= ncols {
+                break;
+            }
+            let (rs, cs) = (h.rowspan.max(1) as usize, h.colspan.max(1) as usize);
+            let c_end = (c + cs).min(ncols);
+            for row in taken.iter_mut().skip(r).take(rs) {
+                for slot in &mut row[c..c_end] {
+                    *slot = true;
+                }
+            }
+            let (r0, c0) = (HEADER_TOP + r as u32, c as u16);
+            let (r1, c1) = (r0 + rs as u32 - 1, (c_end - 1) as u16);
+            if r1 > r0 || c1 > c0 {
+                ws.merge_range(r0, c0, r1, c1, &h.text, &f.header)?;
+            } else {
+                ws.write_string_with_format(r0, c0, &h.text, &f.header)?;
+            }
+            if cs == 1 {
+                widths.widen(c0, &h.text);
+            }
+            c = c_end;
+        }
+    }
+    Ok(())
+}
+
+/// One body row; amounts as exact numbers (or blank in the fill-in template).
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: &[Cell],
+    table: &Table,
+    cx: &SheetContext,
+    f: &Formats,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    let unit = money_unit(table);
+    for (c, cell) in cells.iter().enumerate() {
+        let c = c as u16;
+        match cell {
+            Cell::Blank => {
+                ws.write_blank(row, c, &f.blank)?;
+            }
+            Cell::Code { code } => {
+                ws.write_string_with_format(row, c, code, &f.code)?;
+                widths.widen(c, code);
+            }
+            Cell::Text { text, indent } => {
+                let fmt = &f.text[(*indent as usize).min(2)];
+                ws.write_string_with_format(row, c, text, fmt)?;
+                widths.widen(c, &format!("{}{text}", "  ".repeat(*indent as usize)));
+            }
+            Cell::Amount { fen, text, .. } => {
+                if cx.template.is_some() {
+                    ws.write_blank(row, c, &f.amount)?;
+                } else {
+                    // The exact amount (233.934 万元), shown with 2 decimals, so an
+                    // import gets the 分 back.
+                    let v = amount_to_f64(Amount(*fen), unit);
+                    ws.write_number_with_format(row, c, v, &f.amount)?;
+                }
+                widths.widen(c, text);
+            }
+        }
+    }
+    for c in cells.len() as u16..column_count(table) {
+        ws.write_blank(row, c, &f.blank)?;
+    }
+    Ok(())
+}
+
+/// Frozen header and code columns, paper, orientation, repeated header rows, page numbers.
+fn page_setup(
+    ws: &mut Worksheet,
+    table: &Table,
+    cx: &SheetContext,
+    first_data: u32,
+) -> Result<(), XlsxError> {
     let freeze_cols = if table
         .rows
         .iter()
@@ -293,7 +331,7 @@ fn write_table(
     };
     ws.set_freeze_panes(first_data, freeze_cols)?;
     ws.set_paper_size(PAPER_A4);
-    if ncols > 5 {
+    if column_count(table) > 5 {
         ws.set_landscape();
     } else {
         ws.set_portrait();
