@@ -266,66 +266,6 @@ impl Store {
 
     // ---------------------------------------------------------------- login rate limit
 
-    /// 登录限速: seconds until any of `keys` may try to log in again, when one of them has
-    /// `max_failures` failed logins within `window_secs` of its first failure.
-    pub async fn login_wait(
-        &self,
-        keys: &[String],
-        max_failures: u32,
-        window_secs: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        let now = time::now_secs();
-        let mut wait = None;
-        for key in keys {
-            let row = sqlx::query("SELECT failures, first_at FROM login_failures WHERE key = $1")
-                .bind(key.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-            let Some(row) = row else { continue };
-            let failures: i64 = row.try_get("failures")?;
-            let first_at: String = row.try_get("first_at")?;
-            let since = now - time::parse_rfc3339(&first_at).unwrap_or(0);
-            if failures >= i64::from(max_failures) && since < window_secs {
-                wait = wait.max(Some((window_secs - since).max(1)));
-            }
-        }
-        Ok(wait)
-    }
-
-    /// Count a failed login against every key; a key whose window has passed starts a new
-    /// one. Expired entries of all keys are removed on the way (the table stays small).
-    pub async fn login_failed(&self, keys: &[String], window_secs: i64) -> Result<(), StoreError> {
-        let now = time::now_rfc3339();
-        let expired = time::rfc3339_after(-window_secs);
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE first_at <= $1")
-            .bind(&expired)
-            .execute(&mut *tx)
-            .await?;
-        for key in keys {
-            sqlx::query(
-                "INSERT INTO login_failures (key, failures, first_at) VALUES ($1, 1, $2) \
-                 ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1",
-            )
-            .bind(key.as_str())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A successful login clears its key's failures (not the address's: one good password
-    /// must not reset a guesser's count on that address).
-    pub async fn login_succeeded(&self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// The failed logins recorded for `key`.
     pub async fn login_record(&self, key: &str) -> Result<Option<LoginRecord>, StoreError> {
         let row =

@@ -73,7 +73,6 @@ both!(
     bad_input_is_located_and_stores_nothing,
     failure_on_the_last_fact_row_leaves_no_version,
     a_batch_is_stored_whole_or_not_at_all,
-    login_failures_lock_shared_keys_and_expire,
     prior_year_fills_and_verifies_comparatives,
     consolidation_of_two_sub_units_is_their_sum,
     consolidation_eliminates_internal_flows,
@@ -399,34 +398,6 @@ async fn a_batch_is_stored_whole_or_not_at_all(s: &Store) {
         s.facts(stored[1].id).await.unwrap().len() as i64,
         stored[1].fact_count
     );
-}
-
-async fn login_failures_lock_shared_keys_and_expire(s: &Store) {
-    let keys = |user: &str| vec![format!("user:{user}"), "ip:10.0.0.1".to_string()];
-    assert_eq!(s.login_wait(&keys("a"), 3, 300).await.unwrap(), None);
-    for _ in 0..2 {
-        s.login_failed(&keys("a"), 300).await.unwrap();
-    }
-    assert_eq!(s.login_wait(&keys("a"), 3, 300).await.unwrap(), None);
-    s.login_failed(&keys("a"), 300).await.unwrap();
-    let wait = s.login_wait(&keys("a"), 3, 300).await.unwrap().unwrap();
-    assert!((1..=300).contains(&wait), "{wait}");
-    // The address is locked for every name; another address is not.
-    assert!(s.login_wait(&keys("b"), 3, 300).await.unwrap().is_some());
-    let elsewhere = ["user:b".to_string(), "ip:10.0.0.2".to_string()];
-    assert_eq!(s.login_wait(&elsewhere, 3, 300).await.unwrap(), None);
-    // Success clears the user's count, not the address's.
-    s.login_succeeded("user:a").await.unwrap();
-    assert_eq!(s.login_wait(&keys("a")[..1], 3, 300).await.unwrap(), None);
-    assert!(s
-        .login_wait(&keys("a")[1..], 3, 300)
-        .await
-        .unwrap()
-        .is_some());
-    // Once the window has passed the lock is gone, and the next failure starts a new count.
-    assert_eq!(s.login_wait(&keys("a"), 3, 0).await.unwrap(), None);
-    s.login_failed(&keys("a"), 0).await.unwrap();
-    assert_eq!(s.login_wait(&keys("a"), 2, 300).await.unwrap(), None);
 }
 
 /// The example without its `[prior]` section (up to the next blank line).

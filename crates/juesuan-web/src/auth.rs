@@ -1,5 +1,6 @@
-//! Passwords (口令, argon2id), session and CSRF tokens. The login rate limit is in the store
-//! (`Store::login_wait`), shared by every server process on one database.
+//! Passwords (口令, argon2id), session and CSRF tokens. The login lockout and the address
+//! throttle are in `session` over the store's failure records (`Store::login_record`,
+//! `Store::login_failure`), shared by every server process on one database.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
