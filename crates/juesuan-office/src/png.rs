@@ -7,11 +7,7 @@ use resvg::{tiny_skia, usvg};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Environment variable naming an extra font directory (字体目录), searched before the Debian paths.
-pub const FONT_DIR_ENV: &str = "JUESUAN_FONT_DIR";
-
-/// Where Debian's `fonts-noto-cjk` puts its files.
-const DEBIAN_NOTO_DIR: &str = "/usr/share/fonts/opentype/noto";
+pub use juesuan_fonts::FONT_DIR_ENV;
 
 /// Characters every usable face must have: a face without them would draw tofu (豆腐块).
 const CJK_PROBE: [char; 6] = ['决', '算', '万', '元', '支', '出'];
@@ -37,31 +33,6 @@ impl std::fmt::Debug for Fonts {
             .field("files", &self.files)
             .finish()
     }
-}
-
-fn is_font_file(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "ttf" | "otf" | "ttc" | "otc"
-            )
-        })
-        .unwrap_or(false)
-}
-
-fn font_files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_font_file(p))
-                .collect()
-        })
-        .unwrap_or_default();
-    // Sorted so the chosen family does not depend on directory order.
-    files.sort();
-    files
 }
 
 fn covers_cjk(db: &fontdb::Database, id: fontdb::ID) -> bool {
@@ -111,32 +82,36 @@ fn missing_font_error(searched: &[PathBuf]) -> OfficeError {
 }
 
 impl Fonts {
-    /// Find the CJK fonts: the directory in `JUESUAN_FONT_DIR` if set, else Debian's
-    /// `fonts-noto-cjk` files (NotoSansCJK-*.ttc, NotoSerifCJK-*.ttc). Never the whole system
-    /// font list: a Latin-only fallback would draw the Chinese as boxes.
+    /// Find the CJK fonts: the font files in the directories of `JUESUAN_FONT_DIR` if set,
+    /// else the Noto CJK collections where distributions install them (NotoSansCJK-*.ttc,
+    /// NotoSerifCJK-*.ttc): the same search as the PDF's. Never the whole system font list: a
+    /// Latin-only fallback would draw the Chinese as boxes.
     pub fn discover() -> Result<Fonts, OfficeError> {
-        if let Some(dir) = std::env::var_os(FONT_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Fonts::from_dir(Path::new(&dir));
-        }
-        let dir = Path::new(DEBIAN_NOTO_DIR);
-        let files: Vec<PathBuf> = font_files_in(dir)
-            .into_iter()
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .map(|n| n.starts_with("NotoSansCJK-") || n.starts_with("NotoSerifCJK-"))
-                    .unwrap_or(false)
-            })
-            .collect();
+        let dirs = juesuan_fonts::user_dirs(std::env::var_os(FONT_DIR_ENV).as_deref());
+        let (files, searched) = if dirs.is_empty() {
+            let noto = juesuan_fonts::installed_noto(&[]);
+            let searched = juesuan_fonts::NOTO_DIRS.iter().map(PathBuf::from).collect();
+            (noto, searched)
+        } else {
+            let mut files = Vec::new();
+            for dir in &dirs {
+                // An unreadable directory adds nothing; no face at all is the error below.
+                let _ = juesuan_fonts::collect_font_files(dir, &mut files);
+            }
+            (files, dirs)
+        };
         Fonts::from_files(&files).map_err(|e| match e {
-            OfficeError::MissingCjkFont { .. } => missing_font_error(&[dir.to_path_buf()]),
+            OfficeError::MissingCjkFont { .. } => missing_font_error(&searched),
             other => other,
         })
     }
 
     /// Load every font file (.ttf, .otf, .ttc, .otc) in `dir`, keeping the faces that cover Chinese.
     pub fn from_dir(dir: &Path) -> Result<Fonts, OfficeError> {
-        Fonts::from_files(&font_files_in(dir)).map_err(|e| match e {
+        let mut files = Vec::new();
+        // An unreadable directory adds nothing; no face at all is the error below.
+        let _ = juesuan_fonts::collect_font_files(dir, &mut files);
+        Fonts::from_files(&files).map_err(|e| match e {
             OfficeError::MissingCjkFont { .. } => missing_font_error(&[dir.to_path_buf()]),
             other => other,
         })
@@ -263,12 +238,5 @@ mod tests {
             Some("AR PL UMing CN")
         );
         assert_eq!(choose(&[], &["x"], &["y"]), None);
-    }
-
-    #[test]
-    fn font_files_are_recognised_by_extension() {
-        assert!(is_font_file(Path::new("/a/NotoSansCJK-Regular.ttc")));
-        assert!(is_font_file(Path::new("/a/x.OTF")));
-        assert!(!is_font_file(Path::new("/a/readme.txt")));
     }
 }

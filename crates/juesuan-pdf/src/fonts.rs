@@ -2,30 +2,12 @@
 //! system font (typst in a debug build spends ~12 s on a full scan, measured on a 2-core machine).
 
 use crate::PdfError;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
-/// Environment variable naming extra font directories (separated like PATH).
-pub const FONT_DIR_ENV: &str = "JUESUAN_FONT_DIR";
-
-/// Directories where distributions install Noto CJK (Debian/Ubuntu first).
-const NOTO_DIRS: &[&str] = &[
-    "/usr/share/fonts/opentype/noto",
-    "/usr/share/fonts/noto-cjk",
-    "/usr/share/fonts/google-noto-cjk",
-    "/usr/share/fonts/opentype/noto-cjk",
-    "/usr/local/share/fonts",
-];
-
-/// The four Noto CJK collections the PDF uses (Debian package fonts-noto-cjk).
-const NOTO_FILES: &[&str] = &[
-    "NotoSerifCJK-Regular.ttc",
-    "NotoSerifCJK-Bold.ttc",
-    "NotoSansCJK-Regular.ttc",
-    "NotoSansCJK-Bold.ttc",
-];
+pub use juesuan_fonts::FONT_DIR_ENV;
 
 /// Body text families in order of preference: the 仿宋 that government documents name when
 /// the user supplies it, otherwise Noto Serif CJK SC (宋体-like).
@@ -105,32 +87,25 @@ impl PdfFonts {
     /// [`discover`](Self::discover) with the value of `JUESUAN_FONT_DIR` given.
     pub fn discover_in(font_dirs: Option<&std::ffi::OsStr>) -> Result<PdfFonts, PdfError> {
         let mut files = Vec::new();
-        if let Some(dirs) = font_dirs {
-            for dir in std::env::split_paths(dirs).filter(|d| !d.as_os_str().is_empty()) {
-                let before = files.len();
-                collect_font_files(&dir, &mut files, 0)?;
-                if files.len() == before {
-                    return Err(PdfError::Fonts(format!(
-                        "环境变量 {FONT_DIR_ENV} 指定的目录 {} 中没有字体文件（.ttf/.otf/.ttc/.otc）：请检查路径",
-                        dir.display()
-                    )));
-                }
+        for dir in juesuan_fonts::user_dirs(font_dirs) {
+            let before = files.len();
+            juesuan_fonts::collect_font_files(&dir, &mut files).map_err(|e| {
+                PdfError::Fonts(format!(
+                    "无法读取字体目录 {}（环境变量 {FONT_DIR_ENV}）：{e}",
+                    dir.display()
+                ))
+            })?;
+            if files.len() == before {
+                return Err(PdfError::Fonts(format!(
+                    "环境变量 {FONT_DIR_ENV} 指定的目录 {} 中没有字体文件（.ttf/.otf/.ttc/.otc）：请检查路径",
+                    dir.display()
+                )));
             }
         }
         let user_files = files.len();
         // The same file reached through a link is loaded once.
-        let mut seen: Vec<PathBuf> = files.iter().filter_map(|f| f.canonicalize().ok()).collect();
-        for dir in NOTO_DIRS {
-            for name in NOTO_FILES {
-                let path = Path::new(dir).join(name);
-                if let Ok(real) = path.canonicalize() {
-                    if path.is_file() && !seen.contains(&real) {
-                        seen.push(real);
-                        files.push(path);
-                    }
-                }
-            }
-        }
+        let noto = juesuan_fonts::installed_noto(&files);
+        files.extend(noto);
         Self::load(&files[..user_files], &files[user_files..])
     }
 
@@ -172,7 +147,7 @@ impl PdfFonts {
             pick(BODY_FAMILIES).or_else(|| any_cjk.clone()),
             pick(HEADING_FAMILIES).or_else(|| any_cjk.clone()),
         ) else {
-            let searched: Vec<String> = NOTO_DIRS
+            let searched: Vec<String> = juesuan_fonts::NOTO_DIRS
                 .iter()
                 .map(|d| d.to_string())
                 .chain(files.iter().map(|f| f.display().to_string()))
@@ -201,44 +176,10 @@ impl PdfFonts {
     }
 }
 
-fn is_font_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "ttf" | "otf" | "ttc" | "otc"
-            )
-        })
-        .unwrap_or(false)
-}
-
-/// Font files under `dir`, sorted so that the font order (and the PDF) is reproducible.
-fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: u8) -> Result<(), PdfError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        PdfError::Fonts(format!(
-            "无法读取字体目录 {}（环境变量 {FONT_DIR_ENV}）：{e}",
-            dir.display()
-        ))
-    })?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            // Font folders are shallow; the limit guards against symlink loops.
-            if depth < 4 {
-                collect_font_files(&path, out, depth + 1)?;
-            }
-        } else if is_font_file(&path) && !out.contains(&path) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn no_fonts_is_a_chinese_error_naming_the_package() {
