@@ -1177,7 +1177,8 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
         }
         // Vehicles held: by body type and by use must agree when both are given.
         let by_kind = file.sangong.vehicles_held.total();
-        let by_use = file.assets.vehicles.total();
+        // By use: the national keys ([assets.vehicles]) or the province's ([assets.vehicle_uses]).
+        let by_use = file.assets.vehicles.total() + file.assets.vehicle_uses.values().sum::<u32>();
         if by_kind != by_use && by_kind + by_use > 0 {
             self.err(
                 ErrorCode::InconsistentInput,
