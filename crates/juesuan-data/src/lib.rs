@@ -353,7 +353,7 @@ mod tests {
         let cats = lib.catalogues(2021).expect("2021 catalogues");
         assert!(cats.function.len() > 50);
         for name in lib.names("tables") {
-            lib.table_set(&name, 2021).expect("table template loads");
+            lib.table_set(&name, 2026).expect("table template loads");
         }
         for name in lib.names("provinces") {
             let year = if name == "shanghai" { 2024 } else { 2021 };
@@ -423,5 +423,79 @@ mod tests {
         assert_eq!(lib.find("tables", "x", "toml", 2021).unwrap().1, "old");
         assert_eq!(lib.find("tables", "x", "toml", 2023).unwrap().1, "new");
         assert!(lib.find("tables", "x", "toml", 2018).is_none());
+    }
+
+    /// The minimal input of docs/input-format.md §7 with `extra` lines at the top.
+    fn minimal(year: i32, extra: &str) -> String {
+        format!(
+            "{extra}\nyear = {year}\namount_unit = \"万元\"\n[unit]\nname = \"某单位\"\nkind = \"行政\"\n\
+             [income.general_budget]\n\"2012601\" = 100\n[expenditure.basic.general_budget]\n\"2012601\" = 100\n\
+             [basic_economic.general_budget]\n\"30101\" = 100\n\
+             [prior]\ngrand_total = 0\nfiscal_grand_total = 0\ngeneral_budget_expenditure = 0\n"
+        )
+    }
+
+    fn input_errors(text: &str) -> Vec<InputError> {
+        match Library::embedded().read_input(text, "in.toml") {
+            Err(ReadError::Input(e)) => e,
+            other => panic!("expected input errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_province_chooses_the_tables_unless_the_input_names_them() {
+        let lib = Library::embedded();
+        let (uy, _) = lib.read_input(&minimal(2024, "province = \"shanghai\""), "a").unwrap();
+        assert_eq!(uy.template, "shanghai");
+        let (uy, _) = lib
+            .read_input(&minimal(2024, "province = \"shanghai\"\ntemplate = \"national\""), "a")
+            .unwrap();
+        assert_eq!(uy.template, "national");
+        let (uy, _) = lib.read_input(&minimal(2021, ""), "a").unwrap();
+        assert_eq!((uy.province, uy.template.as_str()), (None, "national"));
+    }
+
+    #[test]
+    fn an_unknown_province_or_template_is_an_error_naming_the_known_ones() {
+        let e = input_errors(&minimal(2021, "province = \"beijing\""));
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code, ErrorCode::UnknownProvince);
+        assert_eq!(e[0].location.map(|l| (l.line, l.column)), Some((1, 12)));
+        assert!(e[0].message.contains("已有：national、shanghai、sichuan"), "{}", e[0].message);
+        // Shanghai's files start in 2024: a 2021 input cannot use them.
+        let e = input_errors(&minimal(2021, "province = \"shanghai\""));
+        assert!(e[0].message.contains("没有2021年度或更早的描述文件"), "{}", e[0].message);
+        let e = input_errors(&minimal(2021, "# 表样\ntemplate = \"nationl\""));
+        assert_eq!(e[0].code, ErrorCode::UnknownProvince);
+        assert_eq!(e[0].location.map(|l| l.line), Some(2));
+        assert!(e[0].message.contains("national、national-budget"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn a_users_province_is_a_file_too() {
+        let mut lib = Library::embedded();
+        let text = lib.find("provinces", "national", "toml", 2021).unwrap().1.to_string();
+        lib.add_file(
+            "provinces/hainan-2021.toml",
+            "my/provinces/hainan-2021.toml",
+            text.replace("name = \"national\"", "name = \"hainan\"").replace("charts = true", "charts = false"),
+        );
+        let (uy, _) = lib.read_input(&minimal(2021, "province = \"hainan\""), "a").unwrap();
+        let p = lib.province(uy.province.as_deref(), 2021).unwrap();
+        assert!(!p.charts);
+        assert_eq!(p.part_headings(2021)[1].heading(), "第二部分 2021年度部门决算情况说明");
+    }
+
+    #[test]
+    fn keys_outside_the_provinces_lists_are_errors() {
+        let ok = minimal(2024, "province = \"shanghai\"") + "[assets.vehicle_uses]\nretired_cadres = 0\n";
+        Library::embedded().read_input(&ok, "a").expect("a listed key");
+        let bad = minimal(2024, "province = \"shanghai\"") + "[assets.vehicle_uses]\nretired = 0\n";
+        let e = input_errors(&bad);
+        assert_eq!(e[0].code, ErrorCode::UnlistedDetail);
+        assert!(e[0].message.contains("retired_cadres"), "{}", e[0].message);
+        // The national province lists none: any key is outside its lists.
+        let e = input_errors(&(minimal(2021, "") + "[assets.equipment]\nover_1m = 1\n"));
+        assert!(e[0].message.contains("没有列出任何一项"), "{}", e[0].message);
     }
 }

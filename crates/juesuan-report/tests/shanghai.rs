@@ -130,3 +130,18 @@ fn each_detail_is_stated_when_given_and_left_out_when_not() {
     assert!(md.contains("本部门2024年度没有纳入预算绩效管理的项目。"));
     assert!(md.contains("截至2024年12月31日，本部门未配备车辆。"));
 }
+
+#[test]
+fn the_demo_round_trips_through_its_input_file() {
+    let lib = Library::embedded();
+    let (uy, cats) = read(DEMO).unwrap();
+    let written = juesuan_core::write_input(&uy, &cats);
+    let (again, _) = lib.read_input(&written, "written.toml").expect("the written input reads");
+    assert_eq!(juesuan_core::section_changes(&uy, &again), Vec::new());
+    assert_eq!(
+        juesuan_core::normalized_facts(&uy.facts),
+        juesuan_core::normalized_facts(&again.facts)
+    );
+    let md = |u: &UnitYear| build_report(u, &lib, &cats).unwrap().markdown;
+    assert_eq!(md(&uy), md(&again));
+}
