@@ -1170,6 +1170,117 @@ rows = [{ id = "total", label = "合计" }, { tree = "function" }]
             .any(|c| matches!(c, Cell::Amount { text, .. } if text == "2234.56")));
     }
 
+    fn code_texts(row: &[Cell]) -> Vec<String> {
+        row.iter()
+            .map(|c| match c {
+                Cell::Code { code } => code.clone(),
+                Cell::Blank => "-".into(),
+                Cell::Text { text, .. } => text.clone(),
+                Cell::Amount { text, .. } => text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_code_columns_print_class_section_item_under_one_header() {
+        let text = GRID.replace("UNIT", "code_columns = \"split\"");
+        let set = TableSet::from_toml(&text, "t").unwrap();
+        let t = derive_table(&set.tables[0], &facts(), &catalogues());
+        let top: Vec<(&str, u16, u16)> = t.header[0]
+            .iter()
+            .map(|h| (h.text.as_str(), h.colspan, h.rowspan))
+            .collect();
+        assert_eq!(
+            top,
+            [("科目编码", 3, 1), ("科目名称", 1, 2), ("合计", 1, 2), ("基本支出", 1, 2)]
+        );
+        let second: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(second, ["类", "款", "项"]);
+        assert_eq!(code_texts(&t.rows[0])[..4], ["-", "-", "-", "合计"]);
+        assert_eq!(code_texts(&t.rows[1])[..4], ["206", "-", "-", "科学技术支出"]);
+        assert_eq!(code_texts(&t.rows[2])[..4], ["206", "07", "-", "科学技术普及"]);
+        assert_eq!(code_texts(&t.rows[3])[..4], ["206", "07", "01", "机构运行"]);
+        // The amounts are found by the full code, whatever the printing.
+        assert_eq!(t.get("2060701", "basic"), Some(Amount(123_456)));
+        // `none` prints no code at all, as a paired table by default.
+        let none = TableSet::from_toml(&GRID.replace("UNIT", "code_columns = \"none\""), "t").unwrap();
+        let t = derive_table(&none.tables[0], &facts(), &catalogues());
+        assert_eq!(t.header[0][0].text, "项目");
+        assert_eq!(t.rows[1].len(), 3);
+    }
+
+    const TWO_BLOCKS: &str = r#"
+name = "t"
+title = "t"
+year = 2021
+[[table]]
+id = "b"
+title = "基本支出决算表"
+layout = "paired"
+code_columns = "joined"
+base = { measure = ["basic_economic"] }
+[table.left]
+header = "人员经费"
+columns = [{ id = "amount", label = "决算数" }]
+rows = [{ tree = "economic", depth = "section", ZERO, filter = { economic = ["301"] } }]
+[table.right]
+header = "公用经费"
+columns = [{ id = "amount", label = "决算数" }]
+rows = [{ tree = "economic", depth = "section", ZERO, filter = { economic = ["302"] } }]
+[[table.footer]]
+left = { id = "personnel", label = "人员经费合计", economic_group = "personnel" }
+right = { id = "public", label = "公用经费合计", economic_group = "public" }
+"#;
+
+    #[test]
+    fn zero_rows_print_the_whole_catalogue_in_two_blocks_with_codes() {
+        let cats = Catalogues {
+            function: catalogues().function,
+            economic: Catalogue::from_toml(
+                "kind = \"economic\"\nyear = 2021\n[codes]\n\"301\" = \"工资福利支出\"\n\"30101\" = \"基本工资\"\n\"30102\" = \"津贴补贴\"\n\"302\" = \"商品和服务支出\"\n\"30201\" = \"办公费\"\n[groups]\npersonnel = [\"301\"]\npublic = [\"302\"]\n",
+                "e",
+            )
+            .unwrap(),
+        };
+        let mut facts = FactTable::default();
+        facts.push(
+            Fact::new(Measure::BasicEconomic, Scenario::Actual, Amount(1_000_000))
+                .source(FundSource::GeneralBudget)
+                .economic("30101"),
+        );
+        let with = TableSet::from_toml(&TWO_BLOCKS.replace("ZERO", "zero_rows = true"), "t").unwrap();
+        let t = derive_table(&with.tables[0], &facts, &cats);
+        let rows: Vec<Vec<String>> = t.rows.iter().map(|r| code_texts(r)).collect();
+        assert_eq!(
+            rows,
+            [
+                ["301", "工资福利支出", "1.00", "302", "商品和服务支出", "0.00"],
+                ["30101", "基本工资", "1.00", "30201", "办公费", "0.00"],
+                ["30102", "津贴补贴", "0.00", "-", "-", "-"],
+                ["-", "人员经费合计", "1.00", "-", "公用经费合计", "0.00"],
+            ]
+        );
+        let header: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(header, ["科目编码", "科目名称", "决算数", "科目编码", "科目名称", "决算数"]);
+        assert_eq!(t.header[0][0].colspan, 3);
+        // Without zero_rows only the codes with amounts (and their parents) are listed.
+        let without = TableSet::from_toml(&TWO_BLOCKS.replace("ZERO, ", ""), "t").unwrap();
+        let t = derive_table(&without.tables[0], &facts, &cats);
+        assert_eq!(t.rows.len(), 3, "301, 30101 and the footer");
+    }
+
+    #[test]
+    fn zero_rows_belong_to_trees() {
+        let text = GRID.replace("UNIT", "").replace(
+            r#"rows = [{ id = "total", label = "合计" }, { tree = "function" }]"#,
+            r#"rows = [{ id = "total", label = "合计", zero_rows = true }]"#,
+        );
+        let err = TableSet::from_toml(&text, "t").unwrap_err();
+        assert!(err.contains("zero_rows 只能用于分类树行"), "{err}");
+        let bad_mode = GRID.replace("UNIT", "code_columns = \"three\"");
+        assert!(TableSet::from_toml(&bad_mode, "t").is_err());
+    }
+
     #[test]
     fn invalid_templates_are_rejected_with_the_table_named() {
         let one = GRID.replace("UNIT", "");
