@@ -15,8 +15,15 @@ fn juesuan() -> Command {
 /// `juesuan report` of the demo into a temporary directory, in every format.
 fn generate(dir: &Path) -> PathBuf {
     let out = dir.join("out");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shanghai-demo-2024/input.toml");
-    let run = juesuan().arg("report").arg(&demo).arg("--out").arg(&out).output().unwrap();
+    let demo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shanghai-demo-2024/input.toml");
+    let run = juesuan()
+        .arg("report")
+        .arg(&demo)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&run.stdout),
@@ -29,7 +36,10 @@ fn generate(dir: &Path) -> PathBuf {
 
 fn audit(file: &Path) -> (Option<i32>, String) {
     let run = juesuan().arg("audit").arg(file).output().unwrap();
-    (run.status.code(), String::from_utf8_lossy(&run.stdout).into_owned())
+    (
+        run.status.code(),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -64,9 +74,13 @@ fn the_shanghai_demo_audits_clean_in_pdf() {
 
 #[test]
 fn the_shanghai_demo_passes_its_rules() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shanghai-demo-2024/input.toml");
+    let demo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shanghai-demo-2024/input.toml");
     let run = juesuan().arg("check").arg(&demo).output().unwrap();
     let text = String::from_utf8_lossy(&run.stdout);
     assert_eq!(run.status.code(), Some(0), "{text}");
-    assert!(text.contains("上海市9张表") && text.contains("0处错误"), "{text}");
+    assert!(
+        text.contains("上海市9张表") && text.contains("0处错误"),
+        "{text}"
+    );
 }

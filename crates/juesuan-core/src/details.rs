@@ -53,7 +53,10 @@ pub struct Grades {
 
 impl Grades {
     pub fn total(self) -> u64 {
-        u64::from(self.excellent) + u64::from(self.good) + u64::from(self.pass) + u64::from(self.fail)
+        u64::from(self.excellent)
+            + u64::from(self.good)
+            + u64::from(self.pass)
+            + u64::from(self.fail)
     }
 }
 

@@ -931,7 +931,11 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
         // so the narrative can tell "not given" from 0.
         for (item, m, what) in [
             ("sme_reserved", &p.sme_reserved, "面向中小企业预留金额"),
-            ("small_micro_reserved", &p.small_micro_reserved, "面向小微企业预留金额"),
+            (
+                "small_micro_reserved",
+                &p.small_micro_reserved,
+                "面向小微企业预留金额",
+            ),
         ] {
             if m.is_some() {
                 let (a, loc) = self.opt_amount(m, what);
@@ -1263,7 +1267,6 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
     }
 }
 
-
 /// The optional details (crate::details): read exactly, located, checked against each other.
 impl Context<'_> {
     /// `[performance]`: the counts and text, the stages with exact amounts, the score.
@@ -1334,7 +1337,10 @@ impl Context<'_> {
                 self.err(
                     ErrorCode::InconsistentDetail,
                     Some(code.span()),
-                    format!("[item_usage] 写了科目“{}”的用途，但 [expenditure] 中没有该科目的本年支出", code.get_ref()),
+                    format!(
+                        "[item_usage] 写了科目“{}”的用途，但 [expenditure] 中没有该科目的本年支出",
+                        code.get_ref()
+                    ),
                     "请核对科目编码，或删去这一行。",
                 );
             }
@@ -1347,7 +1353,9 @@ impl Context<'_> {
     fn detail_checks(&mut self, file: &InputFile) {
         let p = &file.procurement;
         if let Some(small_m) = &p.small_micro_reserved {
-            let small = self.amount(small_m, "面向小微企业预留", false).unwrap_or_default();
+            let small = self
+                .amount(small_m, "面向小微企业预留", false)
+                .unwrap_or_default();
             let sme = p
                 .sme_reserved
                 .as_ref()

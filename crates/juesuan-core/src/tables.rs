@@ -140,14 +140,20 @@ impl CodeColumns {
         let part = |range: std::ops::Range<usize>| {
             code.and_then(|c| c.get(range))
                 .filter(|p| !p.is_empty())
-                .map_or(Cell::Blank, |p| Cell::Code { code: p.to_string() })
+                .map_or(Cell::Blank, |p| Cell::Code {
+                    code: p.to_string(),
+                })
         };
         match self {
             CodeColumns::Auto | CodeColumns::None => Vec::new(),
             CodeColumns::Joined => vec![part(0..code.map_or(0, str::len))],
             CodeColumns::Split => {
                 let len = code.map_or(0, str::len);
-                vec![part(0..3.min(len)), part(3..5.min(len)), part(5..7.min(len))]
+                vec![
+                    part(0..3.min(len)),
+                    part(3..5.min(len)),
+                    part(5..7.min(len)),
+                ]
             }
         }
     }
@@ -787,8 +793,8 @@ fn stub_cells(mode: CodeColumns, name: &str) -> Vec<StubCell> {
 }
 
 fn column_headers(stub: &[StubCell], columns: &[ColumnSpec]) -> Vec<Vec<HeaderCell>> {
-    let grouped =
-        columns.iter().any(|c| c.group.is_some()) || stub.iter().any(|(_, under)| !under.is_empty());
+    let grouped = columns.iter().any(|c| c.group.is_some())
+        || stub.iter().any(|(_, under)| !under.is_empty());
     let rowspan = if grouped { 2 } else { 1 };
     let mut top = Vec::new();
     let mut second = Vec::new();
@@ -962,7 +968,9 @@ impl Deriver<'_> {
         );
         let lbase = spec.base.refined(&l.base);
         let rbase = spec.base.refined(&r.base);
-        let has_tree = [l, r].iter().any(|side| side.rows.iter().any(|r| r.tree.is_some()));
+        let has_tree = [l, r]
+            .iter()
+            .any(|side| side.rows.iter().any(|r| r.tree.is_some()));
         let mode = spec.code_columns.resolve(Layout::Paired, has_tree);
         let header = paired_headers(l, r, mode);
         let footer_l: Vec<RowSpec> = spec.footer.iter().map(|p| p.left.clone()).collect();
@@ -1192,18 +1200,30 @@ rows = [{ id = "total", label = "合计" }, { tree = "function" }]
             .collect();
         assert_eq!(
             top,
-            [("科目编码", 3, 1), ("科目名称", 1, 2), ("合计", 1, 2), ("基本支出", 1, 2)]
+            [
+                ("科目编码", 3, 1),
+                ("科目名称", 1, 2),
+                ("合计", 1, 2),
+                ("基本支出", 1, 2)
+            ]
         );
         let second: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
         assert_eq!(second, ["类", "款", "项"]);
         assert_eq!(code_texts(&t.rows[0])[..4], ["-", "-", "-", "合计"]);
-        assert_eq!(code_texts(&t.rows[1])[..4], ["206", "-", "-", "科学技术支出"]);
-        assert_eq!(code_texts(&t.rows[2])[..4], ["206", "07", "-", "科学技术普及"]);
+        assert_eq!(
+            code_texts(&t.rows[1])[..4],
+            ["206", "-", "-", "科学技术支出"]
+        );
+        assert_eq!(
+            code_texts(&t.rows[2])[..4],
+            ["206", "07", "-", "科学技术普及"]
+        );
         assert_eq!(code_texts(&t.rows[3])[..4], ["206", "07", "01", "机构运行"]);
         // The amounts are found by the full code, whatever the printing.
         assert_eq!(t.get("2060701", "basic"), Some(Amount(123_456)));
         // `none` prints no code at all, as a paired table by default.
-        let none = TableSet::from_toml(&GRID.replace("UNIT", "code_columns = \"none\""), "t").unwrap();
+        let none =
+            TableSet::from_toml(&GRID.replace("UNIT", "code_columns = \"none\""), "t").unwrap();
         let t = derive_table(&none.tables[0], &facts(), &catalogues());
         assert_eq!(t.header[0][0].text, "项目");
         assert_eq!(t.rows[1].len(), 3);
@@ -1248,20 +1268,38 @@ right = { id = "public", label = "公用经费合计", economic_group = "public"
                 .source(FundSource::GeneralBudget)
                 .economic("30101"),
         );
-        let with = TableSet::from_toml(&TWO_BLOCKS.replace("ZERO", "zero_rows = true"), "t").unwrap();
+        let with =
+            TableSet::from_toml(&TWO_BLOCKS.replace("ZERO", "zero_rows = true"), "t").unwrap();
         let t = derive_table(&with.tables[0], &facts, &cats);
         let rows: Vec<Vec<String>> = t.rows.iter().map(|r| code_texts(r)).collect();
         assert_eq!(
             rows,
             [
-                ["301", "工资福利支出", "1.00", "302", "商品和服务支出", "0.00"],
+                [
+                    "301",
+                    "工资福利支出",
+                    "1.00",
+                    "302",
+                    "商品和服务支出",
+                    "0.00"
+                ],
                 ["30101", "基本工资", "1.00", "30201", "办公费", "0.00"],
                 ["30102", "津贴补贴", "0.00", "-", "-", "-"],
                 ["-", "人员经费合计", "1.00", "-", "公用经费合计", "0.00"],
             ]
         );
         let header: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
-        assert_eq!(header, ["科目编码", "科目名称", "决算数", "科目编码", "科目名称", "决算数"]);
+        assert_eq!(
+            header,
+            [
+                "科目编码",
+                "科目名称",
+                "决算数",
+                "科目编码",
+                "科目名称",
+                "决算数"
+            ]
+        );
         assert_eq!(t.header[0][0].colspan, 3);
         // Without zero_rows only the codes with amounts (and their parents) are listed.
         let without = TableSet::from_toml(&TWO_BLOCKS.replace("ZERO, ", ""), "t").unwrap();

@@ -61,7 +61,9 @@ fn graded_projects_are_evaluated_projects() {
     let stage = "[performance.evaluated]\nprojects = 3\namount = 10\n";
     let ok = format!("{stage}[performance.grades]\nexcellent = 1\ngood = 1\npass = 1\n");
     assert!(errors(&ok).is_empty());
-    let bad = errors(&format!("{stage}[performance.grades]\nexcellent = 2\ngood = 1\nfail = 1\n"));
+    let bad = errors(&format!(
+        "{stage}[performance.grades]\nexcellent = 2\ngood = 1\nfail = 1\n"
+    ));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].1.contains("共4个，超过绩效评价项目3个"), "{bad:?}");
 }
@@ -69,7 +71,10 @@ fn graded_projects_are_evaluated_projects() {
 #[test]
 fn scores_are_exact_hundredths_from_0_to_100() {
     for ok in ["0", "100", "91.5", "\"88.25\""] {
-        assert!(errors(&format!("[performance]\naverage_score = {ok}\n")).is_empty(), "{ok}");
+        assert!(
+            errors(&format!("[performance]\naverage_score = {ok}\n")).is_empty(),
+            "{ok}"
+        );
     }
     for bad in ["100.01", "-1", "91.555", "\"九十\""] {
         let e = errors(&format!("[performance]\naverage_score = {bad}\n"));
@@ -100,11 +105,17 @@ fn the_read_details_are_the_written_ones() {
     assert_eq!(p.average_score, Some(Score(9150)));
     assert_eq!(
         p.tracking,
-        Some(Stage { projects: 2, amount: juesuan_core::Amount(1234) })
+        Some(Stage {
+            projects: 2,
+            amount: juesuan_core::Amount(1234)
+        })
     );
     assert_eq!(p.evaluated, None);
     assert_eq!(uy.assets.vehicle_uses.get("other"), Some(&2));
-    assert_eq!(uy.item_usage.get("2010101").map(String::as_str), Some("机关运转"));
+    assert_eq!(
+        uy.item_usage.get("2010101").map(String::as_str),
+        Some("机关运转")
+    );
 }
 
 fn details() -> impl Strategy<Value = String> {
@@ -121,7 +132,13 @@ fn details() -> impl Strategy<Value = String> {
             let mut t = String::new();
             if let Some((sme, pct)) = reserved {
                 let small = sme * pct / 100;
-                t += &format!("[procurement]\nsme_reserved = {}.{:02}\nsmall_micro_reserved = {}.{:02}\n", sme / 100, sme % 100, small / 100, small % 100);
+                t += &format!(
+                    "[procurement]\nsme_reserved = {}.{:02}\nsmall_micro_reserved = {}.{:02}\n",
+                    sme / 100,
+                    sme % 100,
+                    small / 100,
+                    small % 100
+                );
             }
             if let Some(u) = usage {
                 t += &format!("[item_usage]\n\"2010101\" = \"{u}\"\n");
@@ -130,15 +147,31 @@ fn details() -> impl Strategy<Value = String> {
             if let Some(s) = score {
                 t += &format!("average_score = {}\n", Score(s).text());
             }
-            for (key, s) in [("target_management", stages.0), ("tracking", stages.1), ("evaluated", stages.2)] {
+            for (key, s) in [
+                ("target_management", stages.0),
+                ("tracking", stages.1),
+                ("evaluated", stages.2),
+            ] {
                 if let Some((n, fen)) = s {
-                    t += &format!("[performance.{key}]\nprojects = {n}\namount = {}.{:02}\n", fen / 100, fen % 100);
+                    t += &format!(
+                        "[performance.{key}]\nprojects = {n}\namount = {}.{:02}\n",
+                        fen / 100,
+                        fen % 100
+                    );
                 }
             }
             // Grades within the evaluated projects (the relation E009 checks).
             if let (Some((a, b)), Some((n, _))) = (grades, stages.2) {
-                let g = Grades { excellent: a.min(n), good: b.min(n - a.min(n)), pass: 0, fail: 0 };
-                t += &format!("[performance.grades]\nexcellent = {}\ngood = {}\n", g.excellent, g.good);
+                let g = Grades {
+                    excellent: a.min(n),
+                    good: b.min(n - a.min(n)),
+                    pass: 0,
+                    fail: 0,
+                };
+                t += &format!(
+                    "[performance.grades]\nexcellent = {}\ngood = {}\n",
+                    g.excellent, g.good
+                );
             }
             if !counts.is_empty() {
                 t += "[assets.equipment]\n";

@@ -294,7 +294,16 @@ impl Library {
         };
         let province = match self.province(uy.province.as_deref(), uy.year) {
             Ok(p) => Some(p),
-            Err(message) if self.find("provinces", uy.province.as_deref().unwrap_or(NATIONAL), "toml", uy.year).is_none() => {
+            Err(message)
+                if self
+                    .find(
+                        "provinces",
+                        uy.province.as_deref().unwrap_or(NATIONAL),
+                        "toml",
+                        uy.year,
+                    )
+                    .is_none() =>
+            {
                 errors.push(error(
                     "province",
                     message,
@@ -445,10 +454,15 @@ mod tests {
     #[test]
     fn the_province_chooses_the_tables_unless_the_input_names_them() {
         let lib = Library::embedded();
-        let (uy, _) = lib.read_input(&minimal(2024, "province = \"shanghai\""), "a").unwrap();
+        let (uy, _) = lib
+            .read_input(&minimal(2024, "province = \"shanghai\""), "a")
+            .unwrap();
         assert_eq!(uy.template, "shanghai");
         let (uy, _) = lib
-            .read_input(&minimal(2024, "province = \"shanghai\"\ntemplate = \"national\""), "a")
+            .read_input(
+                &minimal(2024, "province = \"shanghai\"\ntemplate = \"national\""),
+                "a",
+            )
             .unwrap();
         assert_eq!(uy.template, "national");
         let (uy, _) = lib.read_input(&minimal(2021, ""), "a").unwrap();
@@ -461,41 +475,70 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].code, ErrorCode::UnknownProvince);
         assert_eq!(e[0].location.map(|l| (l.line, l.column)), Some((1, 12)));
-        assert!(e[0].message.contains("已有：national、shanghai、sichuan"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("已有：national、shanghai、sichuan"),
+            "{}",
+            e[0].message
+        );
         // Shanghai's files start in 2024: a 2021 input cannot use them.
         let e = input_errors(&minimal(2021, "province = \"shanghai\""));
-        assert!(e[0].message.contains("没有2021年度或更早的描述文件"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("没有2021年度或更早的描述文件"),
+            "{}",
+            e[0].message
+        );
         let e = input_errors(&minimal(2021, "# 表样\ntemplate = \"nationl\""));
         assert_eq!(e[0].code, ErrorCode::UnknownProvince);
         assert_eq!(e[0].location.map(|l| l.line), Some(2));
-        assert!(e[0].message.contains("national、national-budget"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("national、national-budget"),
+            "{}",
+            e[0].message
+        );
     }
 
     #[test]
     fn a_users_province_is_a_file_too() {
         let mut lib = Library::embedded();
-        let text = lib.find("provinces", "national", "toml", 2021).unwrap().1.to_string();
+        let text = lib
+            .find("provinces", "national", "toml", 2021)
+            .unwrap()
+            .1
+            .to_string();
         lib.add_file(
             "provinces/hainan-2021.toml",
             "my/provinces/hainan-2021.toml",
-            text.replace("name = \"national\"", "name = \"hainan\"").replace("charts = true", "charts = false"),
+            text.replace("name = \"national\"", "name = \"hainan\"")
+                .replace("charts = true", "charts = false"),
         );
-        let (uy, _) = lib.read_input(&minimal(2021, "province = \"hainan\""), "a").unwrap();
+        let (uy, _) = lib
+            .read_input(&minimal(2021, "province = \"hainan\""), "a")
+            .unwrap();
         let p = lib.province(uy.province.as_deref(), 2021).unwrap();
         assert!(!p.charts);
-        assert_eq!(p.part_headings(2021)[1].heading(), "第二部分 2021年度部门决算情况说明");
+        assert_eq!(
+            p.part_headings(2021)[1].heading(),
+            "第二部分 2021年度部门决算情况说明"
+        );
     }
 
     #[test]
     fn keys_outside_the_provinces_lists_are_errors() {
-        let ok = minimal(2024, "province = \"shanghai\"") + "[assets.vehicle_uses]\nretired_cadres = 0\n";
-        Library::embedded().read_input(&ok, "a").expect("a listed key");
+        let ok = minimal(2024, "province = \"shanghai\"")
+            + "[assets.vehicle_uses]\nretired_cadres = 0\n";
+        Library::embedded()
+            .read_input(&ok, "a")
+            .expect("a listed key");
         let bad = minimal(2024, "province = \"shanghai\"") + "[assets.vehicle_uses]\nretired = 0\n";
         let e = input_errors(&bad);
         assert_eq!(e[0].code, ErrorCode::UnlistedDetail);
         assert!(e[0].message.contains("retired_cadres"), "{}", e[0].message);
         // The national province lists none: any key is outside its lists.
         let e = input_errors(&(minimal(2021, "") + "[assets.equipment]\nover_1m = 1\n"));
-        assert!(e[0].message.contains("没有列出任何一项"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("没有列出任何一项"),
+            "{}",
+            e[0].message
+        );
     }
 }

@@ -97,7 +97,7 @@ pub fn chinese_numeral(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
         ),
         _ => n.to_string(),
     }
@@ -127,10 +127,17 @@ impl Province {
                 return fail(format!("部分 id“{}”重复", part.id));
             }
         }
-        for (list, entries) in [("vehicle_use", &p.vehicle_uses), ("equipment", &p.equipment)] {
+        for (list, entries) in [
+            ("vehicle_use", &p.vehicle_uses),
+            ("equipment", &p.equipment),
+        ] {
             let mut keys = std::collections::BTreeSet::new();
             for e in entries {
-                if e.key.is_empty() || !e.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                if e.key.is_empty()
+                    || !e
+                        .key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
                 {
                     return fail(format!(
                         "[[{list}]] 的 key“{}”须为英文字母、数字或下划线",
@@ -202,10 +209,25 @@ title = "{year}年度部门决算情况说明"
     #[test]
     fn broken_descriptors_are_refused_naming_the_file() {
         for (bad, says) in [
-            (GOOD.replace("[[part]]\nid = \"explanation\"", "[[part]]\nid = \"overview\""), "重复"),
-            (GOOD.replace("glossary = [\"default\"]", "glossary = []"), "glossary 为空"),
-            (GOOD.replace("year = 2024", "year = 2024\npart_number = \"第部分\""), "{n}"),
-            (GOOD.replace("year = 2024", "year = 2024\ncolour = 1"), "colour"),
+            (
+                GOOD.replace(
+                    "[[part]]\nid = \"explanation\"",
+                    "[[part]]\nid = \"overview\"",
+                ),
+                "重复",
+            ),
+            (
+                GOOD.replace("glossary = [\"default\"]", "glossary = []"),
+                "glossary 为空",
+            ),
+            (
+                GOOD.replace("year = 2024", "year = 2024\npart_number = \"第部分\""),
+                "{n}",
+            ),
+            (
+                GOOD.replace("year = 2024", "year = 2024\ncolour = 1"),
+                "colour",
+            ),
             (
                 format!("{GOOD}[[equipment]]\nkey = \"大型\"\nlabel = \"x\"\nunit = \"台\"\n"),
                 "英文字母",

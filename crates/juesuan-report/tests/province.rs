@@ -9,15 +9,25 @@ const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input
 /// The library plus `provinces/test-2021.toml`: the national descriptor edited by `edit`.
 fn library_with(edit: impl Fn(String) -> String) -> Library {
     let mut lib = Library::embedded();
-    let national = lib.find("provinces", "national", "toml", 2021).unwrap().1.to_string();
+    let national = lib
+        .find("provinces", "national", "toml", 2021)
+        .unwrap()
+        .1
+        .to_string();
     let text = edit(national.replace("name = \"national\"", "name = \"test\""));
-    lib.add_file("provinces/test-2021.toml", "my/provinces/test-2021.toml", text);
+    lib.add_file(
+        "provinces/test-2021.toml",
+        "my/provinces/test-2021.toml",
+        text,
+    );
     lib
 }
 
 fn markdown(lib: &Library) -> Result<(String, usize), String> {
     let input = EXAMPLE.replace("province = \"sichuan\"", "province = \"test\"");
-    let (uy, cats) = lib.read_input(&input, "input.toml").map_err(|e| e.to_string())?;
+    let (uy, cats) = lib
+        .read_input(&input, "input.toml")
+        .map_err(|e| e.to_string())?;
     build_report(&uy, lib, &cats).map(|r| (r.markdown, r.charts.len()))
 }
 
@@ -25,7 +35,10 @@ fn markdown(lib: &Library) -> Result<(String, usize), String> {
 fn charts_off_leaves_the_text_and_draws_nothing() {
     let (with, n) = markdown(&library_with(|t| t)).unwrap();
     assert_eq!(n, 7);
-    let (without, n) = markdown(&library_with(|t| t.replace("charts = true", "charts = false"))).unwrap();
+    let (without, n) = markdown(&library_with(|t| {
+        t.replace("charts = true", "charts = false")
+    }))
+    .unwrap();
     assert_eq!(n, 0);
     assert!(with.contains("![图1"));
     assert!(!without.contains("!["));
@@ -36,12 +49,20 @@ fn charts_off_leaves_the_text_and_draws_nothing() {
             .map(str::to_string)
             .collect()
     };
-    assert!(text(&with) == text(&without), "the text differs without charts");
+    assert!(
+        text(&with) == text(&without),
+        "the text differs without charts"
+    );
 }
 
 #[test]
 fn glossary_files_are_concatenated_in_order() {
-    let mut lib = library_with(|t| t.replace("glossary = [\"default\"]", "glossary = [\"default\", \"extra\"]"));
+    let mut lib = library_with(|t| {
+        t.replace(
+            "glossary = [\"default\"]",
+            "glossary = [\"default\", \"extra\"]",
+        )
+    });
     lib.add_file(
         "glossary/extra-2021.toml",
         "my/glossary/extra-2021.toml",
@@ -49,7 +70,9 @@ fn glossary_files_are_concatenated_in_order() {
     );
     let (md, _) = markdown(&lib).unwrap();
     let national = md.find("财政拨款收入：").unwrap();
-    let extra = md.find("专项经费：指本省规定的专项经费。").expect("the extra term");
+    let extra = md
+        .find("专项经费：指本省规定的专项经费。")
+        .expect("the extra term");
     assert!(national < extra);
 }
 
@@ -64,7 +87,10 @@ fn part_titles_come_from_the_descriptor_and_their_order_is_checked() {
             "id = \"explanation\"\ntitle = \"{year}年度部门决算情况说明\"",
             "id = \"X\"",
         )
-        .replace("id = \"glossary\"\ntitle = \"名词解释\"", "id = \"explanation\"\ntitle = \"{year}年度部门决算情况说明\"")
+        .replace(
+            "id = \"glossary\"\ntitle = \"名词解释\"",
+            "id = \"explanation\"\ntitle = \"{year}年度部门决算情况说明\"",
+        )
         .replace("id = \"X\"", "id = \"glossary\"\ntitle = \"名词解释\"")
     });
     let err = markdown(&swapped).unwrap_err();

@@ -41,14 +41,20 @@ fn report_md_matches_the_committed_golden_file() {
             .take(5)
             .map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}", i + 1))
             .collect();
-        panic!("report.md differs from {GOLDEN} (UPDATE_GOLDEN=1 to accept):\n{}", diff.join("\n"));
+        panic!(
+            "report.md differs from {GOLDEN} (UPDATE_GOLDEN=1 to accept):\n{}",
+            diff.join("\n")
+        );
     }
 }
 
 #[test]
 fn the_province_picks_tables_narrative_glossary_and_no_charts() {
     let (uy, _) = read(DEMO).unwrap();
-    assert_eq!(uy.template, "shanghai", "the input names no template: the province's");
+    assert_eq!(
+        uy.template, "shanghai",
+        "the input names no template: the province's"
+    );
     let r = report_of(DEMO);
     assert!(r.charts.is_empty());
     assert_eq!(r.tables.len(), 9);
@@ -63,7 +69,11 @@ fn the_province_picks_tables_narrative_glossary_and_no_charts() {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "parts out of order");
     // 部门决算单位构成 as a 序号/单位名称/备注 table.
     assert!(md.contains("| 序号 | 单位名称 | 备注 |\n|---|---|---|\n| 1 | 上海市浦江区绿化和市容管理局（本级） | |\n| 2 | 上海市浦江区绿化管理所 | |"));
-    for section in ["### 十、预算绩效管理情况", "### 十一、其他重要事项的情况说明", "#### （三）国有资产占用情况"] {
+    for section in [
+        "### 十、预算绩效管理情况",
+        "### 十一、其他重要事项的情况说明",
+        "#### （三）国有资产占用情况",
+    ] {
         assert!(md.contains(section), "{section}");
     }
     // Shanghai's glossary replaces the national one (its first term differs in wording).
@@ -77,7 +87,12 @@ fn the_tables_have_shanghais_layouts() {
     let t = |id: &str| r.tables.iter().find(|t| t.id == id).expect(id);
     // 类/款/项 in three columns.
     let t5 = t("t5");
-    let header: Vec<&str> = t5.header.iter().flatten().map(|h| h.text.as_str()).collect();
+    let header: Vec<&str> = t5
+        .header
+        .iter()
+        .flatten()
+        .map(|h| h.text.as_str())
+        .collect();
     assert_eq!(&header[..2], ["科目编码", "科目名称"]);
     assert!(header.contains(&"类") && header.contains(&"款") && header.contains(&"项"));
     let md = &r.markdown;
@@ -116,7 +131,8 @@ fn each_detail_is_stated_when_given_and_left_out_when_not() {
                 || line.starts_with("[performance")
                 || line.starts_with("[assets");
         }
-        let reservation = line.starts_with("sme_reserved") || line.starts_with("small_micro_reserved");
+        let reservation =
+            line.starts_with("sme_reserved") || line.starts_with("small_micro_reserved");
         if !skip && !reservation {
             bare.push_str(line);
             bare.push('\n');
@@ -124,7 +140,14 @@ fn each_detail_is_stated_when_given_and_left_out_when_not() {
     }
     let bare = bare.replace("sedan = 2\nbus = 1\n", "");
     let md = report_of(&bare).markdown;
-    for gone in ["主要用于城管执法", "平均得分", "评价等级", "预留", "单价100万元", "共有车辆"] {
+    for gone in [
+        "主要用于城管执法",
+        "平均得分",
+        "评价等级",
+        "预留",
+        "单价100万元",
+        "共有车辆",
+    ] {
         assert!(!md.contains(gone), "“{gone}” without its input");
     }
     assert!(md.contains("本部门2024年度没有纳入预算绩效管理的项目。"));
@@ -136,7 +159,9 @@ fn the_demo_round_trips_through_its_input_file() {
     let lib = Library::embedded();
     let (uy, cats) = read(DEMO).unwrap();
     let written = juesuan_core::write_input(&uy, &cats);
-    let (again, _) = lib.read_input(&written, "written.toml").expect("the written input reads");
+    let (again, _) = lib
+        .read_input(&written, "written.toml")
+        .expect("the written input reads");
     assert_eq!(juesuan_core::section_changes(&uy, &again), Vec::new());
     assert_eq!(
         juesuan_core::normalized_facts(&uy.facts),
