@@ -292,28 +292,18 @@ impl Library {
             message,
             hint: hint.to_string(),
         };
-        let province = match self.province(uy.province.as_deref(), uy.year) {
-            Ok(p) => Some(p),
-            Err(message)
-                if self
-                    .find(
-                        "provinces",
-                        uy.province.as_deref().unwrap_or(NATIONAL),
-                        "toml",
-                        uy.year,
-                    )
-                    .is_none() =>
-            {
-                errors.push(error(
-                    "province",
-                    message,
-                    "请改为已有的省份之一，或用 --data-dir 提供该省份的描述文件（见 docs/data-files.md“新增省份”）。",
-                ));
-                None
-            }
-            // A descriptor that does not read is the data's fault, reported when the
-            // report is built (exit 2), not the input's.
-            Err(_) => None,
+        let name = uy.province.as_deref().unwrap_or(NATIONAL);
+        let province = if self.find("provinces", name, "toml", uy.year).is_none() {
+            errors.push(error(
+                "province",
+                self.unknown_province(name, uy.year),
+                "请改为已有的省份之一，或用 --data-dir 提供该省份的描述文件（见 docs/data-files.md“新增省份”）。",
+            ));
+            None
+        } else {
+            // A descriptor that does not read is the data's fault, reported when the report
+            // is built (exit 2), not the input's.
+            self.province(Some(name), uy.year).ok()
         };
         if key_location(text, "", "template").is_none() {
             if let Some(p) = &province {
