@@ -60,6 +60,49 @@ impl Grades {
     }
 }
 
+/// The optional details by name (what a province descriptor's `details` lists as stated by
+/// its narrative): (name, the input's section and what it holds).
+pub const DETAILS: [(&str, &str); 5] = [
+    ("item_usage", "[item_usage] 各项支出的主要用途"),
+    (
+        "procurement_reserved",
+        "[procurement] 的面向中小企业（小微企业）预留金额",
+    ),
+    (
+        "performance_stages",
+        "[performance] 的目标管理、绩效跟踪、绩效评价、平均分和评价等级",
+    ),
+    ("vehicle_uses", "[assets.vehicle_uses] 车辆按用途"),
+    ("equipment", "[assets.equipment] 设备按类别"),
+];
+
+/// The details (names of [`DETAILS`]) a unit-year gives.
+pub fn given(uy: &UnitYear) -> Vec<&'static str> {
+    let p = &uy.performance;
+    let reserved = uy.facts.facts.iter().any(|f| {
+        f.item
+            .as_deref()
+            .is_some_and(|i| i == "sme_reserved" || i == "small_micro_reserved")
+    });
+    let flags = [
+        !uy.item_usage.is_empty(),
+        reserved,
+        p.target_management.is_some()
+            || p.tracking.is_some()
+            || p.evaluated.is_some()
+            || p.average_score.is_some()
+            || p.grades.is_some(),
+        !uy.assets.vehicle_uses.is_empty(),
+        !uy.assets.equipment.is_empty(),
+    ];
+    DETAILS
+        .iter()
+        .zip(flags)
+        .filter(|(_, on)| *on)
+        .map(|((name, _), _)| *name)
+        .collect()
+}
+
 /// The keys a province lists (its descriptor's `[[vehicle_use]]` and `[[equipment]]`).
 pub struct Lists<'a> {
     /// The province's name, for messages.

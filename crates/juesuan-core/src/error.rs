@@ -85,11 +85,13 @@ pub enum ErrorCode {
     EarlierCatalogue,
     /// W105 功能分类项级科目不在目录中（所属款在目录中）
     UnknownFunctionItem,
+    /// W110 输入的明细项不被所选省份的情况说明使用
+    UnusedDetail,
 }
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
@@ -119,6 +121,7 @@ impl ErrorCode {
         ErrorCode::TextArithmetic,
         ErrorCode::EarlierCatalogue,
         ErrorCode::UnknownFunctionItem,
+        ErrorCode::UnusedDetail,
     ];
 
     pub fn code(self) -> &'static str {
@@ -152,6 +155,7 @@ impl ErrorCode {
             ErrorCode::TextArithmetic => "W103",
             ErrorCode::EarlierCatalogue => "W104",
             ErrorCode::UnknownFunctionItem => "W105",
+            ErrorCode::UnusedDetail => "W110",
         }
     }
 
@@ -161,7 +165,8 @@ impl ErrorCode {
             | ErrorCode::MissingDeviationReason
             | ErrorCode::TextArithmetic
             | ErrorCode::EarlierCatalogue
-            | ErrorCode::UnknownFunctionItem => Severity::Warning,
+            | ErrorCode::UnknownFunctionItem
+            | ErrorCode::UnusedDetail => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -284,6 +289,7 @@ impl Coded for ErrorCode {
             ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
             ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用了较早年度的目录",
             ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中，所属款在目录中",
+            ErrorCode::UnusedDetail => "输入的明细项不被所选省份的情况说明使用",
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Province {
     /// Equipment categories (设备类别), in printed order.
     #[serde(default, rename = "equipment")]
     pub equipment: Vec<ListEntry>,
+    /// The optional details its narrative states (names of `juesuan_core::details::DETAILS`);
+    /// a detail an input gives that is not listed draws warning W110.
+    #[serde(default)]
+    pub details: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -123,6 +127,13 @@ impl Province {
             return fail(format!(
                 "part_number = \"{}\" 中没有 {{n}}；请写成 \"第{{n}}部分\" 之类",
                 p.part_number
+            ));
+        }
+        let known: Vec<&str> = juesuan_core::details::DETAILS.iter().map(|d| d.0).collect();
+        if let Some(d) = p.details.iter().find(|d| !known.contains(&d.as_str())) {
+            return fail(format!(
+                "details 中的“{d}”不是已知的明细项；可用：{}",
+                known.join("、")
             ));
         }
         let mut seen = std::collections::BTreeSet::new();

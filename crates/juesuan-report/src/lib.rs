@@ -215,6 +215,7 @@ pub fn render_report(
         warnings.extend(scores.warnings.iter().cloned());
     }
     cx.add_province(t.province, uy);
+    warnings.extend(province::unused_details(t.province, uy));
 
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);

@@ -4,7 +4,8 @@
 //! prints a sentence only for what the unit reported.
 
 use crate::context::{share, Context};
-use juesuan_core::details::{in_list_order, Grades};
+use juesuan_core::details::{in_list_order, Grades, DETAILS};
+use juesuan_core::error::{ErrorCode, Warning};
 use juesuan_core::facts::{FactFilter, Measure};
 use juesuan_core::model::UnitYear;
 use juesuan_core::money::Amount;
@@ -129,4 +130,23 @@ fn reserved(uy: &UnitYear) -> Option<ReservedText> {
         small_micro: of(&["small_micro_reserved"]).map(Amount::wan),
         sme_share: share(sme, total),
     })
+}
+
+/// W110: each detail the input gives that the province's narrative does not state (its
+/// descriptor's `details` does not list it), so the preparer knows it will not be printed.
+pub fn unused_details(province: &Province, uy: &UnitYear) -> Vec<Warning> {
+    juesuan_core::details::given(uy)
+        .into_iter()
+        .filter(|d| !province.details.iter().any(|p| p == d))
+        .map(|d| {
+            let what = DETAILS.iter().find(|(n, _)| *n == d).map_or(d, |(_, w)| *w);
+            Warning {
+                code: ErrorCode::UnusedDetail,
+                place: format!("省份“{}”的情况说明", province.name),
+                message: format!(
+                    "输入填写了{what}，但该省份的情况说明模板不使用它，报告中不会出现。如需印出，请选用列出它的省份（如 province = \"shanghai\"），或在省份描述文件的 details 中列出它并在模板中使用"
+                ),
+            }
+        })
+        .collect()
 }

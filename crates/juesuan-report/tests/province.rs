@@ -96,3 +96,36 @@ fn part_titles_come_from_the_descriptor_and_their_order_is_checked() {
     let err = markdown(&swapped).unwrap_err();
     assert!(err.contains("顺序"), "{err}");
 }
+
+#[test]
+fn a_detail_the_provinces_narrative_does_not_state_is_warned_about() {
+    let lib = Library::embedded();
+    let with_usage = EXAMPLE.replace(
+        "[prior]",
+        "[item_usage]\n\"2060701\" = \"机构运转\"\n\n[prior]",
+    );
+    let warned = |text: &str| {
+        let (uy, cats) = lib.read_input(text, "input.toml").unwrap();
+        build_report(&uy, &lib, &cats)
+            .unwrap()
+            .warnings
+            .into_iter()
+            .filter(|w| w.code == juesuan_core::ErrorCode::UnusedDetail)
+            .map(|w| w.message)
+            .collect::<Vec<_>>()
+    };
+    assert!(warned(EXAMPLE).is_empty());
+    let w = warned(&with_usage);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("[item_usage]"), "{w:?}");
+    // A province whose descriptor lists the detail states it and does not warn.
+    let listing =
+        library_with(|t| t.replace("charts = true", "charts = true\ndetails = [\"item_usage\"]"));
+    let input = with_usage.replace("province = \"sichuan\"", "province = \"test\"");
+    let (uy, cats) = listing.read_input(&input, "input.toml").unwrap();
+    let r = build_report(&uy, &listing, &cats).unwrap();
+    assert!(r
+        .warnings
+        .iter()
+        .all(|w| w.code != juesuan_core::ErrorCode::UnusedDetail));
+}
