@@ -313,13 +313,19 @@ impl Library {
         if self.find("tables", &uy.template, "toml", uy.year).is_none() {
             errors.push(error(
                 "template",
-                format!(
-                    "没有名为“{}”的{}年度或更早的表格模板（data/tables/{}-<年度>.toml）；已有：{}",
-                    uy.template,
-                    uy.year,
-                    uy.template,
-                    self.names("tables").join("、")
-                ),
+                if self.names("tables").contains(&uy.template) {
+                    format!(
+                        "表格模板“{}”没有{}年度或更早的文件（data/tables/{}-<年度>.toml 的年度都晚于{}年）",
+                        uy.template, uy.year, uy.template, uy.year
+                    )
+                } else {
+                    format!(
+                        "没有名为“{}”的表格模板（data/tables/{}-<年度>.toml）；已有：{}",
+                        uy.template,
+                        uy.template,
+                        self.names("tables").join("、")
+                    )
+                },
                 "请改为已有的表格模板之一，或删去 template 使用省份的表样。",
             ));
         }
