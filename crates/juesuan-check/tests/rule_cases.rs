@@ -31,6 +31,8 @@ use std::path::Path;
 const RULES: &str = include_str!("../../../data/rules/national-2021.toml");
 const SICHUAN_RULES: &str = include_str!("../../../data/rules/sichuan-2021.toml");
 const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
+const SHANGHAI_RULES: &str = include_str!("../../../data/rules/shanghai-2024.toml");
+const SHANGHAI_DEMO: &str = include_str!("../../../examples/shanghai-demo-2024/input.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,6 +263,52 @@ fn every_sichuan_rule_passes_and_fails_as_its_case_file_says() {
         assert!(
             own.contains(&id.as_str()),
             "tests/rules/sichuan/{id}.toml names no rule of the Sichuan file"
+        );
+        check_case(&set, &clean, case);
+    }
+}
+
+/// The Shanghai rule set copies the national rules of the tables it shares (same ids, tested
+/// by their national cases); its own rules (H…, N-03) have their cases in
+/// tests/rules/shanghai/, run on the made-up Shanghai demo unit's tables.
+#[test]
+fn every_shanghai_rule_passes_and_fails_as_its_case_file_says() {
+    let set = RuleSet::from_toml(SHANGHAI_RULES, "shanghai-2024.toml").unwrap();
+    let national = RuleSet::from_toml(RULES, "national-2021.toml").unwrap();
+    for shared in set
+        .rules
+        .iter()
+        .filter(|r| national.rules.iter().any(|n| n.id == r.id))
+    {
+        let n = national.rules.iter().find(|n| n.id == shared.id).unwrap();
+        assert_eq!(
+            format!("{shared:?}"),
+            format!("{n:?}"),
+            "{} differs from the national rule",
+            shared.id
+        );
+    }
+    let own: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| !national.rules.iter().any(|n| n.id == r.id))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(own.len(), 10, "{own:?}");
+    let lib = Library::embedded();
+    let (uy, cats) = lib.read_input(SHANGHAI_DEMO, "input.toml").unwrap();
+    let clean = derive_tables(&lib.table_set(&uy.template, uy.year).unwrap(), &uy, &cats);
+    let cases = case_files_in("tests/rules/shanghai");
+    for id in &own {
+        assert!(
+            cases.iter().any(|(c, _)| c == id),
+            "Shanghai rule {id} has no case file tests/rules/shanghai/{id}.toml"
+        );
+    }
+    for (id, case) in &cases {
+        assert!(
+            own.contains(&id.as_str()),
+            "tests/rules/shanghai/{id}.toml names no Shanghai rule"
         );
         check_case(&set, &clean, case);
     }

@@ -39,6 +39,12 @@ pub enum ErrorCode {
     UnsupportedSchema,
     /// E006 输入文件超出规模上限（大小、行数、文字长度、项数、节数、嵌套层数）
     InputTooLarge,
+    /// E007 未知的省份或表格模板
+    UnknownProvince,
+    /// E008 车辆用途或设备类别不在省份清单中
+    UnlistedDetail,
+    /// E009 明细项取值不成立或彼此不一致
+    InconsistentDetail,
     /// E010 金额不是有效数字
     BadAmount,
     /// E011 金额超过分的精度
@@ -79,17 +85,22 @@ pub enum ErrorCode {
     EarlierCatalogue,
     /// W105 功能分类项级科目不在目录中（所属款在目录中）
     UnknownFunctionItem,
+    /// W110 输入的明细项不被所选省份的情况说明使用
+    UnusedDetail,
 }
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
         ErrorCode::UnknownValue,
         ErrorCode::UnsupportedSchema,
         ErrorCode::InputTooLarge,
+        ErrorCode::UnknownProvince,
+        ErrorCode::UnlistedDetail,
+        ErrorCode::InconsistentDetail,
         ErrorCode::BadAmount,
         ErrorCode::TooPrecise,
         ErrorCode::NegativeAmount,
@@ -110,6 +121,7 @@ impl ErrorCode {
         ErrorCode::TextArithmetic,
         ErrorCode::EarlierCatalogue,
         ErrorCode::UnknownFunctionItem,
+        ErrorCode::UnusedDetail,
     ];
 
     pub fn code(self) -> &'static str {
@@ -120,6 +132,9 @@ impl ErrorCode {
             ErrorCode::UnknownValue => "E004",
             ErrorCode::UnsupportedSchema => "E005",
             ErrorCode::InputTooLarge => "E006",
+            ErrorCode::UnknownProvince => "E007",
+            ErrorCode::UnlistedDetail => "E008",
+            ErrorCode::InconsistentDetail => "E009",
             ErrorCode::BadAmount => "E010",
             ErrorCode::TooPrecise => "E011",
             ErrorCode::NegativeAmount => "E012",
@@ -140,6 +155,7 @@ impl ErrorCode {
             ErrorCode::TextArithmetic => "W103",
             ErrorCode::EarlierCatalogue => "W104",
             ErrorCode::UnknownFunctionItem => "W105",
+            ErrorCode::UnusedDetail => "W110",
         }
     }
 
@@ -149,7 +165,8 @@ impl ErrorCode {
             | ErrorCode::MissingDeviationReason
             | ErrorCode::TextArithmetic
             | ErrorCode::EarlierCatalogue
-            | ErrorCode::UnknownFunctionItem => Severity::Warning,
+            | ErrorCode::UnknownFunctionItem
+            | ErrorCode::UnusedDetail => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -249,6 +266,9 @@ impl Coded for ErrorCode {
             ErrorCode::UnknownValue => "无法识别的取值",
             ErrorCode::UnsupportedSchema => "不支持的输入格式版本",
             ErrorCode::InputTooLarge => "输入文件超出规模上限",
+            ErrorCode::UnknownProvince => "未知的省份或表格模板",
+            ErrorCode::UnlistedDetail => "车辆用途或设备类别不在省份清单中",
+            ErrorCode::InconsistentDetail => "明细项取值不成立或彼此不一致",
             ErrorCode::BadAmount => "金额不是有效数字",
             ErrorCode::TooPrecise => "金额超过分的精度",
             ErrorCode::NegativeAmount => "金额为负",
@@ -269,6 +289,7 @@ impl Coded for ErrorCode {
             ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
             ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用了较早年度的目录",
             ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中，所属款在目录中",
+            ErrorCode::UnusedDetail => "输入的明细项不被所选省份的情况说明使用",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! source text, never through f64) and every error is located (file:line:column).
 
 use crate::catalogue::{Catalogues, ClassificationKind, CodeError};
+use crate::details::{Grades, Score, Stage};
 use crate::error::{ErrorCode, InputError};
 use crate::evaluation::EvaluationSection;
 use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
@@ -71,6 +72,8 @@ struct InputFile {
     budget: CodeMap<Money>,
     #[serde(default)]
     budget_reasons: CodeMap<String>,
+    #[serde(default)]
+    item_usage: CodeMap<String>,
     prior: PriorSection,
     #[serde(default)]
     reasons: Reasons,
@@ -83,7 +86,7 @@ struct InputFile {
     #[serde(default)]
     assets: Assets,
     #[serde(default)]
-    performance: PerformanceInfo,
+    performance: PerformanceSection,
     #[serde(default)]
     glossary: Vec<GlossaryEntry>,
     /// 绩效评价 inputs: read from the same text by [`EvaluationSection::read`] (their errors
@@ -245,8 +248,39 @@ struct ProcurementSection {
     services: Option<Money>,
     sme: Option<Money>,
     small_micro: Option<Money>,
+    /// 面向中小企业预留（预留项目金额）
+    sme_reserved: Option<Money>,
+    /// 其中面向小微企业预留
+    small_micro_reserved: Option<Money>,
     #[serde(default)]
     usage: String,
+}
+
+/// `[performance]`: the counts and text every unit states, and the optional stages, score
+/// and grades (crate::details).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PerformanceSection {
+    #[serde(default)]
+    projects_with_targets: u32,
+    #[serde(default)]
+    projects_monitored: u32,
+    #[serde(default)]
+    projects_self_evaluated: u32,
+    #[serde(default)]
+    text: String,
+    target_management: Option<StageIn>,
+    tracking: Option<StageIn>,
+    evaluated: Option<StageIn>,
+    average_score: Option<Money>,
+    grades: Option<Spanned<Grades>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StageIn {
+    projects: u32,
+    amount: Money,
 }
 
 /// Parse one input file into a validated [`UnitYear`].
@@ -422,6 +456,41 @@ pub fn declared_year(text: &str) -> Option<i32> {
             .strip_prefix('=')?;
         rest.split('#').next()?.trim().parse().ok()
     })
+}
+
+/// Where `key` is written under the table header `[section]` (`""`: before any header, at
+/// the top level): the line and column of its value. Read leniently from the text, for
+/// checks made after the parse (the province's names and lists).
+pub fn key_location(text: &str, section: &str, key: &str) -> Option<Location> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if let Some(header) = t.strip_prefix('[') {
+            current = header
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            continue;
+        }
+        if current != section {
+            continue;
+        }
+        let Some((k, _)) = t.split_once('=') else {
+            continue;
+        };
+        if k.trim().trim_matches(|c| c == '"' || c == '\'') == key {
+            let value_at = line.find('=').map_or(0, |j| j + 1);
+            let skipped = line[value_at..].len() - line[value_at..].trim_start().len();
+            return Some(Location {
+                line: i + 1,
+                column: line[..value_at + skipped].chars().count() + 1,
+            });
+        }
+    }
+    None
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -858,6 +927,27 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
                     .at(loc),
             );
         }
+        // Reservations are stated only by the units that report them: no fact otherwise,
+        // so the narrative can tell "not given" from 0.
+        for (item, m, what) in [
+            ("sme_reserved", &p.sme_reserved, "面向中小企业预留金额"),
+            (
+                "small_micro_reserved",
+                &p.small_micro_reserved,
+                "面向小微企业预留金额",
+            ),
+        ] {
+            if m.is_some() {
+                let (a, loc) = self.opt_amount(m, what);
+                self.facts.push(
+                    Fact::new(Measure::Procurement, Scenario::Actual, a)
+                        .item(item)
+                        .at(loc),
+                );
+            }
+        }
+        let performance = self.performance(&file.performance);
+        let item_usage = self.item_usage(&file.item_usage);
 
         let unit = Unit {
             name: file.unit.name.clone(),
@@ -924,6 +1014,7 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             unit,
             facts: self.facts,
             budget_reasons,
+            item_usage,
             reasons: file.reasons,
             sangong: SanGongDetails {
                 abroad_groups: sg.abroad.groups,
@@ -945,7 +1036,7 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             operating_costs_reason: file.operating_costs.change_reason.clone(),
             procurement_usage: file.procurement.usage.clone(),
             assets: file.assets,
-            performance: file.performance,
+            performance,
             glossary: file.glossary,
             evaluation: file
                 .evaluation
@@ -1028,6 +1119,7 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
                 "小微企业是中小企业的一部分；请核对 [procurement]。",
             );
         }
+        self.detail_checks(file);
         // 公务接待: the foreign part cannot exceed the whole.
         let reception = self.facts.sum(&FactFilter {
             measure: vec![Measure::SanGong],
@@ -1089,7 +1181,8 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
         }
         // Vehicles held: by body type and by use must agree when both are given.
         let by_kind = file.sangong.vehicles_held.total();
-        let by_use = file.assets.vehicles.total();
+        // By use: the national keys ([assets.vehicles]) or the province's ([assets.vehicle_uses]).
+        let by_use = file.assets.vehicles.total() + file.assets.vehicle_uses.values().sum::<u32>();
         if by_kind != by_use && by_kind + by_use > 0 {
             self.err(
                 ErrorCode::InconsistentInput,
@@ -1170,6 +1263,130 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
                 Fact::new(Measure::CarryoverEnd, Scenario::Actual, non_fiscal_end)
                     .source(FundSource::Other),
             );
+        }
+    }
+}
+
+/// The optional details (crate::details): read exactly, located, checked against each other.
+impl Context<'_> {
+    /// `[performance]`: the counts and text, the stages with exact amounts, the score.
+    fn performance(&mut self, p: &PerformanceSection) -> PerformanceInfo {
+        let stage = |cx: &mut Self, s: &Option<StageIn>, what: &str| {
+            s.as_ref().map(|s| Stage {
+                projects: s.projects,
+                amount: cx.amount(&s.amount, what, false).unwrap_or_default(),
+            })
+        };
+        let target_management = stage(self, &p.target_management, "目标管理项目");
+        let tracking = stage(self, &p.tracking, "绩效跟踪项目");
+        let evaluated = stage(self, &p.evaluated, "绩效评价项目");
+        PerformanceInfo {
+            projects_with_targets: p.projects_with_targets,
+            projects_monitored: p.projects_monitored,
+            projects_self_evaluated: p.projects_self_evaluated,
+            text: p.text.clone(),
+            target_management,
+            tracking,
+            evaluated,
+            average_score: p.average_score.as_ref().and_then(|m| self.score(m)),
+            grades: p.grades.as_ref().map(|g| *g.get_ref()),
+        }
+    }
+
+    /// A score from 0 to 100 with at most two decimals, exactly (E009 otherwise).
+    fn score(&mut self, m: &Money) -> Option<Score> {
+        let span = m.span();
+        let raw = self.text[span.clone()]
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .to_string();
+        // A score has the form of an amount in 元 (two decimals), read the same exact way.
+        match Amount::parse(&raw, MoneyUnit::Yuan) {
+            Ok(a) if (0..=10_000).contains(&a.fen()) => {
+                Some(Score(u32::try_from(a.fen()).unwrap_or_default()))
+            }
+            _ => {
+                self.err(
+                    ErrorCode::InconsistentDetail,
+                    Some(span),
+                    format!("绩效评价平均分“{raw}”不是0到100之间、最多两位小数的数"),
+                    "请填写百分制平均分，如 91.5。",
+                );
+                None
+            }
+        }
+    }
+
+    /// `[item_usage]`: each code a 项 the input spends on (E020–E023 for the code, E009
+    /// when the 项 has no 本年支出).
+    fn item_usage(&mut self, given: &CodeMap<String>) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (code, usage) in given {
+            if !self.function_code(code, "主要用途") {
+                continue;
+            }
+            let spent = self.facts.facts.iter().any(|f| {
+                f.measure == Measure::Expenditure
+                    && f.scenario == Scenario::Actual
+                    && f.function.as_deref() == Some(code.get_ref().as_str())
+                    && !f.amount.is_zero()
+            });
+            if spent {
+                out.insert(code.get_ref().clone(), usage.clone());
+            } else {
+                self.err(
+                    ErrorCode::InconsistentDetail,
+                    Some(code.span()),
+                    format!(
+                        "[item_usage] 写了科目“{}”的用途，但 [expenditure] 中没有该科目的本年支出",
+                        code.get_ref()
+                    ),
+                    "请核对科目编码，或删去这一行。",
+                );
+            }
+        }
+        out
+    }
+
+    /// Relations among the details: 小微 is part of 中小企业 (reservations), graded projects
+    /// are evaluated projects.
+    fn detail_checks(&mut self, file: &InputFile) {
+        let p = &file.procurement;
+        if let Some(small_m) = &p.small_micro_reserved {
+            let small = self
+                .amount(small_m, "面向小微企业预留", false)
+                .unwrap_or_default();
+            let sme = p
+                .sme_reserved
+                .as_ref()
+                .and_then(|m| self.amount(m, "面向中小企业预留", false));
+            if sme.is_none_or(|sme| small > sme) {
+                let sme_text = sme.map_or_else(|| "未填写".to_string(), |a| self.show(a));
+                self.err(
+                    ErrorCode::InconsistentDetail,
+                    Some(small_m.span()),
+                    format!(
+                        "面向小微企业预留金额{}超过面向中小企业预留金额（{sme_text}）",
+                        self.show(small)
+                    ),
+                    "面向小微企业预留是面向中小企业预留的一部分；请核对 [procurement] 的 sme_reserved 和 small_micro_reserved。",
+                );
+            }
+        }
+        let perf = &file.performance;
+        if let (Some(grades), Some(evaluated)) = (&perf.grades, &perf.evaluated) {
+            let graded = grades.get_ref().total();
+            if graded > u64::from(evaluated.projects) {
+                self.err(
+                    ErrorCode::InconsistentDetail,
+                    Some(grades.span()),
+                    format!(
+                        "评为优、良、合格、不合格的项目共{graded}个，超过绩效评价项目{}个",
+                        evaluated.projects
+                    ),
+                    "每个评定等级的项目都是绩效评价的项目；请核对 [performance.grades] 和 [performance.evaluated]。",
+                );
+            }
         }
     }
 }

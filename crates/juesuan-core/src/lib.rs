@@ -11,6 +11,7 @@
 //! consistency rules and scoring rules).
 
 pub mod catalogue;
+pub mod details;
 pub mod error;
 pub mod evaluation;
 pub mod expr;

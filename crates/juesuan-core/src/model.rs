@@ -1,6 +1,7 @@
 //! The validated unit-year (单位年度决算): facts plus the texts, counts and reasons that
 //! only the preparer knows.
 
+use crate::details::{Grades, Score, Stage};
 use crate::evaluation::EvaluationSection;
 use crate::facts::{Fact, FactTable, FundSource, Measure, Scenario};
 use crate::money::{Amount, MoneyUnit};
@@ -169,6 +170,14 @@ pub struct Assets {
     /// 单价100万元以上专用设备（台、套）
     #[serde(default)]
     pub special_equipment_over_1m: u32,
+    /// 车辆按用途（部级领导干部用车、离退休干部用车……）: counts keyed by the province's
+    /// `[[vehicle_use]]` list (data/provinces/).
+    #[serde(default)]
+    pub vehicle_uses: BTreeMap<String, u32>,
+    /// 设备按类别（单价100万元（含）以上设备（不含车辆）……）: counts keyed by the province's
+    /// `[[equipment]]` list.
+    #[serde(default)]
+    pub equipment: BTreeMap<String, u32>,
 }
 
 /// 预算绩效管理情况 (counts and text).
@@ -186,6 +195,21 @@ pub struct PerformanceInfo {
     pub projects_self_evaluated: u32,
     #[serde(default)]
     pub text: String,
+    /// 目标管理：纳入绩效目标管理的项目及金额
+    #[serde(default)]
+    pub target_management: Option<Stage>,
+    /// 绩效跟踪（绩效监控）的项目及金额
+    #[serde(default)]
+    pub tracking: Option<Stage>,
+    /// 绩效评价的项目及金额
+    #[serde(default)]
+    pub evaluated: Option<Stage>,
+    /// 绩效评价平均分
+    #[serde(default)]
+    pub average_score: Option<Score>,
+    /// 评价等级（优、良、合格、不合格）的项目个数
+    #[serde(default)]
+    pub grades: Option<Grades>,
 }
 
 /// A unit-specific glossary entry (名词解释).
@@ -208,6 +232,9 @@ pub struct UnitYear {
     pub facts: FactTable,
     /// 决算与年初预算差异原因, per 项.
     pub budget_reasons: BTreeMap<String, String>,
+    /// 主要用途 of each 项 (“主要用于……”), per 项 code (`[item_usage]`).
+    #[serde(default)]
+    pub item_usage: BTreeMap<String, String>,
     pub reasons: Reasons,
     pub sangong: SanGongDetails,
     /// 机关运行经费变动原因
@@ -262,6 +289,7 @@ impl UnitYear {
             },
             facts,
             budget_reasons: Default::default(),
+            item_usage: Default::default(),
             reasons: Default::default(),
             sangong: Default::default(),
             operating_costs_reason: String::new(),
@@ -317,7 +345,7 @@ type Part = fn(&UnitYear) -> toml::Value;
 
 /// The sections compared by [`section_changes`] (the evaluation aside), in the file's order:
 /// (section, what it holds, its content).
-const SECTIONS: [(&str, &str, Part); 10] = [
+const SECTIONS: [(&str, &str, Part); 11] = [
     ("（顶层）", "年度、金额单位、表样、省份", settings),
     ("[unit]", "单位信息和文字", |u| value(&u.unit)),
     (
@@ -325,6 +353,9 @@ const SECTIONS: [(&str, &str, Part); 10] = [
         "决算与年初预算差异原因",
         |u| value(&u.budget_reasons),
     ),
+    ("[item_usage]", "各项支出的主要用途", |u| {
+        value(&u.item_usage)
+    }),
     ("[reasons]", "变动原因", |u| value(&u.reasons)),
     ("[sangong]", "“三公”经费明细和原因", |u| {
         value(&u.sangong)
@@ -437,6 +468,12 @@ impl UnitYear {
             out.push(format!(
                 "[budget_reasons] 决算与预算差异原因（{}项）",
                 self.budget_reasons.len()
+            ));
+        }
+        if !self.item_usage.is_empty() {
+            out.push(format!(
+                "[item_usage] 各项支出的主要用途（{}项）",
+                self.item_usage.len()
             ));
         }
         if self.reasons != Reasons::default() {

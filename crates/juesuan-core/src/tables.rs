@@ -61,6 +61,11 @@ pub struct TableSpec {
     /// Filter every cell of the table starts from.
     #[serde(default)]
     pub base: FactFilter,
+    /// How classification codes are printed (科目编码): `auto` (grid tables with a tree:
+    /// one 科目编码 column; paired tables: none), `none`, `joined` (one column, "2060701"),
+    /// `split` (类, 款, 项 in three columns under 科目编码: "206", "07", "01").
+    #[serde(default)]
+    pub code_columns: CodeColumns,
     // grid layout
     #[serde(default)]
     pub columns: Vec<ColumnSpec>,
@@ -97,6 +102,61 @@ pub struct ColumnSpec {
     /// for reading Excel tables. Not printed.
     #[serde(default)]
     pub aliases: Vec<String>,
+}
+
+/// How a table prints classification codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeColumns {
+    #[default]
+    Auto,
+    None,
+    Joined,
+    Split,
+}
+
+impl CodeColumns {
+    /// The mode a table of `layout` with (or without) tree rows prints.
+    fn resolve(self, layout: Layout, has_tree: bool) -> CodeColumns {
+        match (self, layout) {
+            (CodeColumns::Auto, Layout::Grid) if has_tree => CodeColumns::Joined,
+            (CodeColumns::Auto, _) => CodeColumns::None,
+            (mode, _) => mode,
+        }
+    }
+
+    /// Number of code columns.
+    fn width(self) -> usize {
+        match self {
+            CodeColumns::Auto | CodeColumns::None => 0,
+            CodeColumns::Joined => 1,
+            CodeColumns::Split => 3,
+        }
+    }
+
+    /// The code cells of a row: its code (joined) or its 类, 款, 项 parts (split); blanks
+    /// for a fixed row.
+    fn cells(self, code: Option<&str>) -> Vec<Cell> {
+        let part = |range: std::ops::Range<usize>| {
+            code.and_then(|c| c.get(range))
+                .filter(|p| !p.is_empty())
+                .map_or(Cell::Blank, |p| Cell::Code {
+                    code: p.to_string(),
+                })
+        };
+        match self {
+            CodeColumns::Auto | CodeColumns::None => Vec::new(),
+            CodeColumns::Joined => vec![part(0..code.map_or(0, str::len))],
+            CodeColumns::Split => {
+                let len = code.map_or(0, str::len);
+                vec![
+                    part(0..3.min(len)),
+                    part(3..5.min(len)),
+                    part(5..7.min(len)),
+                ]
+            }
+        }
+    }
 }
 
 /// Classification tree expansions.
@@ -145,6 +205,10 @@ pub struct RowSpec {
     pub tree: Option<TreeKind>,
     #[serde(default)]
     pub depth: Depth,
+    /// Tree rows only: every code of the catalogue down to `depth` within the row's
+    /// code filter, zero rows included (a table printing the whole catalogue).
+    #[serde(default)]
+    pub zero_rows: bool,
     /// Indentation level for fixed rows ("其中：").
     #[serde(default)]
     pub indent: u8,
@@ -197,6 +261,9 @@ impl TableSet {
                 for r in rows {
                     if r.tree.is_some() && r.unclassified.is_some() {
                         return Err("分类树行不能同时写 unclassified".into());
+                    }
+                    if r.tree.is_none() && r.zero_rows {
+                        return Err("zero_rows 只能用于分类树行（tree）".into());
                     }
                     match (&r.tree, &r.id, &r.label) {
                         (Some(_), _, _) => {}
@@ -483,7 +550,7 @@ impl Deriver<'_> {
             .unwrap_or_else(|| vec![NO_CODE.to_string()])
     }
 
-    fn expand(&self, base: &FactFilter, rows: &[RowSpec], with_code: bool) -> Vec<Line> {
+    fn expand(&self, base: &FactFilter, rows: &[RowSpec]) -> Vec<Line> {
         let mut out = Vec::new();
         for r in rows {
             match r.tree {
@@ -527,6 +594,23 @@ impl Deriver<'_> {
                         TreeKind::Function => &self.catalogues.function,
                         TreeKind::Economic => &self.catalogues.economic,
                     };
+                    if r.zero_rows {
+                        let prefixes = match kind {
+                            TreeKind::Function => &scope.function,
+                            TreeKind::Economic => &scope.economic,
+                        };
+                        codes.extend(
+                            catalogue
+                                .codes()
+                                .map(|(c, _)| c)
+                                .filter(|c| c.len() <= max_len)
+                                .filter(|c| {
+                                    prefixes.is_empty()
+                                        || prefixes.iter().any(|p| c.starts_with(p.as_str()))
+                                })
+                                .map(str::to_string),
+                        );
+                    }
                     for code in codes {
                         let name = catalogue.name(&code).unwrap_or("（未知科目）").to_string();
                         // The row keeps its own filter (e.g. measure = expenditure on the
@@ -543,7 +627,7 @@ impl Deriver<'_> {
                                 _ => 2,
                             },
                             key: code.clone(),
-                            code: with_code.then(|| code.clone()),
+                            code: Some(code.clone()),
                             label: name,
                             filter,
                             unclassified: None,
@@ -689,18 +773,51 @@ fn keep_line(line: &Line, amounts: &[Option<Amount>]) -> bool {
     line.unclassified.is_none() || amounts.iter().any(|a| a.is_some_and(|a| !a.is_zero()))
 }
 
-fn column_headers(stub: &[&str], columns: &[ColumnSpec]) -> Vec<Vec<HeaderCell>> {
-    let grouped = columns.iter().any(|c| c.group.is_some());
+/// The stub's header: (top text, the texts under it when split into several columns).
+type StubCell = (String, Vec<&'static str>);
+
+/// The stub of a table whose rows are named `name` ("项目"): 科目编码 (one column, or 类/款/项
+/// under it) and 科目名称 when codes are printed.
+fn stub_cells(mode: CodeColumns, name: &str) -> Vec<StubCell> {
+    match mode {
+        CodeColumns::Auto | CodeColumns::None => vec![(name.to_string(), Vec::new())],
+        CodeColumns::Joined => vec![
+            ("科目编码".to_string(), Vec::new()),
+            ("科目名称".to_string(), Vec::new()),
+        ],
+        CodeColumns::Split => vec![
+            ("科目编码".to_string(), vec!["类", "款", "项"]),
+            ("科目名称".to_string(), Vec::new()),
+        ],
+    }
+}
+
+fn column_headers(stub: &[StubCell], columns: &[ColumnSpec]) -> Vec<Vec<HeaderCell>> {
+    let grouped = columns.iter().any(|c| c.group.is_some())
+        || stub.iter().any(|(_, under)| !under.is_empty());
     let rowspan = if grouped { 2 } else { 1 };
-    let mut top: Vec<HeaderCell> = stub
-        .iter()
-        .map(|s| HeaderCell {
-            text: s.to_string(),
-            colspan: 1,
-            rowspan,
-        })
-        .collect();
+    let mut top = Vec::new();
     let mut second = Vec::new();
+    for (text, under) in stub {
+        if under.is_empty() {
+            top.push(HeaderCell {
+                text: text.clone(),
+                colspan: 1,
+                rowspan,
+            });
+        } else {
+            top.push(HeaderCell {
+                text: text.clone(),
+                colspan: under.len() as u16,
+                rowspan: 1,
+            });
+            second.extend(under.iter().map(|u| HeaderCell {
+                text: (*u).to_string(),
+                colspan: 1,
+                rowspan: 1,
+            }));
+        }
+    }
     let mut i = 0;
     while i < columns.len() {
         match &columns[i].group {
@@ -815,27 +932,17 @@ impl Deriver<'_> {
         partial: &mut bool,
     ) -> Grid {
         let has_tree = spec.rows.iter().any(|r| r.tree.is_some());
-        let stub: Vec<&str> = if has_tree {
-            vec!["科目编码", "科目名称"]
-        } else {
-            vec!["项目"]
-        };
-        let header = column_headers(&stub, &spec.columns);
+        let mode = spec.code_columns.resolve(Layout::Grid, has_tree);
+        let header = column_headers(&stub_cells(mode, "项目"), &spec.columns);
         let lines = self.evaluate(
             &spec.base,
             &spec.columns,
-            self.expand(&spec.base, &spec.rows, has_tree),
+            self.expand(&spec.base, &spec.rows),
         );
         let rows = lines
             .into_iter()
             .map(|(line, amounts)| {
-                let mut cells = Vec::new();
-                if has_tree {
-                    cells.push(match &line.code {
-                        Some(c) => Cell::Code { code: c.clone() },
-                        None => Cell::Blank,
-                    });
-                }
+                let mut cells = mode.cells(line.code.as_deref());
                 cells.push(Cell::Text {
                     text: line.label.clone(),
                     indent: line.indent,
@@ -861,13 +968,17 @@ impl Deriver<'_> {
         );
         let lbase = spec.base.refined(&l.base);
         let rbase = spec.base.refined(&r.base);
-        let header = paired_headers(l, r);
+        let has_tree = [l, r]
+            .iter()
+            .any(|side| side.rows.iter().any(|r| r.tree.is_some()));
+        let mode = spec.code_columns.resolve(Layout::Paired, has_tree);
+        let header = paired_headers(l, r, mode);
         let footer_l: Vec<RowSpec> = spec.footer.iter().map(|p| p.left.clone()).collect();
         let footer_r: Vec<RowSpec> = spec.footer.iter().map(|p| p.right.clone()).collect();
-        let left = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &l.rows, false));
-        let right = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &r.rows, false));
-        let fl = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &footer_l, false));
-        let fr = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &footer_r, false));
+        let left = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &l.rows));
+        let right = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &r.rows));
+        let fl = self.evaluate(&lbase, &l.columns, self.expand(&lbase, &footer_l));
+        let fr = self.evaluate(&rbase, &r.columns, self.expand(&rbase, &footer_r));
         let body = left.len().max(right.len());
         let foot = fl.len().max(fr.len());
         let pairs = padded(left, body)
@@ -876,8 +987,8 @@ impl Deriver<'_> {
             .chain(padded(fl, foot).into_iter().zip(padded(fr, foot)));
         let mut rows = Vec::new();
         for (a, b) in pairs {
-            let mut cells = self.side_cells(values, partial, l, a);
-            cells.extend(self.side_cells(values, partial, r, b));
+            let mut cells = self.side_cells(values, partial, l, a, mode);
+            cells.extend(self.side_cells(values, partial, r, b, mode));
             rows.push(cells);
         }
         (header, rows)
@@ -890,16 +1001,16 @@ impl Deriver<'_> {
         partial: &mut bool,
         side: &SideSpec,
         entry: Option<Evaluated>,
+        mode: CodeColumns,
     ) -> Vec<Cell> {
         let Some((line, amounts)) = entry else {
-            let mut cells = vec![Cell::Blank];
-            cells.extend(side.columns.iter().map(|_| Cell::Blank));
-            return cells;
+            return vec![Cell::Blank; mode.width() + 1 + side.columns.len()];
         };
-        let mut cells = vec![Cell::Text {
+        let mut cells = mode.cells(line.code.as_deref());
+        cells.push(Cell::Text {
             text: line.label.clone(),
             indent: line.indent,
-        }];
+        });
         cells.extend(self.cells(values, partial, &side.columns, &line, amounts));
         cells
     }
@@ -947,28 +1058,34 @@ impl Deriver<'_> {
 }
 
 /// The two header rows of a paired table: each side's title over 项目 and its columns.
-fn paired_headers(l: &SideSpec, r: &SideSpec) -> Vec<Vec<HeaderCell>> {
+fn paired_headers(l: &SideSpec, r: &SideSpec, mode: CodeColumns) -> Vec<Vec<HeaderCell>> {
+    let stub = (mode.width() + 1) as u16;
     let mut header = vec![
         vec![
             HeaderCell {
                 text: l.header.clone(),
-                colspan: 1 + l.columns.len() as u16,
+                colspan: stub + l.columns.len() as u16,
                 rowspan: 1,
             },
             HeaderCell {
                 text: r.header.clone(),
-                colspan: 1 + r.columns.len() as u16,
+                colspan: stub + r.columns.len() as u16,
                 rowspan: 1,
             },
         ],
         Vec::new(),
     ];
+    let stub_texts: Vec<String> = match mode {
+        CodeColumns::Auto | CodeColumns::None => vec!["项目".into()],
+        CodeColumns::Joined => vec!["科目编码".into(), "科目名称".into()],
+        CodeColumns::Split => vec!["类".into(), "款".into(), "项".into(), "科目名称".into()],
+    };
     for side in [l, r] {
-        header[1].push(HeaderCell {
-            text: "项目".into(),
+        header[1].extend(stub_texts.iter().map(|t| HeaderCell {
+            text: t.clone(),
             colspan: 1,
             rowspan: 1,
-        });
+        }));
         for c in &side.columns {
             header[1].push(HeaderCell {
                 text: c.label.clone(),
@@ -1059,6 +1176,147 @@ rows = [{ id = "total", label = "合计" }, { tree = "function" }]
         assert!(t.rows[0]
             .iter()
             .any(|c| matches!(c, Cell::Amount { text, .. } if text == "2234.56")));
+    }
+
+    fn code_texts(row: &[Cell]) -> Vec<String> {
+        row.iter()
+            .map(|c| match c {
+                Cell::Code { code } => code.clone(),
+                Cell::Blank => "-".into(),
+                Cell::Text { text, .. } => text.clone(),
+                Cell::Amount { text, .. } => text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_code_columns_print_class_section_item_under_one_header() {
+        let text = GRID.replace("UNIT", "code_columns = \"split\"");
+        let set = TableSet::from_toml(&text, "t").unwrap();
+        let t = derive_table(&set.tables[0], &facts(), &catalogues());
+        let top: Vec<(&str, u16, u16)> = t.header[0]
+            .iter()
+            .map(|h| (h.text.as_str(), h.colspan, h.rowspan))
+            .collect();
+        assert_eq!(
+            top,
+            [
+                ("科目编码", 3, 1),
+                ("科目名称", 1, 2),
+                ("合计", 1, 2),
+                ("基本支出", 1, 2)
+            ]
+        );
+        let second: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(second, ["类", "款", "项"]);
+        assert_eq!(code_texts(&t.rows[0])[..4], ["-", "-", "-", "合计"]);
+        assert_eq!(
+            code_texts(&t.rows[1])[..4],
+            ["206", "-", "-", "科学技术支出"]
+        );
+        assert_eq!(
+            code_texts(&t.rows[2])[..4],
+            ["206", "07", "-", "科学技术普及"]
+        );
+        assert_eq!(code_texts(&t.rows[3])[..4], ["206", "07", "01", "机构运行"]);
+        // The amounts are found by the full code, whatever the printing.
+        assert_eq!(t.get("2060701", "basic"), Some(Amount(123_456)));
+        // `none` prints no code at all, as a paired table by default.
+        let none =
+            TableSet::from_toml(&GRID.replace("UNIT", "code_columns = \"none\""), "t").unwrap();
+        let t = derive_table(&none.tables[0], &facts(), &catalogues());
+        assert_eq!(t.header[0][0].text, "项目");
+        assert_eq!(t.rows[1].len(), 3);
+    }
+
+    const TWO_BLOCKS: &str = r#"
+name = "t"
+title = "t"
+year = 2021
+[[table]]
+id = "b"
+title = "基本支出决算表"
+layout = "paired"
+code_columns = "joined"
+base = { measure = ["basic_economic"] }
+[table.left]
+header = "人员经费"
+columns = [{ id = "amount", label = "决算数" }]
+rows = [{ tree = "economic", depth = "section", ZERO, filter = { economic = ["301"] } }]
+[table.right]
+header = "公用经费"
+columns = [{ id = "amount", label = "决算数" }]
+rows = [{ tree = "economic", depth = "section", ZERO, filter = { economic = ["302"] } }]
+[[table.footer]]
+left = { id = "personnel", label = "人员经费合计", economic_group = "personnel" }
+right = { id = "public", label = "公用经费合计", economic_group = "public" }
+"#;
+
+    #[test]
+    fn zero_rows_print_the_whole_catalogue_in_two_blocks_with_codes() {
+        let cats = Catalogues {
+            function: catalogues().function,
+            economic: Catalogue::from_toml(
+                "kind = \"economic\"\nyear = 2021\n[codes]\n\"301\" = \"工资福利支出\"\n\"30101\" = \"基本工资\"\n\"30102\" = \"津贴补贴\"\n\"302\" = \"商品和服务支出\"\n\"30201\" = \"办公费\"\n[groups]\npersonnel = [\"301\"]\npublic = [\"302\"]\n",
+                "e",
+            )
+            .unwrap(),
+        };
+        let mut facts = FactTable::default();
+        facts.push(
+            Fact::new(Measure::BasicEconomic, Scenario::Actual, Amount(1_000_000))
+                .source(FundSource::GeneralBudget)
+                .economic("30101"),
+        );
+        let with =
+            TableSet::from_toml(&TWO_BLOCKS.replace("ZERO", "zero_rows = true"), "t").unwrap();
+        let t = derive_table(&with.tables[0], &facts, &cats);
+        let rows: Vec<Vec<String>> = t.rows.iter().map(|r| code_texts(r)).collect();
+        assert_eq!(
+            rows,
+            [
+                [
+                    "301",
+                    "工资福利支出",
+                    "1.00",
+                    "302",
+                    "商品和服务支出",
+                    "0.00"
+                ],
+                ["30101", "基本工资", "1.00", "30201", "办公费", "0.00"],
+                ["30102", "津贴补贴", "0.00", "-", "-", "-"],
+                ["-", "人员经费合计", "1.00", "-", "公用经费合计", "0.00"],
+            ]
+        );
+        let header: Vec<&str> = t.header[1].iter().map(|h| h.text.as_str()).collect();
+        assert_eq!(
+            header,
+            [
+                "科目编码",
+                "科目名称",
+                "决算数",
+                "科目编码",
+                "科目名称",
+                "决算数"
+            ]
+        );
+        assert_eq!(t.header[0][0].colspan, 3);
+        // Without zero_rows only the codes with amounts (and their parents) are listed.
+        let without = TableSet::from_toml(&TWO_BLOCKS.replace("ZERO, ", ""), "t").unwrap();
+        let t = derive_table(&without.tables[0], &facts, &cats);
+        assert_eq!(t.rows.len(), 3, "301, 30101 and the footer");
+    }
+
+    #[test]
+    fn zero_rows_belong_to_trees() {
+        let text = GRID.replace("UNIT", "").replace(
+            r#"rows = [{ id = "total", label = "合计" }, { tree = "function" }]"#,
+            r#"rows = [{ id = "total", label = "合计", zero_rows = true }]"#,
+        );
+        let err = TableSet::from_toml(&text, "t").unwrap_err();
+        assert!(err.contains("zero_rows 只能用于分类树行"), "{err}");
+        let bad_mode = GRID.replace("UNIT", "code_columns = \"three\"");
+        assert!(TableSet::from_toml(&bad_mode, "t").is_err());
     }
 
     #[test]

@@ -324,6 +324,12 @@ impl<'a> Writer<'a> {
                 self.line(&format!("{} = {}", quote(code), quote(reason)));
             }
         }
+        if !self.uy.item_usage.is_empty() {
+            self.line("\n[item_usage]");
+            for (code, usage) in &self.uy.item_usage.clone() {
+                self.line(&format!("{} = {}", quote(code), quote(usage)));
+            }
+        }
     }
 
     fn prior(&mut self) {
@@ -477,7 +483,15 @@ impl<'a> Writer<'a> {
             return;
         }
         self.line("\n[procurement]");
-        for item in ["goods", "works", "services", "sme", "small_micro"] {
+        for item in [
+            "goods",
+            "works",
+            "services",
+            "sme",
+            "small_micro",
+            "sme_reserved",
+            "small_micro_reserved",
+        ] {
             let of: Vec<&Fact> = facts
                 .iter()
                 .copied()
@@ -505,6 +519,17 @@ impl<'a> Writer<'a> {
                 self.kv_count("special", v.special);
                 self.kv_count("other", v.other);
             }
+            for (section, counts) in [
+                ("assets.vehicle_uses", &a.vehicle_uses),
+                ("assets.equipment", &a.equipment),
+            ] {
+                if !counts.is_empty() {
+                    self.line(&format!("\n[{section}]"));
+                    for (key, n) in counts {
+                        self.line(&format!("{key} = {n}"));
+                    }
+                }
+            }
         }
         let p = self.uy.performance.clone();
         if p != Default::default() {
@@ -513,6 +538,28 @@ impl<'a> Writer<'a> {
             self.kv_count("projects_monitored", p.projects_monitored);
             self.kv_count("projects_self_evaluated", p.projects_self_evaluated);
             self.kv_str("text", &p.text);
+            if let Some(score) = p.average_score {
+                self.line(&format!("average_score = {}", score.text()));
+            }
+            for (key, stage) in [
+                ("target_management", p.target_management),
+                ("tracking", p.tracking),
+                ("evaluated", p.evaluated),
+            ] {
+                if let Some(stage) = stage {
+                    self.line(&format!("\n[performance.{key}]"));
+                    self.line(&format!("projects = {}", stage.projects));
+                    let l = format!("amount = {}", self.money(stage.amount));
+                    self.line(&l);
+                }
+            }
+            if let Some(g) = p.grades {
+                self.line("\n[performance.grades]");
+                self.line(&format!("excellent = {}", g.excellent));
+                self.line(&format!("good = {}", g.good));
+                self.line(&format!("pass = {}", g.pass));
+                self.line(&format!("fail = {}", g.fail));
+            }
         }
     }
 

@@ -7,12 +7,15 @@
 //! - `tables/<template>-<year>.toml` (e.g. `national-2021.toml`)
 //! - `narrative/<style>-<year>.md.j2` (e.g. `default-2021.md.j2`)
 //! - `glossary/<style>-<year>.toml`
+//! - `provinces/<province>-<year>.toml` (which of the files above a province uses)
 
 pub mod import;
+pub mod province;
 
 use juesuan_core::catalogue::{kind_of_toml, Catalogue, ClassificationKind};
-use juesuan_core::input::{declared_year, parse_input};
-use juesuan_core::{Catalogues, InputError, TableSet, UnitYear};
+use juesuan_core::input::{declared_year, key_location, parse_input};
+use juesuan_core::{Catalogues, ErrorCode, InputError, TableSet, UnitYear};
+pub use province::Province;
 use std::collections::BTreeMap;
 
 include!(concat!(env!("OUT_DIR"), "/files.rs"));
@@ -104,7 +107,11 @@ impl Library {
             .or_else(|| self.latest_catalogue_year())
             .ok_or_else(|| ReadError::Data("没有任何分类目录数据文件".into()))?;
         let catalogues = self.catalogues(year).map_err(ReadError::Data)?;
-        let unit_year = parse_input(text, origin, &catalogues).map_err(ReadError::Input)?;
+        let mut unit_year = parse_input(text, origin, &catalogues).map_err(ReadError::Input)?;
+        let errors = self.settle_province(&mut unit_year, text, origin);
+        if !errors.is_empty() {
+            return Err(ReadError::Input(errors));
+        }
         Ok((unit_year, catalogues))
     }
 
@@ -220,31 +227,126 @@ impl Library {
         TableSet::from_toml(text, origin)
     }
 
-    /// A file of a style (province) for `year`, falling back to the "default" style.
-    fn styled(
-        &self,
-        dir: &str,
-        ext: &str,
-        style: Option<&str>,
-        year: i32,
-        what: &str,
-    ) -> Result<(&str, &str), String> {
-        style
-            .and_then(|s| self.find(dir, s, ext, year))
-            .or_else(|| self.find(dir, "default", ext, year))
-            .ok_or_else(|| format!("没有 {year} 年的{what}（data/{dir}/default-<年度>.{ext}）"))
+    /// The province descriptor `name` (`national` when the input names none) for `year`:
+    /// the newest `provinces/<name>-<y>.toml` with y ≤ year. An unknown name is an error
+    /// naming the known ones, never a silent fallback.
+    pub fn province(&self, name: Option<&str>, year: i32) -> Result<Province, String> {
+        let name = name.unwrap_or(NATIONAL);
+        let (origin, text) = self
+            .find("provinces", name, "toml", year)
+            .ok_or_else(|| self.unknown_province(name, year))?;
+        Province::from_toml(text, origin)
     }
 
-    /// The narrative template for a style (province), falling back to "default".
-    pub fn narrative(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
-        self.styled("narrative", "md.j2", style, year, "情况说明模板")
+    /// Why `province(name, year)` finds nothing, in words.
+    fn unknown_province(&self, name: &str, year: i32) -> String {
+        let known = self.names("provinces");
+        if known.iter().any(|k| k == name) {
+            format!(
+                "省份“{name}”没有{year}年度或更早的描述文件（data/provinces/{name}-<年度>.toml，不晚于{year}年）"
+            )
+        } else {
+            format!(
+                "没有名为“{name}”的省份（data/provinces/{name}-<年度>.toml）；已有：{}",
+                known.join("、")
+            )
+        }
     }
 
-    /// The glossary (名词解释) for a style, falling back to "default".
-    pub fn glossary(&self, style: Option<&str>, year: i32) -> Result<(&str, &str), String> {
-        self.styled("glossary", "toml", style, year, "名词解释文件")
+    /// The narrative template a province names: (origin, minijinja source).
+    pub fn narrative(&self, province: &Province, year: i32) -> Result<(&str, &str), String> {
+        self.find("narrative", &province.narrative, "md.j2", year)
+            .ok_or_else(|| {
+                format!(
+                    "省份“{}”的情况说明模板 data/narrative/{}-<年度>.md.j2 没有{year}年度或更早的文件",
+                    province.name, province.narrative
+                )
+            })
+    }
+
+    /// The glossary files a province names, in order: (origin, contents) each.
+    pub fn glossary(&self, province: &Province, year: i32) -> Result<Vec<(&str, &str)>, String> {
+        province
+            .glossary
+            .iter()
+            .map(|g| {
+                self.find("glossary", g, "toml", year).ok_or_else(|| {
+                    format!(
+                        "省份“{}”的名词解释文件 data/glossary/{g}-<年度>.toml 没有{year}年度或更早的文件",
+                        province.name
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The input's `province` and `template` checked against the files (E007, located at
+    /// the input's line), and the table set of the province filled in when the input names
+    /// no `template`. The descriptor's lists are checked too (E008).
+    fn settle_province(&self, uy: &mut UnitYear, text: &str, origin: &str) -> Vec<InputError> {
+        let mut errors = Vec::new();
+        let error = |key: &str, message: String, hint: &str| InputError {
+            code: ErrorCode::UnknownProvince,
+            file: origin.to_string(),
+            location: key_location(text, "", key),
+            message,
+            hint: hint.to_string(),
+        };
+        let name = uy.province.as_deref().unwrap_or(NATIONAL);
+        let province = if self.find("provinces", name, "toml", uy.year).is_none() {
+            errors.push(error(
+                "province",
+                self.unknown_province(name, uy.year),
+                "请改为已有的省份之一，或用 --data-dir 提供该省份的描述文件（见 docs/data-files.md“新增省份”）。",
+            ));
+            None
+        } else {
+            // A descriptor that does not read is the data's fault, reported when the report
+            // is built (exit 2), not the input's.
+            self.province(Some(name), uy.year).ok()
+        };
+        if key_location(text, "", "template").is_none() {
+            if let Some(p) = &province {
+                uy.template.clone_from(&p.tables);
+            }
+        }
+        if self.find("tables", &uy.template, "toml", uy.year).is_none() {
+            errors.push(error(
+                "template",
+                if self.names("tables").contains(&uy.template) {
+                    format!(
+                        "表格模板“{}”没有{}年度或更早的文件（data/tables/{}-<年度>.toml 的年度都晚于{}年）",
+                        uy.template, uy.year, uy.template, uy.year
+                    )
+                } else {
+                    format!(
+                        "没有名为“{}”的表格模板（data/tables/{}-<年度>.toml）；已有：{}",
+                        uy.template,
+                        uy.template,
+                        self.names("tables").join("、")
+                    )
+                },
+                "请改为已有的表格模板之一，或删去 template 使用省份的表样。",
+            ));
+        }
+        if let Some(p) = &province {
+            errors.extend(juesuan_core::details::check_lists(
+                uy,
+                text,
+                origin,
+                &juesuan_core::details::Lists {
+                    province: &p.name,
+                    vehicle_uses: p.vehicle_uses.iter().map(|e| e.key.as_str()).collect(),
+                    equipment: p.equipment.iter().map(|e| e.key.as_str()).collect(),
+                },
+            ));
+        }
+        errors
     }
 }
+
+/// The province of an input that names none: today's national disclosure.
+pub const NATIONAL: &str = "national";
 
 #[cfg(test)]
 mod tests {
@@ -256,10 +358,16 @@ mod tests {
         let cats = lib.catalogues(2021).expect("2021 catalogues");
         assert!(cats.function.len() > 50);
         for name in lib.names("tables") {
-            lib.table_set(&name, 2021).expect("table template loads");
+            lib.table_set(&name, 2026).expect("table template loads");
         }
-        lib.narrative(None, 2021).unwrap();
-        lib.glossary(None, 2021).unwrap();
+        for name in lib.names("provinces") {
+            let year = if name == "shanghai" { 2024 } else { 2021 };
+            let p = lib.province(Some(&name), year).expect("province loads");
+            lib.narrative(&p, year).expect("its narrative");
+            lib.glossary(&p, year).expect("its glossary");
+            lib.table_set(&p.tables, year).expect("its tables");
+        }
+        assert!(lib.names("provinces").len() >= 3);
     }
 
     /// Issue #14: each year 2021–2026 has its own catalogues, with the codes units print
@@ -320,5 +428,113 @@ mod tests {
         assert_eq!(lib.find("tables", "x", "toml", 2021).unwrap().1, "old");
         assert_eq!(lib.find("tables", "x", "toml", 2023).unwrap().1, "new");
         assert!(lib.find("tables", "x", "toml", 2018).is_none());
+    }
+
+    /// The minimal input of docs/input-format.md §7 with `extra` lines at the top.
+    fn minimal(year: i32, extra: &str) -> String {
+        format!(
+            "{extra}\nyear = {year}\namount_unit = \"万元\"\n[unit]\nname = \"某单位\"\nkind = \"行政\"\n\
+             [income.general_budget]\n\"2012601\" = 100\n[expenditure.basic.general_budget]\n\"2012601\" = 100\n\
+             [basic_economic.general_budget]\n\"30101\" = 100\n\
+             [prior]\ngrand_total = 0\nfiscal_grand_total = 0\ngeneral_budget_expenditure = 0\n"
+        )
+    }
+
+    fn input_errors(text: &str) -> Vec<InputError> {
+        match Library::embedded().read_input(text, "in.toml") {
+            Err(ReadError::Input(e)) => e,
+            other => panic!("expected input errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_province_chooses_the_tables_unless_the_input_names_them() {
+        let lib = Library::embedded();
+        let (uy, _) = lib
+            .read_input(&minimal(2024, "province = \"shanghai\""), "a")
+            .unwrap();
+        assert_eq!(uy.template, "shanghai");
+        let (uy, _) = lib
+            .read_input(
+                &minimal(2024, "province = \"shanghai\"\ntemplate = \"national\""),
+                "a",
+            )
+            .unwrap();
+        assert_eq!(uy.template, "national");
+        let (uy, _) = lib.read_input(&minimal(2021, ""), "a").unwrap();
+        assert_eq!((uy.province, uy.template.as_str()), (None, "national"));
+    }
+
+    #[test]
+    fn an_unknown_province_or_template_is_an_error_naming_the_known_ones() {
+        let e = input_errors(&minimal(2021, "province = \"beijing\""));
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code, ErrorCode::UnknownProvince);
+        assert_eq!(e[0].location.map(|l| (l.line, l.column)), Some((1, 12)));
+        assert!(
+            e[0].message.contains("已有：national、shanghai、sichuan"),
+            "{}",
+            e[0].message
+        );
+        // Shanghai's files start in 2024: a 2021 input cannot use them.
+        let e = input_errors(&minimal(2021, "province = \"shanghai\""));
+        assert!(
+            e[0].message.contains("没有2021年度或更早的描述文件"),
+            "{}",
+            e[0].message
+        );
+        let e = input_errors(&minimal(2021, "# 表样\ntemplate = \"nationl\""));
+        assert_eq!(e[0].code, ErrorCode::UnknownProvince);
+        assert_eq!(e[0].location.map(|l| l.line), Some(2));
+        assert!(
+            e[0].message.contains("national、national-budget"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn a_users_province_is_a_file_too() {
+        let mut lib = Library::embedded();
+        let text = lib
+            .find("provinces", "national", "toml", 2021)
+            .unwrap()
+            .1
+            .to_string();
+        lib.add_file(
+            "provinces/hainan-2021.toml",
+            "my/provinces/hainan-2021.toml",
+            text.replace("name = \"national\"", "name = \"hainan\"")
+                .replace("charts = true", "charts = false"),
+        );
+        let (uy, _) = lib
+            .read_input(&minimal(2021, "province = \"hainan\""), "a")
+            .unwrap();
+        let p = lib.province(uy.province.as_deref(), 2021).unwrap();
+        assert!(!p.charts);
+        assert_eq!(
+            p.part_headings(2021)[1].heading(),
+            "第二部分 2021年度部门决算情况说明"
+        );
+    }
+
+    #[test]
+    fn keys_outside_the_provinces_lists_are_errors() {
+        let ok = minimal(2024, "province = \"shanghai\"")
+            + "[assets.vehicle_uses]\nretired_cadres = 0\n";
+        Library::embedded()
+            .read_input(&ok, "a")
+            .expect("a listed key");
+        let bad = minimal(2024, "province = \"shanghai\"") + "[assets.vehicle_uses]\nretired = 0\n";
+        let e = input_errors(&bad);
+        assert_eq!(e[0].code, ErrorCode::UnlistedDetail);
+        assert!(e[0].message.contains("retired_cadres"), "{}", e[0].message);
+        // The national province lists none: any key is outside its lists.
+        let e = input_errors(&(minimal(2021, "") + "[assets.equipment]\nover_1m = 1\n"));
+        assert!(
+            e[0].message.contains("没有列出任何一项"),
+            "{}",
+            e[0].message
+        );
     }
 }

@@ -63,12 +63,16 @@ fn bench_example(c: &mut Criterion) {
     g.bench_function("templates", |b| {
         b.iter(|| {
             let uy = black_box(&uy);
-            let style = uy.province.as_deref();
+            let province = library
+                .province(uy.province.as_deref(), uy.year)
+                .expect("province");
             let table_set = library.table_set(&uy.template, uy.year).expect("table set");
-            let narrative = library.narrative(style, uy.year).expect("narrative");
-            let (origin, text) = library.glossary(style, uy.year).expect("glossary");
-            let glossary = parse_glossary(text, origin).expect("glossary parses");
-            (table_set, narrative, glossary)
+            let narrative = library.narrative(&province, uy.year).expect("narrative");
+            let mut glossary = Vec::new();
+            for (origin, text) in library.glossary(&province, uy.year).expect("glossary") {
+                glossary.extend(parse_glossary(text, origin).expect("glossary parses"));
+            }
+            (table_set, narrative.1.len(), glossary)
         })
     });
     g.finish();

@@ -68,6 +68,8 @@ pub struct ItemLine {
     /// Basic / project amounts where non-zero: [("基本支出", "233.93")]
     pub parts: Vec<(String, String)>,
     pub completion: CompletionText,
+    /// 主要用途 as the input states it (`[item_usage]`), or none.
+    pub usage: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +133,13 @@ pub struct Context {
     pub glossary: Vec<GlossaryEntry>,
     /// Scores, when the input has an [evaluation] (filled by the caller).
     pub evaluation: Option<EvaluationSummary>,
+    /// The parts in the province's order with their numbers (filled by the caller).
+    pub parts: Vec<juesuan_data::province::PartHeading>,
+    /// Each part's printed heading by id: `part.overview` = "第一部分 部门概况".
+    pub part: std::collections::BTreeMap<String, String>,
+    /// The optional details, each present only when the input gives it (filled by the
+    /// caller, with the province's lists).
+    pub details: crate::province::DetailsText,
 }
 
 /// What the narrative says about the evaluations.
@@ -207,7 +216,7 @@ fn filter(measure: Measure) -> FactFilter {
     FactFilter::measure(measure)
 }
 
-fn share(part: Amount, whole: Amount) -> Option<String> {
+pub(crate) fn share(part: Amount, whole: Amount) -> Option<String> {
     Percent::of(part, whole).map(Percent::text)
 }
 
@@ -394,6 +403,9 @@ pub fn build(
         performance: uy.performance.clone(),
         glossary,
         evaluation: None,
+        parts: Vec::new(),
+        part: std::collections::BTreeMap::new(),
+        details: crate::province::DetailsText::default(),
     };
     (ctx, b.warnings)
 }
@@ -814,6 +826,7 @@ impl Builder<'_> {
             amount: amount.wan(),
             parts,
             completion,
+            usage: uy.item_usage.get(code).cloned(),
         }
     }
 

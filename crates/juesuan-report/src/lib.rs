@@ -7,12 +7,13 @@ pub mod charts;
 pub mod context;
 pub mod document;
 pub mod evaluation;
+pub mod province;
 pub mod render;
 
 use juesuan_core::model::GlossaryEntry;
 use juesuan_core::tables::{derive_tables, Table, TableSet};
 use juesuan_core::{Catalogues, UnitYear, Warning};
-use juesuan_data::Library;
+use juesuan_data::{Library, Province};
 use serde::{Deserialize, Serialize};
 
 /// A rendered chart.
@@ -77,6 +78,9 @@ pub struct Templates<'a> {
     pub glossary: Vec<GlossaryEntry>,
     /// Performance evaluations to publish (第五部分), if the input has any.
     pub scores: Option<&'a evaluation::Scores>,
+    /// The province's descriptor: part numbers and titles, charts on or off, the lists
+    /// its units report counts for (data/provinces/).
+    pub province: &'a Province,
 }
 
 #[derive(Deserialize)]
@@ -143,10 +147,13 @@ pub fn build_report_with_scores(
     catalogues: &Catalogues,
     scores: Option<&evaluation::Scores>,
 ) -> Result<Report, String> {
+    let province = library.province(uy.province.as_deref(), uy.year)?;
     let table_set = library.table_set(&uy.template, uy.year)?;
-    let narrative = library.narrative(uy.province.as_deref(), uy.year)?;
-    let (g_origin, g_text) = library.glossary(uy.province.as_deref(), uy.year)?;
-    let glossary = parse_glossary(g_text, g_origin)?;
+    let narrative = library.narrative(&province, uy.year)?;
+    let mut glossary = Vec::new();
+    for (origin, text) in library.glossary(&province, uy.year)? {
+        glossary.extend(parse_glossary(text, origin)?);
+    }
     render_report(
         uy,
         catalogues,
@@ -155,6 +162,7 @@ pub fn build_report_with_scores(
             narrative,
             glossary,
             scores,
+            province: &province,
         },
     )
 }
@@ -206,6 +214,8 @@ pub fn render_report(
         cx.evaluation = Some(context::EvaluationSummary::of(scores));
         warnings.extend(scores.warnings.iter().cloned());
     }
+    cx.add_province(t.province, uy);
+    warnings.extend(province::unused_details(t.province, uy));
 
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -242,6 +252,7 @@ pub fn render_report(
                 markdown.push_str(&md);
                 body.push_str(&render::markdown_to_html(&md));
             }
+            Segment::Chart { .. } if !t.province.charts => {}
             Segment::Chart { id, title } => {
                 let data = charts::chart_data(&id, &title, &cx)
                     .ok_or_else(|| format!("{origin}: 未知的图表“{id}”（可用 fig1–fig7）"))?;
@@ -278,6 +289,7 @@ pub fn render_report(
             }
         }
     }
+    check_part_order(&markdown, &cx.parts, origin)?;
     let title = format!("{}{}年度部门决算", uy.unit.name, uy.year);
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"juesuan {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
@@ -298,6 +310,32 @@ pub fn render_report(
         date: generation_date(),
         warnings,
     })
+}
+
+/// The parts the narrative prints must follow the descriptor's order (the numbers come
+/// from it): each heading that appears, appears after the one before it.
+fn check_part_order(
+    markdown: &str,
+    parts: &[juesuan_data::province::PartHeading],
+    origin: &str,
+) -> Result<(), String> {
+    let mut at = 0;
+    let mut previous: Option<String> = None;
+    for part in parts {
+        let heading = part.heading();
+        match markdown.find(&format!("## {heading}\n")) {
+            Some(i) if i < at => {
+                return Err(format!(
+                    "{origin}: 情况说明模板中“{heading}”排在“{}”之前，与省份描述文件中各部分的顺序不符；请按描述文件的顺序排列各部分",
+                    previous.unwrap_or_default()
+                ))
+            }
+            Some(i) => at = i,
+            None => {}
+        }
+        previous = Some(heading);
+    }
+    Ok(())
 }
 
 /// tables.json: the unit, year, template, the derived tables and the scored evaluation.

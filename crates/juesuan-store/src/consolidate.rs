@@ -13,8 +13,11 @@
 //!    `FundSource::ALL`) both fall by it, so every balance stays as it was.
 //! 3. 上年决算数 come from the parent's own stored previous year when there is one (the
 //!    published comparatives), otherwise they are the children's sums.
-//! 4. Counts (三公 trips, receptions, vehicles, assets, performance projects) are summed;
-//!    texts and reasons are the parent's own latest version's for the year, if any.
+//! 4. Counts (三公 trips, receptions, vehicles, assets — the province's vehicle-use and
+//!    equipment lists too —, performance projects) are summed; texts and reasons (the per-项
+//!    uses included) are the parent's own latest version's for the year, if any. The
+//!    performance stages, average score and grades are not sums of the children's: they
+//!    too come from the parent's own version.
 
 use crate::prior::PriorFigures;
 use crate::{fact_key, NewVersion, Store, StoreError, UnitRow, VersionInfo};
@@ -148,6 +151,7 @@ pub(crate) fn consolidate(
             u.unit.key_work.clear();
             u.unit.organisation.clear();
             u.budget_reasons.clear();
+            u.item_usage.clear();
             u.reasons = Default::default();
             u.sangong = Default::default();
             u.operating_costs_reason.clear();
@@ -257,6 +261,10 @@ fn sum_counts(uy: &mut UnitYear, parts: &[UnitYear]) -> Result<(), StoreError> {
     uy.assets.special_equipment_over_1m = sum("单位价值100万元以上专用设备", |p| {
         p.assets.special_equipment_over_1m
     })?;
+    uy.assets.vehicle_uses =
+        sum_keyed_counts(parts, "车辆（按用途）", |p| &p.assets.vehicle_uses)?;
+    uy.assets.equipment =
+        sum_keyed_counts(parts, "设备（按类别）", |p| &p.assets.equipment)?;
     uy.performance.projects_with_targets = sum("编制绩效目标的项目数", |p| {
         p.performance.projects_with_targets
     })?;
@@ -297,6 +305,25 @@ fn vehicles_bought(parts: &[UnitYear]) -> Result<Vec<VehiclesBought>, StoreError
         });
     }
     Ok(bought)
+}
+
+/// Counts keyed by a province's list (vehicle uses, equipment categories), summed key by key.
+fn sum_keyed_counts(
+    parts: &[UnitYear],
+    what: &str,
+    counts: fn(&UnitYear) -> &BTreeMap<String, u32>,
+) -> Result<BTreeMap<String, u32>, StoreError> {
+    let mut total: BTreeMap<String, u32> = BTreeMap::new();
+    for (key, n) in parts.iter().flat_map(|p| counts(p).iter()) {
+        let slot = total.entry(key.clone()).or_default();
+        *slot = slot.checked_add(*n).ok_or_else(|| {
+            StoreError::Consolidation(format!(
+                "下级单位的{what}“{key}”合计超过{}：无法汇总，请核对各下级单位填报的数量",
+                u32::MAX
+            ))
+        })?;
+    }
+    Ok(total)
 }
 
 /// All the children's amounts together within the bound that keeps every sum of the
@@ -526,6 +553,36 @@ mod tests {
         };
         let err = consolidate(&parent, &rows(2), &[many.clone(), many], None, None).unwrap_err();
         assert!(err.to_string().contains("因公出国（境）团组数"), "{err}");
+    }
+
+    /// Counts by a province's lists are summed key by key (a key one child lacks counts 0);
+    /// the per-项 uses are texts, left to the parent's own version.
+    #[test]
+    fn counts_by_list_are_summed_key_by_key() {
+        let mut a = example();
+        a.assets.vehicle_uses = [("other".to_string(), 1), ("special".to_string(), 2)].into();
+        a.item_usage.insert("2060701".into(), "机构运转".into());
+        let mut b = example();
+        b.assets.vehicle_uses = [("other".to_string(), 3)].into();
+        b.assets.equipment = [("over_1m".to_string(), 1)].into();
+        let parent = UnitRow {
+            code: "p".into(),
+            name: "上级".into(),
+            parent: None,
+        };
+        let (uy, _) = consolidate(&parent, &rows(2), &[a.clone(), b], None, None).unwrap();
+        let got: Vec<(&str, u32)> = uy
+            .assets
+            .vehicle_uses
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
+        assert_eq!(got, [("other", 4), ("special", 2)]);
+        assert_eq!(uy.assets.equipment.get("over_1m"), Some(&1));
+        assert!(uy.item_usage.is_empty());
+        a.assets.equipment = [("over_1m".to_string(), u32::MAX)].into();
+        let err = consolidate(&parent, &rows(2), &[a.clone(), a], None, None).unwrap_err();
+        assert!(err.to_string().contains("设备（按类别）“over_1m”"), "{err}");
     }
 
     #[test]
