@@ -17,6 +17,7 @@ pub fn registry() -> Vec<CodeInfo> {
         .chain(code_infos::<juesuan_score::system::SystemCode>())
         .chain(code_infos::<juesuan_xlsx::ProblemKind>())
         .chain(code_infos::<juesuan_audit::Kind>())
+        .chain(code_infos::<juesuan_alloc::AllocCode>())
         .collect()
 }
 
@@ -29,6 +30,7 @@ fn family_doc(family: Family) -> &'static str {
         Family::Workbook => "docs/xlsx.md 3.4节",
         Family::Audit => "docs/audit.md“核对什么”",
         Family::Rule => "docs/ERRORS.md 3.6节",
+        Family::Allocation => "docs/allocation.md“错误”",
     }
 }
 
@@ -277,7 +279,7 @@ mod tests {
     fn looks_like_code(cell: &str) -> bool {
         let b = cell.as_bytes();
         let lettered =
-            b.len() == 4 && b"EWJSX".contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
+            b.len() == 4 && b"EWJSXA".contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
         let named = !cell.is_empty()
             && b[0].is_ascii_lowercase()
             && b.iter().all(|c| c.is_ascii_lowercase() || *c == b'_');

@@ -1,0 +1,233 @@
+//! `juesuan allocate <plan.toml>`: transfer-payment allocation by performance (转移支付分配,
+//! docs/allocation.md). Reads the plan and its KPI file, allocates, and writes the table and
+//! trace as text, JSON, Excel or HTML; `--what-if` shows who moves when a weight or a pool
+//! changes.
+
+use crate::output;
+use anyhow::{anyhow, Context};
+use clap::Args as ClapArgs;
+use juesuan_alloc::whatif::{self, Move};
+use juesuan_alloc::{allocate, parse_plan, render, AllocError, Allocation, Plan};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// 分配计划文件（TOML，格式见 docs/allocation.md）/ the allocation plan
+    plan: PathBuf,
+    /// 输出格式：text（默认）、json、xlsx、html / output format
+    #[arg(long, default_value = "text")]
+    format: String,
+    /// 写入文件（先写临时文件再改名）；省略则输出到屏幕（xlsx 必须写入文件）/ write to a file
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// 假设分析：如 'registration.weight=0.4'、'pool=80'、'天府科技云考核奖励.n=6'（可多次，依次应用）/ what-if changes
+    #[arg(long = "what-if", value_name = "CHANGE")]
+    what_if: Vec<String>,
+}
+
+fn report(errors: &[AllocError]) -> ExitCode {
+    for e in errors {
+        eprintln!("{e}");
+    }
+    eprintln!("共{}处错误，未写出分配结果。", errors.len());
+    ExitCode::from(1)
+}
+
+/// The plan with its KPI file attached, or the errors.
+fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
+    let text = output::read_text_file(path, "分配计划文件")?;
+    let name = path.display().to_string();
+    let mut plan = match parse_plan(&text, &name) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Some((file, line)) = plan.kpi_file.clone() {
+        let csv_path = path.parent().unwrap_or(Path::new("")).join(&file);
+        let csv = output::read_text_file(&csv_path, "考核数据文件")
+            .map_err(|e| anyhow!("{name}:{line}: {e}（kpi.file 相对于分配计划文件所在目录）"))?;
+        if let Err(e) = plan.attach_csv(&csv, &csv_path.display().to_string()) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(plan))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !["text", "json", "xlsx", "html"].contains(&args.format.as_str()) {
+        return Err(anyhow!(
+            "未知的输出格式“{}”：可用 text、json、xlsx、html",
+            args.format
+        ));
+    }
+    if args.format == "xlsx" && args.out.is_none() {
+        return Err(anyhow!(
+            "xlsx 格式须用 --out 指定文件，如 --out 分配表.xlsx"
+        ));
+    }
+    let plan = match load(&args.plan)? {
+        Ok(p) => p,
+        Err(e) => return Ok(report(&e)),
+    };
+    let before = match allocate(&plan) {
+        Ok(a) => a,
+        Err(e) => return Ok(report(&e)),
+    };
+    let mut changed = plan.clone();
+    for spec in &args.what_if {
+        changed = match whatif::apply(&changed, spec) {
+            Ok(p) => p,
+            Err(e) => return Ok(report(&[e])),
+        };
+    }
+    let what_if = if args.what_if.is_empty() {
+        None
+    } else {
+        let after = match allocate(&changed) {
+            Ok(a) => a,
+            Err(e) => return Ok(report(&e)),
+        };
+        let moves = whatif::compare(&before, &after);
+        Some((args.what_if.join("；"), after, moves))
+    };
+    let bytes = rendered(&args.format, &before, what_if.as_ref())?;
+    match &args.out {
+        Some(path) => {
+            output::write_file(path, &bytes).with_context(|| format!("写入 {}", path.display()))?
+        }
+        None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rendered(
+    format: &str,
+    before: &Allocation,
+    what_if: Option<&(String, Allocation, Vec<Move>)>,
+) -> anyhow::Result<Vec<u8>> {
+    Ok(match (format, what_if) {
+        ("json", None) => serde_json::to_string_pretty(before)?.into_bytes(),
+        ("json", Some((spec, after, moves))) => serde_json::to_string_pretty(&serde_json::json!({
+            "what_if": spec, "before": before, "after": after, "moves": moves
+        }))?
+        .into_bytes(),
+        ("text", None) => render::text(before).into_bytes(),
+        ("text", Some((spec, after, moves))) => format!(
+            "{}\n（以下为假设分析后的分配）\n{}",
+            whatif::moves_text(spec, before, after, moves),
+            render::text(after)
+        )
+        .into_bytes(),
+        ("html", None) => render::html(before).into_bytes(),
+        ("html", Some((spec, after, moves))) => {
+            let moves = whatif::moves_text(spec, before, after, moves);
+            let page = render::html(after);
+            let pre = format!(
+                "<h2>假设分析</h2><pre>{}</pre>",
+                moves.replace('&', "&amp;").replace('<', "&lt;")
+            );
+            page.replacen("</h1>\n", &format!("</h1>\n{pre}\n"), 1)
+                .into_bytes()
+        }
+        (_, w) => xlsx(w.map_or(before, |w| &w.1), w.map(|w| (w.0.as_str(), &w.2)))?,
+    })
+}
+
+/// The allocation table (one row per recipient) and each line's amounts, as a workbook.
+fn xlsx(a: &Allocation, moves: Option<(&str, &Vec<Move>)>) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("0.00####");
+    // Amounts go to Excel as numbers in the plan's unit; they are exact in 分, which a
+    // spreadsheet number holds exactly at these sizes.
+    let num = |x: juesuan_core::Amount| -> f64 {
+        x.exact(if a.unit == "元" {
+            juesuan_core::MoneyUnit::Yuan
+        } else {
+            juesuan_core::MoneyUnit::Wan
+        })
+        .parse()
+        .unwrap_or(0.0)
+    };
+    let s = wb.add_worksheet().set_name("分配表")?;
+    s.write_string_with_format(0, 0, &a.title, &bold)?;
+    s.write_string(1, 0, format!("单位：{}", a.unit))?;
+    s.write_string_with_format(2, 0, "单位", &bold)?;
+    s.write_string_with_format(2, 1, "名次", &bold)?;
+    s.write_string_with_format(2, 2, "总分", &bold)?;
+    for (k, l) in a.lines.iter().enumerate() {
+        s.write_string_with_format(2, col(k + 3), &l.name, &bold)?;
+    }
+    let last = col(a.lines.len() + 3);
+    s.write_string_with_format(2, last, "合计", &bold)?;
+    for (i, r) in a.recipients.iter().enumerate() {
+        let row = u32::try_from(i + 3)?;
+        s.write_string(row, 0, &r.name)?;
+        if let (Some(rank), Some(score)) = (r.rank, r.score) {
+            s.write_number(row, 1, u32::try_from(rank)?)?;
+            s.write_string(row, 2, score.to_fixed(2))?;
+        }
+        for (k, x) in r.amounts.iter().enumerate() {
+            s.write_number_with_format(row, col(k + 3), num(*x), &money)?;
+        }
+        s.write_number_with_format(row, last, num(r.total), &money)?;
+    }
+    let t = wb.add_worksheet().set_name("计算过程")?;
+    t.write_string_with_format(0, 0, "分配行", &bold)?;
+    t.write_string_with_format(0, 1, "单位或项目", &bold)?;
+    t.write_string_with_format(0, 2, "金额", &bold)?;
+    t.write_string_with_format(0, 3, "依据", &bold)?;
+    let mut row = 1u32;
+    for l in &a.lines {
+        for sh in &l.shares {
+            let who = sh
+                .item
+                .clone()
+                .or_else(|| sh.recipient.map(|r| a.recipients[r].name.clone()))
+                .unwrap_or_default();
+            t.write_string(row, 0, &l.name)?;
+            t.write_string(row, 1, &who)?;
+            t.write_number_with_format(row, 2, num(sh.amount), &money)?;
+            t.write_string(row, 3, &sh.how)?;
+            row += 1;
+        }
+    }
+    if let Some((spec, moves)) = moves {
+        let m = wb.add_worksheet().set_name("假设分析")?;
+        m.write_string_with_format(0, 0, format!("假设分析：{spec}"), &bold)?;
+        for (c, h) in [
+            "单位",
+            "名次（前）",
+            "名次（后）",
+            "金额（前）",
+            "金额（后）",
+        ]
+        .iter()
+        .enumerate()
+        {
+            m.write_string_with_format(1, col(c), *h, &bold)?;
+        }
+        for (i, mv) in moves.iter().enumerate() {
+            let row = u32::try_from(i + 2)?;
+            m.write_string(row, 0, &mv.name)?;
+            m.write_string(
+                row,
+                1,
+                mv.rank_before.map(|r| r.to_string()).unwrap_or_default(),
+            )?;
+            m.write_string(
+                row,
+                2,
+                mv.rank_after.map(|r| r.to_string()).unwrap_or_default(),
+            )?;
+            m.write_number_with_format(row, 3, num(mv.before), &money)?;
+            m.write_number_with_format(row, 4, num(mv.after), &money)?;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn col(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
