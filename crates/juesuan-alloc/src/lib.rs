@@ -150,7 +150,14 @@ fn check_budgets(plan: &Plan, lines: &[LineResult]) -> Result<(), Vec<AllocError
     }
     let parts: Vec<String> = lines
         .iter()
-        .map(|l| format!("{} {}", l.name, l.budget.exact(plan.unit)))
+        .map(|l| {
+            format!(
+                "{} {}{}",
+                l.name,
+                l.budget.exact(plan.unit),
+                plan.unit.label()
+            )
+        })
         .collect();
     let (code, hint) = if sum > plan.pool {
         (

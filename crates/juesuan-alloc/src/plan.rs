@@ -516,7 +516,13 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Plan, Vec<AllocError>> {
             errs.at(
                 AllocCode::Syntax,
                 e.span().map(|s| s.start),
-                format!("分配计划文件格式错误：{}", e.message().trim_end()),
+                format!(
+                    "分配计划文件格式错误：{}",
+                    // The number parser's own advice is in English; the hint says it in Chinese.
+                    e.message()
+                        .trim_end()
+                        .replace("：use a string such as \"0.5\" for exact decimals", "")
+                ),
                 "按 docs/allocation.md 改正该处的写法（金额和权重写成字符串，如 \"0.2\"）",
             );
             return Err(errs.list);

@@ -4,7 +4,8 @@
 //! Forms: `<指标 id 或名称>.weight=0.3` (the other weights are scaled so that they still add
 //! to 1), `pool=80` (the pool of the plan's one pooled line), `<分配行名称>.pool=80`,
 //! `<分配行名称>.n=6`, `<分配行名称>.amount=3`. Values are in the plan's unit. The plan's
-//! total follows the changed lines.
+//! total follows the changed lines; a top-N line whose places or award change has as its
+//! money the new fixed total (its stated pool no longer applies).
 
 use crate::error::{AllocCode, AllocError};
 use crate::plan::{to_amount, LineRule, Plan};
@@ -102,6 +103,10 @@ pub fn apply(plan: &Plan, spec: &str) -> Result<Plan, AllocError> {
                 FORMS,
             ))
         }
+    }
+    // A top-N line with new places or award: its money is the new fixed total.
+    if matches!(field, "n" | "amount") {
+        line.pool = None;
     }
     Ok(p)
 }

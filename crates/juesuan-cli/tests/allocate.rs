@@ -1,0 +1,183 @@
+//! `juesuan allocate`: the seed's example in every format, the what-if, atomic output, and
+//! golden messages for each A-code. Every fixture `tests/allocate/<name>.toml` is run (with
+//! the arguments of a first line `# args: …`) and its whole standard error must equal
+//! `<name>.stderr` (`UPDATE_GOLDEN=1` rewrites them); every A-code has a fixture showing it.
+
+use juesuan_alloc::AllocCode;
+use juesuan_core::Coded;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixtures_dir() -> PathBuf {
+    workspace().join("crates/juesuan-cli/tests/allocate")
+}
+
+fn juesuan(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_fixture_gives_its_golden_message_and_every_code_has_one() {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .strip_suffix(".toml")
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let mut differ = Vec::new();
+    for name in &names {
+        let file = format!("{name}.toml");
+        let text = std::fs::read_to_string(fixtures_dir().join(&file)).unwrap();
+        let extra: Vec<&str> = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# args: "))
+            .map(|a| a.split(' ').collect())
+            .unwrap_or_default();
+        let mut args = vec!["allocate", file.as_str()];
+        args.extend(extra);
+        let o = juesuan(&fixtures_dir(), &args);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(
+            o.stdout.is_empty(),
+            "{name}: nothing is written on an error"
+        );
+        let stderr = String::from_utf8(o.stderr).unwrap();
+        let code = name.split('-').next().unwrap();
+        assert!(
+            stderr.contains(&format!("错误[{code}]")),
+            "{name}: {stderr}"
+        );
+        let path = fixtures_dir().join(format!("{name}.stderr"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+            std::fs::write(&path, &stderr).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(stderr.as_str()) {
+            differ.push(format!("{name}:\n{stderr}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "messages differ from golden:\n{}",
+        differ.join("\n")
+    );
+    for c in AllocCode::ALL {
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{}-", c.code()))),
+            "no fixture shows {}",
+            c.code()
+        );
+    }
+}
+
+#[test]
+fn the_seed_example_is_written_in_every_format() {
+    let dir = workspace().join("examples/liangshan-kexie-2021");
+    let o = juesuan(&dir, &["allocate", "allocation.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("成本指标：天府科技云考核奖励：考核前5名（木里县、德昌县、会东县、宁南县、甘洛县），每个2万元，共计10万元"), "{text}");
+    assert!(text.contains("【示例数据，非真实统计】"));
+    let tmp = tempfile::tempdir().unwrap();
+    for (format, file) in [("json", "a.json"), ("html", "a.html"), ("xlsx", "a.xlsx")] {
+        let out = tmp.path().join(file);
+        let o = juesuan(
+            &dir,
+            &[
+                "allocate",
+                "allocation.toml",
+                "--format",
+                format,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        match format {
+            "json" => {
+                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(v["total"], 70_000_000);
+                assert_eq!(v["derived"]["assessed"], 17);
+            }
+            "html" => assert!(String::from_utf8(bytes)
+                .unwrap()
+                .contains("<th>天府科技云考核奖励</th>")),
+            _ => assert!(bytes.starts_with(b"PK"), "an xlsx is a zip"),
+        }
+    }
+    // xlsx needs a file; a failed run leaves an existing output untouched.
+    let o = juesuan(&dir, &["allocate", "allocation.toml", "--format", "xlsx"]);
+    assert_eq!(o.status.code(), Some(2));
+    let kept = tmp.path().join("a.json");
+    let before = std::fs::read(&kept).unwrap();
+    let o = juesuan(
+        &dir,
+        &[
+            "allocate",
+            "allocation.toml",
+            "--format",
+            "json",
+            "--what-if",
+            "nothing",
+            "--out",
+            kept.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(&kept).unwrap(), before);
+}
+
+#[test]
+fn a_what_if_shows_who_moves() {
+    let dir = workspace().join("examples/liangshan-kexie-2021");
+    let o = juesuan(
+        &dir,
+        &[
+            "allocate",
+            "allocation.toml",
+            "--what-if",
+            "天府科技云考核奖励.n=6",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("总资金 70万元 → 72万元"), "{text}");
+    assert!(
+        text.contains("名次或金额变化的单位（1个）：") && text.contains("西昌市\t6 → 6\t12 → 14"),
+        "{text}"
+    );
+    // A weight moved to the ranking indicator reorders the counties.
+    let o = juesuan(
+        &dir,
+        &[
+            "allocate",
+            "allocation.toml",
+            "--what-if",
+            "push.weight=0.9",
+        ],
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        o.status.success() && text.contains("假设分析：push.weight=0.9"),
+        "{text}"
+    );
+}
