@@ -63,8 +63,10 @@ pub fn assess(plan: &Plan, a: &Assessment) -> Result<Assessed, AllocError> {
             .iter()
             .map(|v| v.as_ref().map_or(Ratio::ZERO, |v| v.value))
             .collect();
+        let mut sorted = values.clone();
+        sorted.sort();
         for r in 0..n {
-            let (score, how) = score_one(&ind.rule, &values, r)
+            let (score, how) = score_one(&ind.rule, &values, &sorted, r)
                 .ok_or_else(|| overflow(plan, ind.line, &format!("指标“{}”计分", ind.name)))?;
             let weighted = ind
                 .weight
@@ -103,7 +105,13 @@ pub fn assess(plan: &Plan, a: &Assessment) -> Result<Assessed, AllocError> {
 }
 
 /// The score (out of 100) of recipient `r` and how it follows; `None` on overflow.
-fn score_one(rule: &ScoreRule, values: &[Ratio], r: usize) -> Option<(Ratio, String)> {
+/// `sorted`: the same values in ascending order (a rank is a binary search, not a scan).
+fn score_one(
+    rule: &ScoreRule,
+    values: &[Ratio],
+    sorted: &[Ratio],
+    r: usize,
+) -> Option<(Ratio, String)> {
     let v = values[r];
     match rule {
         ScoreRule::Linear { target } => {
@@ -118,7 +126,7 @@ fn score_one(rule: &ScoreRule, values: &[Ratio], r: usize) -> Option<(Ratio, Str
         }
         ScoreRule::Rank => {
             let n = values.len();
-            let above = values.iter().filter(|&&o| o > v).count();
+            let above = sorted.len() - sorted.partition_point(|&o| o <= v);
             if n == 1 {
                 return Some((hundred(), "唯一单位，100分".into()));
             }
@@ -144,8 +152,8 @@ fn score_one(rule: &ScoreRule, values: &[Ratio], r: usize) -> Option<(Ratio, Str
             (*yes, "是".into())
         }),
         ScoreRule::Formula { expr, target } => {
-            let best = values.iter().copied().max()?;
-            let worst = values.iter().copied().min()?;
+            let best = *sorted.last()?;
+            let worst = *sorted.first()?;
             let lookup = |name: &str| match name {
                 "value" => Some(Value::Num(v)),
                 "target" => target.map(Value::Num),

@@ -270,15 +270,14 @@ pub struct Plan {
     pub lines: Vec<Line>,
     /// Set by a what-if: the total is whatever the lines add up to, instead of `pool`.
     pub pool_follows_lines: bool,
+    /// Names and aliases → recipient index.
+    pub(crate) names: BTreeMap<String, usize>,
 }
 
 impl Plan {
     /// Index of the recipient with this name or alias.
     pub fn recipient(&self, name: &str) -> Option<usize> {
-        let name = name.trim();
-        self.recipients
-            .iter()
-            .position(|r| r.name == name || r.aliases.iter().any(|a| a == name))
+        self.names.get(name.trim()).copied()
     }
 
     /// The columns the plan reads: each indicator's and each factor's.

@@ -132,11 +132,15 @@ pub(crate) fn run_line(ctx: &Ctx<'_>, line: &Line) -> Result<LineResult, AllocEr
 fn top_n(ctx: &Ctx<'_>, line: &Line, n: usize, amount: Amount) -> Result<Vec<Share>, AllocError> {
     let a = ctx.assessed();
     let ties = ctx.plan.assessment.as_ref().map_or(Ties::Order, |s| s.ties);
+    let mut group_size = std::collections::BTreeMap::new();
+    for &k in &a.ranks {
+        *group_size.entry(k).or_insert(0usize) += 1;
+    }
     let mut out = Vec::new();
     for &r in &a.order {
         let rank = a.ranks[r];
         // Under "split" the recipients of one rank share the places still open at that rank.
-        let group = a.ranks.iter().filter(|&&k| k == rank).count();
+        let group = group_size[&rank];
         let open = (n + 1).saturating_sub(rank).min(group);
         let (fen, how) = if ties == Ties::Split && group > 1 && open > 0 && open < group {
             let total = amount.fen() * i64::try_from(open).unwrap_or(0);

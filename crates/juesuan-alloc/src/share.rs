@@ -88,19 +88,22 @@ pub fn bounded_shares(
     }
     let left = if lo == 0 { Ratio::ZERO } else { points[lo - 1] };
     let right = points.get(lo).copied();
-    // In (left, right) each weight is either held at a bound or proportional.
-    let probe = match right {
-        Some(r) => left.checked_add(r)?.checked_div(Ratio::from_int(2))?,
-        None => left.checked_add(Ratio::ONE)?,
-    };
+    // In (left, right) each weight is either held at a bound (constant there) or
+    // proportional: proportional if its floor is reached by `left` and its cap not before
+    // `right`. (No midpoint: its denominator would be the product of two weights'.)
     let (mut fixed, mut slope) = (Ratio::ZERO, Ratio::ZERO);
     for &wi in &w {
-        let v = probe.checked_mul(wi)?;
-        let c = clamp(v, floor, cap);
-        if c == v && !wi.is_zero() {
+        let at_left = left.checked_mul(wi)?;
+        let above_floor = floor.is_none_or(|f| at_left >= f);
+        let below_cap = match (cap, right) {
+            (Some(c), Some(r)) => r.checked_mul(wi)? <= c,
+            (Some(c), None) => at_left < c,
+            (None, _) => true,
+        };
+        if !wi.is_zero() && above_floor && below_cap {
             slope = slope.checked_add(wi)?;
         } else {
-            fixed = fixed.checked_add(c)?;
+            fixed = fixed.checked_add(clamp(at_left, floor, cap))?;
         }
     }
     let lambda = if slope.is_zero() {
@@ -111,6 +114,30 @@ pub fn bounded_shares(
     w.iter()
         .map(|&wi| Ok(clamp(lambda.checked_mul(wi)?, floor, cap)))
         .collect()
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.abs()
+}
+
+/// The same proportions as whole numbers over their common denominator, divided by their
+/// common factor: with 3,000 weights of different denominators, products like λ·w_i would
+/// otherwise outgrow i128, while whole weights keep every step within a few digits of them.
+fn whole_weights(w: &[Ratio]) -> Result<Vec<Ratio>, ShareError> {
+    let mut lcm: i128 = 1;
+    for x in w {
+        let d = x.denom();
+        lcm = (lcm / gcd(lcm, d)).checked_mul(d).ok_or(ShareError::Overflow)?;
+    }
+    let whole: Vec<i128> = w
+        .iter()
+        .map(|x| x.numer().checked_mul(lcm / x.denom()).ok_or(ShareError::Overflow))
+        .collect::<Result<_, _>>()?;
+    let common = whole.iter().fold(0, |g, &n| gcd(g, n)).max(1);
+    whole.iter().map(|&n| Ok(Ratio::new(n / common, 1)?)).collect()
 }
 
 /// Round exact amounts (in 分, adding up to `total`, a multiple of `unit`) to multiples of

@@ -1,18 +1,18 @@
 //! From the plan as written to a validated [`Plan`]: names resolved, weights checked, amounts
 //! made exact, each problem located.
 
-use crate::error::{line_col, AllocCode, Errors};
+use crate::error::{AllocCode, Errors};
 use crate::plan::*;
 use juesuan_core::expr::Expr;
 use juesuan_core::money::{Amount, MoneyUnit};
 use juesuan_core::ratio::Ratio;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 const SEE_DOC: &str = "按 docs/allocation.md 改正该处";
 
 fn line_of(errs: &Errors<'_>, offset: usize) -> usize {
-    line_col(errs.text, offset).0
+    errs.line_of(offset)
 }
 
 pub(crate) fn build(raw: RawPlan, errs: &mut Errors<'_>) -> Plan {
@@ -39,7 +39,13 @@ pub(crate) fn build(raw: RawPlan, errs: &mut Errors<'_>) -> Plan {
         illustrative: false,
         lines: Vec::new(),
         pool_follows_lines: false,
+        names: BTreeMap::new(),
     };
+    for (i, r) in plan.recipients.iter().enumerate() {
+        for n in std::iter::once(&r.name).chain(&r.aliases) {
+            plan.names.entry(n.clone()).or_insert(i);
+        }
+    }
     if pool.fen() % plan.rounding.fen() != 0 {
         errs.at(
             AllocCode::BadRule,
