@@ -20,16 +20,26 @@ fn plan_text() -> String {
     let mut x: u64 = 12_345;
     for i in 0..N {
         let mut next = || {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (x >> 33) % 1_200
         };
         let (a, b, pop) = (next(), next(), 1 + next() * 37);
-        t.push_str(&format!("[[kpi.row]]\nrecipient = \"县{i:04}\"\na = {a}\nb = {b}\npop = {pop}\n"));
+        t.push_str(&format!(
+            "[[kpi.row]]\nrecipient = \"县{i:04}\"\na = {a}\nb = {b}\npop = {pop}\n"
+        ));
     }
     t.push_str("[[line]]\nname = \"前100名\"\nrule = \"top_n\"\nn = 100\namount = \"2\"\n");
-    t.push_str("[[line]]\nname = \"因素法\"\nrule = \"factor\"\npool = \"100000\"\nfloor = \"5\"\n");
-    t.push_str("[[line.factor]]\nname = \"基础\"\nkind = \"base\"\nweight = \"0.2\"\ndata = \"equal\"\n");
-    t.push_str("[[line.factor]]\nname = \"人口\"\nkind = \"need\"\nweight = \"0.5\"\ndata = \"pop\"\n");
+    t.push_str(
+        "[[line]]\nname = \"因素法\"\nrule = \"factor\"\npool = \"100000\"\nfloor = \"5\"\n",
+    );
+    t.push_str(
+        "[[line.factor]]\nname = \"基础\"\nkind = \"base\"\nweight = \"0.2\"\ndata = \"equal\"\n",
+    );
+    t.push_str(
+        "[[line.factor]]\nname = \"人口\"\nkind = \"need\"\nweight = \"0.5\"\ndata = \"pop\"\n",
+    );
     t.push_str("[[line.factor]]\nname = \"绩效\"\nkind = \"performance\"\nweight = \"0.3\"\ndata = \"score\"\n");
     t
 }
@@ -41,8 +51,12 @@ fn bench(c: &mut Criterion) {
     assert_eq!(a.total, a.pool);
     let mut g = c.benchmark_group("allocate");
     g.sample_size(10);
-    g.bench_function("3000 recipients: parse plan", |b| b.iter(|| parse_plan(black_box(&text), "bench.toml").unwrap()));
-    g.bench_function("3000 recipients: 因素法 + top-100 + ranking", |b| b.iter(|| allocate(black_box(&plan)).unwrap()));
+    g.bench_function("3000 recipients: parse plan", |b| {
+        b.iter(|| parse_plan(black_box(&text), "bench.toml").unwrap())
+    });
+    g.bench_function("3000 recipients: 因素法 + top-100 + ranking", |b| {
+        b.iter(|| allocate(black_box(&plan)).unwrap())
+    });
     g.finish();
 }
 

@@ -19,6 +19,24 @@ const NAME_COLUMNS: [&str; 3] = ["recipient", "单位", "县市"];
 const DATE_COLUMNS: [&str; 2] = ["date", "日期"];
 const SOURCE_COLUMNS: [&str; 2] = ["source", "来源"];
 
+/// The header's cells, trimmed; its first column must name the recipient.
+fn check_header(header: &csv::StringRecord, file: &str) -> Result<Vec<String>, Vec<AllocError>> {
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    if !header
+        .first()
+        .is_some_and(|h| NAME_COLUMNS.contains(&h.as_str()))
+    {
+        return Err(vec![err(
+            file,
+            1,
+            Some(1),
+            "第一列应为单位名称（表头 recipient）".into(),
+            "表头写成 recipient,指标列…,date,source",
+        )]);
+    }
+    Ok(header)
+}
+
 impl Plan {
     /// Read the KPI values of a CSV file into the plan. Values stated inline in the plan
     /// for the same recipient and column are replaced (the file is the later source).
@@ -50,19 +68,7 @@ impl Plan {
                 )])
             }
         };
-        let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-        if !header
-            .first()
-            .is_some_and(|h| NAME_COLUMNS.contains(&h.as_str()))
-        {
-            return Err(vec![err(
-                file,
-                1,
-                Some(1),
-                "第一列应为单位名称（表头 recipient）".into(),
-                "表头写成 recipient,指标列…,date,source",
-            )]);
-        }
+        let header = check_header(&header, file)?;
         let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
         let (date_col, source_col) = (find(&DATE_COLUMNS), find(&SOURCE_COLUMNS));
         for (i, rec) in records.enumerate() {

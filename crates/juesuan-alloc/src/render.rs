@@ -121,36 +121,7 @@ pub fn text(a: &Allocation) -> String {
         }
     }
     if let Some(s) = &a.assessed {
-        o.push_str("\n四、得分计算过程\n");
-        for &r in &s.order {
-            o.push_str(&format!(
-                "{}（第{}名，总分{}）\n",
-                a.recipients[r].name,
-                s.ranks[r],
-                s.totals[r].display_exact()
-            ));
-            for x in &s.scores[r] {
-                let p = &x.provenance;
-                o.push_str(&format!(
-                    "  {}：数据 {}（{} 第{}行{}{}）；{} = {} 分；× 权重 = {}\n",
-                    x.name,
-                    x.value.display_exact(),
-                    p.file,
-                    p.row,
-                    p.date
-                        .as_deref()
-                        .map(|d| format!("，{d}"))
-                        .unwrap_or_default(),
-                    p.source
-                        .as_deref()
-                        .map(|d| format!("，{d}"))
-                        .unwrap_or_default(),
-                    x.how,
-                    x.score.display_exact(),
-                    x.weighted.display_exact()
-                ));
-            }
-        }
+        o.push_str(&score_trace(a, s));
     }
     o.push_str("\n五、用于转移支付绩效自评表的数值\n");
     if a.derived.assessed > 0 {
@@ -165,6 +136,42 @@ pub fn text(a: &Allocation) -> String {
     ));
     for (name, c) in &a.derived.costs {
         o.push_str(&format!("  成本指标：{name}：{c}\n"));
+    }
+    o
+}
+
+/// 四、得分计算过程: each recipient's data, its provenance and its scores.
+fn score_trace(a: &Allocation, s: &crate::Assessed) -> String {
+    let mut o = String::new();
+    o.push_str("\n四、得分计算过程\n");
+    for &r in &s.order {
+        o.push_str(&format!(
+            "{}（第{}名，总分{}）\n",
+            a.recipients[r].name,
+            s.ranks[r],
+            s.totals[r].display_exact()
+        ));
+        for x in &s.scores[r] {
+            let p = &x.provenance;
+            o.push_str(&format!(
+                "  {}：数据 {}（{} 第{}行{}{}）；{} = {} 分；× 权重 = {}\n",
+                x.name,
+                x.value.display_exact(),
+                p.file,
+                p.row,
+                p.date
+                    .as_deref()
+                    .map(|d| format!("，{d}"))
+                    .unwrap_or_default(),
+                p.source
+                    .as_deref()
+                    .map(|d| format!("，{d}"))
+                    .unwrap_or_default(),
+                x.how,
+                x.score.display_exact(),
+                x.weighted.display_exact()
+            ));
+        }
     }
     o
 }

@@ -64,7 +64,7 @@ pub fn bounded_shares(
     let w: Vec<Ratio> = if equal {
         vec![Ratio::ONE; w.len()]
     } else {
-        w.to_vec()
+        whole_weights(w)?
     };
     // Breakpoints of the piecewise-linear total: where a weight meets its floor or its cap.
     let mut points: Vec<Ratio> = Vec::new();
@@ -130,14 +130,23 @@ fn whole_weights(w: &[Ratio]) -> Result<Vec<Ratio>, ShareError> {
     let mut lcm: i128 = 1;
     for x in w {
         let d = x.denom();
-        lcm = (lcm / gcd(lcm, d)).checked_mul(d).ok_or(ShareError::Overflow)?;
+        lcm = (lcm / gcd(lcm, d))
+            .checked_mul(d)
+            .ok_or(ShareError::Overflow)?;
     }
     let whole: Vec<i128> = w
         .iter()
-        .map(|x| x.numer().checked_mul(lcm / x.denom()).ok_or(ShareError::Overflow))
+        .map(|x| {
+            x.numer()
+                .checked_mul(lcm / x.denom())
+                .ok_or(ShareError::Overflow)
+        })
         .collect::<Result<_, _>>()?;
     let common = whole.iter().fold(0, |g, &n| gcd(g, n)).max(1);
-    whole.iter().map(|&n| Ok(Ratio::new(n / common, 1)?)).collect()
+    whole
+        .iter()
+        .map(|&n| Ok(Ratio::new(n / common, 1)?))
+        .collect()
 }
 
 /// Round exact amounts (in 分, adding up to `total`, a multiple of `unit`) to multiples of
