@@ -294,3 +294,77 @@ proptest! {
         prop_assert_eq!(amounts.iter().sum::<i64>(), 10_000 * n as i64);
     }
 }
+
+/// The plan text with the one indicator's rule replaced by `rule` (TOML lines).
+fn with_rule(values: &[u32], rule: &str) -> String {
+    let lines = "[[line]]\nname = \"奖励\"\nrule = \"top_n\"\nn = 1\namount = 100\n";
+    plan_text(values, "pool = 100\n", lines).replace("rule = \"linear\"\ntarget = 100\n", rule)
+}
+
+fn scores(text: &str) -> Vec<String> {
+    let a = run(text).unwrap();
+    a.assessed
+        .unwrap()
+        .scores
+        .iter()
+        .map(|s| s[0].score.display_exact())
+        .collect()
+}
+
+#[test]
+fn each_scoring_rule_scores_and_a_bad_one_is_refused() {
+    // Ranking: 100 × (n − rank) ÷ (n − 1); equal values share a rank.
+    assert_eq!(
+        scores(&with_rule(&[5, 9, 9], "rule = \"rank\"\n")),
+        ["0", "100", "100"]
+    );
+    // Bands, as in an indicator system file.
+    let bands = "rule = \"bands\"\n[[assessment.indicator.band]]\nfrom = 50\ninclude_from = true\npoints = 100\n[[assessment.indicator.band]]\nto = 50\npoints = 60\n";
+    assert_eq!(scores(&with_rule(&[10, 50], bands)), ["60", "100"]);
+    // Yes/no with its own points.
+    assert_eq!(
+        scores(&with_rule(&[0, 1], "rule = \"yes_no\"\nyes = 80\n")),
+        ["0", "80"]
+    );
+    // A formula over value, best and worst.
+    let f = "rule = \"formula\"\nexpr = \"(value - worst) / (best - worst) * 100\"\n";
+    assert_eq!(scores(&with_rule(&[10, 20, 30], f)), ["0", "50", "100"]);
+    // Failing cases: a linear rule without a target, a formula that does not parse, bands
+    // without a band.
+    for rule in [
+        "rule = \"linear\"\n",
+        "rule = \"formula\"\nexpr = \"value *\"\n",
+        "rule = \"bands\"\n",
+    ] {
+        assert_eq!(
+            codes(run(&with_rule(&[1, 2], rule))),
+            vec![AllocCode::BadRule],
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn a_tie_indicator_decides_before_the_list_order() {
+    let lines = "[[line]]\nname = \"奖励\"\nrule = \"top_n\"\nn = 1\namount = 100\n";
+    let text = plan_text(&[50, 50], "pool = 100\n", lines)
+        .replace("weight = 1\n", "weight = \"0.5\"\n")
+        .replace("[kpi]\n", "[[assessment.indicator]]\nid = \"pop\"\nname = \"人口\"\nweight = \"0\"\nrule = \"rank\"\n[kpi]\n")
+        .replace("[assessment]\n", "[assessment]\ntie_indicators = [\"pop\"]\n");
+    // Weights 0.5 + 0 do not add to 1: refused first.
+    assert_eq!(codes(run(&text)), vec![AllocCode::WeightSum]);
+    let text = text.replace("weight = \"0.5\"\n", "weight = 1\n");
+    // Equal totals; 县001 has the larger pop (v + 1 = 51 each here: equal too) → list order.
+    let a = run(&text).unwrap();
+    assert_eq!((yuan(&a, 0), yuan(&a, 1)), (100, 0));
+    let text = text.replace(
+        "v = 50\npop = 51\n[[kpi.row]]\nrecipient = \"县001\"\nv = 50\npop = 51",
+        "v = 50\npop = 51\n[[kpi.row]]\nrecipient = \"县001\"\nv = 50\npop = 99",
+    );
+    let a = run(&text).unwrap();
+    assert_eq!(
+        (yuan(&a, 0), yuan(&a, 1)),
+        (0, 100),
+        "the tie indicator puts 县001 first"
+    );
+}

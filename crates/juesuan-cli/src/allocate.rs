@@ -139,17 +139,14 @@ fn xlsx(a: &Allocation, moves: Option<(&str, &Vec<Move>)>) -> anyhow::Result<Vec
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("0.00####");
-    // Amounts go to Excel as numbers in the plan's unit; they are exact in 分, which a
-    // spreadsheet number holds exactly at these sizes.
-    let num = |x: juesuan_core::Amount| -> f64 {
-        x.exact(if a.unit == "元" {
-            juesuan_core::MoneyUnit::Yuan
-        } else {
-            juesuan_core::MoneyUnit::Wan
-        })
-        .parse()
-        .unwrap_or(0.0)
+    // Amounts go to Excel as numbers in the plan's unit, converted once, as the disclosure
+    // workbook does (the nearest double to the exact decimal).
+    let unit = if a.unit == "元" {
+        juesuan_core::MoneyUnit::Yuan
+    } else {
+        juesuan_core::MoneyUnit::Wan
     };
+    let num = |x: juesuan_core::Amount| juesuan_xlsx::text::amount_to_f64(x, unit);
     let s = wb.add_worksheet().set_name("分配表")?;
     s.write_string_with_format(0, 0, &a.title, &bold)?;
     s.write_string(1, 0, format!("单位：{}", a.unit))?;

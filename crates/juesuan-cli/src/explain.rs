@@ -170,6 +170,12 @@ mod tests {
             x.contains("单元格不是有效金额") && x.contains("docs/xlsx.md"),
             "{x}"
         );
+        let al = explain("a003", &lib()).unwrap();
+        assert!(
+            al.starts_with("A003 缺少考核数据\n  代码族：转移支付分配计划错误")
+                && al.contains("docs/allocation.md"),
+            "{al}"
+        );
         let a = explain("total_of_parts", &lib()).unwrap();
         assert!(
             a.contains("合计与分项") && a.contains("怎么办：核对合计和各分项"),
