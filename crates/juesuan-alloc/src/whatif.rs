@@ -38,14 +38,21 @@ pub fn apply(plan: &Plan, spec: &str) -> Result<Plan, AllocError> {
     let (key, value) = (key.trim(), value.trim());
     let number = Ratio::parse(value)
         .map_err(|_| bad(spec, format!("“{value}”不是数"), "写成如 0.3 或 80 的数"))?;
+    // A pool is shared in whole rounding units, so it must be a whole number of them.
     let money = || {
-        to_amount(number, plan.unit).ok_or_else(|| {
-            bad(
-                spec,
-                format!("“{value}”不是有效金额（单位{}）", plan.unit.label()),
-                "写成不小于0、精确到分的数",
-            )
-        })
+        to_amount(number, plan.unit)
+            .filter(|a| a.fen() % plan.rounding.fen() == 0)
+            .ok_or_else(|| {
+                bad(
+                    spec,
+                    format!(
+                        "“{value}”不是有效金额（单位{}，须为舍入单位{}的整数倍）",
+                        plan.unit.label(),
+                        plan.rounding.label()
+                    ),
+                    "写成不小于0的数，精确到舍入单位",
+                )
+            })
     };
     if key == "pool" {
         let pooled: Vec<usize> = p
