@@ -43,10 +43,30 @@ fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
         Err(e) => return Ok(Err(e)),
     };
     if let Some((file, line)) = plan.kpi_file.clone() {
-        let csv_path = path.parent().unwrap_or(Path::new("")).join(&file);
-        let csv = output::read_text_file(&csv_path, "考核数据文件")
-            .map_err(|e| anyhow!("{name}:{line}: {e}（kpi.file 相对于分配计划文件所在目录）"))?;
-        if let Err(e) = plan.attach_csv(&csv, &csv_path.display().to_string()) {
+        let data_path = path.parent().unwrap_or(Path::new("")).join(&file);
+        let data_name = data_path.display().to_string();
+        let read_failed =
+            |e: String| anyhow!("{name}:{line}: {e}（kpi.file 相对于分配计划文件所在目录）");
+        let attached = if file.to_ascii_lowercase().ends_with(".xlsx") {
+            let bytes = std::fs::read(&data_path)
+                .map_err(|e| read_failed(format!("读取考核数据文件 {data_name}：{e}")))?;
+            match juesuan_xlsx::first_sheet_rows(&bytes, &juesuan_xlsx::Limits::default()) {
+                Ok(rows) => plan.attach_rows(&rows, &data_name),
+                Err(e) => Err(vec![AllocError {
+                    code: juesuan_alloc::AllocCode::KpiFile,
+                    file: data_name.clone(),
+                    line: None,
+                    column: None,
+                    message: format!("无法读取 Excel 考核数据：{e}"),
+                    hint: "确认是未加密的 .xlsx，考核数据在第一个工作表".into(),
+                }]),
+            }
+        } else {
+            let csv = output::read_text_file(&data_path, "考核数据文件")
+                .map_err(|e| read_failed(e.to_string()))?;
+            plan.attach_csv(&csv, &data_name)
+        };
+        if let Err(e) = attached {
             return Ok(Err(e));
         }
     }

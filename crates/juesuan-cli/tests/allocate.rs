@@ -181,3 +181,48 @@ fn a_what_if_shows_who_moves() {
         "{text}"
     );
 }
+
+/// The KPI values may come from the first worksheet of an .xlsx file, with the same
+/// provenance (file and row) and the same located errors.
+#[test]
+fn kpi_values_are_read_from_an_excel_file() {
+    let dir = workspace().join("examples/liangshan-kexie-2021");
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(dir.join("kpi-2021.csv")).unwrap();
+    let write = |rows: &str, name: &str| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, line) in rows.lines().enumerate() {
+            for (c, cell) in line.split(',').enumerate() {
+                let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+                match cell.parse::<f64>() {
+                    Ok(n) => ws.write_number(r, c, n).unwrap(),
+                    Err(_) => ws.write_string(r, c, cell).unwrap(),
+                };
+            }
+        }
+        wb.save(tmp.path().join(name)).unwrap();
+    };
+    write(&csv, "kpi.xlsx");
+    let plan = std::fs::read_to_string(dir.join("allocation.toml"))
+        .unwrap()
+        .replace("kpi-2021.csv", "kpi.xlsx");
+    std::fs::write(tmp.path().join("plan.toml"), &plan).unwrap();
+    let o = juesuan(tmp.path(), &["allocate", "plan.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("每个2万元，共计10万元")
+            && text.contains("数据 3120（")
+            && text.contains("kpi.xlsx 第4行"),
+        "{text}"
+    );
+    write(&csv.replace("木里县,3120", "木里县,三千"), "kpi.xlsx");
+    let o = juesuan(tmp.path(), &["allocate", "plan.toml"]);
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr.starts_with("kpi.xlsx:4:2: 错误[A007]：单位“木里县”的 registration “三千”不是数"),
+        "{stderr}"
+    );
+}
