@@ -410,7 +410,7 @@ fn pooled(
     Ok((0..w.len())
         .map(|r| {
             let exact = q[r]
-                .checked_div(Ratio::from_int(10_000))
+                .checked_div(Ratio::from_int(100))
                 .map(|x| x.display_exact())
                 .unwrap_or_default();
             let bound = match (bounds.floor, bounds.cap) {

@@ -80,6 +80,8 @@ fn pro_rata_adds_up_to_the_pool_and_fails_without_a_pool() {
     // 1000 × 10/60, 20/60, 30/60 = 166.67, 333.33, 500: the spare 元 goes to the largest remainder.
     assert_eq!((yuan(&a, 0), yuan(&a, 1), yuan(&a, 2)), (167, 333, 500));
     assert_eq!(a.total, Amount(100_000));
+    let how = &a.lines[0].shares[0].how;
+    assert!(how.contains("精确额 166.666667…元") && how.ends_with("→ 167.00元"), "{how}");
     let no_pool = lines.replace("pool = 1000\n", "");
     assert_eq!(
         codes(run(&plan_text(&[10, 20, 30], "pool = 1000\n", &no_pool))),
