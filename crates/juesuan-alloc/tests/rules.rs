@@ -81,7 +81,10 @@ fn pro_rata_adds_up_to_the_pool_and_fails_without_a_pool() {
     assert_eq!((yuan(&a, 0), yuan(&a, 1), yuan(&a, 2)), (167, 333, 500));
     assert_eq!(a.total, Amount(100_000));
     let how = &a.lines[0].shares[0].how;
-    assert!(how.contains("精确额 166.666667…元") && how.ends_with("→ 167.00元"), "{how}");
+    assert!(
+        how.contains("精确额 166.666667…元") && how.ends_with("→ 167.00元"),
+        "{how}"
+    );
     let no_pool = lines.replace("pool = 1000\n", "");
     assert_eq!(
         codes(run(&plan_text(&[10, 20, 30], "pool = 1000\n", &no_pool))),
@@ -369,4 +372,25 @@ fn a_tie_indicator_decides_before_the_list_order() {
         (0, 100),
         "the tie indicator puts 县001 first"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text, and the seed's plan with any one character replaced, is either a plan or
+    /// located errors: never a panic.
+    #[test]
+    fn no_text_makes_the_planner_panic(text in "\\PC{0,200}", at in 0usize..4000, c in any::<char>()) {
+        let _ = parse_plan(&text, "p.toml");
+        let seed = include_str!("../../../examples/liangshan-kexie-2021/allocation.toml");
+        let mut chars: Vec<char> = seed.chars().collect();
+        let at = at % chars.len();
+        chars[at] = c;
+        let changed: String = chars.into_iter().collect();
+        if let Ok(plan) = parse_plan(&changed, "p.toml") {
+            if let Err(errors) = allocate(&plan) {
+                prop_assert!(errors.iter().all(|e| e.line.is_some() || e.file != "p.toml" || e.code == AllocCode::LinesNotPool));
+            }
+        }
+    }
 }
