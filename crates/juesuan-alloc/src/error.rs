@@ -26,10 +26,12 @@ pub enum AllocCode {
     LinesNotPool,
     /// A009 假设分析（--what-if）写法错误
     WhatIf,
+    /// A010 转移支付绩效自评表与分配计划不符（警告）
+    EvaluationMismatch,
 }
 
 impl AllocCode {
-    pub const ALL: [AllocCode; 9] = [
+    pub const ALL: [AllocCode; 10] = [
         AllocCode::Syntax,
         AllocCode::UnknownRecipient,
         AllocCode::MissingKpi,
@@ -39,6 +41,7 @@ impl AllocCode {
         AllocCode::KpiFile,
         AllocCode::LinesNotPool,
         AllocCode::WhatIf,
+        AllocCode::EvaluationMismatch,
     ];
 }
 
@@ -57,11 +60,15 @@ impl Coded for AllocCode {
             AllocCode::KpiFile => "A007",
             AllocCode::LinesNotPool => "A008",
             AllocCode::WhatIf => "A009",
+            AllocCode::EvaluationMismatch => "A010",
         }
     }
 
     fn severity(self) -> Severity {
-        Severity::Error
+        match self {
+            AllocCode::EvaluationMismatch => Severity::Warning,
+            _ => Severity::Error,
+        }
     }
 
     fn title(self) -> &'static str {
@@ -75,6 +82,7 @@ impl Coded for AllocCode {
             AllocCode::KpiFile => "考核数据文件错误",
             AllocCode::LinesNotPool => "各分配行之和与总资金不符",
             AllocCode::WhatIf => "假设分析写法错误",
+            AllocCode::EvaluationMismatch => "转移支付绩效自评表与分配计划不符",
         }
     }
 }

@@ -15,6 +15,7 @@ mod kpi;
 pub mod plan;
 pub mod render;
 pub mod rules;
+pub mod selfeval;
 pub mod share;
 mod validate;
 pub mod whatif;

@@ -241,7 +241,22 @@ pub struct Line {
     /// The money of this line; required for pooled lines, optional for fixed ones.
     pub pool: Option<Amount>,
     pub note: Option<String>,
+    /// The 成本指标 of the transfer-payment self-evaluation table this line's money is.
+    pub cost_indicator: Option<String>,
     pub line: usize,
+}
+
+/// Where the plan's figures stand in the unit's self-evaluation (`[evaluation]` of the plan):
+/// the project of the transfer-payment table (转移支付绩效自评表) and its quantity indicators.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationLink {
+    /// The project's name in the input file's `[[evaluation.projects]]`.
+    pub project: String,
+    /// The 数量指标 that counts the units assessed (考核数).
+    pub assessed: Option<String>,
+    /// The 数量指标 that counts the units funded.
+    pub funded: Option<String>,
 }
 
 /// A validated allocation plan.
@@ -270,6 +285,8 @@ pub struct Plan {
     pub lines: Vec<Line>,
     /// Set by a what-if: the total is whatever the lines add up to, instead of `pool`.
     pub pool_follows_lines: bool,
+    /// The self-evaluation table these figures belong to, if stated.
+    pub evaluation: Option<EvaluationLink>,
     /// Names and aliases → recipient index.
     pub(crate) names: BTreeMap<String, usize>,
 }
@@ -325,6 +342,7 @@ pub(crate) struct RawPlan {
     pub kpi: Option<RawKpi>,
     #[serde(rename = "line", default)]
     pub lines: Vec<Spanned<RawLine>>,
+    pub evaluation: Option<EvaluationLink>,
 }
 
 #[derive(Deserialize)]
@@ -417,6 +435,7 @@ pub(crate) struct RawLine {
     pub unit: Option<String>,
     pub unit_amount: Option<Spanned<Ratio>>,
     pub note: Option<String>,
+    pub cost_indicator: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,7 @@ pub(crate) fn build(raw: RawPlan, errs: &mut Errors<'_>) -> Plan {
         illustrative: false,
         lines: Vec::new(),
         pool_follows_lines: false,
+        evaluation: raw.evaluation,
         names: BTreeMap::new(),
     };
     for (i, r) in plan.recipients.iter().enumerate() {
@@ -397,6 +398,7 @@ fn line(plan: &Plan, s: &Spanned<RawLine>, errs: &mut Errors<'_>) -> Line {
         rule,
         pool,
         note: l.note.clone(),
+        cost_indicator: l.cost_indicator.clone(),
         line: line_of(errs, at),
     }
 }

@@ -6,6 +6,7 @@
 use crate::output;
 use anyhow::{anyhow, Context};
 use clap::Args as ClapArgs;
+use juesuan_alloc::selfeval::{self, Agreement};
 use juesuan_alloc::whatif::{self, Move};
 use juesuan_alloc::{allocate, parse_plan, render, AllocError, Allocation, Plan};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,83 @@ pub struct Args {
     /// 假设分析：如 'registration.weight=0.4'、'pool=80'、'天府科技云考核奖励.n=6'（可多次，依次应用）/ what-if changes
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
+    /// 与单位输入文件中的转移支付绩效自评表核对（项目名称和指标见计划的 [evaluation]、cost_indicator）/ check the self-evaluation table of this input file against the plan
+    #[arg(long, value_name = "输入文件")]
+    evaluation: Option<PathBuf>,
+}
+
+/// The project of the plan's `[evaluation]` in the unit's input file, compared with the
+/// plan; `Err(code)` when the input file has errors (already reported).
+fn check_evaluation(
+    lib: &juesuan_data::Library,
+    plan: &Plan,
+    a: &Allocation,
+    input: &Path,
+) -> anyhow::Result<Result<(String, Vec<Agreement>), ExitCode>> {
+    let Some(link) = &plan.evaluation else {
+        return Err(anyhow!(
+            "{}: 分配计划没有 [evaluation]（project = 自评表的项目名称），无法与 {} 核对",
+            plan.file,
+            input.display()
+        ));
+    };
+    let (uy, _) = match crate::read_input(lib, input)? {
+        Ok(v) => v,
+        Err(code) => return Ok(Err(code)),
+    };
+    let projects = uy
+        .evaluation
+        .and_then(|e| e.input.ok())
+        .map(|e| e.projects)
+        .unwrap_or_default();
+    let Some(project) = projects.iter().find(|p| p.name == link.project) else {
+        let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+        return Err(anyhow!(
+            "{} 的 [evaluation] 中没有项目“{}”（有：{}）；请改正分配计划 [evaluation] 的 project",
+            input.display(),
+            link.project,
+            if names.is_empty() {
+                "无".to_string()
+            } else {
+                names.join("、")
+            }
+        ));
+    };
+    Ok(Ok((
+        project.name.clone(),
+        selfeval::against(plan, a, project),
+    )))
+}
+
+/// The comparison added to an output already rendered (text, JSON, HTML).
+fn with_evaluation(
+    format: &str,
+    bytes: Vec<u8>,
+    project: &str,
+    agreements: &[Agreement],
+) -> anyhow::Result<Vec<u8>> {
+    let text = selfeval::text(project, agreements);
+    Ok(match format {
+        "json" => {
+            let mut v: serde_json::Value = serde_json::from_slice(&bytes)?;
+            v["evaluation"] = serde_json::json!({ "project": project, "figures": agreements });
+            serde_json::to_string_pretty(&v)?.into_bytes()
+        }
+        "html" => {
+            let section = format!(
+                "<h2>与转移支付绩效自评表核对</h2><pre>{}</pre>\n</body>",
+                text.trim().replace('&', "&amp;").replace('<', "&lt;")
+            );
+            String::from_utf8_lossy(&bytes)
+                .replacen("</body>", &section, 1)
+                .into_bytes()
+        }
+        _ => {
+            let mut b = bytes;
+            b.extend_from_slice(text.as_bytes());
+            b
+        }
+    })
 }
 
 fn report(errors: &[AllocError]) -> ExitCode {
@@ -73,7 +151,7 @@ fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
     Ok(Ok(plan))
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(lib: &juesuan_data::Library, args: Args) -> anyhow::Result<ExitCode> {
     if !["text", "json", "xlsx", "html"].contains(&args.format.as_str()) {
         return Err(anyhow!(
             "未知的输出格式“{}”：可用 text、json、xlsx、html",
@@ -110,12 +188,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let moves = whatif::compare(&before, &after);
         Some((args.what_if.join("；"), after, moves))
     };
-    let bytes = rendered(&args.format, &before, what_if.as_ref())?;
+    let checked = match &args.evaluation {
+        Some(input) => match check_evaluation(lib, &plan, &before, input)? {
+            Ok(c) => Some((c, input.display().to_string())),
+            Err(code) => return Ok(code),
+        },
+        None => None,
+    };
+    let agreements = checked.as_ref().map(|((_, g), _)| g.as_slice());
+    let mut bytes = rendered(&args.format, &before, what_if.as_ref(), agreements)?;
+    if let Some(((project, g), _)) = &checked {
+        if args.format != "xlsx" {
+            bytes = with_evaluation(&args.format, bytes, project, g)?;
+        }
+    }
     match &args.out {
         Some(path) => {
             output::write_file(path, &bytes).with_context(|| format!("写入 {}", path.display()))?
         }
         None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    if let Some(((_, g), input)) = &checked {
+        for w in selfeval::warnings(g, input) {
+            eprintln!("{w}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -124,6 +220,7 @@ fn rendered(
     format: &str,
     before: &Allocation,
     what_if: Option<&(String, Allocation, Vec<Move>)>,
+    agreements: Option<&[Agreement]>,
 ) -> anyhow::Result<Vec<u8>> {
     Ok(match (format, what_if) {
         ("json", None) => serde_json::to_string_pretty(before)?.into_bytes(),
@@ -149,12 +246,20 @@ fn rendered(
             page.replacen("</h1>\n", &format!("</h1>\n{pre}\n"), 1)
                 .into_bytes()
         }
-        (_, w) => xlsx(w.map_or(before, |w| &w.1), w.map(|w| (w.0.as_str(), &w.2)))?,
+        (_, w) => xlsx(
+            w.map_or(before, |w| &w.1),
+            w.map(|w| (w.0.as_str(), &w.2)),
+            agreements,
+        )?,
     })
 }
 
 /// The allocation table (one row per recipient) and each line's amounts, as a workbook.
-fn xlsx(a: &Allocation, moves: Option<(&str, &Vec<Move>)>) -> anyhow::Result<Vec<u8>> {
+fn xlsx(
+    a: &Allocation,
+    moves: Option<(&str, &Vec<Move>)>,
+    agreements: Option<&[Agreement]>,
+) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -242,9 +347,41 @@ fn xlsx(a: &Allocation, moves: Option<(&str, &Vec<Move>)>) -> anyhow::Result<Vec
             m.write_number_with_format(row, 4, num(mv.after), &money)?;
         }
     }
+    if let Some(g) = agreements {
+        evaluation_sheet(&mut wb, g, &bold)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
 fn col(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+/// 自评表核对: one row per figure of the self-evaluation table.
+fn evaluation_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    g: &[Agreement],
+    bold: &rust_xlsxwriter::Format,
+) -> anyhow::Result<()> {
+    let e = wb.add_worksheet().set_name("自评表核对")?;
+    for (c, h) in ["指标类别", "指标", "自评表", "分配计划", "单位", "结果"]
+        .iter()
+        .enumerate()
+    {
+        e.write_string_with_format(0, col(c), *h, bold)?;
+    }
+    for (i, x) in g.iter().enumerate() {
+        let row = u32::try_from(i + 1)?;
+        e.write_string(row, 0, x.kind)?;
+        e.write_string(row, 1, &x.name)?;
+        e.write_string(
+            row,
+            2,
+            x.stated.map(|s| s.display_exact()).unwrap_or_default(),
+        )?;
+        e.write_string(row, 3, x.derived.display_exact())?;
+        e.write_string(row, 4, &x.unit)?;
+        e.write_string(row, 5, if x.holds { "一致" } else { "不一致" })?;
+    }
+    Ok(())
 }

@@ -172,7 +172,7 @@ mod tests {
         );
         let al = explain("a003", &lib()).unwrap();
         assert!(
-            al.starts_with("A003 缺少考核数据\n  代码族：转移支付分配计划错误")
+            al.starts_with("A003 缺少考核数据\n  代码族：转移支付分配计划错误和警告")
                 && al.contains("docs/allocation.md"),
             "{al}"
         );

@@ -208,7 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let lib = load_library(&cli.data)?;
     match cli.command {
         Command::Journal(args) => journal::run(&lib, args),
-        Command::Allocate(args) => allocate::run(args),
+        Command::Allocate(args) => allocate::run(&lib, args),
         Command::Import(args) => xlsx::import(&lib, args),
         Command::Template(args) => xlsx::template(&lib, args),
         Command::Db(args) => db::run(&lib, args),

@@ -197,7 +197,7 @@ impl Family {
             Family::Workbook => "Excel 工作簿导入错误（X001–X007）",
             Family::Audit => "已公开报告的核对类别（如 total_of_parts、share）",
             Family::Rule => "审核公式的规则编号（data/rules/ 中的 id，如 t1-balance）",
-            Family::Allocation => "转移支付分配计划错误（A001–A009）",
+            Family::Allocation => "转移支付分配计划错误和警告（A001–A010）",
         }
     }
 }
