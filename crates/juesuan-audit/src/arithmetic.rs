@@ -55,12 +55,18 @@ fn unit_after(rest: &[char]) -> Option<(usize, Option<(Ratio, &'static str)>)> {
             .count();
         (n, None)
     };
-    // "/年", "/人·次": a rate, which the multiplication by a count uses up.
+    // "/年", "/人·次", "/人、餐": a rate, which the multiplication by a count uses up. A
+    // "、" inside a rate joins two counting words ("25元/人、餐" is per person and meal).
     if rest.get(used) == Some(&'/') {
-        let n = rest[used + 1..]
+        let cjk = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+        let after = &rest[used + 1..];
+        let n = after
             .iter()
+            .enumerate()
             .take(3)
-            .take_while(|c| ('\u{4e00}'..='\u{9fff}').contains(*c) || **c == '·')
+            .take_while(|(k, c)| {
+                cjk(c) || **c == '·' || (**c == '、' && *k > 0 && after.get(k + 1).is_some_and(cjk))
+            })
             .count();
         if n > 0 {
             used += 1 + n;
@@ -394,6 +400,18 @@ mod tests {
         );
         let wrong = arithmetic("食堂补助：500人*4餐*25元=50000元=6万元。");
         assert_eq!(wrong[1].0, Outcome::Fail);
+    }
+
+    #[test]
+    fn a_rate_per_person_and_meal_is_one_rate() {
+        assert_eq!(
+            arithmetic("参赛及观摩师生餐费（500人*4餐*25元/人、餐＝5万元）"),
+            vec![(Outcome::Pass, "5".into(), "5.00".into())]
+        );
+        assert_eq!(
+            arithmetic("参赛师生餐费（500人*4餐*25元/人、餐＝6万元）")[0].0,
+            Outcome::Fail
+        );
     }
 
     #[test]

@@ -169,6 +169,7 @@ impl Auditor {
         self.list_totals(s, &amounts);
         self.count_list_totals(s);
         self.arithmetic(s);
+        self.unit_cost(s);
         self.comparisons(s, &amounts);
         self.remember(s, &amounts);
         if s.line != self.line {

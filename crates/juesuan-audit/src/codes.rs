@@ -7,7 +7,7 @@ use juesuan_core::{Coded, Family, Severity};
 
 impl Kind {
     /// Every kind, for the registry of codes (`juesuan explain`, the docs guard).
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::TotalOfParts,
         Kind::Share,
         Kind::ChangeAmount,
@@ -32,6 +32,7 @@ impl Kind {
         Kind::TableListed,
         Kind::TableRule,
         Kind::TableEmptyNote,
+        Kind::UnitCost,
     ];
 }
 
@@ -65,6 +66,7 @@ impl Coded for Kind {
             Kind::TableListed => "table_listed",
             Kind::TableRule => "table_rule",
             Kind::TableEmptyNote => "table_empty_note",
+            Kind::UnitCost => "unit_cost",
         }
     }
 

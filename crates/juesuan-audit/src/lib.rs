@@ -30,6 +30,7 @@ mod parts;
 mod report;
 mod tables;
 mod text;
+mod unit_cost;
 
 pub use auditor::audit;
 pub use model::{

@@ -68,6 +68,8 @@ pub enum Kind {
     TableRule,
     /// 空表说明：没有数据行的表注明为空表的原因（官方表样的说明）
     TableEmptyNote,
+    /// 单价与数量：“前5名，每县补助2万元，共计10万元”“5万元/站…共15万元”中单价 × 数量与合计
+    UnitCost,
 }
 
 impl Kind {
@@ -97,6 +99,7 @@ impl Kind {
             Kind::TableListed => "目录所列的表",
             Kind::TableRule => "审核公式",
             Kind::TableEmptyNote => "空表说明",
+            Kind::UnitCost => "单价与数量",
         }
     }
 }

@@ -17,6 +17,7 @@ pub fn registry() -> Vec<CodeInfo> {
         .chain(code_infos::<juesuan_score::system::SystemCode>())
         .chain(code_infos::<juesuan_xlsx::ProblemKind>())
         .chain(code_infos::<juesuan_audit::Kind>())
+        .chain(code_infos::<juesuan_alloc::AllocCode>())
         .collect()
 }
 
@@ -29,6 +30,7 @@ fn family_doc(family: Family) -> &'static str {
         Family::Workbook => "docs/xlsx.md 3.4节",
         Family::Audit => "docs/audit.md“核对什么”",
         Family::Rule => "docs/ERRORS.md 3.6节",
+        Family::Allocation => "docs/allocation.md“错误”",
     }
 }
 
@@ -168,6 +170,12 @@ mod tests {
             x.contains("单元格不是有效金额") && x.contains("docs/xlsx.md"),
             "{x}"
         );
+        let al = explain("a003", &lib()).unwrap();
+        assert!(
+            al.starts_with("A003 缺少考核数据\n  代码族：转移支付分配计划错误和警告")
+                && al.contains("docs/allocation.md"),
+            "{al}"
+        );
         let a = explain("total_of_parts", &lib()).unwrap();
         assert!(
             a.contains("合计与分项") && a.contains("怎么办：核对合计和各分项"),
@@ -277,7 +285,7 @@ mod tests {
     fn looks_like_code(cell: &str) -> bool {
         let b = cell.as_bytes();
         let lettered =
-            b.len() == 4 && b"EWJSX".contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
+            b.len() == 4 && b"EWJSXA".contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit);
         let named = !cell.is_empty()
             && b[0].is_ascii_lowercase()
             && b.iter().all(|c| c.is_ascii_lowercase() || *c == b'_');

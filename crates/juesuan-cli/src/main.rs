@@ -7,6 +7,7 @@ use juesuan_data::{Library, ReadError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod allocate;
 mod batch;
 mod catalogue;
 mod check;
@@ -114,6 +115,8 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// 转移支付分配：按考核指标为下级单位（县市）打分、排名，按规则精确分配资金，输出分配表和计算过程（见 docs/allocation.md）/ allocate transfer payments by performance
+    Allocate(allocate::Args),
     /// 导入预算会计日记账（CSV）生成输入文件：按科目映射汇总本年收入、支出和年初结转结余（见 docs/journal.md）/ import an accounting journal into an input file
     Journal(journal::Args),
     /// 数据库：导入、版本历史、比较、导出、恢复（SQLite 或 PostgreSQL，见 docs/store.md）/ versioned storage of unit-years
@@ -205,6 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let lib = load_library(&cli.data)?;
     match cli.command {
         Command::Journal(args) => journal::run(&lib, args),
+        Command::Allocate(args) => allocate::run(&lib, args),
         Command::Import(args) => xlsx::import(&lib, args),
         Command::Template(args) => xlsx::template(&lib, args),
         Command::Db(args) => db::run(&lib, args),

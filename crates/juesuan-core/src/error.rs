@@ -189,17 +189,20 @@ pub enum Family {
     Audit,
     /// 审核公式（`data/rules/` 中的规则编号），随规则文件而定，不在固定代码表中
     Rule,
+    /// A 转移支付分配计划文件错误（`juesuan allocate`）
+    Allocation,
 }
 
 impl Family {
     /// Every family, in the order docs/ERRORS.md lists them.
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Family::Input,
         Family::Journal,
         Family::System,
         Family::Workbook,
         Family::Audit,
         Family::Rule,
+        Family::Allocation,
     ];
 
     /// The family's name and the form of its codes (Chinese), for `juesuan explain`.
@@ -211,6 +214,7 @@ impl Family {
             Family::Workbook => "Excel 工作簿导入错误（X001–X007）",
             Family::Audit => "已公开报告的核对类别（如 total_of_parts、share）",
             Family::Rule => "审核公式的规则编号（data/rules/ 中的 id，如 t1-balance）",
+            Family::Allocation => "转移支付分配计划错误和警告（A001–A010）",
         }
     }
 }

@@ -33,5 +33,5 @@ pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxErr
 pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
 pub use input::{input_text, merge_note};
 pub use safety::Limits;
-pub use sheets::workbook_text;
+pub use sheets::{first_sheet_rows, workbook_text};
 pub use write::{write_template, write_workbook};

@@ -75,6 +75,33 @@ pub fn workbook_text(bytes: &[u8], limits: &Limits) -> Result<String, ImportErro
     Ok(out)
 }
 
+/// The first worksheet as rows of cell texts from its first used column, each with its
+/// 1-based row number: a small data table such as an allocation plan's KPI file. Numbers are
+/// given in their shortest decimal form ("3120", "92.5"), text trimmed; empty rows left out.
+pub fn first_sheet_rows(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
+    let sheets = read_workbook(bytes, limits)?;
+    let Some(sheet) = sheets.first() else {
+        return Ok(Vec::new());
+    };
+    let (Some(first), Some(last)) = (
+        sheet.cells.keys().map(|k| k.1).min(),
+        sheet.cells.keys().map(|k| k.1).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    Ok(sheet
+        .rows()
+        .into_iter()
+        .map(|r| {
+            let cells = (first..=last).map(|c| sheet.text(r, c)).collect();
+            (r as usize + 1, cells)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
