@@ -9,6 +9,7 @@ pub mod analysis;
 mod api;
 pub mod auth;
 mod downloads;
+pub mod flash;
 pub mod html;
 pub mod limits;
 pub mod openapi;
@@ -123,10 +124,21 @@ pub struct AppState {
     pub(crate) renders: limits::RenderGate,
     pub(crate) quotas: Arc<limits::Quotas>,
     pub(crate) refusals: Arc<session::RefusalLog>,
+    /// Signs the one-time messages after an action (flash).
+    pub(crate) flash_key: Arc<flash::Key>,
+    /// Names of the rules by id (审核公式), loaded once.
+    pub(crate) rule_names: Arc<std::sync::OnceLock<std::collections::BTreeMap<String, String>>>,
 }
 
 /// The checks of one version, or why its input could not be checked.
 pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
+
+/// The checks of a version with the input's 地区 (`[unit] region`, for the dashboard's filter).
+#[derive(Clone)]
+pub struct CheckedVersion {
+    pub checks: Checked,
+    pub region: Option<String>,
+}
 
 /// Results per version id: versions are immutable, so nothing is ever invalidated; the maps
 /// are only bounded (analyses and rendered files by their estimated bytes, least recently
@@ -134,7 +146,7 @@ pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
 struct Cache {
     analyses: Mutex<limits::ByteCache<i64, Analysis>>,
     renders: Mutex<limits::ByteCache<(i64, downloads::Format), downloads::Download>>,
-    checks: Mutex<HashMap<i64, Checked>>,
+    checks: Mutex<HashMap<i64, CheckedVersion>>,
 }
 
 const MAX_CHECKS: usize = 50_000;
@@ -177,6 +189,8 @@ impl AppState {
                 opts.quota_window,
             )),
             refusals: Arc::new(session::RefusalLog::default()),
+            flash_key: Arc::new(flash::Key::random()),
+            rule_names: Arc::default(),
             opts: Arc::new(opts),
             cache: Arc::new(cache),
         }
@@ -223,12 +237,20 @@ impl AppState {
     }
 
     /// The consistency checks of a stored version, cached.
-    pub(crate) fn checks_cached(&self, id: i64) -> Option<Checked> {
+    pub(crate) fn checks_cached(&self, id: i64) -> Option<CheckedVersion> {
         self.cache.checks.lock().expect("cache").get(&id).cloned()
     }
 
-    pub(crate) fn remember_checks(&self, id: i64, r: Result<CheckSummary, Vec<String>>) -> Checked {
-        let r = Arc::new(r);
+    pub(crate) fn remember_checks(
+        &self,
+        id: i64,
+        r: Result<CheckSummary, Vec<String>>,
+        region: Option<String>,
+    ) -> CheckedVersion {
+        let r = CheckedVersion {
+            checks: Arc::new(r),
+            region,
+        };
         let mut map = self.cache.checks.lock().expect("cache");
         if map.len() >= MAX_CHECKS {
             map.clear();
@@ -334,12 +356,22 @@ impl From<StoreError> for AppError {
                 }
                 AppError::BadRequest(v)
             }
-            e @ StoreError::PriorMismatch { .. } => AppError::Conflict(
-                e.to_string()
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .collect(),
-            ),
+            // The store's text advises the command line; the web says what to do here.
+            StoreError::PriorMismatch {
+                year,
+                number,
+                mismatches,
+            } => {
+                let mut v = vec![format!(
+                    "上年决算数与已存的{year}年度数据（第{number}版）不一致，未保存"
+                )];
+                v.extend(mismatches.iter().map(|m| m.to_string()));
+                v.push(
+                    "处理：把上年数改为已存的数后重新上传；确属口径调整的，上传时选择“按本文件的上年数保存（口径调整）”（API：查询参数 keep_prior=true）"
+                        .into(),
+                );
+                AppError::Conflict(v)
+            }
             e @ (StoreError::UnknownUnit(_)
             | StoreError::UnknownVersion(_)
             | StoreError::UnknownUser(_)) => AppError::NotFound(e.to_string()),
