@@ -372,9 +372,14 @@ impl From<StoreError> for AppError {
                 );
                 AppError::Conflict(v)
             }
-            e @ (StoreError::UnknownUnit(_)
-            | StoreError::UnknownVersion(_)
-            | StoreError::UnknownUser(_)) => AppError::NotFound(e.to_string()),
+            // The store's texts name CLI commands; here, what to do in the web app.
+            StoreError::UnknownUnit(code) => AppError::NotFound(format!(
+                "没有编码为“{code}”的单位：请管理员在“管理”页登记单位"
+            )),
+            StoreError::UnknownVersion(id) => AppError::NotFound(format!(
+                "没有编号为{id}的版本：请在单位年度页的“版本”中选择"
+            )),
+            e @ StoreError::UnknownUser(_) => AppError::NotFound(e.to_string()),
             e @ StoreError::DuplicateUser(_) => AppError::Conflict(vec![e.to_string()]),
             e @ (StoreError::Invalid(_) | StoreError::Consolidation(_)) => {
                 AppError::BadRequest(vec![e.to_string()])

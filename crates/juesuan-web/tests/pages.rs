@@ -459,3 +459,69 @@ async fn times_are_beijing_time_and_labels_chinese() {
     }
     app.finish().await;
 }
+
+/// The example as 2022 without `[prior]`: its other 上年数 (三公, 机关运行经费) are still
+/// 2020's, so they differ from the stored 2021.
+fn y2022() -> String {
+    let start = EXAMPLE.find("[prior]").unwrap();
+    let end = start + EXAMPLE[start..].find("\n\n").unwrap();
+    format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]).replacen("year = 2021", "year = 2022", 1)
+}
+
+#[tokio::test]
+async fn a_prior_year_mismatch_gives_web_advice_and_can_be_kept_on_purpose() {
+    let app = TestApp::sqlite().await;
+    let (mut a, _) = app.signed_in("admin", Role::Admin).await;
+    app.state
+        .store
+        .upsert_unit(A, "甲单位", None, "t")
+        .await
+        .unwrap();
+    app.state
+        .store
+        .import(A, EXAMPLE, "t", "t", "")
+        .await
+        .unwrap();
+    let csrf = a.csrf.clone();
+    // Without the choice: 409 on the form, advice for the web, not the command line.
+    let boundary = "QqQ";
+    let form = |keep: bool| {
+        let mut body = Vec::new();
+        let mut fields = vec![("csrf", csrf.as_str()), ("unit", A), ("note", "")];
+        if keep {
+            fields.push(("keep_prior", "true"));
+        }
+        for (name, value) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").into_bytes());
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2022.toml\"\r\n\r\n{}\r\n--{boundary}--\r\n", y2022()).into_bytes());
+        body
+    };
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let r = a.post_raw("/upload", &ct, form(false)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let t = r.text();
+    assert!(
+        t.contains("上年决算数与已存的2021年度数据（第1版）不一致"),
+        "{t}"
+    );
+    assert!(t.contains("按本文件的上年数保存（口径调整）"));
+    assert!(
+        !t.contains("--keep-prior") && !t.contains("PriorPolicy"),
+        "{t}"
+    );
+    assert!(app.state.store.versions(A, 2022).await.unwrap().is_empty());
+    // The API says the same, with its own switch.
+    let r = a.import(A, &y2022(), "").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("keep_prior=true") && !r.text().contains("--keep-prior"));
+    // Ticked: stored as the file states.
+    let r = a.post_raw("/upload", &ct, form(true)).await;
+    let t = follow(&mut a, &r).await.text();
+    assert!(flash_of(&t).unwrap().contains("2022年度第1版"), "{t}");
+    assert_eq!(app.state.store.versions(A, 2022).await.unwrap().len(), 1);
+    // A version that does not exist: advice for the web.
+    let t = a.get(&format!("/units/{A}/2021?version=999")).await.text();
+    assert!(!t.contains("juesuan db"), "{t}");
+    app.finish().await;
+}
