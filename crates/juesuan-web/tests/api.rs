@@ -739,6 +739,7 @@ async fn pages_login_upload_and_unit_year(app: &TestApp) {
     assert!(t.contains("收入支出决算总表") && t.contains("aria-current=\"page\">公开表"));
     let t = c.get(&tab("narrative")).await.text();
     assert!(t.contains("id=\"report\"") && !t.contains("<section class=\"table\""));
+    assert!(t.contains("<a href=\"#part-1\">第一部分") && t.contains("<h2 id=\"part-1\">"));
     let t = c.get(&tab("checks")).await.text();
     assert!(t.contains("id=\"findings\""));
     let t = c.get(&tab("scores")).await.text();

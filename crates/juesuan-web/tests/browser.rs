@@ -150,6 +150,19 @@ impl Browser {
         std::fs::write(&path, png).unwrap();
     }
 
+    /// A screenshot of one element (e.g. a chart).
+    async fn shot_of(&mut self, css: &str, name: &str) {
+        self.taken += 1;
+        let e = self.c.find(Locator::Css(css)).await.unwrap();
+        let png = e.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(
+            self.shots.join(format!("{:02}-{name}.png", self.taken)),
+            png,
+        )
+        .unwrap();
+    }
+
     async fn text(&self, css: &str) -> String {
         self.c
             .wait()
@@ -393,6 +406,8 @@ async fn tabs(b: &mut Browser) {
         b.c.find(Locator::Css("#charts svg .tick")).await.is_ok(),
         "bar charts print their axis values"
     );
+    b.shot_of("#charts figure:has(.tick)", "bar-chart-with-axis-values")
+        .await;
 }
 
 /// A file with an error: nothing is stored, the error is shown above the form, the form

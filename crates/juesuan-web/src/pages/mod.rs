@@ -210,7 +210,7 @@ async fn login(
     }
     match session::login(&s, f.username.trim(), &f.password, ip).await {
         Ok((cookie, _)) => {
-            let mut r = see_other("/");
+            let mut r = done(&s, "/", &format!("已登录：{}。", f.username.trim()));
             r.headers_mut().append(header::SET_COOKIE, cookie);
             r.headers_mut().append(
                 header::SET_COOKIE,

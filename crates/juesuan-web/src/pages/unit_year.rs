@@ -183,13 +183,35 @@ fn tables_tab(body: &mut String, a: &Analysis) {
     body.push_str("</div>");
 }
 
-/// 情况说明: the narrative with its charts, without the tables (they have their own tab).
+/// 情况说明: the narrative with its charts, without the tables (they have their own tab),
+/// with a list of its parts (in-page links to each `<h2>`).
 fn narrative_tab(body: &mut String, a: &Analysis) {
+    let (text, parts) = numbered_parts(&without_tables(super::report_body(&a.report.html)));
+    body.push_str("<nav class=\"toc\" aria-label=\"情况说明目录\">");
+    for (i, title) in parts.iter().enumerate() {
+        let _ = write!(body, "<a href=\"#part-{}\">{title}</a>", i + 1);
+    }
     let _ = write!(
         body,
-        "<div class=\"report\" id=\"report\">{}</div>",
-        without_tables(super::report_body(&a.report.html))
+        "</nav><div class=\"report\" id=\"report\">{text}</div>"
     );
+}
+
+/// Give each `<h2>` of the report an id (`part-1`, …) and return the headings' HTML.
+pub fn numbered_parts(html: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut parts = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<h2>") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "<h2>".len()..];
+        let end = after.find("</h2>").unwrap_or(after.len());
+        parts.push(after[..end].to_string());
+        let _ = write!(out, "<h2 id=\"part-{}\">", parts.len());
+        rest = after;
+    }
+    out.push_str(rest);
+    (out, parts)
 }
 
 /// The report body without its `<section class="table">` blocks.
@@ -379,6 +401,17 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("<table"));
+    }
+
+    #[test]
+    fn numbered_parts_gives_each_part_an_anchor() {
+        let (html, parts) =
+            numbered_parts("<h1>题</h1><h2>第一部分 概况</h2><p>文</p><h2>第二部分 表</h2>");
+        assert_eq!(parts, ["第一部分 概况", "第二部分 表"]);
+        assert_eq!(
+            html,
+            "<h1>题</h1><h2 id=\"part-1\">第一部分 概况</h2><p>文</p><h2 id=\"part-2\">第二部分 表</h2>"
+        );
     }
 
     #[test]
