@@ -541,7 +541,11 @@ fn the_value_axis_prints_each_gridline_value_beside_it() {
         .collect();
     lines.sort_by(|a, b| b.partial_cmp(a).unwrap());
     for (t, y) in ticks.iter().zip(&lines) {
-        assert!((f(*t, "y") - 4.0 - y).abs() < 0.011, "{} at {y}", f(*t, "y"));
+        assert!(
+            (f(*t, "y") - 4.0 - y).abs() < 0.011,
+            "{} at {y}",
+            f(*t, "y")
+        );
         assert!(f(*t, "x") < axis_x);
         assert_eq!(t.attribute("text-anchor"), Some("end"));
     }
