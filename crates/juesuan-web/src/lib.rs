@@ -68,6 +68,10 @@ pub struct Options {
     pub max_connections: usize,
     /// Word and PDF renders at once.
     pub render_concurrency: usize,
+    /// Reports (analyses) built at once for pages and the API: each holds tens of MB while
+    /// it is built, so many uncached pages at once would otherwise grow memory with the load.
+    /// Default: the number of CPU cores (more would not finish sooner).
+    pub analysis_concurrency: usize,
     /// Longest wait for a free render slot (503 beyond).
     pub render_wait: Duration,
     /// Deadline of one render (503 beyond).
@@ -103,6 +107,7 @@ impl Options {
             request_timeout: Duration::from_secs(120),
             max_connections: 1024,
             render_concurrency: 2,
+            analysis_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             render_wait: Duration::from_secs(10),
             render_deadline: Duration::from_secs(60),
             analysis_cache_bytes: 128 * 1024 * 1024,
@@ -126,6 +131,11 @@ pub struct AppState {
     pub(crate) refusals: Arc<session::RefusalLog>,
     /// Signs the one-time messages after an action (flash).
     pub(crate) flash_key: Arc<flash::Key>,
+    /// Analyses being built: at most `analysis_concurrency` (the rest wait their turn).
+    analysis_gate: Arc<tokio::sync::Semaphore>,
+    /// The most analyses ever built at once (tests check the gate with it).
+    analyses_peak: Arc<std::sync::atomic::AtomicUsize>,
+    analysis_gate_used: Arc<std::sync::atomic::AtomicUsize>,
     /// Names of the rules by id (审核公式), loaded once.
     pub(crate) rule_names: Arc<std::sync::OnceLock<std::collections::BTreeMap<String, String>>>,
 }
@@ -191,6 +201,11 @@ impl AppState {
             refusals: Arc::new(session::RefusalLog::default()),
             flash_key: Arc::new(flash::Key::random()),
             rule_names: Arc::default(),
+            analysis_gate: Arc::new(tokio::sync::Semaphore::new(
+                opts.analysis_concurrency.max(1),
+            )),
+            analyses_peak: Arc::default(),
+            analysis_gate_used: Arc::default(),
             opts: Arc::new(opts),
             cache: Arc::new(cache),
         }
@@ -201,14 +216,29 @@ impl AppState {
         if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
             return Ok(a.clone());
         }
+        let permit = self
+            .analysis_gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Another request may have built it while this one waited.
+        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
+            return Ok(a.clone());
+        }
+        let building = self.cache_in_flight();
         let (lib, text) = (self.lib.clone(), text.to_string());
         let origin = format!("版本{id}");
-        let a = tokio::task::spawn_blocking(move || analysis::analyse(&lib, &text, &origin))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| {
-                AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；")))
-            })?;
+        // The permit and the count go with the work: a request given up (timeout, closed
+        // connection) does not free its place before the build is done.
+        let a = tokio::task::spawn_blocking(move || {
+            // Fields drop in order: the count before the permit.
+            let _held = (building, permit);
+            analysis::analyse(&lib, &text, &origin)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；"))))?;
         let a = Arc::new(a);
         self.cache
             .analyses
@@ -216,6 +246,19 @@ impl AppState {
             .expect("cache")
             .insert(id, a.clone());
         Ok(a)
+    }
+
+    /// Count an analysis being built (until the guard drops) and record the peak.
+    fn cache_in_flight(&self) -> InFlight {
+        use std::sync::atomic::Ordering;
+        let now = self.analysis_gate_used.fetch_add(1, Ordering::SeqCst) + 1;
+        self.analyses_peak.fetch_max(now, Ordering::SeqCst);
+        InFlight(self.analysis_gate_used.clone())
+    }
+
+    /// The most analyses that were ever built at once.
+    pub fn analyses_peak(&self) -> usize {
+        self.analyses_peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A rendered file of a version, cached by version and format.
@@ -257,6 +300,15 @@ impl AppState {
         }
         map.insert(id, r.clone());
         r
+    }
+}
+
+/// One analysis being built; dropping it counts it out.
+struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
