@@ -45,7 +45,7 @@ const CSS: &str = r#"
 :root { --brand: #9b1c1c; --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --bg: #f3f4f6; --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --link: #0a58ca; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; font: 15px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; color: var(--ink); background: var(--bg); overflow-wrap: anywhere; }
+body { margin: 0; font: 15px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; color: var(--ink); background: var(--bg); overflow-wrap: break-word; }
 a { color: var(--link); }
 :focus-visible { outline: 3px solid #f0a020; outline-offset: 2px; }
 .skip { position: absolute; left: -9999px; top: .5em; background: #fff; color: var(--ink); padding: .3em .8em; z-index: 9; }
@@ -62,10 +62,11 @@ main { max-width: 1200px; margin: 1em auto 2em; padding: 1em 1.5em 2em; backgrou
 h1 { font-size: 1.5em; line-height: 1.3; margin: .2em 0 .6em; }
 h2 { font-size: 1.2em; margin: 1.4em 0 .5em; }
 h3 { font-size: 1.05em; }
-.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.5em; }
+.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.5em; position: relative; }
 table.list { border-collapse: collapse; width: 100%; }
 table.list th, table.list td { border: 1px solid var(--line); padding: .35em .6em; text-align: left; vertical-align: top; }
 table.list th { background: #f0f3f6; white-space: nowrap; }
+table.list td { min-width: 4.5em; }
 table.list td.num, table.list th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .ok { color: var(--ok); } .warn { color: var(--warn); } .bad { color: var(--bad); font-weight: 600; }
 .flash, .msg { padding: .6em 1em; border: 1px solid; border-radius: 6px; margin: .6em 0 1em; }

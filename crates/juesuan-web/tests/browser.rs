@@ -242,16 +242,17 @@ impl Browser {
     }
 
     /// The page fits the window: no sideways scrolling of the page itself, and no table
-    /// header squeezed to one character per line.
+    /// header or cell squeezed to one character per line (wide tables scroll in their box).
     async fn assert_fits(&self, what: &str) {
         let r = self
             .c
             .execute(
                 "const d = document.documentElement;\
-                 const narrow = [...document.querySelectorAll('th')].filter(th => {\
+                 const narrow = [...document.querySelectorAll('th, td')].filter(th => {\
                    const t = th.textContent.trim(); if ([...t].length < 2 || th.offsetParent === null) return false;\
                    return th.clientWidth < 2 * parseFloat(getComputedStyle(th).fontSize); }).map(th => th.textContent.trim());\
-                 return [d.scrollWidth, window.innerWidth, narrow];",
+                 const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.closest('.scroll'))).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.textContent.trim().slice(0, 30));\
+                 return [d.scrollWidth, window.innerWidth, narrow, wide];",
                 vec![],
             )
             .await
@@ -259,11 +260,12 @@ impl Browser {
         let (scroll, inner) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
         assert!(
             scroll <= inner,
-            "{what}: the page scrolls sideways ({scroll} px wide in a {inner} px window)"
+            "{what}: the page scrolls sideways ({scroll} px wide in a {inner} px window): {}",
+            r[3]
         );
         assert!(
             r[2].as_array().unwrap().is_empty(),
-            "{what}: headers squeezed to one character per line: {}",
+            "{what}: table cells squeezed to one character per line: {}",
             r[2]
         );
     }
