@@ -1,12 +1,18 @@
 //! Load test of the web app on loopback (docs/BENCHMARKS.md, section “Web app”): a bounded
 //! load generator — fixed concurrency, fixed duration, every latency recorded.
 //!
-//!   cargo run --release -p juesuan-web --example loadgen -- [--units 1000] [--seconds 10] [--concurrency 4]
+//!   cargo run --release -p juesuan-web --example loadgen -- [--units 1000] [--seconds 10] [--concurrency 1,8,32]
 //!
 //! It starts the app in-process on a fresh SQLite file, registers `--units` units each with
-//! its own version of the example input, logs in over HTTP and measures:
+//! its own version of the example input, logs in over HTTP and measures, at each concurrency:
 //! 1. the unit-year page of one unit (analysis cached after the first request),
-//! 2. the unit-year page of a random unit among all (cold: report built per request),
+//! 2. the unit-year page of a unit not requested recently (uncached: the units are taken in
+//!    turn, so each request's version was last rendered at least `--units` requests ago, long
+//!    evicted from the byte-bounded analysis cache; report built per request).
+//!
+//! Then it renders every unit's page once more and prints the process's resident memory
+//! (VmRSS, VmHWM), and finally measures
+//!
 //! 3. a batch check of every unit (POST /api/v1/checks/batch): the first, cold run, then
 //!    repeated runs (results cached per immutable version).
 
@@ -103,13 +109,16 @@ where
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut units, mut seconds, mut concurrency) = (1000usize, 10u64, 4usize);
+    let (mut units, mut seconds) = (1000usize, 10u64);
+    let mut levels = vec![1usize, 8, 32];
     while let Some(a) = args.next() {
         let v = args.next().expect("value");
         match a.as_str() {
             "--units" => units = v.parse().unwrap(),
             "--seconds" => seconds = v.parse().unwrap(),
-            "--concurrency" => concurrency = v.parse().unwrap(),
+            "--concurrency" => {
+                levels = v.split(',').map(|x| x.trim().parse().unwrap()).collect();
+            }
             _ => panic!("unknown argument {a}"),
         }
     }
@@ -172,43 +181,83 @@ async fn main() {
 
     println!("| request | concurrency | requests | requests/s | p50 ms | p99 ms |");
     println!("|---|---|---|---|---|---|");
-    let (h, a, b) = (http.clone(), auth.clone(), base.clone());
-    measure(
-        "unit-year page, one unit (cached analysis)",
-        concurrency,
-        seconds,
-        move |_| {
-            let (h, a, b) = (h.clone(), a.clone(), b.clone());
-            async move {
-                send(&h, "GET", &format!("{b}/units/U00000/2021"), Some(&a), "")
+    // Units in turn, continuing across the runs: no unit is asked for twice within `units`
+    // requests.
+    let next_unit = Arc::new(AtomicU64::new(1));
+    for &concurrency in &levels {
+        let (h, a, b) = (http.clone(), auth.clone(), base.clone());
+        measure(
+            "unit-year page, one unit (cached analysis)",
+            concurrency,
+            seconds,
+            move |_| {
+                let (h, a, b) = (h.clone(), a.clone(), b.clone());
+                async move {
+                    send(&h, "GET", &format!("{b}/units/U00000/2021"), Some(&a), "")
+                        .await
+                        .0
+                }
+            },
+        )
+        .await;
+        let (h, a, b, n) = (http.clone(), auth.clone(), base.clone(), next_unit.clone());
+        measure(
+            "unit-year page, unit not recently requested (report built per request)",
+            concurrency,
+            seconds,
+            move |_| {
+                let (h, a, b) = (h.clone(), a.clone(), b.clone());
+                let unit = (n.fetch_add(1, Ordering::Relaxed) % units as u64) as usize;
+                async move {
+                    send(
+                        &h,
+                        "GET",
+                        &format!("{b}/units/U{unit:05}/2021"),
+                        Some(&a),
+                        "",
+                    )
                     .await
                     .0
-            }
-        },
-    )
-    .await;
-    let (h, a, b) = (http.clone(), auth.clone(), base.clone());
-    measure(
-        "unit-year page, random unit (report built per request)",
-        concurrency,
-        seconds,
-        move |i| {
-            let (h, a, b) = (h.clone(), a.clone(), b.clone());
-            let unit = (i.wrapping_mul(2_654_435_761) % units as u64) as usize;
-            async move {
-                send(
-                    &h,
-                    "GET",
-                    &format!("{b}/units/U{unit:05}/2021"),
-                    Some(&a),
-                    "",
-                )
-                .await
-                .0
-            }
-        },
-    )
-    .await;
+                }
+            },
+        )
+        .await;
+    }
+    // Every version rendered (again): memory is bounded by the caches, not the versions.
+    // Resident memory is printed every quarter, so growth would show.
+    let rss = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .map_or("?".to_string(), |l| l[name.len()..].trim().to_string())
+        };
+        format!(
+            "VmRSS {}, VmHWM (peak) {}",
+            field("VmRSS:"),
+            field("VmHWM:")
+        )
+    };
+    println!("\nBefore rendering every version once more: {}", rss());
+    let t = Instant::now();
+    for unit in 0..units {
+        let (status, _) = send(
+            &http,
+            "GET",
+            &format!("{base}/units/U{unit:05}/2021"),
+            Some(&auth),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200);
+        if (unit + 1) % (units / 4).max(1) == 0 {
+            println!("After {} distinct versions rendered: {}", unit + 1, rss());
+        }
+    }
+    println!("({:.1} s)\n", t.elapsed().as_secs_f64());
+    // The batch check at a moderate load (each request checks every unit).
+    let concurrency = 8;
     let t = Instant::now();
     let (status, body) = send(
         &http,

@@ -8,9 +8,11 @@
 //!
 //! The output is a complete standalone SVG document that can be inlined in HTML or
 //! rasterised later (e.g. with resvg). Rendering is deterministic: the same input always
-//! yields byte-identical output. Integer `value`s drive geometry only; every number the
-//! reader sees comes from the caller's pre-formatted label strings, so the charts never
-//! format money themselves. Floating point is used for coordinates only.
+//! yields byte-identical output. Integer `value`s drive geometry; the numbers beside the bars
+//! and in the legends come from the caller's pre-formatted label strings, so the charts never
+//! round money themselves. The bar chart's value axis prints its ticks, which are exact
+//! decimal shifts of integers ([`BarChart::value_decimals`]), never rounded. Floating point
+//! is used for coordinates only.
 //!
 //! ```
 //! use juesuan_charts::{bar_svg, pie_svg, BarChart, ChartValue, PieChart, Series, Slice};
@@ -19,6 +21,8 @@
 //!     title: "财政拨款支出决算".to_string(),
 //!     unit: "万元".to_string(),
 //!     categories: vec!["一般公共服务支出".to_string(), "教育支出".to_string()],
+//!     // values in 元, axis ticks in 万元
+//!     value_decimals: 4,
 //!     series: vec![
 //!         Series {
 //!             name: "本年".to_string(),
@@ -39,6 +43,7 @@
 //! let svg = bar_svg(&bars);
 //! assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
 //! assert!(svg.contains(">686.54</text>"));
+//! assert!(svg.contains(">800</text>"), "axis tick");
 //!
 //! let pie = PieChart {
 //!     title: "支出结构".to_string(),
@@ -89,6 +94,10 @@ pub struct BarChart {
     pub unit: String,
     /// Category names (类别) along the horizontal axis.
     pub categories: Vec<String>,
+    /// Decimal places the integer `value`s carry relative to `unit`: tick `t` of the value
+    /// axis is printed as t / 10^value_decimals (2 when values are 0.01 万元 and the unit is
+    /// 万元). Ticks are 1, 2 or 5 × 10^k value units, so each prints exactly.
+    pub value_decimals: u32,
     /// Data series; each is drawn in its own colour and listed in the legend.
     pub series: Vec<Series>,
 }
@@ -288,6 +297,22 @@ impl Axis {
     }
 }
 
+/// Tick `t` (in value units) as a decimal with `decimals` places shifted in, trailing zeros
+/// dropped: exact (integer digits only, no floating point).
+fn tick_text(t: i128, decimals: u32) -> String {
+    let digits = t.unsigned_abs().to_string();
+    let d = decimals as usize;
+    let padded = format!("{digits:0>width$}", width = d + 1);
+    let (int, frac) = padded.split_at(padded.len() - d);
+    let frac = frac.trim_end_matches('0');
+    let sign = if t < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
 /// Lays legend items out in centred rows not wider than `max_width`; returns, per row, the
 /// starting x and the item indices, plus each item's width.
 fn legend_rows(labels: &[String], canvas_width: f64) -> Vec<(f64, Vec<(usize, f64)>)> {
@@ -347,13 +372,14 @@ fn legend_item(out: &mut String, x: f64, baseline: f64, fill: &str, label: &str)
 /// Each category gets a group of bars, one per series, coloured by series and explained in a
 /// legend below the chart. Each bar's pre-formatted `label` is printed above it (below it for
 /// negative values, which are drawn downward from the zero line). Light gridlines mark a
-/// "nice" value axis (steps of 1, 2 or 5 × 10^k); no tick numbers are printed.
+/// "nice" value axis (steps of 1, 2 or 5 × 10^k), with the tick values printed left of it.
 pub fn bar_svg(chart: &BarChart) -> String {
     let layout = BarLayout::new(chart);
     let mut out = String::new();
     open_doc(&mut out, layout.width, layout.height, &chart.title);
     heading(&mut out, layout.width, &chart.title, &chart.unit);
     bar_grid(&mut out, &layout);
+    bar_ticks(&mut out, chart, &layout);
     bars(&mut out, chart, &layout);
     bar_categories(&mut out, chart, &layout);
     bar_legend(&mut out, chart, &layout);
@@ -404,7 +430,21 @@ impl BarLayout {
             .fold(0.0, f64::max);
         let group_min = (n_series as f64 * slot + 24.0).max(widest_cat + 16.0);
 
-        let left = 48.0;
+        let values = || {
+            chart
+                .series
+                .iter()
+                .flat_map(|s| s.values.iter().take(n_cats))
+        };
+        let min_v = values().map(|v| v.value).min().unwrap_or(0);
+        let max_v = values().map(|v| v.value).max().unwrap_or(0);
+        let axis = Axis::new(min_v, max_v);
+        // Room for the widest tick value left of the axis.
+        let widest_tick = axis
+            .ticks()
+            .map(|t| text_width(&tick_text(t, chart.value_decimals), FS_LABEL))
+            .fold(0.0, f64::max);
+        let left = (widest_tick + 14.0).max(48.0).ceil();
         let right = MARGIN;
         let legend_labels: Vec<String> = chart.series.iter().map(|s| s.name.clone()).collect();
         let legend_min = legend_labels
@@ -425,16 +465,6 @@ impl BarLayout {
         } else {
             plot_w
         };
-
-        let values = || {
-            chart
-                .series
-                .iter()
-                .flat_map(|s| s.values.iter().take(n_cats))
-        };
-        let min_v = values().map(|v| v.value).min().unwrap_or(0);
-        let max_v = values().map(|v| v.value).max().unwrap_or(0);
-        let axis = Axis::new(min_v, max_v);
 
         let plot_top = 84.0;
         let plot_h = 280.0;
@@ -498,6 +528,22 @@ fn bar_grid(out: &mut String, layout: &BarLayout) {
         num(plot_right),
         y = num(layout.y_of(0))
     );
+    out.push_str("</g>\n");
+}
+
+/// The value of each tick, right-aligned left of the value axis.
+fn bar_ticks(out: &mut String, chart: &BarChart, layout: &BarLayout) {
+    out.push_str("<g class=\"ticks\">\n");
+    for t in layout.axis.ticks() {
+        let _ = writeln!(
+            out,
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"end\" fill=\"{MUTED_COLOR}\">{}</text>",
+            num(layout.plot_left - 6.0),
+            num(layout.y_of(t) + 4.0),
+            num(FS_LABEL),
+            tick_text(t, chart.value_decimals)
+        );
+    }
     out.push_str("</g>\n");
 }
 
@@ -689,6 +735,18 @@ pub fn pie_svg(chart: &PieChart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_text_shifts_the_decimal_point_exactly() {
+        assert_eq!(tick_text(0, 2), "0");
+        assert_eq!(tick_text(50_000, 2), "500");
+        assert_eq!(tick_text(25, 2), "0.25");
+        assert_eq!(tick_text(5, 2), "0.05");
+        assert_eq!(tick_text(-20, 2), "-0.2");
+        assert_eq!(tick_text(1_000_000, 4), "100");
+        assert_eq!(tick_text(7, 0), "7");
+        assert_eq!(tick_text(-7, 0), "-7");
+    }
 
     #[test]
     fn num_formats_at_most_two_decimals() {

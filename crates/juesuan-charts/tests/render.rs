@@ -25,6 +25,7 @@ fn bar(categories: &[&str], series: Vec<Series>) -> BarChart {
         title: "2023年度支出决算".to_string(),
         unit: "万元".to_string(),
         categories: categories.iter().map(|c| c.to_string()).collect(),
+        value_decimals: 4,
         series,
     }
 }
@@ -275,6 +276,7 @@ fn empty_bar_chart_is_still_valid() {
         title: "空".to_string(),
         unit: String::new(),
         categories: vec![],
+        value_decimals: 0,
         series: vec![],
     };
     let svg = bar_svg(&chart);
@@ -309,6 +311,7 @@ fn labels_are_escaped() {
         title: format!("T {nasty}"),
         unit: "万元&".to_string(),
         categories: vec![nasty.to_string()],
+        value_decimals: 0,
         series: vec![series(nasty, vec![cv(1, nasty)])],
     };
     let svg = bar_svg(&chart);
@@ -516,4 +519,66 @@ fn a_captioned_figure_has_no_visible_title_but_keeps_everything_else() {
         );
     }
     assert_eq!(without_visible_title("<svg></svg>"), "<svg></svg>");
+}
+
+#[test]
+fn the_value_axis_prints_each_gridline_value_beside_it() {
+    // 686.54 万元 in 元 (value_decimals 4): ticks 0, 200, 400, 600, 800 万元.
+    let doc_svg = bar_svg(&sample_bar());
+    let doc = parse(&doc_svg);
+    let ticks = by_class(&doc, "text", "tick");
+    let labels: Vec<String> = ticks
+        .iter()
+        .map(|t| t.text().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(labels, ["0", "200", "400", "600", "800"]);
+    // Each tick sits at its gridline (baseline 4 below the line), left of the axis.
+    let axis_x = f(by_class(&doc, "line", "axis")[0], "x1");
+    let mut lines: Vec<f64> = by_class(&doc, "line", "gridline")
+        .iter()
+        .chain(by_class(&doc, "line", "zero-line").iter())
+        .map(|l| f(*l, "y1"))
+        .collect();
+    lines.sort_by(|a, b| b.partial_cmp(a).unwrap());
+    for (t, y) in ticks.iter().zip(&lines) {
+        assert!(
+            (f(*t, "y") - 4.0 - y).abs() < 0.011,
+            "{} at {y}",
+            f(*t, "y")
+        );
+        assert!(f(*t, "x") < axis_x);
+        assert_eq!(t.attribute("text-anchor"), Some("end"));
+    }
+    // A wide tick value widens the left margin instead of leaving the canvas.
+    let wide = bar(
+        &["甲"],
+        vec![series("本年", vec![cv(1_000_000_007_000, "x")])],
+    );
+    let svg = bar_svg(&wide);
+    let doc = parse(&svg);
+    for t in by_class(&doc, "text", "tick") {
+        let w = t.text().unwrap().chars().count() as f64 * 0.6 * 11.0;
+        assert!(f(t, "x") - w >= 0.0, "{:?}", t.text());
+    }
+}
+
+#[test]
+fn negative_ticks_are_signed_and_decimals_exact() {
+    let chart = BarChart {
+        value_decimals: 2,
+        ..bar(
+            &["甲", "乙"],
+            vec![series("本年", vec![cv(30, "0.30"), cv(-20, "-0.20")])],
+        )
+    };
+    let svg = bar_svg(&chart);
+    let doc = parse(&svg);
+    let labels: Vec<String> = by_class(&doc, "text", "tick")
+        .iter()
+        .map(|t| t.text().unwrap_or("").to_string())
+        .collect();
+    assert!(labels.contains(&"0".to_string()), "{labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with('-')), "{labels:?}");
+    assert!(labels.iter().all(|l| !l.contains("0000")), "{labels:?}");
+    assert!(!svg.contains("-0<"), "no negative zero");
 }

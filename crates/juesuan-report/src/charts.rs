@@ -43,6 +43,8 @@ fn change_bar(title: &str, category: &str, c: &ChangeText, year: i32) -> ChartDa
         title: title.to_string(),
         unit: "万元".into(),
         categories: vec![category.to_string()],
+        // values are 0.01 万元 (`cents`)
+        value_decimals: 2,
         series: vec![
             Series {
                 name: format!("{}年", year - 1),

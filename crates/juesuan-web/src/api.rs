@@ -137,6 +137,9 @@ struct ImportQuery {
     /// Journal CSV: utf-8 or gbk, overriding the mapping's.
     #[serde(default)]
     encoding: String,
+    /// 口径调整: keep the file's 上年数 where they differ from the stored previous year.
+    #[serde(default)]
+    keep_prior: bool,
 }
 
 async fn import(
@@ -155,6 +158,7 @@ async fn import(
         columns: q.columns,
         kind: q.kind,
         encoding: q.encoding,
+        keep_prior: q.keep_prior,
     };
     let v = ops::import(&s, &u, &code, &body, name, &q.note, &opts).await?;
     Ok((StatusCode::CREATED, Json((&v).into())))

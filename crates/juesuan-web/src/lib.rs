@@ -9,6 +9,7 @@ pub mod analysis;
 mod api;
 pub mod auth;
 mod downloads;
+pub mod flash;
 pub mod html;
 pub mod limits;
 pub mod openapi;
@@ -67,6 +68,10 @@ pub struct Options {
     pub max_connections: usize,
     /// Word and PDF renders at once.
     pub render_concurrency: usize,
+    /// Reports (analyses) built at once for pages and the API: each holds tens of MB while
+    /// it is built, so many uncached pages at once would otherwise grow memory with the load.
+    /// Default: the number of CPU cores (more would not finish sooner).
+    pub analysis_concurrency: usize,
     /// Longest wait for a free render slot (503 beyond).
     pub render_wait: Duration,
     /// Deadline of one render (503 beyond).
@@ -102,6 +107,7 @@ impl Options {
             request_timeout: Duration::from_secs(120),
             max_connections: 1024,
             render_concurrency: 2,
+            analysis_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             render_wait: Duration::from_secs(10),
             render_deadline: Duration::from_secs(60),
             analysis_cache_bytes: 128 * 1024 * 1024,
@@ -123,10 +129,26 @@ pub struct AppState {
     pub(crate) renders: limits::RenderGate,
     pub(crate) quotas: Arc<limits::Quotas>,
     pub(crate) refusals: Arc<session::RefusalLog>,
+    /// Signs the one-time messages after an action (flash).
+    pub(crate) flash_key: Arc<flash::Key>,
+    /// Analyses being built: at most `analysis_concurrency` (the rest wait their turn).
+    analysis_gate: Arc<tokio::sync::Semaphore>,
+    /// The most analyses ever built at once (tests check the gate with it).
+    analyses_peak: Arc<std::sync::atomic::AtomicUsize>,
+    analysis_gate_used: Arc<std::sync::atomic::AtomicUsize>,
+    /// Names of the rules by id (审核公式), loaded once.
+    pub(crate) rule_names: Arc<std::sync::OnceLock<std::collections::BTreeMap<String, String>>>,
 }
 
 /// The checks of one version, or why its input could not be checked.
 pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
+
+/// The checks of a version with the input's 地区 (`[unit] region`, for the dashboard's filter).
+#[derive(Clone)]
+pub struct CheckedVersion {
+    pub checks: Checked,
+    pub region: Option<String>,
+}
 
 /// Results per version id: versions are immutable, so nothing is ever invalidated; the maps
 /// are only bounded (analyses and rendered files by their estimated bytes, least recently
@@ -134,7 +156,7 @@ pub type Checked = Arc<Result<CheckSummary, Vec<String>>>;
 struct Cache {
     analyses: Mutex<limits::ByteCache<i64, Analysis>>,
     renders: Mutex<limits::ByteCache<(i64, downloads::Format), downloads::Download>>,
-    checks: Mutex<HashMap<i64, Checked>>,
+    checks: Mutex<HashMap<i64, CheckedVersion>>,
 }
 
 const MAX_CHECKS: usize = 50_000;
@@ -177,6 +199,13 @@ impl AppState {
                 opts.quota_window,
             )),
             refusals: Arc::new(session::RefusalLog::default()),
+            flash_key: Arc::new(flash::Key::random()),
+            rule_names: Arc::default(),
+            analysis_gate: Arc::new(tokio::sync::Semaphore::new(
+                opts.analysis_concurrency.max(1),
+            )),
+            analyses_peak: Arc::default(),
+            analysis_gate_used: Arc::default(),
             opts: Arc::new(opts),
             cache: Arc::new(cache),
         }
@@ -187,14 +216,29 @@ impl AppState {
         if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
             return Ok(a.clone());
         }
+        let permit = self
+            .analysis_gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Another request may have built it while this one waited.
+        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
+            return Ok(a.clone());
+        }
+        let building = self.cache_in_flight();
         let (lib, text) = (self.lib.clone(), text.to_string());
         let origin = format!("版本{id}");
-        let a = tokio::task::spawn_blocking(move || analysis::analyse(&lib, &text, &origin))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| {
-                AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；")))
-            })?;
+        // The permit and the count go with the work: a request given up (timeout, closed
+        // connection) does not free its place before the build is done.
+        let a = tokio::task::spawn_blocking(move || {
+            // Fields drop in order: the count before the permit.
+            let _held = (building, permit);
+            analysis::analyse(&lib, &text, &origin)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("已存版本{id}无法生成报告：{}", e.join("；"))))?;
         let a = Arc::new(a);
         self.cache
             .analyses
@@ -202,6 +246,19 @@ impl AppState {
             .expect("cache")
             .insert(id, a.clone());
         Ok(a)
+    }
+
+    /// Count an analysis being built (until the guard drops) and record the peak.
+    fn cache_in_flight(&self) -> InFlight {
+        use std::sync::atomic::Ordering;
+        let now = self.analysis_gate_used.fetch_add(1, Ordering::SeqCst) + 1;
+        self.analyses_peak.fetch_max(now, Ordering::SeqCst);
+        InFlight(self.analysis_gate_used.clone())
+    }
+
+    /// The most analyses that were ever built at once.
+    pub fn analyses_peak(&self) -> usize {
+        self.analyses_peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A rendered file of a version, cached by version and format.
@@ -223,18 +280,35 @@ impl AppState {
     }
 
     /// The consistency checks of a stored version, cached.
-    pub(crate) fn checks_cached(&self, id: i64) -> Option<Checked> {
+    pub(crate) fn checks_cached(&self, id: i64) -> Option<CheckedVersion> {
         self.cache.checks.lock().expect("cache").get(&id).cloned()
     }
 
-    pub(crate) fn remember_checks(&self, id: i64, r: Result<CheckSummary, Vec<String>>) -> Checked {
-        let r = Arc::new(r);
+    pub(crate) fn remember_checks(
+        &self,
+        id: i64,
+        r: Result<CheckSummary, Vec<String>>,
+        region: Option<String>,
+    ) -> CheckedVersion {
+        let r = CheckedVersion {
+            checks: Arc::new(r),
+            region,
+        };
         let mut map = self.cache.checks.lock().expect("cache");
         if map.len() >= MAX_CHECKS {
             map.clear();
         }
         map.insert(id, r.clone());
         r
+    }
+}
+
+/// One analysis being built; dropping it counts it out.
+struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -334,15 +408,30 @@ impl From<StoreError> for AppError {
                 }
                 AppError::BadRequest(v)
             }
-            e @ StoreError::PriorMismatch { .. } => AppError::Conflict(
-                e.to_string()
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .collect(),
-            ),
-            e @ (StoreError::UnknownUnit(_)
-            | StoreError::UnknownVersion(_)
-            | StoreError::UnknownUser(_)) => AppError::NotFound(e.to_string()),
+            // The store's text advises the command line; the web says what to do here.
+            StoreError::PriorMismatch {
+                year,
+                number,
+                mismatches,
+            } => {
+                let mut v = vec![format!(
+                    "上年决算数与已存的{year}年度数据（第{number}版）不一致，未保存"
+                )];
+                v.extend(mismatches.iter().map(|m| m.to_string()));
+                v.push(
+                    "处理：把上年数改为已存的数后重新上传；确属口径调整的，上传时选择“按本文件的上年数保存（口径调整）”（API：查询参数 keep_prior=true）"
+                        .into(),
+                );
+                AppError::Conflict(v)
+            }
+            // The store's texts name CLI commands; here, what to do in the web app.
+            StoreError::UnknownUnit(code) => AppError::NotFound(format!(
+                "没有编码为“{code}”的单位：请管理员在“管理”页登记单位"
+            )),
+            StoreError::UnknownVersion(id) => AppError::NotFound(format!(
+                "没有编号为{id}的版本：请在单位年度页的“版本”中选择"
+            )),
+            e @ StoreError::UnknownUser(_) => AppError::NotFound(e.to_string()),
             e @ StoreError::DuplicateUser(_) => AppError::Conflict(vec![e.to_string()]),
             e @ (StoreError::Invalid(_) | StoreError::Consolidation(_)) => {
                 AppError::BadRequest(vec![e.to_string()])

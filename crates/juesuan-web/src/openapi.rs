@@ -119,6 +119,13 @@ fn query_parameters(path: &str) -> Vec<Value> {
             false,
             "只看有错误的",
         ));
+        for (name, what) in [
+            ("region", "地区（输入文件 [unit] region）"),
+            ("department", "主管部门（上级单位编码）"),
+            ("status", "结论：通过、有警告、未通过、无法审核"),
+        ] {
+            p.push(query(name, json!({"type": "string"}), false, what));
+        }
     }
     if path == "/api/v1/audit" {
         p.push(query(
@@ -166,6 +173,12 @@ fn import_parameters() -> Vec<Value> {
             json!({"type": "string", "enum": ["行政", "参公", "事业"], "default": "行政"}),
             false,
             "日记账导入且该单位该年度没有已存版本时的单位性质（其余各项写为占位数）",
+        ),
+        query(
+            "keep_prior",
+            json!({"type": "boolean", "default": false}),
+            false,
+            "口径调整：输入文件或 .xlsx 中的上年数与已存的上一年度决算数不一致时，仍按文件保存（否则 409）",
         ),
     ]
 }

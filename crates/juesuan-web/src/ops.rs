@@ -2,7 +2,7 @@
 //! store and returns plain data that the HTML and JSON layers render.
 
 use crate::analysis::{self, Analysis, CheckSummary, Comparison};
-use crate::{auth, AppError, AppState, Checked, CurrentUser};
+use crate::{auth, AppError, AppState, CheckedVersion, CurrentUser};
 use juesuan_store::{Event, Role, StoredVersion, UnitRow, VersionInfo};
 /// A file name as it may appear in messages and the audit log (no paths, no control chars).
 pub use juesuan_xlsx::upload::safe_name;
@@ -86,12 +86,13 @@ fn status_of(v: &VersionInfo, r: &Result<CheckSummary, Vec<String>>) -> YearStat
     }
 }
 
-/// Run (or fetch cached) checks for the given versions, spread over the CPU cores.
+/// Run (or fetch cached) checks for the given versions, spread over the CPU cores; each with
+/// the input's 地区 (region).
 pub async fn check_versions(
     state: &AppState,
     versions: &[VersionInfo],
-) -> Result<Vec<Checked>, AppError> {
-    let mut out: Vec<Option<Checked>> =
+) -> Result<Vec<CheckedVersion>, AppError> {
+    let mut out: Vec<Option<CheckedVersion>> =
         versions.iter().map(|v| state.checks_cached(v.id)).collect();
     let mut todo = Vec::new();
     for (i, v) in versions.iter().enumerate() {
@@ -114,18 +115,22 @@ pub async fn check_versions(
         tasks.push(tokio::task::spawn_blocking(move || {
             part.into_iter()
                 .map(|(i, id, text)| {
-                    (
-                        i,
-                        id,
-                        analysis::check_text(&lib, &text, &format!("版本{id}")),
-                    )
+                    let origin = format!("版本{id}");
+                    let (checks, region) = match analysis::parse(&lib, &text, &origin) {
+                        Ok((uy, cats)) => (
+                            juesuan_app::check(&lib, &uy, &cats).map_err(|e| vec![e]),
+                            uy.unit.region.clone(),
+                        ),
+                        Err(e) => (Err(e), None),
+                    };
+                    (i, id, checks, region)
                 })
                 .collect::<Vec<_>>()
         }));
     }
     for t in tasks {
-        for (i, id, r) in t.await.map_err(|e| AppError::Internal(e.to_string()))? {
-            out[i] = Some(state.remember_checks(id, r));
+        for (i, id, r, region) in t.await.map_err(|e| AppError::Internal(e.to_string()))? {
+            out[i] = Some(state.remember_checks(id, r, region));
         }
     }
     Ok(out
@@ -156,7 +161,7 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<Vec<UnitOv
         by_unit
             .entry(v.unit_code.clone())
             .or_default()
-            .push(status_of(v, c));
+            .push(status_of(v, &c.checks));
     }
     Ok(units
         .into_iter()
@@ -303,6 +308,9 @@ pub struct UploadOptions {
     pub kind: String,
     /// Text encoding (utf-8, gbk) overriding the mapping's; empty: the mapping's.
     pub encoding: String,
+    /// 口径调整: store the file's own 上年数 even where they differ from the stored previous
+    /// year ([`PriorPolicy::Trust`](juesuan_store::PriorPolicy)); input files and workbooks.
+    pub keep_prior: bool,
 }
 
 /// Row errors listed for one rejected journal upload; the rest are counted.
@@ -486,9 +494,14 @@ pub async fn import(
         upload_text(bytes, filename)?
     };
     let origin = format!("上传 {}", safe_name(filename));
+    let policy = if opts.keep_prior {
+        juesuan_store::PriorPolicy::Trust
+    } else {
+        juesuan_store::PriorPolicy::Check
+    };
     Ok(state
         .store
-        .import(code, &text, &origin, &user.name, note)
+        .import_with(code, &text, &origin, &user.name, note, policy)
         .await?)
 }
 
@@ -615,20 +628,42 @@ pub struct ReviewFilter {
     pub q: Option<String>,
     /// Only unit-years with error-level findings.
     pub failing: Option<bool>,
+    /// 地区: the input's `[unit] region`.
+    pub region: Option<String>,
+    /// 主管部门: the code of the unit's parent (上级单位) in the unit register.
+    pub department: Option<String>,
+    /// 结论: 通过 / 有警告 / 未通过 / 无法审核.
+    pub status: Option<String>,
+}
+
+fn chosen(o: &Option<String>) -> Option<&str> {
+    o.as_deref().map(str::trim).filter(|x| !x.is_empty())
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewRow {
     pub unit_code: String,
     pub unit_name: String,
+    /// 地区 of the input, if it states one.
+    pub region: Option<String>,
+    /// 主管部门 (the parent unit's code), if registered.
+    pub department: Option<String>,
     #[serde(flatten)]
     pub status: YearStatus,
+    /// The findings, for the page (the API lists the failing rules only).
+    #[serde(skip)]
+    pub checks: crate::Checked,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
     /// Every rule that fails somewhere, with how many unit-years fail it.
     pub rules: BTreeMap<String, usize>,
+    /// Unit-years per 地区, 主管部门 (parent code) and 结论, before the filters on them: what
+    /// each choice of the filter would show.
+    pub regions: BTreeMap<String, usize>,
+    pub departments: BTreeMap<String, usize>,
+    pub statuses: BTreeMap<String, usize>,
     pub rows: Vec<ReviewRow>,
     pub checked: usize,
     pub failing: usize,
@@ -641,14 +676,14 @@ pub async fn review(
     f: &ReviewFilter,
 ) -> Result<Review, AppError> {
     user.require_reviewer()?;
-    let names: BTreeMap<String, String> = state
+    let units: BTreeMap<String, UnitRow> = state
         .store
         .units()
         .await?
         .into_iter()
-        .map(|u| (u.code, u.name))
+        .map(|u| (u.code.clone(), u))
         .collect();
-    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let q = chosen(&f.q);
     let versions: Vec<VersionInfo> = state
         .store
         .unit_years()
@@ -657,39 +692,84 @@ pub async fn review(
         .filter(|v| f.year.is_none_or(|y| v.year == y))
         .filter(|v| {
             q.is_none_or(|q| {
-                v.unit_code.contains(q) || names.get(&v.unit_code).is_some_and(|n| n.contains(q))
+                v.unit_code.contains(q)
+                    || units.get(&v.unit_code).is_some_and(|u| u.name.contains(q))
             })
         })
         .collect();
     let checks = check_versions(state, &versions).await?;
-    let mut rules = BTreeMap::new();
-    let mut rows = Vec::new();
+    let mut r = Review {
+        rules: BTreeMap::new(),
+        regions: BTreeMap::new(),
+        departments: BTreeMap::new(),
+        statuses: BTreeMap::new(),
+        rows: Vec::new(),
+        checked: versions.len(),
+        failing: 0,
+    };
     for (v, c) in versions.iter().zip(&checks) {
-        let st = status_of(v, c);
-        for r in &st.failing_rules {
-            *rules.entry(r.clone()).or_insert(0) += 1;
+        let st = status_of(v, &c.checks);
+        let department = units.get(&v.unit_code).and_then(|u| u.parent.clone());
+        for rule in &st.failing_rules {
+            *r.rules.entry(rule.clone()).or_insert(0) += 1;
         }
-        let rule_ok = f
-            .rule
-            .as_deref()
-            .filter(|r| !r.is_empty())
-            .is_none_or(|r| st.failing_rules.iter().any(|x| x == r));
-        let fail_ok = !f.failing.unwrap_or(false) || st.errors > 0;
-        if rule_ok && fail_ok {
-            rows.push(ReviewRow {
-                unit_name: names.get(&v.unit_code).cloned().unwrap_or_default(),
+        if let Some(region) = &c.region {
+            *r.regions.entry(region.clone()).or_insert(0) += 1;
+        }
+        if let Some(d) = &department {
+            *r.departments.entry(d.clone()).or_insert(0) += 1;
+        }
+        *r.statuses.entry(st.status.clone()).or_insert(0) += 1;
+        let keep = chosen(&f.rule).is_none_or(|x| st.failing_rules.iter().any(|y| y == x))
+            && (!f.failing.unwrap_or(false) || st.errors > 0)
+            && chosen(&f.region).is_none_or(|x| c.region.as_deref() == Some(x))
+            && chosen(&f.department).is_none_or(|x| department.as_deref() == Some(x))
+            && chosen(&f.status).is_none_or(|x| st.status == x);
+        if keep {
+            r.rows.push(ReviewRow {
+                unit_name: units
+                    .get(&v.unit_code)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
                 unit_code: v.unit_code.clone(),
+                region: c.region.clone(),
+                department,
                 status: st,
+                checks: c.checks.clone(),
             });
         }
     }
-    let failing = rows.iter().filter(|r| r.status.errors > 0).count();
-    Ok(Review {
-        rules,
-        checked: versions.len(),
-        failing,
-        rows,
-    })
+    r.failing = r.rows.iter().filter(|x| x.status.errors > 0).count();
+    Ok(r)
+}
+
+/// The names of the rules (审核公式) of every shipped or `--data-dir` rule set, by rule id:
+/// the dashboard shows them beside the codes. Each id keeps the first name found.
+pub fn rule_names(state: &AppState) -> &BTreeMap<String, String> {
+    state.rule_names.get_or_init(|| load_rule_names(state))
+}
+
+fn load_rule_names(state: &AppState) -> BTreeMap<String, String> {
+    let mut sets: Vec<(String, i32)> = state
+        .lib
+        .files()
+        .filter_map(|(p, _, _)| {
+            let stem = p.strip_prefix("rules/")?.strip_suffix(".toml")?;
+            let (name, year) = stem.rsplit_once('-')?;
+            Some((name.to_string(), year.parse().ok()?))
+        })
+        .collect();
+    sets.sort();
+    sets.dedup();
+    let mut out = BTreeMap::new();
+    for (name, year) in sets {
+        if let Ok(set) = juesuan_app::rules(&state.lib, &name, year) {
+            for rule in set.rules {
+                out.entry(rule.id).or_insert(rule.message);
+            }
+        }
+    }
+    out
 }
 
 /// CSV export of the dashboard (UTF-8 with BOM so Excel reads the Chinese).

@@ -731,9 +731,21 @@ async fn pages_login_upload_and_unit_year(app: &TestApp) {
     assert!(t.contains("id=\"check-status\""));
     assert!(t.contains("结论：通过"));
     assert!(t.contains("<svg"), "charts inline");
-    assert!(t.contains("收入支出决算总表"));
     assert!(t.contains("download-docx"));
     assert!(!t.contains("<script"));
+    // Each tab by its query: the tables, the narrative without them, checks, scores, versions.
+    let tab = |name: &str| format!("/units/{A}/2021?tab={name}");
+    let t = c.get(&tab("tables")).await.text();
+    assert!(t.contains("收入支出决算总表") && t.contains("aria-current=\"page\">公开表"));
+    let t = c.get(&tab("narrative")).await.text();
+    assert!(t.contains("id=\"report\"") && !t.contains("<section class=\"table\""));
+    assert!(t.contains("<a href=\"#part-1\">第一部分") && t.contains("<h2 id=\"part-1\">"));
+    let t = c.get(&tab("checks")).await.text();
+    assert!(t.contains("id=\"findings\""));
+    let t = c.get(&tab("scores")).await.text();
+    assert!(t.contains("计算得分"));
+    let t = c.get(&tab("versions")).await.text();
+    assert!(t.contains("第1版") && t.contains("上传") && !t.contains(">import<"));
     // Forms without the session's token are refused.
     let r = c
         .post_form(
@@ -754,7 +766,7 @@ async fn pages_login_upload_and_unit_year(app: &TestApp) {
         "/upload",
         "/review",
         "/admin",
-        &format!("/units/{A}/2021/versions"),
+        &format!("/units/{A}/2021?tab=versions"),
     ] {
         let r = c.get(p).await;
         assert_eq!(r.status, StatusCode::OK, "{p}: {}", r.text());

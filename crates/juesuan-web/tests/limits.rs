@@ -214,3 +214,41 @@ async fn half_sent_requests_and_slow_bodies_are_cut_off() {
     .unwrap();
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reports_are_built_one_at_a_time_when_so_limited() {
+    // Eight pages of eight versions not yet built, all at once: with a limit of 1 the builds
+    // queue (memory does not grow with the number of requests); without it they overlap.
+    for (limit, overlap_expected) in [(1usize, false), (8, true)] {
+        let mut app = TestApp::sqlite().await;
+        let mut o = common::options(&app.db_url());
+        o.analysis_concurrency = limit;
+        app.reopen(o).await;
+        let (c, _) = app.signed_in("审核人", Role::Reviewer).await;
+        for i in 0..8 {
+            let code = format!("u{i}");
+            app.state
+                .store
+                .import(&code, EXAMPLE, "t", "t", "")
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let mut c = c.clone_session();
+            tasks.push(tokio::spawn(async move {
+                c.get(&format!("/units/u{i}/2021")).await.status
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::OK);
+        }
+        let peak = app.state.analyses_peak();
+        if overlap_expected {
+            assert!(peak > 1, "without a tight limit builds overlap ({peak})");
+        } else {
+            assert_eq!(peak, 1);
+        }
+        app.finish().await;
+    }
+}

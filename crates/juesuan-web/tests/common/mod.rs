@@ -128,6 +128,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// Another client with the same session (e.g. for requests at once).
+    pub fn clone_session(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: self.cookies.clone(),
+            csrf: self.csrf.clone(),
+        }
+    }
+
     pub async fn send(&mut self, req: Request<Body>) -> Reply {
         let mut req = req;
         if !self.cookies.is_empty() {
