@@ -79,11 +79,16 @@ pub enum ErrorCode {
     EarlierCatalogue,
     /// W105 功能分类项级科目不在目录中（所属款在目录中）
     UnknownFunctionItem,
+    /// W106 填列数之间的差额在四舍五入误差以内（尾差）：figures stated to a precision
+    /// (`stated_precision`, 万元 tables) whose relation is off by no more than their rounding
+    RoundingGap,
+    /// W107 同一科目在两张表中的填列数不同（导入取其中一张表的数）
+    ConflictingTables,
 }
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
@@ -110,6 +115,8 @@ impl ErrorCode {
         ErrorCode::TextArithmetic,
         ErrorCode::EarlierCatalogue,
         ErrorCode::UnknownFunctionItem,
+        ErrorCode::RoundingGap,
+        ErrorCode::ConflictingTables,
     ];
 
     pub fn code(self) -> &'static str {
@@ -140,6 +147,8 @@ impl ErrorCode {
             ErrorCode::TextArithmetic => "W103",
             ErrorCode::EarlierCatalogue => "W104",
             ErrorCode::UnknownFunctionItem => "W105",
+            ErrorCode::RoundingGap => "W106",
+            ErrorCode::ConflictingTables => "W107",
         }
     }
 
@@ -149,7 +158,9 @@ impl ErrorCode {
             | ErrorCode::MissingDeviationReason
             | ErrorCode::TextArithmetic
             | ErrorCode::EarlierCatalogue
-            | ErrorCode::UnknownFunctionItem => Severity::Warning,
+            | ErrorCode::UnknownFunctionItem
+            | ErrorCode::RoundingGap
+            | ErrorCode::ConflictingTables => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -188,7 +199,7 @@ impl Family {
     /// The family's name and the form of its codes (Chinese), for `juesuan explain`.
     pub fn title(self) -> &'static str {
         match self {
-            Family::Input => "输入文件错误和警告（E001–E051、W101–W103）",
+            Family::Input => "输入文件错误和警告（E001–E051、W101–W107）",
             Family::Journal => "会计凭证导入错误（J001–J033）",
             Family::System => "指标体系文件错误（S001–S010）",
             Family::Workbook => "Excel 工作簿导入错误（X001–X007）",
@@ -269,6 +280,8 @@ impl Coded for ErrorCode {
             ErrorCode::TextArithmetic => "报告中来自输入的文字算术不一致",
             ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用了较早年度的目录",
             ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中，所属款在目录中",
+            ErrorCode::RoundingGap => "填列数之间的差额在四舍五入误差以内（尾差）",
+            ErrorCode::ConflictingTables => "同一科目在两张表中的填列数不同",
         }
     }
 }
