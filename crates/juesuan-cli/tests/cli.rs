@@ -670,7 +670,11 @@ fn check_and_validate_grade_rounding_gaps_alike() {
     let within = errors.join("W106-rounding-gap.toml");
     let o = run(&["check", within.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(
         out.contains("警告[W106] [T6-02]")
             && out.contains("在6个填列数的四舍五入误差（±0.03万元）以内，按尾差处理"),
