@@ -278,17 +278,25 @@ pub fn import_workbook_with(
         return Err(ImportError { problems });
     }
     let precision = stated_precision(&stated);
+    let mut reported = Reported::new();
     let facts = build_facts(
         &stated,
         &mut problems,
         &mut warnings,
-        (precision, prefer.as_deref()),
+        (precision, prefer.as_deref(), &mut reported),
     );
     if !problems.is_empty() {
         return Err(ImportError { problems });
     }
     let facts = table_facts(&facts);
-    let stated_tables = compare(set, catalogues, &facts, &stated, &mut warnings, precision);
+    let stated_tables = compare(
+        set,
+        catalogues,
+        &facts,
+        &stated,
+        &mut warnings,
+        (precision, prefer.as_deref(), &reported),
+    );
     Ok(Imported {
         facts,
         stated: stated_tables,
@@ -446,7 +454,7 @@ fn build_facts(
     stated: &BTreeMap<String, StatedTable>,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<ImportWarning>,
-    (precision, prefer): (Option<StatedPrecision>, Option<&str>),
+    (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &mut Reported),
 ) -> FactTable {
     let show = |a: Amount| shown(precision, a);
     let get =
@@ -646,6 +654,9 @@ fn build_facts(
                     ),
                     (kept, kept_value, if kept == "t3" { fiscal_table } else { "t3" }),
                 ));
+                for t in ["t3", fiscal_table] {
+                    reported.insert((t.to_string(), code.clone(), key.to_string()));
+                }
                 rest = Amount::ZERO;
             } else if rest.fen() < 0 {
                 derived_negative(
@@ -872,7 +883,7 @@ fn compare(
     facts: &FactTable,
     stated: &BTreeMap<String, StatedTable>,
     warnings: &mut Vec<ImportWarning>,
-    precision: Option<StatedPrecision>,
+    (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &Reported),
 ) -> Vec<Table> {
     let all = with_carryover_end(facts);
     // The same facts, each at its own "line", so a derived cell tells how many figures it
@@ -884,6 +895,17 @@ fn compare(
             column: 1,
         });
     }
+    let overruled = match precision {
+        Some(_) => same_quantity_conflicts(
+            set,
+            catalogues,
+            &counted,
+            stated,
+            (prefer, reported),
+            warnings,
+        ),
+        None => BTreeMap::new(),
+    };
     let mut out = Vec::new();
     for spec in &set.tables {
         let expected = derive_table(spec, &all, catalogues);
@@ -894,6 +916,13 @@ fn compare(
         let count = precision.map(|_| derive_table(spec, &counted, catalogues));
         let mut table = expected.clone();
         for ((row, col), (a, place)) in &st.cells {
+            // A cell contradicting the same quantity in another table is reported once (W107)
+            // and takes the kept table's figure.
+            let key = (spec.id.clone(), row.clone(), col.clone());
+            if let Some(kept) = overruled.get(&key) {
+                table.set(row, col, *kept);
+                continue;
+            }
             let e = expected.get(row, col);
             let differs = match e {
                 Some(e) => e != *a,
@@ -925,6 +954,96 @@ fn compare(
         out.push(table);
     }
     out
+}
+
+/// Cells (table id, row, column) whose contradiction was reported while choosing the figures.
+type Reported = std::collections::BTreeSet<(String, String, String)>;
+
+/// One printed cell: its table (order, id, title), row and column, figure and place.
+type PrintedAt<'a> = (
+    usize,
+    &'a str,
+    &'a str,
+    &'a String,
+    &'a String,
+    Amount,
+    &'a Place,
+);
+
+/// Cells of different tables that print the same quantity — the sum of exactly the same
+/// imported figures (`counted`: each fact at its own line) — must print the same figure when
+/// the tables are rounded ones: the same exact value rounds alike. Those that differ contradict
+/// each other whatever the hidden decimals: reported once per quantity (W107), naming the
+/// cells; the figure of the `prefer` table, else of the first table, is kept. Returns the
+/// overruled cells (table id, row, column) with the figure kept.
+fn same_quantity_conflicts(
+    set: &TableSet,
+    catalogues: &Catalogues,
+    counted: &FactTable,
+    stated: &BTreeMap<String, StatedTable>,
+    (prefer, reported): (Option<&str>, &Reported),
+    warnings: &mut Vec<ImportWarning>,
+) -> BTreeMap<(String, String, String), Amount> {
+    let mut groups: BTreeMap<Vec<usize>, Vec<PrintedAt>> = BTreeMap::new();
+    for (order, spec) in set.tables.iter().enumerate() {
+        let Some(st) = stated.get(&spec.id) else {
+            continue;
+        };
+        let derived = derive_table(spec, counted, catalogues);
+        for ((row, col), (a, place)) in &st.cells {
+            let lines = derived.source_lines(row, col);
+            if !lines.is_empty() {
+                let mut key = lines.to_vec();
+                key.sort_unstable();
+                key.dedup();
+                groups.entry(key).or_default().push((
+                    order,
+                    spec.id.as_str(),
+                    spec.title.as_str(),
+                    row,
+                    col,
+                    *a,
+                    place,
+                ));
+            }
+        }
+    }
+    let mut overruled = BTreeMap::new();
+    for cells in groups.values() {
+        let kept = cells
+            .iter()
+            .find(|c| prefer == Some(c.1))
+            .or_else(|| cells.iter().min_by_key(|c| c.0))
+            .expect("a group has a cell");
+        let against: Vec<&PrintedAt> = cells
+            .iter()
+            .filter(|c| c.1 != kept.1 && c.5 != kept.5)
+            .collect();
+        // Already reported where the import chose its figures (公开03表 against 05/08/09表).
+        let known =
+            |c: &&PrintedAt| reported.contains(&(c.1.to_string(), c.3.clone(), c.4.clone()));
+        if against.is_empty() || against.iter().any(known) || known(&kept) {
+            continue;
+        }
+        let cell =
+            |c: &PrintedAt| format!("“{}”{}{}", c.2, c.6, StatedPrecision::WAN_CENT.show(c.5));
+        let others: Vec<String> = against.iter().map(|c| cell(c)).collect();
+        warnings.push(ImportWarning {
+            place: Place::default(),
+            message: format!(
+                "同一个数在两张表中的填列不同：{}，{}。两处是同样各项之和，任何未印出的小数都不能使两者都成立。导入核对取“{}”的数；如应以另一张表为准，请用 juesuan import --prefer {} 重新导入",
+                cell(kept),
+                others.join("，"),
+                kept.2,
+                against[0].1
+            ),
+            code: Some(ErrorCode::ConflictingTables),
+        });
+        for c in against {
+            overruled.insert((c.1.to_string(), c.3.clone(), c.4.clone()), kept.5);
+        }
+    }
+    overruled
 }
 
 /// A stated cell that differs from the one derived from the imported figures. Exact tables:
