@@ -222,3 +222,33 @@ fn the_same_total_printed_differently_in_two_tables_is_one_contradiction() {
         .iter()
         .any(|w| w.code == Some(ErrorCode::ConflictingTables)));
 }
+
+/// Exact items (hidden decimals) with totals printed to 0.01 万元, as a preparer who
+/// reconciled the tables writes them: a total that is the exact sum rounded agrees at the
+/// precision it is printed to, and no warning goes below it ("填列数1520.18…应为1520.1763").
+#[test]
+fn exact_items_with_rounded_totals_import_without_warnings_below_display_precision() {
+    let uy = parse_input(TRUTH, "rounded-truth.toml", &catalogues()).unwrap();
+    let mut tables = tables_of(&uy);
+    for t in &mut tables {
+        let totals: Vec<((String, String), Amount)> = t
+            .amounts()
+            .filter(|((row, _), _)| row == "total")
+            .map(|(k, a)| (k.clone(), *a))
+            .collect();
+        for ((row, col), a) in totals {
+            let rounded = div_round_half_up(i128::from(a.fen()), 10_000) * 10_000;
+            t.set(&row, &col, Amount(i64::try_from(rounded).unwrap()));
+        }
+    }
+    let imported = import_with(&tables, None);
+    assert_eq!(imported.precision, None);
+    let below: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("填列数"))
+        .collect();
+    assert!(below.is_empty(), "{below:#?}");
+    assert_eq!(imported.facts, juesuan_xlsx::table_facts(&uy.facts));
+}
