@@ -46,6 +46,8 @@ fn generate(
     if let Some(p) = province {
         header += &format!("province = \"{p}\"\n");
     }
+    // Every unit states `amount_unit = "万元"` on a line of its own; the template follows it.
+    assert!(text.contains("amount_unit = \"万元\"\n"), "{name}");
     let text = text.replacen(
         "amount_unit = \"万元\"\n",
         &format!("amount_unit = \"万元\"\n{header}"),
