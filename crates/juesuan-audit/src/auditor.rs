@@ -143,8 +143,16 @@ impl Auditor {
 
     /// Audit one sentence; returns whether it states an amount.
     pub(crate) fn sentence(&mut self, s: &Sentence) -> bool {
-        let amounts = amounts_in(s, &self.precise);
-        let any = !amounts.is_empty();
+        let all = amounts_in(s, &self.precise);
+        let any = !all.is_empty();
+        // Parts broken down in a parenthesis right after their whole ("支出决算为186.42万元
+        // （其中：基本支出180.12万元、项目支出6.30万元）") are read by 合计与分项 only; every
+        // other check reads the whole (the item's actual, its completion rate, 类与项).
+        let amounts: Vec<Amount> = all
+            .iter()
+            .filter(|a| !in_breakdown(&s.text, a.at))
+            .cloned()
+            .collect();
         if s.has(mark::SLASH) && (s.text.contains("增加/减少") || s.text.contains("增长/下降"))
         {
             self.push(
@@ -164,7 +172,7 @@ impl Auditor {
         self.parallel_rates(s, &amounts);
         self.point_changes(s);
         self.label_shares(s, &amounts);
-        self.parts(s, &amounts);
+        self.parts(s, &all);
         self.counts(s);
         self.list_totals(s, &amounts);
         self.count_list_totals(s);
@@ -662,4 +670,19 @@ fn coverage(
         }
     }
     cov
+}
+
+/// Whether the figure at character `at` lies in a parenthesised breakdown of the figure right
+/// before the parenthesis: "186.42万元（其中：基本支出180.12万元、…）".
+pub(crate) fn in_breakdown(text: &str, at: usize) -> bool {
+    let before: Vec<char> = text.chars().take(at).collect();
+    let Some(open) = before.iter().rposition(|c| matches!(c, '（' | '(')) else {
+        return false;
+    };
+    if before[open..].iter().any(|c| matches!(c, '）' | ')')) {
+        return false;
+    }
+    let lead: String = before[..open].iter().collect();
+    let inside: String = before[open + 1..].iter().collect();
+    lead.trim_end().ends_with('元') && inside.trim_start().starts_with("其中")
 }

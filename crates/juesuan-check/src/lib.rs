@@ -13,7 +13,7 @@
 use juesuan_core::expr::{EvalError, Expr, Value};
 use juesuan_core::ratio::Ratio;
 use juesuan_core::tables::Table;
-use juesuan_core::Severity;
+use juesuan_core::{Severity, StatedPrecision};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -401,6 +401,40 @@ pub struct RuleResult {
     pub findings: Vec<Finding>,
     /// Why the rule could not run fully (missing cells), if so.
     pub note: Option<String>,
+    /// Places where the rule holds only up to the rounding of the figures (尾差 notes, W106):
+    /// tables printed to a precision, or derived from figures stated to one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounding: Vec<RoundingNote>,
+}
+
+/// A relation that holds only because its figures are rounded: the gap and how many printed
+/// figures' half units allow it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundingNote {
+    pub rule: String,
+    pub message: String,
+    pub location: String,
+    /// Amounts in 万元 at the published precision (2 decimals), never below it.
+    pub stated: String,
+    pub expected: String,
+    pub difference: String,
+    /// The figures whose half units add up to the slack.
+    pub figures: usize,
+}
+
+impl RoundingNote {
+    /// The note's text, worded as `juesuan validate` words its 尾差 (crate juesuan_core::precision).
+    pub fn text(&self, precision: StatedPrecision) -> String {
+        format!(
+            "{}：{}。填列数{}，应为{}，差额{}（万元），{}",
+            self.location,
+            self.message,
+            self.stated,
+            self.expected,
+            self.difference,
+            precision.within_phrase(self.figures)
+        )
+    }
 }
 
 /// A table as printed in a published report (公开表), mapped onto a template's ids: the
@@ -433,7 +467,9 @@ pub struct PrintedCell {
 
 /// One table a rule reads: derived from facts (exact) or printed (rounded).
 enum Grid<'a> {
-    Derived(&'a Table),
+    /// Exact cells, or, with a precision, each cell the sum of as many stated figures as it
+    /// has input lines (each ±half a unit).
+    Derived(&'a Table, Option<StatedPrecision>),
     Stated(&'a StatedGrid),
 }
 
@@ -441,10 +477,10 @@ impl Grid<'_> {
     /// The cell in 万元 and half a unit of its last digit (zero for derived cells).
     fn get(&self, row: &str, col: &str) -> Option<(Ratio, Ratio)> {
         match self {
-            Grid::Derived(t) => t
+            Grid::Derived(t, precision) => t
                 .get(row, col)
                 .and_then(|a| Ratio::new(a.fen() as i128, 1_000_000).ok())
-                .map(|v| (v, Ratio::ZERO)),
+                .map(|v| (v, derived_half(t, row, col, *precision))),
             Grid::Stated(g) => g
                 .cells
                 .get(&(row.to_string(), col.to_string()))
@@ -453,37 +489,37 @@ impl Grid<'_> {
     }
     fn has_column(&self, col: &str) -> bool {
         match self {
-            Grid::Derived(t) => t.amounts().any(|((_, c), _)| c == col),
+            Grid::Derived(t, _) => t.amounts().any(|((_, c), _)| c == col),
             Grid::Stated(g) => g.cells.keys().any(|(_, c)| c == col),
         }
     }
     fn row_keys(&self) -> Vec<String> {
         match self {
-            Grid::Derived(t) => t.row_keys(),
+            Grid::Derived(t, _) => t.row_keys(),
             Grid::Stated(g) => g.rows.clone(),
         }
     }
     fn source_lines(&self, row: &str, col: &str) -> Vec<usize> {
         match self {
-            Grid::Derived(t) => t.source_lines(row, col).to_vec(),
+            Grid::Derived(t, _) => t.source_lines(row, col).to_vec(),
             Grid::Stated(_) => Vec::new(),
         }
     }
     fn name(&self) -> String {
         match self {
-            Grid::Derived(t) => format!("{}{}", t.code, t.title),
+            Grid::Derived(t, _) => format!("{}{}", t.code, t.title),
             Grid::Stated(g) => g.title.clone(),
         }
     }
     fn is_empty(&self) -> bool {
         match self {
-            Grid::Derived(t) => t.is_empty(),
+            Grid::Derived(t, _) => t.is_empty(),
             Grid::Stated(g) => g.cells.values().all(|c| c.value == Ratio::ZERO),
         }
     }
     fn note(&self) -> Option<&str> {
         match self {
-            Grid::Derived(t) => t.note.as_deref(),
+            Grid::Derived(t, _) => t.note.as_deref(),
             Grid::Stated(g) => g.note.as_deref(),
         }
     }
@@ -492,15 +528,23 @@ impl Grid<'_> {
 /// The tables a rule set reads, by id.
 pub struct Tables<'a> {
     by_id: BTreeMap<&'a str, Grid<'a>>,
+    /// The precision half units are counted in (printed tables: 0.01 万元).
+    precision: Option<StatedPrecision>,
 }
 
 impl<'a> Tables<'a> {
     pub fn new(tables: &'a [Table]) -> Tables<'a> {
+        Tables::with_precision(tables, None)
+    }
+
+    /// Derived tables whose base figures are stated to `precision` (`None`: exact).
+    pub fn with_precision(tables: &'a [Table], precision: Option<StatedPrecision>) -> Tables<'a> {
         Tables {
             by_id: tables
                 .iter()
-                .map(|t| (t.id.as_str(), Grid::Derived(t)))
+                .map(|t| (t.id.as_str(), Grid::Derived(t, precision)))
                 .collect(),
+            precision,
         }
     }
 
@@ -511,6 +555,7 @@ impl<'a> Tables<'a> {
                 .iter()
                 .map(|t| (t.id.as_str(), Grid::Stated(t)))
                 .collect(),
+            precision: Some(StatedPrecision::WAN_CENT),
         }
     }
 
@@ -579,6 +624,58 @@ fn wan(r: Ratio) -> String {
     r.to_fixed(2)
 }
 
+/// Half the rounding of a derived cell whose base figures are stated to `precision`: one
+/// half unit per stated figure behind it (its input lines; at least one for a non-zero cell).
+fn derived_half(t: &Table, row: &str, col: &str, precision: Option<StatedPrecision>) -> Ratio {
+    let Some(p) = precision else {
+        return Ratio::ZERO;
+    };
+    let figures = t
+        .source_lines(row, col)
+        .len()
+        .max(usize::from(t.get(row, col).is_some_and(|a| !a.is_zero())));
+    let figures = i128::try_from(figures).unwrap_or(0);
+    Ratio::new(figures * i128::from(p.step_fen()), 2_000_000).unwrap_or(Ratio::ZERO)
+}
+
+/// How many figures' half units make `slack` (in 万元), at the tables' precision.
+fn figures_in(slack: Ratio, precision: Option<StatedPrecision>) -> usize {
+    let p = precision.unwrap_or(StatedPrecision::WAN_CENT);
+    Ratio::new(2_000_000, i128::from(p.step_fen()))
+        .and_then(|per| slack.checked_mul(per))
+        .map_or(0, |n| {
+            usize::try_from(n.numer() / n.denom().max(1)).unwrap_or(0)
+        })
+}
+
+/// Whether a rule that holds did so only through rounding: a gap beyond the rule's own
+/// tolerance but within the slack.
+fn rounding_note(
+    rule: &Rule,
+    t: &Tables,
+    at: String,
+    stated: Ratio,
+    expected: Ratio,
+    slack: Ratio,
+) -> Option<RoundingNote> {
+    let diff = stated.checked_sub(expected).ok()?;
+    let own = rule.tolerance.unwrap_or(Ratio::ZERO);
+    let beyond_own = match rule.relation {
+        Relation::Equal => diff.abs() > own,
+        Relation::AtMost => diff > own,
+        Relation::AtLeast => diff < -own,
+    };
+    (beyond_own && slack > Ratio::ZERO).then(|| RoundingNote {
+        rule: rule.id.clone(),
+        message: rule.message.clone(),
+        location: at,
+        stated: wan(stated),
+        expected: wan(expected),
+        difference: wan(diff),
+        figures: figures_in(slack, t.precision),
+    })
+}
+
 /// Run every rule of `set` over `tables`.
 pub fn run(set: &RuleSet, tables: &[Table]) -> Vec<RuleResult> {
     run_with(set, tables, &[])
@@ -595,7 +692,20 @@ pub fn run_stated(set: &RuleSet, tables: &[StatedGrid]) -> Vec<RuleResult> {
 
 /// Run every rule, with the narrative's figures that may need reasons.
 pub fn run_with(set: &RuleSet, tables: &[Table], explained: &[Explained]) -> Vec<RuleResult> {
-    let t = Tables::new(tables);
+    run_with_precision(set, tables, explained, None)
+}
+
+/// [`run_with`] over tables derived from figures stated to `precision` (`stated_precision`,
+/// or a workbook printed in 万元 to two decimals): a derived cell summing k stated figures
+/// stands for ±k half units, a rule fails only beyond that, and a gap within it is a
+/// [`RoundingNote`], as `juesuan validate` grades the same relations.
+pub fn run_with_precision(
+    set: &RuleSet,
+    tables: &[Table],
+    explained: &[Explained],
+    precision: Option<StatedPrecision>,
+) -> Vec<RuleResult> {
+    let t = Tables::with_precision(tables, precision);
     set.rules
         .iter()
         .map(|r| run_rule(r, &t, explained))
@@ -609,6 +719,7 @@ fn run_rule(rule: &Rule, t: &Tables, explained: &[Explained]) -> RuleResult {
         checked: 0,
         findings: Vec::new(),
         note: None,
+        rounding: Vec::new(),
     };
     let mut missing = Vec::new();
     if let Some(kind) = rule.reason_required {
@@ -781,7 +892,12 @@ fn compare(
         Relation::AtMost => diff <= tol,
         Relation::AtLeast => diff >= -tol,
     };
-    if !ok {
+    if ok {
+        let at = t.describe(resolve(stated_src.clone()).trim());
+        result
+            .rounding
+            .extend(rounding_note(rule, t, at, stated, expected, slack));
+    } else {
         let stated_name = resolve(stated_src.clone());
         let stated_name = stated_name.trim();
         let single = t.printed(stated_name).is_some();
@@ -886,7 +1002,17 @@ fn hierarchy(
                 result.checked += 1;
                 let diff = stated.checked_sub(expected).unwrap_or(Ratio::ZERO);
                 let tol = rule.tolerance.unwrap_or(Ratio::ZERO);
-                if diff.abs() > tol.checked_add(slack).unwrap_or(tol) {
+                let at = format!("{table_id}.{parent}.{col}");
+                if diff.abs() <= tol.checked_add(slack).unwrap_or(tol) {
+                    result.rounding.extend(rounding_note(
+                        rule,
+                        t,
+                        t.describe(&at),
+                        stated,
+                        expected,
+                        slack,
+                    ));
+                } else {
                     result.findings.push(Finding {
                         rule: rule.id.clone(),
                         severity: rule.severity,

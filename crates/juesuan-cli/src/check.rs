@@ -2,6 +2,7 @@
 
 use anyhow::{anyhow, Result};
 use juesuan_check::{Outcome, Profile, RuleResult, RuleSet, RuleSeverity};
+use juesuan_core::StatedPrecision;
 use juesuan_data::Library;
 use serde::Serialize;
 use std::fmt::Write;
@@ -31,11 +32,13 @@ pub struct CheckReport<'a> {
 }
 
 /// The rules' results as text (or JSON), and whether any error-level finding exists.
+/// `precision` is the one the figures are stated to (the 尾差 notes are worded with it).
 pub fn render(
     set: &RuleSet,
     results: &[RuleResult],
     format: &str,
     source: &str,
+    precision: Option<StatedPrecision>,
 ) -> Result<(String, bool)> {
     let count = |sev: RuleSeverity| juesuan_app::count_findings(results, sev);
     let (errors, warnings) = (count(RuleSeverity::Error), count(RuleSeverity::Warning));
@@ -84,6 +87,15 @@ pub fn render(
                         let _ = writeln!(s, "  输入文件：{source} 第{}行", lines.join("、"));
                     }
                 }
+                // Gaps within the figures' rounding: 尾差 notes, worded as `validate` words them.
+                for n in &r.rounding {
+                    let _ = writeln!(
+                        s,
+                        "警告[W106] [{}] {}",
+                        n.rule,
+                        n.text(precision.unwrap_or(StatedPrecision::WAN_CENT))
+                    );
+                }
                 if r.outcome == Outcome::InsufficientData {
                     let _ = writeln!(
                         s,
@@ -97,9 +109,15 @@ pub fn render(
                 .iter()
                 .filter(|r| r.outcome == Outcome::Pass)
                 .count();
+            let notes: usize = results.iter().map(|r| r.rounding.len()).sum();
+            let notes = if notes == 0 {
+                String::new()
+            } else {
+                format!("，{notes}处尾差")
+            };
             let _ = writeln!(
                 s,
-                "结论：{}（{}条规则通过，{}处错误，{}处警告）",
+                "结论：{}（{}条规则通过，{}处错误，{}处警告{notes}）",
                 if errors == 0 { "通过" } else { "未通过" },
                 passed,
                 errors,

@@ -296,8 +296,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let set = check::rules(&lib, &uy.template, uy.year, profile.as_deref())?;
             let results =
                 juesuan_app::check_with(&lib, &set, &uy, &cats).map_err(|e| anyhow!(e))?;
-            let (text, failed) =
-                check::render(&set, &results, &format, &input.display().to_string())?;
+            let (text, failed) = check::render(
+                &set,
+                &results,
+                &format,
+                &input.display().to_string(),
+                uy.stated_precision,
+            )?;
             print!("{text}");
             Ok(if failed {
                 ExitCode::from(1)
@@ -427,11 +432,11 @@ fn check_workbook(
     let year = year
         .or_else(|| lib.latest_catalogue_year())
         .ok_or_else(|| anyhow!("没有任何分类目录数据文件"))?;
-    let (imported, cats, year) = match xlsx::load(lib, &bytes, &origin, year, explicit, "national")?
-    {
-        Ok(v) => v,
-        Err(code) => return Ok(code),
-    };
+    let (imported, cats, year) =
+        match xlsx::load(lib, &bytes, &origin, year, explicit, "national", None)? {
+            Ok(v) => v,
+            Err(code) => return Ok(code),
+        };
     for w in cats.fallback_warnings(year) {
         eprintln!("{w}");
     }
@@ -439,8 +444,9 @@ fn check_workbook(
         eprintln!("{origin}: {w}");
     }
     let set = check::rules(lib, "national", year, profile)?;
-    let results = juesuan_check::run_with(&set, &imported.stated, &[]);
-    let (text, failed) = check::render(&set, &results, format, &origin)?;
+    let results =
+        juesuan_check::run_with_precision(&set, &imported.stated, &[], imported.precision);
+    let (text, failed) = check::render(&set, &results, format, &origin, imported.precision)?;
     print!("{text}");
     Ok(if failed {
         ExitCode::from(1)

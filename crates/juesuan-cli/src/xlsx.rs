@@ -6,7 +6,7 @@ use juesuan_core::facts::Measure;
 use juesuan_core::input::parse_input;
 use juesuan_core::{Catalogues, Coded as _};
 use juesuan_data::Library;
-use juesuan_xlsx::{import_workbook, input_text, write_template, Imported};
+use juesuan_xlsx::{import_workbook_with, input_text, write_template, ImportOptions, Imported};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +26,9 @@ pub struct ImportArgs {
     /// 公开表模板（默认 national，或基础文件的 template）/ table template
     #[arg(long, value_name = "NAME")]
     template: Option<String>,
+    /// 两张表对同一科目的填列相互矛盾时取哪张表的数（表号如 公开05表，或 t5；默认取先列的表）/ table kept in a contradiction (W107)
+    #[arg(long, value_name = "TABLE")]
+    prefer: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -71,12 +74,17 @@ pub fn load(
     year: i32,
     explicit: bool,
     template: &str,
+    prefer: Option<&str>,
 ) -> Result<std::result::Result<(Imported, Catalogues, i32), ExitCode>> {
     let mut year = year;
     loop {
         let set = lib.table_set(template, year).map_err(|e| anyhow!(e))?;
         let cats = lib.catalogues(year).map_err(|e| anyhow!(e))?;
-        let imported = match import_workbook(bytes, &set, &cats, year) {
+        let options = ImportOptions {
+            prefer,
+            ..ImportOptions::default()
+        };
+        let imported = match import_workbook_with(bytes, &set, &cats, year, &options) {
             Ok(i) => i,
             Err(e) => {
                 for p in &e.problems {
@@ -115,7 +123,15 @@ pub fn import(lib: &Library, args: ImportArgs) -> Result<ExitCode> {
         .or(base.as_ref().map(|(uy, _)| uy.template.clone()))
         .unwrap_or_else(|| "national".into());
     let explicit = args.year.is_some() || base.is_some();
-    let (imported, cats, year) = match load(lib, &bytes, &origin, year_hint, explicit, &template)? {
+    let (imported, cats, year) = match load(
+        lib,
+        &bytes,
+        &origin,
+        year_hint,
+        explicit,
+        &template,
+        args.prefer.as_deref(),
+    )? {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };

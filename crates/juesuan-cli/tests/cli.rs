@@ -661,3 +661,47 @@ fn own_report_audits_clean(formats: &str, files: &[&str]) {
         assert_eq!(o.status.code(), Some(1), "{file}");
     }
 }
+
+/// Issue #17 item 2: `check` grades the rounding gaps of figures stated to 0.01 万元 as
+/// `validate` does — the same W106 wording, no error — and a figure beyond rounding fails both.
+#[test]
+fn check_and_validate_grade_rounding_gaps_alike() {
+    let errors = workspace().join("crates/juesuan-cli/tests/errors");
+    let within = errors.join("W106-rounding-gap.toml");
+    let o = run(&["check", within.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("警告[W106] [T6-02]")
+            && out.contains("在6个填列数的四舍五入误差（±0.03万元）以内，按尾差处理"),
+        "{out}"
+    );
+    assert!(out.contains("处尾差）"), "{out}");
+    let v = run(&["validate", within.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("在6个填列数的四舍五入误差（±0.03万元）以内，按尾差处理"),
+        "{err}"
+    );
+    // The same figures without a stated precision are exact: the gap is E030.
+    let text = std::fs::read_to_string(&within)
+        .unwrap()
+        .replace("stated_precision = \"0.01万元\"\n", "");
+    let dir = tempfile::tempdir().unwrap();
+    let exact = dir.path().join("exact.toml");
+    std::fs::write(&exact, text).unwrap();
+    let o = run(&["check", exact.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[E030]"));
+    // Beyond rounding: an error of both commands.
+    let beyond = errors.join("E030-beyond-rounding.toml");
+    for cmd in ["check", "validate"] {
+        let o = run(&[cmd, beyond.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("超出6个填列数的四舍五入误差"));
+    }
+}

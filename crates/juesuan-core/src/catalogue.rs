@@ -315,10 +315,12 @@ impl Catalogues {
             .collect()
     }
 
-    /// Every catalogue warning for a unit-year read with these catalogues: W104, then W105.
+    /// Every warning of reading a unit-year with these catalogues: W104, then W105, then
+    /// the 尾差 notes (W106) of its rounded figures.
     pub fn warnings(&self, unit_year: &UnitYear) -> Vec<Warning> {
         let mut out = self.fallback_warnings(unit_year.year);
         out.extend(self.unlisted_item_warnings(unit_year));
+        out.extend(unit_year.rounding_notes.iter().cloned());
         out
     }
 }

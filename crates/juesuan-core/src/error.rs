@@ -87,11 +87,16 @@ pub enum ErrorCode {
     UnknownFunctionItem,
     /// W110 输入的明细项不被所选省份的情况说明使用
     UnusedDetail,
+    /// W106 填列数之间的差额在四舍五入误差以内（尾差）：figures stated to a precision
+    /// (`stated_precision`, 万元 tables) whose relation is off by no more than their rounding
+    RoundingGap,
+    /// W107 同一科目在两张表中的填列数不同（导入取其中一张表的数）
+    ConflictingTables,
 }
 
 impl ErrorCode {
     /// Every code, for the registry and the test that ties them to docs/ERRORS.md.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::Syntax,
         ErrorCode::MissingField,
         ErrorCode::UnknownField,
@@ -122,6 +127,8 @@ impl ErrorCode {
         ErrorCode::EarlierCatalogue,
         ErrorCode::UnknownFunctionItem,
         ErrorCode::UnusedDetail,
+        ErrorCode::RoundingGap,
+        ErrorCode::ConflictingTables,
     ];
 
     pub fn code(self) -> &'static str {
@@ -156,6 +163,8 @@ impl ErrorCode {
             ErrorCode::EarlierCatalogue => "W104",
             ErrorCode::UnknownFunctionItem => "W105",
             ErrorCode::UnusedDetail => "W110",
+            ErrorCode::RoundingGap => "W106",
+            ErrorCode::ConflictingTables => "W107",
         }
     }
 
@@ -167,6 +176,8 @@ impl ErrorCode {
             | ErrorCode::EarlierCatalogue
             | ErrorCode::UnknownFunctionItem
             | ErrorCode::UnusedDetail => Severity::Warning,
+            | ErrorCode::RoundingGap
+            | ErrorCode::ConflictingTables => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -208,7 +219,7 @@ impl Family {
     /// The family's name and the form of its codes (Chinese), for `juesuan explain`.
     pub fn title(self) -> &'static str {
         match self {
-            Family::Input => "输入文件错误和警告（E001–E051、W101–W103）",
+            Family::Input => "输入文件错误和警告（E001–E051、W101–W107）",
             Family::Journal => "会计凭证导入错误（J001–J033）",
             Family::System => "指标体系文件错误（S001–S010）",
             Family::Workbook => "Excel 工作簿导入错误（X001–X007）",
@@ -294,6 +305,8 @@ impl Coded for ErrorCode {
             ErrorCode::EarlierCatalogue => "该年度没有分类目录，使用了较早年度的目录",
             ErrorCode::UnknownFunctionItem => "功能分类的项不在目录中，所属款在目录中",
             ErrorCode::UnusedDetail => "输入的明细项不被所选省份的情况说明使用",
+            ErrorCode::RoundingGap => "填列数之间的差额在四舍五入误差以内（尾差）",
+            ErrorCode::ConflictingTables => "同一科目在两张表中的填列数不同",
         }
     }
 }

@@ -4,11 +4,12 @@
 
 use crate::catalogue::{Catalogues, ClassificationKind, CodeError};
 use crate::details::{Grades, Score, Stage};
-use crate::error::{ErrorCode, InputError};
+use crate::error::{ErrorCode, InputError, Warning};
 use crate::evaluation::EvaluationSection;
 use crate::facts::{Fact, FactFilter, FactTable, FundSource, Location, Measure, Nature, Scenario};
 use crate::model::*;
 use crate::money::{first_past_magnitude_bound, Amount, AmountParseError, MoneyUnit};
+use crate::precision::{Gap, StatedPrecision};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -59,6 +60,10 @@ struct InputFile {
     template: Option<String>,
     #[serde(default)]
     province: Option<String>,
+    /// 填列精度: the figures were copied from tables printed to this precision
+    /// ("0.01万元"), so relations between them hold up to rounding (`precision.rs`).
+    #[serde(default)]
+    stated_precision: Option<Spanned<String>>,
     unit: UnitSection,
     income: CodeMap<CodeMap<Money>>,
     expenditure: CodeMap<CodeMap<CodeMap<Money>>>,
@@ -313,8 +318,21 @@ pub fn parse_input(
         catalogues,
         errors: Vec::new(),
         facts: FactTable::default(),
+        precision: None,
+        notes: Vec::new(),
     };
     cx.read(file)
+}
+
+/// A relation between stated figures, for [`Context::relation`].
+struct Relation<'r> {
+    code: ErrorCode,
+    span: Option<std::ops::Range<usize>>,
+    /// The two sides, shown ("…合计152.44万元，与按功能分类合计152.42万元").
+    what: String,
+    /// What a gap is called after `what` ("不一致"), empty when `what` says it.
+    verb: &'r str,
+    hint: &'r str,
 }
 
 struct Context<'a> {
@@ -326,6 +344,10 @@ struct Context<'a> {
     catalogues: &'a Catalogues,
     errors: Vec<InputError>,
     facts: FactTable,
+    /// `stated_precision`, when the figures are rounded ones.
+    precision: Option<StatedPrecision>,
+    /// 尾差 notes (W106) of relations that hold only up to the figures' rounding.
+    notes: Vec<Warning>,
 }
 
 /// Which level of an unknown code's ancestry is missing: "（其类“229”不在目录中）" etc.
@@ -692,6 +714,20 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
         // A year without its own catalogue uses the newest earlier one (chosen by the
         // caller), so the year itself is not checked against the catalogue here.
         let year = *file.year.get_ref();
+        if let Some(p) = &file.stated_precision {
+            self.precision = StatedPrecision::parse(p.get_ref());
+            if self.precision.is_none() {
+                self.err(
+                    ErrorCode::UnknownValue,
+                    Some(p.span()),
+                    format!("无法识别的填列精度“{}”", p.get_ref()),
+                    &format!(
+                        "stated_precision 可写 {}（如公开表以万元印到两位小数，写 \"0.01万元\"）；金额是精确数的，删去该行。",
+                        StatedPrecision::known()
+                    ),
+                );
+            }
+        }
 
         // 本年收入: [income.<source>] code = amount
         for (source_key, lines) in &file.income {
@@ -1041,47 +1077,14 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             evaluation: file
                 .evaluation
                 .and_then(|_| EvaluationSection::read(self.text, self.origin)),
+            stated_precision: self.precision,
+            rounding_notes: self.notes,
         })
     }
 
     /// Relations between base figures that the input itself must satisfy.
     fn cross_checks(&mut self, file: &InputFile) {
-        // Duplicate codes across TOML tables are impossible (keys are unique per table), but
-        // 基本支出 by function and by economic classification must agree per source.
-        for source in FundSource::ALL {
-            let by_function = self.facts.sum(&FactFilter {
-                measure: vec![Measure::Expenditure],
-                source: vec![source],
-                nature: vec![Nature::Basic],
-                ..FactFilter::default()
-            });
-            let by_economic = self.facts.sum(&FactFilter {
-                measure: vec![Measure::BasicEconomic],
-                source: vec![source],
-                ..FactFilter::default()
-            });
-            let stated_economic = file
-                .basic_economic
-                .keys()
-                .find(|k| k.get_ref() == source.key())
-                .map(|k| k.span());
-            if (source == FundSource::GeneralBudget || stated_economic.is_some())
-                && by_function != by_economic
-            {
-                self.err(
-                        ErrorCode::BasicMismatch,
-                        stated_economic,
-                        format!(
-                            "{}基本支出按经济分类合计{}，与按功能分类合计{}不一致（差{}）",
-                            source.income_label().trim_end_matches("收入"),
-                            self.show(by_economic),
-                            self.show(by_function),
-                            self.show(by_economic - by_function)
-                        ),
-                        "[basic_economic] 各经济科目之和须等于 [expenditure.basic] 同一资金来源各科目之和。",
-                    );
-            }
-        }
+        self.basic_by_economic(file);
         // Procurement awards cannot exceed the procurement total.
         let proc = |cx: &Self, items: &[&str]| {
             cx.facts.sum(&FactFilter {
@@ -1142,43 +1145,7 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
                 );
             }
         }
-        // 三公 economic items of 基本支出 cannot exceed the 三公 figures (DOMAIN §4).
-        for (code, item, label) in [
-            ("30212", "abroad", "因公出国（境）费"),
-            ("30217", "reception", "公务接待费"),
-            ("30231", "vehicle_operation", "公务用车运行维护费"),
-            ("31013", "vehicle_purchase", "公务用车购置费"),
-        ] {
-            let economic = self.facts.sum(&FactFilter {
-                measure: vec![Measure::BasicEconomic],
-                source: vec![FundSource::GeneralBudget],
-                economic: vec![code.into()],
-                ..FactFilter::default()
-            });
-            let sangong = self.facts.sum(&FactFilter {
-                measure: vec![Measure::SanGong],
-                item: vec![item.into()],
-                ..FactFilter::default()
-            });
-            if economic > sangong {
-                let span = file
-                    .basic_economic
-                    .values()
-                    .flat_map(|m| m.keys())
-                    .find(|k| k.get_ref() == code)
-                    .map(|k| k.span());
-                self.err(
-                    ErrorCode::InconsistentInput,
-                    span,
-                    format!(
-                        "基本支出经济分类“{code}”{}超过“三公”经费中{label}决算数{}",
-                        self.show(economic),
-                        self.show(sangong)
-                    ),
-                    "基本支出中的该项支出属于“三公”经费，须不超过 [sangong] 中对应的决算数；请核对两处。",
-                );
-            }
-        }
+        self.sangong_economic(file);
         // Vehicles held: by body type and by use must agree when both are given.
         let by_kind = file.sangong.vehicles_held.total();
         // By use: the national keys ([assets.vehicles]) or the province's ([assets.vehicle_uses]).
@@ -1195,6 +1162,151 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
         }
     }
 
+    /// 基本支出 by function and by economic classification agree per source (E030; with a
+    /// stated precision, a gap within rounding is a 尾差 note, W106).
+    fn basic_by_economic(&mut self, file: &InputFile) {
+        for source in FundSource::ALL {
+            let function = FactFilter {
+                measure: vec![Measure::Expenditure],
+                source: vec![source],
+                nature: vec![Nature::Basic],
+                ..FactFilter::default()
+            };
+            let economic = FactFilter {
+                measure: vec![Measure::BasicEconomic],
+                source: vec![source],
+                ..FactFilter::default()
+            };
+            let stated_economic = file
+                .basic_economic
+                .keys()
+                .find(|k| k.get_ref() == source.key())
+                .map(|k| k.span());
+            if source != FundSource::GeneralBudget && stated_economic.is_none() {
+                continue;
+            }
+            let (by_function, by_economic) = (self.facts.sum(&function), self.facts.sum(&economic));
+            let figures = self.figures(&function) + self.figures(&economic);
+            let what = format!(
+                "{}基本支出按经济分类合计{}，与按功能分类合计{}",
+                source.income_label().trim_end_matches("收入"),
+                self.show_stated(by_economic),
+                self.show_stated(by_function),
+            );
+            self.relation(
+                Relation {
+                    code: ErrorCode::BasicMismatch,
+                    span: stated_economic,
+                    what,
+                    verb: "不一致",
+                    hint: "[basic_economic] 各经济科目之和须等于 [expenditure.basic] 同一资金来源各科目之和。",
+                },
+                by_economic - by_function,
+                figures,
+            );
+        }
+    }
+
+    /// 三公 economic items of 基本支出 cannot exceed the 三公 figures (DOMAIN §4; E032, or a
+    /// W106 note within the figures' rounding).
+    fn sangong_economic(&mut self, file: &InputFile) {
+        for (code, item, label) in [
+            ("30212", "abroad", "因公出国（境）费"),
+            ("30217", "reception", "公务接待费"),
+            ("30231", "vehicle_operation", "公务用车运行维护费"),
+            ("31013", "vehicle_purchase", "公务用车购置费"),
+        ] {
+            let economic = FactFilter {
+                measure: vec![Measure::BasicEconomic],
+                source: vec![FundSource::GeneralBudget],
+                economic: vec![code.into()],
+                ..FactFilter::default()
+            };
+            let sangong = FactFilter {
+                measure: vec![Measure::SanGong],
+                item: vec![item.into()],
+                ..FactFilter::default()
+            };
+            let (e, g) = (self.facts.sum(&economic), self.facts.sum(&sangong));
+            if e <= g {
+                continue;
+            }
+            let span = file
+                .basic_economic
+                .values()
+                .flat_map(|m| m.keys())
+                .find(|k| k.get_ref() == code)
+                .map(|k| k.span());
+            let figures = self.figures(&economic) + self.figures(&sangong);
+            let what = format!(
+                "基本支出经济分类“{code}”{}超过“三公”经费中{label}决算数{}",
+                self.show_stated(e),
+                self.show_stated(g)
+            );
+            self.relation(
+                Relation {
+                    code: ErrorCode::InconsistentInput,
+                    span,
+                    what,
+                    verb: "",
+                    hint: "基本支出中的该项支出属于“三公”经费，须不超过 [sangong] 中对应的决算数；请核对两处。",
+                },
+                e - g,
+                figures,
+            );
+        }
+    }
+
+    /// How many stated figures a filter sums (each may carry rounding).
+    fn figures(&self, filter: &FactFilter) -> usize {
+        self.facts.select(filter).count()
+    }
+
+    /// An amount as messages about relations show it: at the stated precision when there is
+    /// one (never below it), else exact in the file's unit.
+    fn show_stated(&self, a: Amount) -> String {
+        match self.precision {
+            Some(p) => p.show(a),
+            None => self.show(a),
+        }
+    }
+
+    /// Grade a relation's `gap` over `figures` stated figures: nothing, a 尾差 note (W106),
+    /// or the relation's error. The error's text for exact figures is unchanged.
+    fn relation(&mut self, r: Relation, gap: Amount, figures: usize) -> Gap {
+        let grade = StatedPrecision::grade(self.precision, gap, figures);
+        let diff = if r.verb.is_empty() {
+            String::new()
+        } else {
+            format!("{}（差{}）", r.verb, self.show_stated(gap))
+        };
+        match (grade, self.precision) {
+            (Gap::None, _) => {}
+            (Gap::Rounding, Some(p)) => {
+                let place = match r.span {
+                    Some(s) => format!("{}:{}", self.origin, self.loc(s).line),
+                    None => self.origin.to_string(),
+                };
+                // A relation named by its gap ("超出可用资金0.01万元") says it already.
+                let gap_text = if r.verb.is_empty() {
+                    String::new()
+                } else {
+                    format!("（差{}）", self.show_stated(gap))
+                };
+                self.notes.push(Warning {
+                    code: ErrorCode::RoundingGap,
+                    place,
+                    message: format!("{}{gap_text}，{}", r.what, p.within_phrase(figures)),
+                });
+            }
+            (_, p) => {
+                let beyond = p.map_or(String::new(), |p| format!("，{}", p.beyond_phrase(figures)));
+                self.err(r.code, r.span, format!("{}{diff}{beyond}", r.what), r.hint);
+            }
+        }
+        grade
+    }
+
     /// 年末结转和结余 per source = 年初 + 收入 − 支出 (and, for the non-fiscal remainder,
     /// + 使用非财政拨款结余 − 结余分配). A negative result means spending exceeds funds.
     fn derive_carryover_end(&mut self, file: &InputFile) {
@@ -1205,6 +1317,9 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             .facts
             .sum(&FactFilter::measure(Measure::SurplusDistribution));
         let mut non_fiscal_end = used - distributed;
+        let mut non_fiscal_figures = self
+            .figures(&FactFilter::measure(Measure::UsedNonFiscalBalance))
+            + self.figures(&FactFilter::measure(Measure::SurplusDistribution));
         let mut ends = Vec::new();
         for source in FundSource::ALL {
             let of = |m: Measure| FactFilter {
@@ -1215,7 +1330,16 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             let end = self.facts.sum(&of(Measure::CarryoverBegin))
                 + self.facts.sum(&of(Measure::Income))
                 - self.facts.sum(&of(Measure::Expenditure));
+            let figures = [
+                Measure::CarryoverBegin,
+                Measure::Income,
+                Measure::Expenditure,
+            ]
+            .into_iter()
+            .map(|m| self.figures(&of(m)))
+            .sum::<usize>();
             if source.is_fiscal() {
+                let mut end = end;
                 if end.fen() < 0 {
                     let span = file
                         .expenditure
@@ -1223,32 +1347,44 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
                         .flat_map(|by_source| by_source.keys())
                         .find(|k| k.get_ref() == source.key())
                         .map(|k| k.span());
-                    self.err(
-                        ErrorCode::Overspent,
-                        span,
-                        format!(
-                            "{}支出超出可用资金（年初结转和结余＋本年收入）{}",
-                            source.income_label().trim_end_matches("收入"),
-                            self.show(-end)
-                        ),
-                        "请核对该资金来源的收入、支出和 [carryover_begin]。",
+                    let what = format!(
+                        "{}支出超出可用资金（年初结转和结余＋本年收入）{}",
+                        source.income_label().trim_end_matches("收入"),
+                        self.show_stated(-end)
                     );
+                    let r = Relation {
+                        code: ErrorCode::Overspent,
+                        span,
+                        what,
+                        verb: "",
+                        hint: "请核对该资金来源的收入、支出和 [carryover_begin]。",
+                    };
+                    // Within rounding the balance is nil, not a negative 年末结转和结余.
+                    if self.relation(r, -end, figures) == Gap::Rounding {
+                        end = Amount::ZERO;
+                    }
                 }
                 ends.push((Some(source), end));
             } else {
                 non_fiscal_end += end;
+                non_fiscal_figures += figures;
             }
         }
         if non_fiscal_end.fen() < 0 {
-            self.err(
-                ErrorCode::Overspent,
-                None,
-                format!(
-                    "非财政拨款资金支出超出可用资金（年初结转和结余＋本年收入＋使用非财政拨款结余－结余分配）{}",
-                    self.show(-non_fiscal_end)
-                ),
-                "请核对非财政拨款收入、支出、年初结转和结余、使用非财政拨款结余与结余分配。",
+            let what = format!(
+                "非财政拨款资金支出超出可用资金（年初结转和结余＋本年收入＋使用非财政拨款结余－结余分配）{}",
+                self.show_stated(-non_fiscal_end)
             );
+            let r = Relation {
+                code: ErrorCode::Overspent,
+                span: None,
+                what,
+                verb: "",
+                hint: "请核对非财政拨款收入、支出、年初结转和结余、使用非财政拨款结余与结余分配。",
+            };
+            if self.relation(r, -non_fiscal_end, non_fiscal_figures) == Gap::Rounding {
+                non_fiscal_end = Amount::ZERO;
+            }
         }
         for (source, end) in ends {
             if !end.is_zero() {

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod markup;
 pub mod model;
 pub mod money;
+pub mod precision;
 pub mod ratio;
 pub mod tables;
 pub mod template_match;
@@ -33,5 +34,6 @@ pub use model::{section_changes, SectionChange, UnitYear};
 pub use money::{
     Amount, Change, Completion, Direction, MoneyUnit, Percent, MAX_TOTAL_MAGNITUDE_FEN,
 };
+pub use precision::{Gap, StatedPrecision};
 pub use tables::{Table, TableSet};
 pub use write::{normalized_facts, write_input};

@@ -249,6 +249,14 @@ pub struct UnitYear {
     /// [`write_input`](crate::write::write_input) writes it back unchanged.
     #[serde(default)]
     pub evaluation: Option<EvaluationSection>,
+    /// 填列精度 (`stated_precision`): the figures are rounded ones, so relations between them
+    /// hold up to their rounding (crate::precision). `None`: exact figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_precision: Option<crate::precision::StatedPrecision>,
+    /// 尾差 notes (W106) found while reading: relations off by no more than the figures'
+    /// rounding. Derived from the text, so not stored.
+    #[serde(skip)]
+    pub rounding_notes: Vec<crate::error::Warning>,
 }
 
 impl UnitYear {
@@ -298,6 +306,8 @@ impl UnitYear {
             performance: Default::default(),
             glossary: Vec::new(),
             evaluation: None,
+            stated_precision: None,
+            rounding_notes: Vec::new(),
         }
     }
 }

@@ -191,6 +191,9 @@ impl<'a> Writer<'a> {
         if let Some(p) = &uy.province {
             self.line(&format!("province = {}", quote(p)));
         }
+        if let Some(p) = uy.stated_precision {
+            self.line(&format!("stated_precision = {}", quote(p.label())));
+        }
     }
 
     fn unit(&mut self) {

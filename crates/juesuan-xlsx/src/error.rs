@@ -163,10 +163,16 @@ impl std::error::Error for ImportError {}
 pub struct ImportWarning {
     pub place: Place,
     pub message: String,
+    /// The input-file warning code it shares with `juesuan validate` (W106 尾差, W107 two
+    /// tables disagreeing), if any; the importer's other notices have none.
+    pub code: Option<juesuan_core::ErrorCode>,
 }
 
 impl fmt::Display for ImportWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "警告：{}{}", self.place, self.message)
+        match self.code {
+            Some(c) => write!(f, "警告[{}]：{}{}", c.code(), self.place, self.message),
+            None => write!(f, "警告：{}{}", self.place, self.message),
+        }
     }
 }

@@ -26,7 +26,7 @@ use crate::text::norm;
 use juesuan_core::facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
 use juesuan_core::money::{Amount, MoneyUnit};
 use juesuan_core::tables::{derive_table, Table, TableSet};
-use juesuan_core::Catalogues;
+use juesuan_core::{Catalogues, ErrorCode, Gap, StatedPrecision};
 use std::collections::BTreeMap;
 
 /// What an import yields.
@@ -44,6 +44,90 @@ pub struct Imported {
     pub unit_name: Option<String>,
     /// The first year stated above a table ("2021年度"), if any.
     pub stated_year: Option<i32>,
+    /// 0.01 万元 when every table is in 万元 and every figure has at most two decimals (the
+    /// published tables, rounded); `None` for exact figures (juesuan's own tables.xlsx).
+    pub precision: Option<StatedPrecision>,
+}
+
+/// The precision the tables state their figures to: 0.01 万元 when every table is in 万元
+/// and no figure has more than two decimals (tables copied from a publication), else exact.
+fn stated_precision(stated: &BTreeMap<String, StatedTable>) -> Option<StatedPrecision> {
+    let step = StatedPrecision::WAN_CENT.step_fen();
+    let rounded = stated
+        .values()
+        .all(|t| t.unit == MoneyUnit::Wan && t.cells.values().all(|(a, _)| a.fen() % step == 0));
+    let any = stated
+        .values()
+        .any(|t| t.cells.values().any(|(a, _)| !a.is_zero()));
+    (rounded && any).then_some(StatedPrecision::WAN_CENT)
+}
+
+/// `--prefer`: a table id ("t5") or number ("公开05表") of the template, as its id.
+fn preferred_table(set: &TableSet, name: &str) -> Result<String, ImportError> {
+    let name = name.trim();
+    set.tables
+        .iter()
+        .find(|t| t.id == name || t.code == name || t.title == name)
+        .map(|t| t.id.clone())
+        .ok_or_else(|| ImportError {
+            problems: vec![Problem {
+                kind: ProblemKind::MissingTable,
+                place: Place::default(),
+                message: format!("--prefer 指定的表“{name}”不是公开表"),
+                hint: format!(
+                    "写表号或表名，如 {}",
+                    set.tables
+                        .iter()
+                        .map(|t| t.code.as_str())
+                        .filter(|c| !c.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            }],
+        })
+}
+
+/// An amount in a message: at the stated precision, or exact in 万元.
+fn shown(precision: Option<StatedPrecision>, a: Amount) -> String {
+    match precision {
+        Some(p) => p.show(a),
+        None => format!("{}万元", a.exact(MoneyUnit::Wan)),
+    }
+}
+
+/// The W107 notice of two tables printing the same figure in contradiction: both cells, what
+/// the import kept, and how to keep the other table's figure instead.
+fn conflict_warning(
+    stated: &BTreeMap<String, StatedTable>,
+    ((t, row, col), (_, other)): ((&str, &str, &str), (&str, &str)),
+    what: String,
+    (kept, value, instead): (&str, Amount, &str),
+) -> ImportWarning {
+    let name = |id: &str| {
+        stated
+            .get(id)
+            .map_or_else(|| id.to_string(), |x| format!("工作表“{}”", x.sheet))
+    };
+    let cell = |id: &str| {
+        stated
+            .get(id)
+            .and_then(|x| x.place(row, col).cell)
+            .unwrap_or_default()
+    };
+    ImportWarning {
+        place: Place::default(),
+        message: format!(
+            "{what}：{} {} 与 {} {}。导入取{} {}的数（{}），另一张表与之相差的部分按尾差处理；如应以另一张表为准，请用 juesuan import --prefer {instead} 重新导入",
+            name(t),
+            cell(t),
+            name(other),
+            cell(other),
+            name(kept),
+            cell(kept),
+            StatedPrecision::WAN_CENT.show(value)
+        ),
+        code: Some(ErrorCode::ConflictingTables),
+    }
 }
 
 /// Tables whose facts the importer needs, and the column and row ids it reads from each.
@@ -126,6 +210,15 @@ pub fn table_facts(facts: &FactTable) -> FactTable {
     }
 }
 
+/// How to import a workbook.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions<'a> {
+    pub limits: Limits,
+    /// The table (id "t5" or number "公开05表") whose figure is kept where two tables print
+    /// the same 科目 in ways no figures can reconcile (W107); by default the first of the two.
+    pub prefer: Option<&'a str>,
+}
+
 /// Import with the default safety limits.
 pub fn import_workbook(
     bytes: &[u8],
@@ -144,8 +237,27 @@ pub fn import_workbook_with_limits(
     year: i32,
     limits: &Limits,
 ) -> Result<Imported, ImportError> {
+    let options = ImportOptions {
+        limits: *limits,
+        prefer: None,
+    };
+    import_workbook_with(bytes, set, catalogues, year, &options)
+}
+
+/// Import a workbook with `options` (limits, the table preferred in a contradiction).
+pub fn import_workbook_with(
+    bytes: &[u8],
+    set: &TableSet,
+    catalogues: &Catalogues,
+    year: i32,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     check_template(set)?;
-    let sheets = read_workbook(bytes, limits)?;
+    let prefer = options
+        .prefer
+        .map(|p| preferred_table(set, p))
+        .transpose()?;
+    let sheets = read_workbook(bytes, &options.limits)?;
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let stated = locate_and_read(&sheets, set, catalogues, &mut problems, &mut warnings);
@@ -156,6 +268,7 @@ pub fn import_workbook_with_limits(
             message: format!(
                 "表中写的是{y}年度，导入按{year}年度处理；如年度不对，请用 --year 指定"
             ),
+            code: None,
         });
     }
     if problems.is_empty() {
@@ -164,16 +277,31 @@ pub fn import_workbook_with_limits(
     if !problems.is_empty() {
         return Err(ImportError { problems });
     }
-    let facts = build_facts(&stated, &mut problems, &mut warnings);
+    let precision = stated_precision(&stated);
+    let mut reported = Reported::new();
+    let facts = build_facts(
+        &stated,
+        &mut problems,
+        &mut warnings,
+        (precision, prefer.as_deref(), &mut reported),
+    );
     if !problems.is_empty() {
         return Err(ImportError { problems });
     }
     let facts = table_facts(&facts);
-    let stated_tables = compare(set, catalogues, &facts, &stated, &mut warnings);
+    let stated_tables = compare(
+        set,
+        catalogues,
+        &facts,
+        &stated,
+        &mut warnings,
+        (precision, prefer.as_deref(), &reported),
+    );
     Ok(Imported {
         facts,
         stated: stated_tables,
         warnings,
+        precision,
         unit_name: preparer(&sheets),
         stated_year,
     })
@@ -265,6 +393,7 @@ fn locate_and_read(
                                 "又一处“{}”，未导入（已从工作表“{}”导入）",
                                 spec.title, prev.sheet
                             ),
+                            code: None,
                         });
                         continue;
                     }
@@ -292,6 +421,7 @@ fn locate_and_read(
             None => warnings.push(ImportWarning {
                 place: Place::default(),
                 message: format!("工作簿中没有“{}”，按本单位无此类资金处理（金额均为0）", spec.title),
+                code: None,
             }),
         }
     }
@@ -324,7 +454,9 @@ fn build_facts(
     stated: &BTreeMap<String, StatedTable>,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<ImportWarning>,
+    (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &mut Reported),
 ) -> FactTable {
+    let show = |a: Amount| shown(precision, a);
     let get =
         |t: &str, row: &str, col: &str| stated.get(t).map(|x| x.get(row, col)).unwrap_or_default();
     let place = |t: &str, row: &str, col: &str| {
@@ -479,12 +611,54 @@ fn build_facts(
     for code in items(&["t3", "t5", "t8", "t9"], 7) {
         for nature in [Nature::Basic, Nature::Project] {
             let key = nature.key();
-            let gb = get("t5", &code, key);
-            let gf = get("t8", &code, key);
-            let sc = get("t9", &code, key);
+            let (mut gb, mut gf, mut sc) = (
+                get("t5", &code, key),
+                get("t8", &code, key),
+                get("t9", &code, key),
+            );
             let all = get("t3", &code, key);
-            let rest = all - gb - gf - sc;
-            if rest.fen() < 0 {
+            let mut rest = all - gb - gf - sc;
+            let figures = [all, gb, gf, sc].iter().filter(|a| !a.is_zero()).count();
+            let rounding = StatedPrecision::grade(precision, -rest, figures) == Gap::Rounding;
+            if rest.fen() < 0 && rounding {
+                // The tables contradict each other (no figures behind them can make the
+                // fiscal part exceed the whole) by no more than rounding: keep one table's.
+                let fiscal_table = [("t5", gb), ("t8", gf), ("t9", sc)]
+                    .into_iter()
+                    .max_by_key(|(_, a)| *a)
+                    .map_or("t5", |(t, _)| t);
+                let keep_fiscal = prefer.is_some_and(|p| p == fiscal_table);
+                if !keep_fiscal {
+                    // The whole (公开03表, the first) wins: the largest fiscal part gives way.
+                    match fiscal_table {
+                        "t8" => gf += rest,
+                        "t9" => sc += rest,
+                        _ => gb += rest,
+                    }
+                }
+                let (kept, kept_value) = if keep_fiscal {
+                    (fiscal_table, get(fiscal_table, &code, key))
+                } else {
+                    ("t3", all)
+                };
+                warnings.push(conflict_warning(
+                    stated,
+                    (("t3", &code, key), ("t3", fiscal_table)),
+                    format!(
+                        "科目“{code}”{}：支出决算表填列{}，小于其中的财政拨款{}之和{}，两表对同一支出的填列相互矛盾（差{}）",
+                        nature.label(),
+                        show(all),
+                        nature.label(),
+                        show(all - rest),
+                        show(-rest),
+                    ),
+                    (kept, kept_value, if kept == "t3" { fiscal_table } else { "t3" }),
+                ));
+                for t in ["t3", fiscal_table] {
+                    reported.insert((t.to_string(), code.clone(), key.to_string()));
+                }
+                rest = Amount::ZERO;
+            } else if rest.fen() < 0 {
                 derived_negative(
                     problems,
                     place("t3", &code, key),
@@ -635,6 +809,7 @@ fn build_facts(
                 non_fiscal_spent.exact(MoneyUnit::Wan),
                 nf_cb.max(Amount::ZERO).exact(MoneyUnit::Wan)
             ),
+            code: None,
         });
     }
 
@@ -708,8 +883,29 @@ fn compare(
     facts: &FactTable,
     stated: &BTreeMap<String, StatedTable>,
     warnings: &mut Vec<ImportWarning>,
+    (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &Reported),
 ) -> Vec<Table> {
     let all = with_carryover_end(facts);
+    // The same facts, each at its own "line", so a derived cell tells how many figures it
+    // sums (each carrying rounding when the tables are rounded).
+    let mut counted = all.clone();
+    for (i, f) in counted.facts.iter_mut().enumerate() {
+        f.location = Some(juesuan_core::facts::Location {
+            line: i + 1,
+            column: 1,
+        });
+    }
+    let overruled = match precision {
+        Some(_) => same_quantity_conflicts(
+            set,
+            catalogues,
+            &counted,
+            stated,
+            (prefer, reported),
+            warnings,
+        ),
+        None => BTreeMap::new(),
+    };
     let mut out = Vec::new();
     for spec in &set.tables {
         let expected = derive_table(spec, &all, catalogues);
@@ -717,33 +913,37 @@ fn compare(
             out.push(expected);
             continue;
         };
+        let count = precision.map(|_| derive_table(spec, &counted, catalogues));
         let mut table = expected.clone();
         for ((row, col), (a, place)) in &st.cells {
+            // A cell contradicting the same quantity in another table is reported once (W107)
+            // and takes the kept table's figure.
+            let key = (spec.id.clone(), row.clone(), col.clone());
+            if let Some(kept) = overruled.get(&key) {
+                table.set(row, col, *kept);
+                continue;
+            }
             let e = expected.get(row, col);
             let differs = match e {
                 Some(e) => e != *a,
                 None => !a.is_zero(),
             };
-            if differs {
+            // A figure printed to 0.01 万元 that is the derived one rounded agrees at the
+            // precision it is printed to (1520.18 for 1520.1763): nothing below it is reported.
+            let printed_alike = st.unit == MoneyUnit::Wan
+                && a.fen() % StatedPrecision::WAN_CENT.step_fen() == 0
+                && e.is_some_and(|e| e.wan_cents() * 10_000 == a.fen());
+            if differs && !printed_alike {
                 let e = e.unwrap_or_default();
-                let unit = st.unit;
-                let diff = *a - e;
-                let note = if diff.abs().fen() <= 10_000 {
-                    "（差额在0.01万元以内，可能是尾差）"
-                } else {
-                    ""
-                };
-                warnings.push(ImportWarning {
-                    place: place.clone(),
-                    message: format!(
-                        "“{}”填列数{}，按导入的明细数计算应为{}（差{}{}）{note}",
-                        spec.title,
-                        a.exact(unit),
-                        e.exact(unit),
-                        diff.exact(unit),
-                        unit.label()
-                    ),
-                });
+                // The stated cell and every figure the derived one sums.
+                let figures = 1 + count.as_ref().map_or(0, |c| c.source_lines(row, col).len());
+                warnings.push(difference_warning(
+                    &spec.title,
+                    (*a, e, st.unit),
+                    place.clone(),
+                    precision,
+                    figures,
+                ));
             }
             if !table.set(row, col, *a) && !a.is_zero() {
                 warnings.push(ImportWarning {
@@ -752,10 +952,161 @@ fn compare(
                         "“{}”的该格在按导入数据生成的表中没有对应的行，核对时不计入",
                         spec.title
                     ),
+                    code: None,
                 });
             }
         }
         out.push(table);
     }
     out
+}
+
+/// Cells (table id, row, column) whose contradiction was reported while choosing the figures.
+type Reported = std::collections::BTreeSet<(String, String, String)>;
+
+/// One printed cell: its table (order, id, title), row and column, figure and place.
+type PrintedAt<'a> = (
+    usize,
+    &'a str,
+    &'a str,
+    &'a String,
+    &'a String,
+    Amount,
+    &'a Place,
+);
+
+/// Cells of different tables that print the same quantity — the sum of exactly the same
+/// imported figures (`counted`: each fact at its own line) — must print the same figure when
+/// the tables are rounded ones: the same exact value rounds alike. Those that differ contradict
+/// each other whatever the hidden decimals: reported once per quantity (W107), naming the
+/// cells; the figure of the `prefer` table, else of the first table, is kept. Returns the
+/// overruled cells (table id, row, column) with the figure kept.
+fn same_quantity_conflicts(
+    set: &TableSet,
+    catalogues: &Catalogues,
+    counted: &FactTable,
+    stated: &BTreeMap<String, StatedTable>,
+    (prefer, reported): (Option<&str>, &Reported),
+    warnings: &mut Vec<ImportWarning>,
+) -> BTreeMap<(String, String, String), Amount> {
+    let mut groups: BTreeMap<Vec<usize>, Vec<PrintedAt>> = BTreeMap::new();
+    for (order, spec) in set.tables.iter().enumerate() {
+        let Some(st) = stated.get(&spec.id) else {
+            continue;
+        };
+        let derived = derive_table(spec, counted, catalogues);
+        for ((row, col), (a, place)) in &st.cells {
+            let lines = derived.source_lines(row, col);
+            if !lines.is_empty() {
+                let mut key = lines.to_vec();
+                key.sort_unstable();
+                key.dedup();
+                groups.entry(key).or_default().push((
+                    order,
+                    spec.id.as_str(),
+                    spec.title.as_str(),
+                    row,
+                    col,
+                    *a,
+                    place,
+                ));
+            }
+        }
+    }
+    let mut overruled = BTreeMap::new();
+    for cells in groups.values() {
+        let kept = cells
+            .iter()
+            .find(|c| prefer == Some(c.1))
+            .or_else(|| cells.iter().min_by_key(|c| c.0))
+            .expect("a group has a cell");
+        let against: Vec<&PrintedAt> = cells
+            .iter()
+            .filter(|c| c.1 != kept.1 && c.5 != kept.5)
+            .collect();
+        // Already reported where the import chose its figures (公开03表 against 05/08/09表).
+        let known =
+            |c: &&PrintedAt| reported.contains(&(c.1.to_string(), c.3.clone(), c.4.clone()));
+        if against.is_empty() || against.iter().any(known) || known(&kept) {
+            continue;
+        }
+        let cell =
+            |c: &PrintedAt| format!("“{}”{}{}", c.2, c.6, StatedPrecision::WAN_CENT.show(c.5));
+        let others: Vec<String> = against.iter().map(|c| cell(c)).collect();
+        warnings.push(ImportWarning {
+            place: Place::default(),
+            message: format!(
+                "同一个数在两张表中的填列不同：{}，{}。两处是同样各项之和，任何未印出的小数都不能使两者都成立。导入核对取“{}”的数；如应以另一张表为准，请用 juesuan import --prefer {} 重新导入",
+                cell(kept),
+                others.join("，"),
+                kept.2,
+                against[0].1
+            ),
+            code: Some(ErrorCode::ConflictingTables),
+        });
+        for c in against {
+            overruled.insert((c.1.to_string(), c.3.clone(), c.4.clone()), kept.5);
+        }
+    }
+    overruled
+}
+
+/// A stated cell that differs from the one derived from the imported figures. Exact tables:
+/// the exact figures (a gap within 0.01 万元 flagged as a possible 尾差). Rounded tables:
+/// graded like `juesuan validate` and `check` grade it — a 尾差 (W106) within the `figures`'
+/// rounding, else a difference — shown at the stated precision, never below it.
+fn difference_warning(
+    title: &str,
+    (a, e, unit): (Amount, Amount, MoneyUnit),
+    place: Place,
+    precision: Option<StatedPrecision>,
+    figures: usize,
+) -> ImportWarning {
+    let diff = a - e;
+    let (message, code) = match precision {
+        Some(p) => match StatedPrecision::grade(precision, diff, figures) {
+            Gap::Rounding => (
+                format!(
+                    "“{title}”填列数{}，按导入的明细数计算应为{}（差{}），{}",
+                    p.show(a),
+                    p.show(e),
+                    p.show(diff),
+                    p.within_phrase(figures)
+                ),
+                Some(ErrorCode::RoundingGap),
+            ),
+            _ => (
+                format!(
+                    "“{title}”填列数{}，按导入的明细数计算应为{}（差{}），{}",
+                    p.show(a),
+                    p.show(e),
+                    p.show(diff),
+                    p.beyond_phrase(figures)
+                ),
+                None,
+            ),
+        },
+        None => {
+            let note = if diff.abs().fen() <= 10_000 {
+                "（差额在0.01万元以内，可能是尾差）"
+            } else {
+                ""
+            };
+            (
+                format!(
+                    "“{title}”填列数{}，按导入的明细数计算应为{}（差{}{}）{note}",
+                    a.exact(unit),
+                    e.exact(unit),
+                    diff.exact(unit),
+                    unit.label()
+                ),
+                None,
+            )
+        }
+    };
+    ImportWarning {
+        place,
+        message,
+        code,
+    }
 }

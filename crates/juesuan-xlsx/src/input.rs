@@ -20,10 +20,14 @@ pub fn input_text(
     catalogues: &Catalogues,
     origin: &str,
 ) -> String {
-    let uy = match base {
+    let mut uy = match base {
         Some((b, _)) => merged(b, imported),
         None => placeholder(imported, year, template),
     };
+    // Figures copied from tables printed to 0.01 万元 stay rounded ones in the input file.
+    if imported.precision.is_some() {
+        uy.stated_precision = imported.precision;
+    }
     let written = write_input(&uy, catalogues);
     annotate(&written, origin, base.map(|(_, n)| n), imported)
 }

@@ -30,7 +30,10 @@ mod write;
 
 pub use catalogue::workbook_tables;
 pub use error::{ImportError, ImportWarning, Place, Problem, ProblemKind, XlsxError};
-pub use import::{import_workbook, import_workbook_with_limits, table_facts, Imported};
+pub use import::{
+    import_workbook, import_workbook_with, import_workbook_with_limits, table_facts, ImportOptions,
+    Imported,
+};
 pub use input::{input_text, merge_note};
 pub use safety::Limits;
 pub use sheets::{first_sheet_rows, workbook_text};

@@ -218,6 +218,7 @@ pub(crate) fn table_unit(
                     "“{}”没有写明金额单位，按万元读取；如为元，请在表头上方加一行“金额单位：元”后重新导入",
                     spec.title
                 ),
+                code: None,
             });
             MoneyUnit::Wan
         }
@@ -546,6 +547,7 @@ pub fn read_table(
             cx.warnings.push(ImportWarning {
                 place: sheet.place(header_start, c),
                 message: format!("“{}”中无法识别的列“{p}”，已忽略", spec.title),
+                code: None,
             });
         }
     }
@@ -650,6 +652,7 @@ pub fn read_table(
                                     cx.catalogues.function.title,
                                     &code[..5]
                                 ),
+                                code: None,
                             });
                         }
                         code

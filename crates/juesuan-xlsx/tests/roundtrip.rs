@@ -32,6 +32,7 @@ fn names_with_line_breaks_stay_inside_their_comment() {
             cell: None,
         },
         message: "又一处“收入支出决算总表”，未导入".into(),
+        code: None,
     });
     let text = juesuan_xlsx::input::input_text(
         &imported,

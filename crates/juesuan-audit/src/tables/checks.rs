@@ -361,7 +361,13 @@ fn codes(t: &StatedTable, out: &mut Out) {
         v.sort_by_key(|r| r.line);
         v
     };
+    // A data row outside every 类 ("未细化到经济分类科目的支出") is part of the 合计 the
+    // classes do not cover: the relation is not Σ 类 then.
+    let outside = t.rows.iter().any(|r| {
+        r.code.is_none() && !is_total(&r.label) && !r.label.contains("合计") && !r.cells.is_empty()
+    });
     let complete = !classes.is_empty()
+        && !outside
         && t.rows
             .iter()
             .filter_map(|r| r.code.as_ref())
