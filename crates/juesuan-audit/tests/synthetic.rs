@@ -16,8 +16,13 @@ use juesuan_data::Library;
 use juesuan_report::{build_report, Report};
 use std::path::Path;
 
-/// (table template, narrative style `province`): one line per template.
-const TEMPLATES: &[(&str, Option<&str>)] = &[("national", None), ("sichuan", Some("sichuan"))];
+/// (table template, `province`, year the unit is read as): one line per template. Shanghai's
+/// format starts with 2024, so its units are read as of 2024.
+const TEMPLATES: &[(&str, Option<&str>, i32)] = &[
+    ("national", None, 2021),
+    ("sichuan", Some("sichuan"), 2021),
+    ("shanghai", Some("shanghai"), 2024),
+];
 
 /// The synthetic units, by file name, and their text.
 fn units() -> Vec<(String, String)> {
@@ -40,7 +45,7 @@ fn units() -> Vec<(String, String)> {
 fn generate(
     text: &str,
     name: &str,
-    (template, province): (&str, Option<&str>),
+    (template, province, year): (&str, Option<&str>, i32),
 ) -> (UnitYear, Report) {
     let mut header = format!("template = \"{template}\"\n");
     if let Some(p) = province {
@@ -48,13 +53,15 @@ fn generate(
     }
     // Every unit states `amount_unit = "万元"` on a line of its own; the template follows it.
     assert!(text.contains("amount_unit = \"万元\"\n"), "{name}");
-    let text = text.replacen(
-        "amount_unit = \"万元\"\n",
-        &format!("amount_unit = \"万元\"\n{header}"),
-        1,
-    );
+    let text = text
+        .replacen(
+            "amount_unit = \"万元\"\n",
+            &format!("amount_unit = \"万元\"\n{header}"),
+            1,
+        )
+        .replacen("year = 2021\n", &format!("year = {year}\n"), 1);
     let lib = Library::embedded();
-    let cats = lib.catalogues(2021).unwrap();
+    let cats = lib.catalogues(year).unwrap();
     let uy = parse_input(&text, name, &cats).unwrap_or_else(|e| panic!("{name}: {e:#?}"));
     assert_eq!(uy.template, template);
     let report = build_report(&uy, &lib, &cats).unwrap_or_else(|e| panic!("{name}: {e}"));

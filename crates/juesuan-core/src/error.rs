@@ -176,8 +176,7 @@ impl ErrorCode {
             | ErrorCode::EarlierCatalogue
             | ErrorCode::UnknownFunctionItem
             | ErrorCode::UnusedDetail => Severity::Warning,
-            | ErrorCode::RoundingGap
-            | ErrorCode::ConflictingTables => Severity::Warning,
+            ErrorCode::RoundingGap | ErrorCode::ConflictingTables => Severity::Warning,
             _ => Severity::Error,
         }
     }
