@@ -118,6 +118,13 @@ pub fn self_audit_rounded(markdown: &str, rounded: bool) -> Vec<juesuan_core::er
                 | Kind::TableRule
         )
     };
+    // With rounded figures a sentence can pair a total with parts summed from other rounded
+    // figures: a gap of a few 分 there is the inputs' own rounding, not text to correct.
+    let advice = if rounded {
+        "本单位的数按填列精度（stated_precision）取整，合计与分项分别由取整的数相加时会差几分（读入时的尾差提示 W106 列出了这些关系）；差额超出几分的，请核对输入"
+    } else {
+        "这段文字来自输入，请核对后在输入文件中改正"
+    };
     juesuan_audit::audit(markdown)
         .failures()
         .filter(|c| !(rounded && about_tables(c.kind)))
@@ -125,7 +132,7 @@ pub fn self_audit_rounded(markdown: &str, rounded: bool) -> Vec<juesuan_core::er
             code: juesuan_core::error::ErrorCode::TextArithmetic,
             place: c.section.clone(),
             message: format!(
-                "生成的报告第{}行{}：{}。原文：{}。这段文字来自输入，请核对后在输入文件中改正",
+                "生成的报告第{}行{}：{}。原文：{}。{advice}",
                 c.line,
                 c.kind.label(),
                 c.message,
