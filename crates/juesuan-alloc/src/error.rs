@@ -90,7 +90,7 @@ impl Coded for AllocCode {
 /// A located problem of a plan (or of its KPI file, or of a what-if).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AllocError {
-    #[serde(serialize_with = "ser_code")]
+    #[serde(serialize_with = "juesuan_core::error::serialize_code")]
     pub code: AllocCode,
     /// The file the problem is in (the plan, its CSV file, or `--what-if`).
     pub file: String,
@@ -103,10 +103,6 @@ pub struct AllocError {
     pub hint: String,
 }
 
-fn ser_code<S: serde::Serializer>(c: &AllocCode, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(c.code())
-}
-
 impl fmt::Display for AllocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
@@ -114,14 +110,7 @@ impl fmt::Display for AllocError {
             (Some(l), None) => write!(f, "{}:{l}: ", self.file)?,
             _ => write!(f, "{}: ", self.file)?,
         }
-        write!(
-            f,
-            "{}[{}]：{}。处理：{}",
-            self.code.severity().label(),
-            self.code.code(),
-            self.message,
-            self.hint
-        )
+        juesuan_core::error::write_message(f, self.code, &self.message, &self.hint)
     }
 }
 

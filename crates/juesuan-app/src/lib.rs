@@ -106,6 +106,8 @@ pub fn self_audit(markdown: &str) -> Vec<juesuan_core::error::Warning> {
 /// about table figures are not repeated as text errors.
 pub fn self_audit_rounded(markdown: &str, rounded: bool) -> Vec<juesuan_core::error::Warning> {
     use juesuan_audit::Kind;
+    // The table checks that relate figures, which rounding can break (deliberately not every
+    // table check: a code's name, a listed item or an empty table's note is not a figure).
     let about_tables = |k: Kind| {
         matches!(
             k,

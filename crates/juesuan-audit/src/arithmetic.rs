@@ -331,11 +331,11 @@ impl Auditor {
             let mut figures: Vec<Place> = expr
                 .iter()
                 .filter_map(|t| match t {
-                    Token::Figure { at, end, .. } => Some(place(s, *at, *end)),
+                    Token::Figure { at, end, .. } => Some(s.place(*at, *end)),
                     _ => None,
                 })
                 .collect();
-            figures.push(place(s, *at, *end));
+            figures.push(s.place(*at, *end));
             self.push(
                 s,
                 Kind::Arithmetic,
@@ -352,14 +352,6 @@ fn expr_start(expr: &[Token]) -> usize {
     match expr.first() {
         Some(Token::Figure { at, .. }) => *at,
         _ => 0,
-    }
-}
-
-fn place(s: &Sentence, at: usize, end: usize) -> Place {
-    Place {
-        line: s.line,
-        start: s.offset + at,
-        end: s.offset + end,
     }
 }
 

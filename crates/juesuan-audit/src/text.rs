@@ -56,6 +56,15 @@ pub(crate) struct SentenceRef {
 }
 
 impl Sentence {
+    /// Where characters `at..end` of the sentence stand in the original text.
+    pub(crate) fn place(&self, at: usize, end: usize) -> crate::model::Place {
+        crate::model::Place {
+            line: self.line,
+            start: self.offset + at,
+            end: self.offset + end,
+        }
+    }
+
     /// Whether the text holds every character of `marks` (see [`mark`]).
     pub(crate) fn has(&self, marks: u32) -> bool {
         self.marks & marks == marks

@@ -248,7 +248,7 @@ impl Auditor {
             let mut figures: Vec<Place> = std::iter::once(&p.money)
                 .chain(&between)
                 .chain(std::iter::once(&total))
-                .map(|m| place(s, m.at, m.end))
+                .map(|m| s.place(m.at, m.end))
                 .collect();
             figures.dedup_by_key(|f| f.start);
             self.push(
@@ -269,14 +269,6 @@ impl Auditor {
                 figures,
             );
         }
-    }
-}
-
-fn place(s: &Sentence, at: usize, end: usize) -> Place {
-    Place {
-        line: s.line,
-        start: s.offset + at,
-        end: s.offset + end,
     }
 }
 

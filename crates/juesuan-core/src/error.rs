@@ -313,7 +313,7 @@ impl Coded for ErrorCode {
 /// A located problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputError {
-    #[serde(serialize_with = "ser_code")]
+    #[serde(serialize_with = "serialize_code")]
     pub code: ErrorCode,
     pub file: String,
     pub location: Option<Location>,
@@ -323,8 +323,25 @@ pub struct InputError {
     pub hint: String,
 }
 
-fn ser_code<S: serde::Serializer>(c: &ErrorCode, s: S) -> Result<S::Ok, S::Error> {
+/// A code serialized as its text ("E010"), for every family's error type.
+pub fn serialize_code<C: Coded, S: serde::Serializer>(c: &C, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(c.code())
+}
+
+/// The body every family's located message shares after its place:
+/// "错误[E010]：…。处理：…".
+pub fn write_message<C: Coded>(
+    f: &mut fmt::Formatter<'_>,
+    code: C,
+    message: &str,
+    hint: &str,
+) -> fmt::Result {
+    write!(
+        f,
+        "{}[{}]：{message}。处理：{hint}",
+        code.severity().label(),
+        code.code()
+    )
 }
 
 impl fmt::Display for InputError {
@@ -333,14 +350,7 @@ impl fmt::Display for InputError {
             Some(l) => write!(f, "{}:{}:{}: ", self.file, l.line, l.column)?,
             None => write!(f, "{}: ", self.file)?,
         }
-        write!(
-            f,
-            "{}[{}]：{}。处理：{}",
-            self.code.severity().label(),
-            self.code.code(),
-            self.message,
-            self.hint
-        )
+        write_message(f, self.code, &self.message, &self.hint)
     }
 }
 
@@ -349,7 +359,7 @@ impl std::error::Error for InputError {}
 /// A warning raised while deriving the disclosure (e.g. a missing reason).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    #[serde(serialize_with = "ser_code")]
+    #[serde(serialize_with = "serialize_code")]
     pub code: ErrorCode,
     /// Where in the disclosure (section and item).
     pub place: String,
