@@ -279,64 +279,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             profile,
             year,
-        } => {
-            if input
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-            {
-                return check_workbook(&lib, &input, year, &format, profile.as_deref());
-            }
-            let (uy, cats) = match read_input(&lib, &input)? {
-                Ok(v) => v,
-                Err(code) => return Ok(code),
-            };
-            for w in cats.warnings(&uy) {
-                eprintln!("{w}");
-            }
-            let set = check::rules(&lib, &uy.template, uy.year, profile.as_deref())?;
-            let results =
-                juesuan_app::check_with(&lib, &set, &uy, &cats).map_err(|e| anyhow!(e))?;
-            let (text, failed) = check::render(
-                &set,
-                &results,
-                &format,
-                &input.display().to_string(),
-                uy.stated_precision,
-            )?;
-            print!("{text}");
-            Ok(if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => check_input(&lib, &input, &format, profile.as_deref(), year),
         Command::Score { input, format, out } => {
-            let (uy, cats) = match read_input(&lib, &input)? {
-                Ok(v) => v,
-                Err(code) => return Ok(code),
-            };
-            for w in cats.warnings(&uy) {
-                eprintln!("{w}");
-            }
-            let origin = input.display().to_string();
-            use juesuan_report::evaluation::Scored;
-            let scores = match juesuan_app::score(&lib, &uy).map_err(|e| anyhow!(e))? {
-                Scored::Scores(s) => s,
-                Scored::Nothing => {
-                    eprintln!("{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。");
-                    return Ok(ExitCode::from(1));
-                }
-                Scored::InputErrors(errors) => return Ok(score::exit_code(&errors)),
-            };
-            let title = format!("{}{}年度绩效评价", uy.unit.name, uy.year);
-            let rendered = score::render(&scores, &format, &title)?;
-            match out {
-                Some(path) => output::write_file(&path, rendered.as_bytes())
-                    .with_context(|| format!("写入 {}", path.display()))?,
-                None => print!("{rendered}"),
-            }
-            output::print_warnings(&scores.warnings, cli.verbose);
-            Ok(ExitCode::SUCCESS)
+            score_input(&lib, &input, &format, out, cli.verbose)
         }
         Command::Report {
             input,
@@ -344,53 +289,148 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             template,
             final_run,
-        } => {
-            let (formats, explicit) = formats::parse(format.as_deref())?;
-            let (uy, report) = match build_with(&lib, &input, template.as_deref())? {
-                Ok(v) => v,
-                Err(code) => return Ok(code),
-            };
-            if final_run {
-                let blockers = report.publication_blockers();
-                if !blockers.is_empty() {
-                    for b in &blockers {
-                        eprintln!("{b}");
-                    }
-                    eprintln!(
-                        "错误：发布版（--final）不能含缺少的原因或占位文字，以上{}处须先在输入文件中补写（见各条的行号）；未写出任何文件。去掉 --final 可生成供内部审阅的草稿。",
-                        blockers.len()
-                    );
-                    return Ok(ExitCode::from(1));
-                }
-            }
-            let (files, skipped) = formats::render(&formats, explicit, &report, &uy)?;
-            output::write_report_dir(&out, &files)
-                .with_context(|| format!("写入输出目录 {}", out.display()))?;
-            output::print_warnings(&report.warnings, cli.verbose);
-            for s in &skipped {
-                eprintln!("{s}");
-            }
-            let names: Vec<&str> = files
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .filter(|n| !n.starts_with("charts/"))
-                .collect();
-            println!(
-                "已生成 {}：{}{}（{}张表，{}幅图，{}条警告）",
-                out.display(),
-                names.join("、"),
-                if files.iter().any(|(n, _)| n.starts_with("charts/")) {
-                    "、charts/"
-                } else {
-                    ""
-                },
-                report.tables.len(),
-                report.charts.len(),
-                report.warnings.len()
+        } => report_cmd(
+            &lib,
+            &input,
+            &out,
+            format.as_deref(),
+            template.as_deref(),
+            final_run,
+            cli.verbose,
+        ),
+    }
+}
+
+/// `juesuan check`: the rules over an input file or an official workbook; exit 1 on errors.
+fn check_input(
+    lib: &Library,
+    input: &Path,
+    format: &str,
+    profile: Option<&Path>,
+    year: Option<i32>,
+) -> Result<ExitCode> {
+    if input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        return check_workbook(lib, input, year, format, profile);
+    }
+    let (uy, cats) = match read_input(lib, input)? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    for w in cats.warnings(&uy) {
+        eprintln!("{w}");
+    }
+    let set = check::rules(lib, &uy.template, uy.year, profile)?;
+    let results = juesuan_app::check_with(lib, &set, &uy, &cats).map_err(|e| anyhow!(e))?;
+    let (text, failed) = check::render(
+        &set,
+        &results,
+        format,
+        &input.display().to_string(),
+        uy.stated_precision,
+    )?;
+    print!("{text}");
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `juesuan score`: the `[evaluation]` scored, written or printed.
+fn score_input(
+    lib: &Library,
+    input: &Path,
+    format: &str,
+    out: Option<PathBuf>,
+    verbose: bool,
+) -> Result<ExitCode> {
+    let (uy, cats) = match read_input(lib, input)? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    for w in cats.warnings(&uy) {
+        eprintln!("{w}");
+    }
+    let origin = input.display().to_string();
+    use juesuan_report::evaluation::Scored;
+    let scores = match juesuan_app::score(lib, &uy).map_err(|e| anyhow!(e))? {
+        Scored::Scores(s) => s,
+        Scored::Nothing => {
+            eprintln!(
+                "{origin}: 没有 [evaluation] 部分，无可评分内容（格式见 docs/evaluation.md）。"
             );
-            Ok(ExitCode::SUCCESS)
+            return Ok(ExitCode::from(1));
+        }
+        Scored::InputErrors(errors) => return Ok(score::exit_code(&errors)),
+    };
+    let title = format!("{}{}年度绩效评价", uy.unit.name, uy.year);
+    let rendered = score::render(&scores, format, &title)?;
+    match out {
+        Some(path) => output::write_file(&path, rendered.as_bytes())
+            .with_context(|| format!("写入 {}", path.display()))?,
+        None => print!("{rendered}"),
+    }
+    output::print_warnings(&scores.warnings, verbose);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `juesuan report`: the disclosure in every asked format, written atomically.
+fn report_cmd(
+    lib: &Library,
+    input: &Path,
+    out: &Path,
+    format: Option<&str>,
+    template: Option<&str>,
+    final_run: bool,
+    verbose: bool,
+) -> Result<ExitCode> {
+    let (formats, explicit) = formats::parse(format)?;
+    let (uy, report) = match build_with(lib, input, template)? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    if final_run {
+        let blockers = report.publication_blockers();
+        if !blockers.is_empty() {
+            for b in &blockers {
+                eprintln!("{b}");
+            }
+            eprintln!(
+                "错误：发布版（--final）不能含缺少的原因或占位文字，以上{}处须先在输入文件中补写（见各条的行号）；未写出任何文件。去掉 --final 可生成供内部审阅的草稿。",
+                blockers.len()
+            );
+            return Ok(ExitCode::from(1));
         }
     }
+    let (files, skipped) = formats::render(&formats, explicit, &report, &uy)?;
+    output::write_report_dir(out, &files)
+        .with_context(|| format!("写入输出目录 {}", out.display()))?;
+    output::print_warnings(&report.warnings, verbose);
+    for s in &skipped {
+        eprintln!("{s}");
+    }
+    let names: Vec<&str> = files
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !n.starts_with("charts/"))
+        .collect();
+    println!(
+        "已生成 {}：{}{}（{}张表，{}幅图，{}条警告）",
+        out.display(),
+        names.join("、"),
+        if files.iter().any(|(n, _)| n.starts_with("charts/")) {
+            "、charts/"
+        } else {
+            ""
+        },
+        report.tables.len(),
+        report.charts.len(),
+        report.warnings.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `juesuan audit <file>`: one published report, its full Chinese report (text, JSON or HTML).

@@ -338,17 +338,18 @@ pub fn journal_columns(state: &AppState) -> Vec<(String, String)> {
 /// journal's year (else placeholders), validated and stored as one new version — the same
 /// steps as `juesuan journal --db` (juesuan_journal::store). Every row error is listed
 /// (up to a limit); nothing is stored when there is any.
-async fn import_journal(
+/// The upload form's column mapping (shipped names only), unit kind and encoding.
+fn journal_options(
     state: &AppState,
-    user: &CurrentUser,
-    code: &str,
-    bytes: &[u8],
-    filename: &str,
-    note: &str,
     opts: &UploadOptions,
-) -> Result<VersionInfo, AppError> {
-    use juesuan_journal::store::{self as jstore, Fallback};
-    let name = safe_name(filename);
+) -> Result<
+    (
+        juesuan_journal::ColumnMap,
+        juesuan_core::model::UnitKind,
+        Option<juesuan_journal::TextEncoding>,
+    ),
+    AppError,
+> {
     let columns = match opts.columns.trim() {
         "" => "juesuan",
         c => c,
@@ -376,6 +377,21 @@ async fn import_journal(
                 .ok_or_else(|| AppError::bad(format!("编码“{e}”无法识别：可用 utf-8、gbk")))?,
         ),
     };
+    Ok((map, kind, encoding))
+}
+
+async fn import_journal(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    bytes: &[u8],
+    filename: &str,
+    note: &str,
+    opts: &UploadOptions,
+) -> Result<VersionInfo, AppError> {
+    use juesuan_journal::store::{self as jstore, Fallback};
+    let name = safe_name(filename);
+    let (map, kind, encoding) = journal_options(state, opts)?;
     let lib = state.lib.clone();
     let owned = bytes.to_vec();
     let origin = name.clone();
