@@ -212,6 +212,145 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// The department's inputs, lists, judged points and claimed scores.
+    fn department(&mut self, d: &DepartmentIn) -> DepartmentInput {
+        let mut inputs = Inputs::default();
+        for (name, v) in &d.values {
+            if let Some(value) = self.value(v, &format!("评价依据“{}”", name.get_ref())) {
+                inputs.values.insert(
+                    name.get_ref().clone(),
+                    Input {
+                        value,
+                        source: self.source(v.span().start),
+                    },
+                );
+            }
+        }
+        for (name, items) in &d.lists {
+            let list = self.list_items(name.get_ref(), items);
+            inputs.values.insert(
+                name.get_ref().clone(),
+                Input {
+                    value: InputValue::List(list),
+                    source: self.source(name.span().start),
+                },
+            );
+        }
+        for (id, j) in &d.judged {
+            let points = j
+                .points
+                .iter()
+                .filter_map(|p| self.number(p, &format!("“{}”的评分", id.get_ref())))
+                .collect();
+            inputs.judged.insert(
+                id.get_ref().clone(),
+                Judged {
+                    points,
+                    justification: j.justification.clone(),
+                    source: self.source(id.span().start),
+                },
+            );
+        }
+        for (id, v) in &d.claimed {
+            if let Some(n) = self.number(v, &format!("“{}”的自评得分", id.get_ref())) {
+                inputs
+                    .claimed
+                    .insert(id.get_ref().clone(), (n, self.source(v.span().start)));
+            }
+        }
+        DepartmentInput {
+            system: d.system.get_ref().clone(),
+            system_line: self.line(d.system.span().start),
+            inputs,
+        }
+    }
+
+    /// The items of one list input: text fields label an item, numbers and booleans are data.
+    fn list_items(&mut self, name: &str, items: &[BTreeMap<String, Num>]) -> Vec<ListItem> {
+        let mut list = Vec::new();
+        for item in items {
+            let mut fields = BTreeMap::new();
+            let mut label = String::new();
+            for (k, v) in item {
+                // Text fields (names, notes) label the item; numbers and booleans are data.
+                if let toml::Value::String(s) = v.get_ref() {
+                    if Ratio::parse(s).is_err() {
+                        if k == "name" {
+                            label = s.clone();
+                        }
+                        continue;
+                    }
+                }
+                if let Some(value) = self.value(v, &format!("“{}”的“{k}”", name)) {
+                    fields.insert(
+                        k.clone(),
+                        match value {
+                            InputValue::Num(n) => Value::Num(n),
+                            InputValue::Bool(b) => Value::Bool(b),
+                            InputValue::List(_) => unreachable!(),
+                        },
+                    );
+                }
+            }
+            list.push(ListItem { label, fields });
+        }
+        list
+    }
+
+    /// One project with its indicators; `None` when its budget or execution is unreadable
+    /// (the error is recorded).
+    fn project(&mut self, p: &ProjectIn) -> Option<ProjectInput> {
+        let name = p.name.get_ref().clone();
+        let budget = self.number(&p.budget, &format!("项目“{name}”的全年预算数"));
+        let executed = self.number(&p.executed, &format!("项目“{name}”的全年执行数"));
+        let claimed_total = p
+            .claimed_total
+            .as_ref()
+            .and_then(|c| self.number(c, &format!("项目“{name}”的自评总分")));
+        let mut indicators = Vec::new();
+        for ind in &p.indicators {
+            let at = ind.span().start;
+            let i = ind.get_ref();
+            let what = |f: &str| format!("项目“{name}”指标“{}”的{f}", i.name);
+            let mut num =
+                |v: &Option<Num>, f: &str| v.as_ref().and_then(|v| self.number(v, &what(f)));
+            let target = num(&i.target, "预期值");
+            let actual = num(&i.actual, "实际值");
+            let achievement = num(&i.achievement, "达成程度");
+            let weight = num(&i.weight, "权重");
+            let claimed = num(&i.claimed, "自评得分");
+            indicators.push(ProjectIndicator {
+                level1: i.level1.clone(),
+                level2: i.level2.clone(),
+                name: i.name.clone(),
+                operator: i.operator.get_ref().trim().to_string(),
+                target,
+                actual,
+                unit: i.unit.clone(),
+                target_text: i.target_text.clone(),
+                actual_text: i.actual_text.clone(),
+                achievement,
+                weight,
+                deviation_reason: i.deviation_reason.clone(),
+                claimed,
+                line: self.line(at),
+            });
+        }
+        let (budget, executed) = (budget?, executed?);
+        Some(ProjectInput {
+            name,
+            department: p.department.clone(),
+            rules: p.rules.clone().unwrap_or_else(|| "national".into()),
+            budget,
+            executed,
+            goal: p.goal.clone(),
+            achieved: p.achieved.clone(),
+            claimed_total,
+            indicators,
+            line: self.line(p.name.span().start),
+        })
+    }
+
     fn line(&self, offset: usize) -> usize {
         location_of(self.text, offset).line
     }
@@ -293,133 +432,12 @@ pub fn parse_evaluation(
         errors: Vec::new(),
     };
     let mut out = EvaluationInput::default();
-    if let Some(d) = ev.department {
-        let mut inputs = Inputs::default();
-        for (name, v) in &d.values {
-            if let Some(value) = r.value(v, &format!("评价依据“{}”", name.get_ref())) {
-                inputs.values.insert(
-                    name.get_ref().clone(),
-                    Input {
-                        value,
-                        source: r.source(v.span().start),
-                    },
-                );
-            }
-        }
-        for (name, items) in &d.lists {
-            let mut list = Vec::new();
-            for item in items {
-                let mut fields = BTreeMap::new();
-                let mut label = String::new();
-                for (k, v) in item {
-                    // Text fields (names, notes) label the item; numbers and booleans are data.
-                    if let toml::Value::String(s) = v.get_ref() {
-                        if Ratio::parse(s).is_err() {
-                            if k == "name" {
-                                label = s.clone();
-                            }
-                            continue;
-                        }
-                    }
-                    if let Some(value) = r.value(v, &format!("“{}”的“{k}”", name.get_ref()))
-                    {
-                        fields.insert(
-                            k.clone(),
-                            match value {
-                                InputValue::Num(n) => Value::Num(n),
-                                InputValue::Bool(b) => Value::Bool(b),
-                                InputValue::List(_) => unreachable!(),
-                            },
-                        );
-                    }
-                }
-                list.push(ListItem { label, fields });
-            }
-            inputs.values.insert(
-                name.get_ref().clone(),
-                Input {
-                    value: InputValue::List(list),
-                    source: r.source(name.span().start),
-                },
-            );
-        }
-        for (id, j) in &d.judged {
-            let points = j
-                .points
-                .iter()
-                .filter_map(|p| r.number(p, &format!("“{}”的评分", id.get_ref())))
-                .collect();
-            inputs.judged.insert(
-                id.get_ref().clone(),
-                Judged {
-                    points,
-                    justification: j.justification.clone(),
-                    source: r.source(id.span().start),
-                },
-            );
-        }
-        for (id, v) in &d.claimed {
-            if let Some(n) = r.number(v, &format!("“{}”的自评得分", id.get_ref())) {
-                inputs
-                    .claimed
-                    .insert(id.get_ref().clone(), (n, r.source(v.span().start)));
-            }
-        }
-        out.department = Some(DepartmentInput {
-            system: d.system.get_ref().clone(),
-            system_line: r.line(d.system.span().start),
-            inputs,
-        });
+    if let Some(d) = &ev.department {
+        out.department = Some(r.department(d));
     }
     for p in &ev.projects {
-        let name = p.name.get_ref().clone();
-        let budget = r.number(&p.budget, &format!("项目“{name}”的全年预算数"));
-        let executed = r.number(&p.executed, &format!("项目“{name}”的全年执行数"));
-        let claimed_total = p
-            .claimed_total
-            .as_ref()
-            .and_then(|c| r.number(c, &format!("项目“{name}”的自评总分")));
-        let mut indicators = Vec::new();
-        for ind in &p.indicators {
-            let at = ind.span().start;
-            let i = ind.get_ref();
-            let what = |f: &str| format!("项目“{name}”指标“{}”的{f}", i.name);
-            let mut num = |v: &Option<Num>, f: &str| v.as_ref().and_then(|v| r.number(v, &what(f)));
-            let target = num(&i.target, "预期值");
-            let actual = num(&i.actual, "实际值");
-            let achievement = num(&i.achievement, "达成程度");
-            let weight = num(&i.weight, "权重");
-            let claimed = num(&i.claimed, "自评得分");
-            indicators.push(ProjectIndicator {
-                level1: i.level1.clone(),
-                level2: i.level2.clone(),
-                name: i.name.clone(),
-                operator: i.operator.get_ref().trim().to_string(),
-                target,
-                actual,
-                unit: i.unit.clone(),
-                target_text: i.target_text.clone(),
-                actual_text: i.actual_text.clone(),
-                achievement,
-                weight,
-                deviation_reason: i.deviation_reason.clone(),
-                claimed,
-                line: r.line(at),
-            });
-        }
-        if let (Some(budget), Some(executed)) = (budget, executed) {
-            out.projects.push(ProjectInput {
-                name,
-                department: p.department.clone(),
-                rules: p.rules.clone().unwrap_or_else(|| "national".into()),
-                budget,
-                executed,
-                goal: p.goal.clone(),
-                achieved: p.achieved.clone(),
-                claimed_total,
-                indicators,
-                line: r.line(p.name.span().start),
-            });
+        if let Some(project) = r.project(p) {
+            out.projects.push(project);
         }
     }
     if r.errors.is_empty() {
