@@ -7,6 +7,95 @@ use juesuan_core::ratio::Ratio;
 
 impl Auditor {
     /// 同比增减额、增减率、方向.
+    /// The figure that changed: the last amount before the phrase, in this sentence or an
+    /// earlier sentence of the same paragraph ("…总计686.54万元。与2020年相比…").
+    fn changed_figure(&self, s: &Sentence, amounts: &[Amount], start: usize) -> Option<Amount> {
+        amounts
+            .iter()
+            .rev()
+            .find(|a| a.end <= start)
+            .or_else(|| {
+                let earlier = &self.seen[self.line_start..];
+                earlier
+                    .iter()
+                    .rev()
+                    .find(|a| a.place.line == s.line && !is_budget(&a.label))
+                    .or_else(|| {
+                        // In a budget (预算) the figure that changed is itself a budget:
+                        // "项目支出预算数为4,200.00万元。与上年相比增加…", when the
+                        // sentence before states no actual.
+                        earlier
+                            .iter()
+                            .rfind(|a| a.place.line == s.line)
+                            .filter(|a| is_budget(&a.label))
+                    })
+            })
+            .cloned()
+    }
+
+    /// The change amount and its direction against the stated prior-year figure.
+    fn against_prior(&mut self, s: &Sentence, change: &Change<'_>, p: &Amount, figures: &[Place]) {
+        let diff = change
+            .current
+            .value
+            .checked_sub(p.value)
+            .unwrap_or(Ratio::ZERO);
+        let slack = change
+            .current
+            .half
+            .checked_add(p.half)
+            .and_then(|h| h.checked_add(change.delta.half))
+            .unwrap_or(Ratio::ZERO);
+        let off = diff
+            .abs()
+            .checked_sub(change.delta.value)
+            .unwrap_or(Ratio::ZERO)
+            .abs();
+        self.push(
+            s,
+            Kind::ChangeAmount,
+            if off > slack {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            },
+            (change.delta.text.clone(), change.delta.in_unit(diff.abs())),
+            format!(
+                "{}与{}年{}之差应为{}{}",
+                change.current.shown(),
+                change.year,
+                p.shown(),
+                change.delta.in_unit(diff.abs()),
+                change.delta.unit
+            ),
+            figures.to_vec(),
+        );
+        let wrong_way =
+            (change.up && diff < Ratio::ZERO && diff.abs() > slack) || (!change.up && diff > slack);
+        if wrong_way {
+            self.push(
+                s,
+                Kind::Direction,
+                Outcome::Fail,
+                (
+                    change.word.to_string(),
+                    if diff > Ratio::ZERO {
+                        "增加".into()
+                    } else {
+                        "减少".into()
+                    },
+                ),
+                format!(
+                    "本年{}、上年{}，增减方向与“{}”不符",
+                    change.current.shown(),
+                    p.shown(),
+                    change.word
+                ),
+                figures.to_vec(),
+            );
+        }
+    }
+
     pub(crate) fn changes(&mut self, s: &Sentence, amounts: &[Amount]) {
         // A change states its amount (…元) after 与/比/较 or 同比: skip the regex without them.
         if !s.has(mark::YUAN | mark::COMPARE) {
@@ -14,29 +103,7 @@ impl Auditor {
         }
         for c in change_re().captures_iter(&s.text) {
             let start = char_at(&s.text, c.get(0).expect("match").start());
-            // The figure that changed: the last amount before the phrase, in this sentence or
-            // an earlier sentence of the same paragraph ("…总计686.54万元。与2020年相比…").
-            let current = amounts
-                .iter()
-                .rev()
-                .find(|a| a.end <= start)
-                .or_else(|| {
-                    let earlier = &self.seen[self.line_start..];
-                    earlier
-                        .iter()
-                        .rev()
-                        .find(|a| a.place.line == s.line && !is_budget(&a.label))
-                        .or_else(|| {
-                            // In a budget (预算) the figure that changed is itself a budget:
-                            // "项目支出预算数为4,200.00万元。与上年相比增加…", when the
-                            // sentence before states no actual.
-                            earlier
-                                .iter()
-                                .rfind(|a| a.place.line == s.line)
-                                .filter(|a| is_budget(&a.label))
-                        })
-                })
-                .cloned();
+            let current = self.changed_figure(s, amounts, start);
             let Some(current) = current.as_ref() else {
                 continue;
             };
@@ -54,59 +121,14 @@ impl Auditor {
             let mut figures = vec![current.place, delta.place];
             if let Some(p) = prior {
                 figures.push(p.place);
-                // Amount and direction against the stated prior year.
-                let diff = current.value.checked_sub(p.value).unwrap_or(Ratio::ZERO);
-                let slack = current
-                    .half
-                    .checked_add(p.half)
-                    .and_then(|h| h.checked_add(delta.half))
-                    .unwrap_or(Ratio::ZERO);
-                let off = diff
-                    .abs()
-                    .checked_sub(delta.value)
-                    .unwrap_or(Ratio::ZERO)
-                    .abs();
-                self.push(
-                    s,
-                    Kind::ChangeAmount,
-                    if off > slack {
-                        Outcome::Fail
-                    } else {
-                        Outcome::Pass
-                    },
-                    (delta.text.clone(), delta.in_unit(diff.abs())),
-                    format!(
-                        "{}与{year}年{}之差应为{}{}",
-                        current.shown(),
-                        p.shown(),
-                        delta.in_unit(diff.abs()),
-                        delta.unit
-                    ),
-                    figures.clone(),
-                );
-                let wrong_way =
-                    (up && diff < Ratio::ZERO && diff.abs() > slack) || (!up && diff > slack);
-                if wrong_way {
-                    self.push(
-                        s,
-                        Kind::Direction,
-                        Outcome::Fail,
-                        (
-                            word.clone(),
-                            if diff > Ratio::ZERO {
-                                "增加".into()
-                            } else {
-                                "减少".into()
-                            },
-                        ),
-                        format!(
-                            "本年{}、上年{}，增减方向与“{word}”不符",
-                            current.shown(),
-                            p.shown()
-                        ),
-                        figures.clone(),
-                    );
-                }
+                let change = Change {
+                    current,
+                    delta,
+                    word: &word,
+                    year: &year,
+                    up,
+                };
+                self.against_prior(s, &change, p, &figures);
             }
             // This year's 0 with a stated increase ("收入0万元，比上年增加120.00万元") makes
             // last year negative: no amount can be that.
@@ -467,6 +489,17 @@ impl Auditor {
             );
         }
     }
+}
+
+/// A stated change: the figure that changed, the change amount, and its wording.
+struct Change<'a> {
+    current: &'a Amount,
+    delta: &'a Amount,
+    /// 增加 / 减少 / …
+    word: &'a str,
+    /// 上 / 2020 …
+    year: &'a str,
+    up: bool,
 }
 
 #[cfg(test)]
