@@ -335,6 +335,19 @@ struct Relation<'r> {
     hint: &'r str,
 }
 
+/// 单位信息 as stated.
+fn unit_of(u: &UnitSection) -> Unit {
+    Unit {
+        name: u.name.clone(),
+        kind: u.kind,
+        region: u.region.clone(),
+        sub_units: u.sub_units.clone(),
+        functions: u.functions.clone(),
+        key_work: u.key_work.clone(),
+        organisation: u.organisation.clone(),
+    }
+}
+
 struct Context<'a> {
     text: &'a str,
     /// Byte offset where each line starts (line 1 at index 0).
@@ -701,240 +714,17 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
     }
 
     fn read(mut self, file: InputFile) -> Result<UnitYear, Vec<InputError>> {
-        if let Some(schema) = &file.schema {
-            if schema.get_ref() != SCHEMA {
-                self.err(
-                    ErrorCode::UnsupportedSchema,
-                    Some(schema.span()),
-                    format!("不支持的输入格式版本“{}”", schema.get_ref()),
-                    "本版本读取 schema = \"juesuan-input/1\"。",
-                );
-            }
-        }
+        self.read_header(&file);
         // A year without its own catalogue uses the newest earlier one (chosen by the
         // caller), so the year itself is not checked against the catalogue here.
         let year = *file.year.get_ref();
-        if let Some(p) = &file.stated_precision {
-            self.precision = StatedPrecision::parse(p.get_ref());
-            if self.precision.is_none() {
-                self.err(
-                    ErrorCode::UnknownValue,
-                    Some(p.span()),
-                    format!("无法识别的填列精度“{}”", p.get_ref()),
-                    &format!(
-                        "stated_precision 可写 {}（如公开表以万元印到两位小数，写 \"0.01万元\"）；金额是精确数的，删去该行。",
-                        StatedPrecision::known()
-                    ),
-                );
-            }
-        }
 
-        // 本年收入: [income.<source>] code = amount
-        for (source_key, lines) in &file.income {
-            let Some(source) = self.source_key(source_key) else {
-                continue;
-            };
-            for (code, money) in lines {
-                let ok = self.function_code(code, "收入");
-                let a = self.amount(money, &format!("收入“{}”", code.get_ref()), false);
-                if let (true, Some(a)) = (ok, a) {
-                    let loc = self.loc(money.span());
-                    self.facts.push(
-                        Fact::new(Measure::Income, Scenario::Actual, a)
-                            .source(source)
-                            .function(code.get_ref())
-                            .at(Some(loc)),
-                    );
-                }
-            }
-        }
+        self.read_amounts(&file);
 
-        // 本年支出: [expenditure.<nature>.<source>] code = amount
-        for (nature_key, by_source) in &file.expenditure {
-            let Some(nature) = Nature::from_key(nature_key.get_ref()) else {
-                self.err(
-                    ErrorCode::UnknownValue,
-                    Some(nature_key.span()),
-                    format!("无法识别的支出性质“{}”", nature_key.get_ref()),
-                    "可用：basic（基本支出）, project（项目支出）, to_superior（上缴上级支出）, operation（经营支出）, to_affiliates（对附属单位补助支出）。",
-                );
-                continue;
-            };
-            for (source_key, lines) in by_source {
-                let Some(source) = self.source_key(source_key) else {
-                    continue;
-                };
-                if source.is_fiscal() && !matches!(nature, Nature::Basic | Nature::Project) {
-                    self.err(
-                        ErrorCode::InconsistentInput,
-                        Some(source_key.span()),
-                        format!(
-                            "{}不能列为{}",
-                            source.income_label().trim_end_matches("收入"),
-                            nature.label()
-                        ),
-                        "财政拨款支出只分基本支出和项目支出；请改列到 [expenditure.basic] 或 [expenditure.project]。",
-                    );
-                    continue;
-                }
-                for (code, money) in lines {
-                    let ok = self.function_code(code, nature.label());
-                    let a = self.amount(
-                        money,
-                        &format!("{}“{}”", nature.label(), code.get_ref()),
-                        false,
-                    );
-                    if let (true, Some(a)) = (ok, a) {
-                        let loc = self.loc(money.span());
-                        self.facts.push(
-                            Fact::new(Measure::Expenditure, Scenario::Actual, a)
-                                .source(source)
-                                .nature(nature)
-                                .function(code.get_ref())
-                                .at(Some(loc)),
-                        );
-                    }
-                }
-            }
-        }
+        let budget_reasons = self.read_budget_and_prior(&file);
 
-        // 基本支出按经济分类: [basic_economic.<source>] code = amount
-        for (source_key, lines) in &file.basic_economic {
-            let Some(source) = self.source_key(source_key) else {
-                continue;
-            };
-            for (code, money) in lines {
-                let ok = self.economic_code(code);
-                let a = self.amount(money, &format!("经济分类“{}”", code.get_ref()), false);
-                if let (true, Some(a)) = (ok, a) {
-                    let loc = self.loc(money.span());
-                    self.facts.push(
-                        Fact::new(Measure::BasicEconomic, Scenario::Actual, a)
-                            .source(source)
-                            .economic(code.get_ref())
-                            .at(Some(loc)),
-                    );
-                }
-            }
-        }
-
-        // 年初结转和结余 by source
-        for (source_key, money) in &file.carryover_begin {
-            let Some(source) = self.source_key(source_key) else {
-                continue;
-            };
-            if let Some(a) = self.amount(money, "年初结转和结余", false) {
-                let loc = self.loc(money.span());
-                self.facts.push(
-                    Fact::new(Measure::CarryoverBegin, Scenario::Actual, a)
-                        .source(source)
-                        .at(Some(loc)),
-                );
-            }
-        }
-        for (m, measure, what) in [
-            (
-                &file.other_balances.used_non_fiscal_balance,
-                Measure::UsedNonFiscalBalance,
-                "使用非财政拨款结余",
-            ),
-            (
-                &file.other_balances.surplus_distribution,
-                Measure::SurplusDistribution,
-                "结余分配",
-            ),
-        ] {
-            let (a, loc) = self.opt_amount(m, what);
-            if loc.is_some() {
-                self.facts
-                    .push(Fact::new(measure, Scenario::Actual, a).at(loc));
-            }
-        }
-
-        // 年初预算 per 项 (一般公共预算财政拨款)
-        for (code, money) in &file.budget {
-            let ok = self.function_code(code, "年初预算");
-            let a = self.amount(money, &format!("年初预算“{}”", code.get_ref()), false);
-            if let (true, Some(a)) = (ok, a) {
-                let loc = self.loc(money.span());
-                self.facts.push(
-                    Fact::new(Measure::Expenditure, Scenario::Budget, a)
-                        .source(FundSource::GeneralBudget)
-                        .function(code.get_ref())
-                        .at(Some(loc)),
-                );
-            }
-        }
-        let mut budget_reasons = BTreeMap::new();
-        for (code, reason) in &file.budget_reasons {
-            if self.function_code(code, "预算差异原因") {
-                budget_reasons.insert(code.get_ref().clone(), reason.clone());
-            }
-        }
-
-        // 上年决算数
-        for (m, measure, source, what) in [
-            (
-                &file.prior.grand_total,
-                Measure::GrandTotal,
-                None,
-                "上年收支总计",
-            ),
-            (
-                &file.prior.fiscal_grand_total,
-                Measure::FiscalGrandTotal,
-                None,
-                "上年财政拨款收支总计",
-            ),
-            (
-                &file.prior.general_budget_expenditure,
-                Measure::Expenditure,
-                Some(FundSource::GeneralBudget),
-                "上年一般公共预算财政拨款支出",
-            ),
-        ] {
-            if let Some(a) = self.amount(m, what, false) {
-                let mut f = Fact::new(measure, Scenario::Prior, a).at(Some(self.loc(m.span())));
-                f.source = source;
-                self.facts.push(f);
-            }
-        }
-
-        // 三公经费
+        let (bought, reception_foreign_amount) = self.read_sangong(&file);
         let sg = &file.sangong;
-        for (item, money, label) in [
-            ("abroad", sangong_money!(sg.abroad), "因公出国（境）费"),
-            (
-                "vehicle_purchase",
-                sangong_money!(sg.vehicle_purchase),
-                "公务用车购置费",
-            ),
-            (
-                "vehicle_operation",
-                sangong_money!(sg.vehicle_operation),
-                "公务用车运行维护费",
-            ),
-            ("reception", sangong_money!(sg.reception), "公务接待费"),
-        ] {
-            for (m, scenario, what) in money {
-                let (a, loc) = self.opt_amount(m, &format!("{label}{what}"));
-                self.facts
-                    .push(Fact::new(Measure::SanGong, scenario, a).item(item).at(loc));
-            }
-        }
-        let mut bought = Vec::new();
-        let vb = &sg.vehicle_purchase.bought;
-        for (kind, b) in [("sedan", &vb.sedan), ("suv", &vb.suv), ("bus", &vb.bus)] {
-            let Some(b) = b else { continue };
-            let (amount, _) = self.opt_amount(&Some(b.amount.clone()), "购置车辆");
-            bought.push(VehiclesBought {
-                kind: kind.to_string(),
-                count: b.count,
-                amount,
-            });
-        }
-        let (reception_foreign_amount, _) =
-            self.opt_amount(&sg.reception.foreign_amount, "外事接待费");
 
         // 机关运行经费
         let (oc_actual, oc_actual_loc) =
@@ -947,53 +737,11 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             );
         }
 
-        // 政府采购
-        let p = &file.procurement;
-        for (item, m, what) in [
-            ("goods", &p.goods, "政府采购货物支出"),
-            ("works", &p.works, "政府采购工程支出"),
-            ("services", &p.services, "政府采购服务支出"),
-            ("sme", &p.sme, "授予中小企业合同金额"),
-            ("small_micro", &p.small_micro, "授予小微企业合同金额"),
-        ] {
-            let (a, loc) = self.opt_amount(m, what);
-            self.facts.push(
-                Fact::new(Measure::Procurement, Scenario::Actual, a)
-                    .item(item)
-                    .at(loc),
-            );
-        }
-        // Reservations are stated only by the units that report them: no fact otherwise,
-        // so the narrative can tell "not given" from 0.
-        for (item, m, what) in [
-            ("sme_reserved", &p.sme_reserved, "面向中小企业预留金额"),
-            (
-                "small_micro_reserved",
-                &p.small_micro_reserved,
-                "面向小微企业预留金额",
-            ),
-        ] {
-            if m.is_some() {
-                let (a, loc) = self.opt_amount(m, what);
-                self.facts.push(
-                    Fact::new(Measure::Procurement, Scenario::Actual, a)
-                        .item(item)
-                        .at(loc),
-                );
-            }
-        }
+        self.read_procurement(&file);
         let performance = self.performance(&file.performance);
         let item_usage = self.item_usage(&file.item_usage);
 
-        let unit = Unit {
-            name: file.unit.name.clone(),
-            kind: file.unit.kind,
-            region: file.unit.region.clone(),
-            sub_units: file.unit.sub_units.clone(),
-            functions: file.unit.functions.clone(),
-            key_work: file.unit.key_work.clone(),
-            organisation: file.unit.organisation.clone(),
-        };
+        let unit = unit_of(&file.unit);
 
         // Before any sum is taken: all amounts together stay within the bound that makes
         // every derived figure fit (money.rs, "Why sums cannot wrap").
@@ -1080,6 +828,296 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             stated_precision: self.precision,
             rounding_notes: self.notes,
         })
+    }
+
+    /// 年初预算 per 项 with its reasons, and the 上年决算数 the input states.
+    fn read_budget_and_prior(&mut self, file: &InputFile) -> BTreeMap<String, String> {
+        // 年初预算 per 项 (一般公共预算财政拨款)
+        for (code, money) in &file.budget {
+            let ok = self.function_code(code, "年初预算");
+            let a = self.amount(money, &format!("年初预算“{}”", code.get_ref()), false);
+            if let (true, Some(a)) = (ok, a) {
+                let loc = self.loc(money.span());
+                self.facts.push(
+                    Fact::new(Measure::Expenditure, Scenario::Budget, a)
+                        .source(FundSource::GeneralBudget)
+                        .function(code.get_ref())
+                        .at(Some(loc)),
+                );
+            }
+        }
+        let mut budget_reasons = BTreeMap::new();
+        for (code, reason) in &file.budget_reasons {
+            if self.function_code(code, "预算差异原因") {
+                budget_reasons.insert(code.get_ref().clone(), reason.clone());
+            }
+        }
+
+        // 上年决算数
+        for (m, measure, source, what) in [
+            (
+                &file.prior.grand_total,
+                Measure::GrandTotal,
+                None,
+                "上年收支总计",
+            ),
+            (
+                &file.prior.fiscal_grand_total,
+                Measure::FiscalGrandTotal,
+                None,
+                "上年财政拨款收支总计",
+            ),
+            (
+                &file.prior.general_budget_expenditure,
+                Measure::Expenditure,
+                Some(FundSource::GeneralBudget),
+                "上年一般公共预算财政拨款支出",
+            ),
+        ] {
+            if let Some(a) = self.amount(m, what, false) {
+                let mut f = Fact::new(measure, Scenario::Prior, a).at(Some(self.loc(m.span())));
+                f.source = source;
+                self.facts.push(f);
+            }
+        }
+        budget_reasons
+    }
+
+    /// `schema` and `stated_precision`.
+    fn read_header(&mut self, file: &InputFile) {
+        if let Some(schema) = &file.schema {
+            if schema.get_ref() != SCHEMA {
+                self.err(
+                    ErrorCode::UnsupportedSchema,
+                    Some(schema.span()),
+                    format!("不支持的输入格式版本“{}”", schema.get_ref()),
+                    "本版本读取 schema = \"juesuan-input/1\"。",
+                );
+            }
+        }
+        if let Some(p) = &file.stated_precision {
+            self.precision = StatedPrecision::parse(p.get_ref());
+            if self.precision.is_none() {
+                self.err(
+                    ErrorCode::UnknownValue,
+                    Some(p.span()),
+                    format!("无法识别的填列精度“{}”", p.get_ref()),
+                    &format!(
+                        "stated_precision 可写 {}（如公开表以万元印到两位小数，写 \"0.01万元\"）；金额是精确数的，删去该行。",
+                        StatedPrecision::known()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// 本年支出 by nature and source; fiscal money only as 基本支出 or 项目支出.
+    fn read_expenditure(&mut self, file: &InputFile) {
+        // 本年支出: [expenditure.<nature>.<source>] code = amount
+        for (nature_key, by_source) in &file.expenditure {
+            let Some(nature) = Nature::from_key(nature_key.get_ref()) else {
+                self.err(
+                    ErrorCode::UnknownValue,
+                    Some(nature_key.span()),
+                    format!("无法识别的支出性质“{}”", nature_key.get_ref()),
+                    "可用：basic（基本支出）, project（项目支出）, to_superior（上缴上级支出）, operation（经营支出）, to_affiliates（对附属单位补助支出）。",
+                );
+                continue;
+            };
+            for (source_key, lines) in by_source {
+                let Some(source) = self.source_key(source_key) else {
+                    continue;
+                };
+                if source.is_fiscal() && !matches!(nature, Nature::Basic | Nature::Project) {
+                    self.err(
+                        ErrorCode::InconsistentInput,
+                        Some(source_key.span()),
+                        format!(
+                            "{}不能列为{}",
+                            source.income_label().trim_end_matches("收入"),
+                            nature.label()
+                        ),
+                        "财政拨款支出只分基本支出和项目支出；请改列到 [expenditure.basic] 或 [expenditure.project]。",
+                    );
+                    continue;
+                }
+                for (code, money) in lines {
+                    let ok = self.function_code(code, nature.label());
+                    let a = self.amount(
+                        money,
+                        &format!("{}“{}”", nature.label(), code.get_ref()),
+                        false,
+                    );
+                    if let (true, Some(a)) = (ok, a) {
+                        let loc = self.loc(money.span());
+                        self.facts.push(
+                            Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                                .source(source)
+                                .nature(nature)
+                                .function(code.get_ref())
+                                .at(Some(loc)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// 本年收入, 本年支出, 基本支出按经济分类, 年初结转和结余 and the other balances.
+    fn read_amounts(&mut self, file: &InputFile) {
+        // 本年收入: [income.<source>] code = amount
+        for (source_key, lines) in &file.income {
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
+            for (code, money) in lines {
+                let ok = self.function_code(code, "收入");
+                let a = self.amount(money, &format!("收入“{}”", code.get_ref()), false);
+                if let (true, Some(a)) = (ok, a) {
+                    let loc = self.loc(money.span());
+                    self.facts.push(
+                        Fact::new(Measure::Income, Scenario::Actual, a)
+                            .source(source)
+                            .function(code.get_ref())
+                            .at(Some(loc)),
+                    );
+                }
+            }
+        }
+
+        self.read_expenditure(file);
+
+        // 基本支出按经济分类: [basic_economic.<source>] code = amount
+        for (source_key, lines) in &file.basic_economic {
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
+            for (code, money) in lines {
+                let ok = self.economic_code(code);
+                let a = self.amount(money, &format!("经济分类“{}”", code.get_ref()), false);
+                if let (true, Some(a)) = (ok, a) {
+                    let loc = self.loc(money.span());
+                    self.facts.push(
+                        Fact::new(Measure::BasicEconomic, Scenario::Actual, a)
+                            .source(source)
+                            .economic(code.get_ref())
+                            .at(Some(loc)),
+                    );
+                }
+            }
+        }
+
+        // 年初结转和结余 by source
+        for (source_key, money) in &file.carryover_begin {
+            let Some(source) = self.source_key(source_key) else {
+                continue;
+            };
+            if let Some(a) = self.amount(money, "年初结转和结余", false) {
+                let loc = self.loc(money.span());
+                self.facts.push(
+                    Fact::new(Measure::CarryoverBegin, Scenario::Actual, a)
+                        .source(source)
+                        .at(Some(loc)),
+                );
+            }
+        }
+        for (m, measure, what) in [
+            (
+                &file.other_balances.used_non_fiscal_balance,
+                Measure::UsedNonFiscalBalance,
+                "使用非财政拨款结余",
+            ),
+            (
+                &file.other_balances.surplus_distribution,
+                Measure::SurplusDistribution,
+                "结余分配",
+            ),
+        ] {
+            let (a, loc) = self.opt_amount(m, what);
+            if loc.is_some() {
+                self.facts
+                    .push(Fact::new(measure, Scenario::Actual, a).at(loc));
+            }
+        }
+    }
+
+    /// 三公经费 facts; the vehicles bought and the 外事接待费 amount, kept on the unit-year.
+    fn read_sangong(&mut self, file: &InputFile) -> (Vec<VehiclesBought>, Amount) {
+        // 三公经费
+        let sg = &file.sangong;
+        for (item, money, label) in [
+            ("abroad", sangong_money!(sg.abroad), "因公出国（境）费"),
+            (
+                "vehicle_purchase",
+                sangong_money!(sg.vehicle_purchase),
+                "公务用车购置费",
+            ),
+            (
+                "vehicle_operation",
+                sangong_money!(sg.vehicle_operation),
+                "公务用车运行维护费",
+            ),
+            ("reception", sangong_money!(sg.reception), "公务接待费"),
+        ] {
+            for (m, scenario, what) in money {
+                let (a, loc) = self.opt_amount(m, &format!("{label}{what}"));
+                self.facts
+                    .push(Fact::new(Measure::SanGong, scenario, a).item(item).at(loc));
+            }
+        }
+        let mut bought = Vec::new();
+        let vb = &sg.vehicle_purchase.bought;
+        for (kind, b) in [("sedan", &vb.sedan), ("suv", &vb.suv), ("bus", &vb.bus)] {
+            let Some(b) = b else { continue };
+            let (amount, _) = self.opt_amount(&Some(b.amount.clone()), "购置车辆");
+            bought.push(VehiclesBought {
+                kind: kind.to_string(),
+                count: b.count,
+                amount,
+            });
+        }
+        let (reception_foreign_amount, _) =
+            self.opt_amount(&sg.reception.foreign_amount, "外事接待费");
+        (bought, reception_foreign_amount)
+    }
+
+    /// 政府采购 facts; reservations only when stated.
+    fn read_procurement(&mut self, file: &InputFile) {
+        // 政府采购
+        let p = &file.procurement;
+        for (item, m, what) in [
+            ("goods", &p.goods, "政府采购货物支出"),
+            ("works", &p.works, "政府采购工程支出"),
+            ("services", &p.services, "政府采购服务支出"),
+            ("sme", &p.sme, "授予中小企业合同金额"),
+            ("small_micro", &p.small_micro, "授予小微企业合同金额"),
+        ] {
+            let (a, loc) = self.opt_amount(m, what);
+            self.facts.push(
+                Fact::new(Measure::Procurement, Scenario::Actual, a)
+                    .item(item)
+                    .at(loc),
+            );
+        }
+        // Reservations are stated only by the units that report them: no fact otherwise,
+        // so the narrative can tell "not given" from 0.
+        for (item, m, what) in [
+            ("sme_reserved", &p.sme_reserved, "面向中小企业预留金额"),
+            (
+                "small_micro_reserved",
+                &p.small_micro_reserved,
+                "面向小微企业预留金额",
+            ),
+        ] {
+            if m.is_some() {
+                let (a, loc) = self.opt_amount(m, what);
+                self.facts.push(
+                    Fact::new(Measure::Procurement, Scenario::Actual, a)
+                        .item(item)
+                        .at(loc),
+                );
+            }
+        }
     }
 
     /// Relations between base figures that the input itself must satisfy.
