@@ -8,36 +8,19 @@ use juesuan_core::ratio::Ratio;
 
 impl Auditor {
     /// 占比 and 合计与分项.
-    pub(crate) fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
-        // Without amounts there is neither a share nor a part to check.
-        if amounts.is_empty() {
-            return;
-        }
-        let chars: Vec<char> = s.text.chars().collect();
-        let three = three_public_total(amounts);
-        // Where the parts begin: "其中", "（含", or "X万元中，" (the whole is X).
-        let qi = [
-            s.text.find("其中").map(|b| char_at(&s.text, b)),
-            s.text.find("（含").map(|b| char_at(&s.text, b) + 1),
-            amounts
-                .iter()
-                .find(|a| {
-                    chars.get(a.end) == Some(&'中')
-                        && matches!(chars.get(a.end + 1), Some('，' | ','))
-                })
-                .map(|a| a.end),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        // Without 其中 the parts are the amounts with a share: none, nothing to check (and no
-        // whole to look up across the document).
-        if qi.is_none() && amounts.iter().all(|a| a.share.is_none()) {
-            return;
-        }
+    /// The whole and its parts: the last amount before 其中 and the amounts after it; or,
+    /// without 其中, the amounts with a share and the whole named by the sentence's subject.
+    fn whole_and_parts<'a>(
+        &self,
+        s: &Sentence,
+        amounts: &'a [Amount],
+        chars: &[char],
+        qi: Option<usize>,
+        three: Option<&Amount>,
+    ) -> (Option<Amount>, Vec<&'a Amount>) {
         // The whole: the last amount before 其中; or, for "X中，A…占…" sentences, the latest
         // amount stated earlier under the subject's label.
-        let (total, parts): (Option<Amount>, Vec<&Amount>) = match qi {
+        match qi {
             Some(q) => {
                 // The whole is the amount right before 其中 ("616.54万元，其中：" or
                 // "334万元（其中…）"), not one inside a parenthesis that closes before it.
@@ -101,7 +84,7 @@ impl Auditor {
                 // is their sum.
                 let total = total.or_else(|| {
                     three
-                        .clone()
+                        .cloned()
                         .filter(|_| amounts.iter().filter(|a| a.share.is_some()).count() == 3)
                 });
                 (
@@ -109,59 +92,20 @@ impl Auditor {
                     amounts.iter().filter(|a| a.share.is_some()).collect(),
                 )
             }
-        };
-        let with_share: Vec<&&Amount> = parts.iter().filter(|a| a.share.is_some()).collect();
-        // Shares: each against its named denominator, else the whole.
-        let shares_sum: Ratio = with_share
-            .iter()
-            .filter_map(|a| a.share.as_ref())
-            .fold(Ratio::ZERO, |acc, p| {
-                acc.checked_add(p.value).unwrap_or(acc)
-            });
-        let forced = !with_share.is_empty() && shares_sum == Ratio::from_int(100);
-        // No whole found, but the shares of the parts add up to 100% (within their rounding):
-        // a full breakdown, whose whole is the sum of its parts. This names no other figure,
-        // so nothing is guessed; the total-of-parts check has nothing to compare then.
-        let share_halves = with_share
-            .iter()
-            .filter_map(|a| a.share.as_ref())
-            .fold(Ratio::ZERO, |acc, p| acc.checked_add(p.half).unwrap_or(acc));
-        let full_by_shares = with_share.len() >= 2
-            && with_share
-                .iter()
-                .all(|a| a.share.as_ref().is_some_and(|p| p.denominator.is_none()))
-            && shares_sum
-                .checked_sub(Ratio::from_int(100))
-                .is_ok_and(|d| d.abs() <= share_halves);
-        let synthetic = (total.is_none() && full_by_shares)
-            || (qi.is_none()
-                && three
-                    .as_ref()
-                    .zip(total.as_ref())
-                    .is_some_and(|(t, x)| t.label == x.label));
-        let total = if synthetic {
-            let first = with_share[0];
-            let (sum, half) = with_share
-                .iter()
-                .fold((Ratio::ZERO, Ratio::ZERO), |acc, a| {
-                    (
-                        acc.0.checked_add(a.value).unwrap_or(acc.0),
-                        acc.1.checked_add(a.half).unwrap_or(acc.1),
-                    )
-                });
-            Some(Amount {
-                label: "各项之和".into(),
-                value: sum,
-                half,
-                text: first.in_unit(sum),
-                share: None,
-                ..(**first).clone()
-            })
-        } else {
-            total
-        };
-        // Shares of a list forced to 100%: (check index, share, stated, rounded exact share)
-        // of the ones within 0.01 of their value, and the rounded exact shares of all.
+        }
+    }
+
+    /// Each share against its named denominator, else the whole. Returns, for a list forced
+    /// to 100%, the (check index, stated share) of the shares within 0.01 of their value, and
+    /// the sum of the correctly rounded exact shares.
+    fn shares(
+        &mut self,
+        s: &Sentence,
+        amounts: &[Amount],
+        total: Option<&Amount>,
+        three: Option<&Amount>,
+        forced: bool,
+    ) -> (Vec<(usize, Ratio)>, Ratio) {
         let mut notes: Vec<(usize, Ratio)> = Vec::new();
         let mut rounded_sum = Ratio::ZERO;
         for a in amounts.iter().filter(|a| a.share.is_some()) {
@@ -171,8 +115,8 @@ impl Auditor {
                     .lookup(name)
                     .cloned()
                     .or_else(|| amounts.iter().find(|x| x.label == *name).cloned())
-                    .or_else(|| three.clone().filter(|_| names_three_public(name))),
-                _ => total.clone(),
+                    .or_else(|| three.cloned().filter(|_| names_three_public(name))),
+                _ => total.cloned(),
             };
             let Some(den) = den else {
                 self.push(
@@ -241,6 +185,73 @@ impl Auditor {
                 figures,
             );
         }
+        (notes, rounded_sum)
+    }
+
+    pub(crate) fn parts(&mut self, s: &Sentence, amounts: &[Amount]) {
+        // Without amounts there is neither a share nor a part to check.
+        if amounts.is_empty() {
+            return;
+        }
+        let chars: Vec<char> = s.text.chars().collect();
+        let three = three_public_total(amounts);
+        // Where the parts begin: "其中", "（含", or "X万元中，" (the whole is X).
+        let qi = [
+            s.text.find("其中").map(|b| char_at(&s.text, b)),
+            s.text.find("（含").map(|b| char_at(&s.text, b) + 1),
+            amounts
+                .iter()
+                .find(|a| {
+                    chars.get(a.end) == Some(&'中')
+                        && matches!(chars.get(a.end + 1), Some('，' | ','))
+                })
+                .map(|a| a.end),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        // Without 其中 the parts are the amounts with a share: none, nothing to check (and no
+        // whole to look up across the document).
+        if qi.is_none() && amounts.iter().all(|a| a.share.is_none()) {
+            return;
+        }
+        let (total, parts) = self.whole_and_parts(s, amounts, &chars, qi, three.as_ref());
+        let with_share: Vec<&&Amount> = parts.iter().filter(|a| a.share.is_some()).collect();
+        // Shares: each against its named denominator, else the whole.
+        let shares_sum: Ratio = with_share
+            .iter()
+            .filter_map(|a| a.share.as_ref())
+            .fold(Ratio::ZERO, |acc, p| {
+                acc.checked_add(p.value).unwrap_or(acc)
+            });
+        let forced = !with_share.is_empty() && shares_sum == Ratio::from_int(100);
+        // No whole found, but the shares of the parts add up to 100% (within their rounding):
+        // a full breakdown, whose whole is the sum of its parts. This names no other figure,
+        // so nothing is guessed; the total-of-parts check has nothing to compare then.
+        let share_halves = with_share
+            .iter()
+            .filter_map(|a| a.share.as_ref())
+            .fold(Ratio::ZERO, |acc, p| acc.checked_add(p.half).unwrap_or(acc));
+        let full_by_shares = with_share.len() >= 2
+            && with_share
+                .iter()
+                .all(|a| a.share.as_ref().is_some_and(|p| p.denominator.is_none()))
+            && shares_sum
+                .checked_sub(Ratio::from_int(100))
+                .is_ok_and(|d| d.abs() <= share_halves);
+        let synthetic = (total.is_none() && full_by_shares)
+            || (qi.is_none()
+                && three
+                    .as_ref()
+                    .zip(total.as_ref())
+                    .is_some_and(|(t, x)| t.label == x.label));
+        let total = if synthetic {
+            Some(sum_of_parts(&with_share))
+        } else {
+            total
+        };
+        let (mut notes, rounded_sum) =
+            self.shares(s, amounts, total.as_ref(), three.as_ref(), forced);
         // Forcing a list to 100% takes as many 0.01 adjustments as the correctly rounded
         // shares miss 100% by, and at least one; it goes on the largest shares. Any other
         // share off by 0.01 is not explained by forcing (a truncated share is an error).
@@ -455,6 +466,27 @@ impl Auditor {
 
 /// The parts of “三公”经费, which is by definition their sum.
 const THREE_PUBLIC: [&str; 3] = ["因公出国", "公务用车购置及运行", "公务接待"];
+
+/// The whole of a full breakdown found by its shares: the sum of its parts.
+fn sum_of_parts(with_share: &[&&Amount]) -> Amount {
+    let first = with_share[0];
+    let (sum, half) = with_share
+        .iter()
+        .fold((Ratio::ZERO, Ratio::ZERO), |acc, a| {
+            (
+                acc.0.checked_add(a.value).unwrap_or(acc.0),
+                acc.1.checked_add(a.half).unwrap_or(acc.1),
+            )
+        });
+    Amount {
+        label: "各项之和".into(),
+        value: sum,
+        half,
+        text: first.in_unit(sum),
+        share: None,
+        ..(**first).clone()
+    }
+}
 
 /// A denominator naming “三公”经费 alone (not “三公”经费、会议费、培训费 together).
 fn names_three_public(name: &str) -> bool {
