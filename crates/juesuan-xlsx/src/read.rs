@@ -334,9 +334,48 @@ pub fn read_table(
         }
     }
 
+    let header = find_header(sheet, spec, &sides, &rows, title_row, end_row, cx)?;
+    let unit = table_unit(sheet, spec, title_row, header.end, cx);
+    let blocks = column_blocks(sheet, spec, &sides, &header, cx)?;
+    let body = Body {
+        sheet,
+        spec,
+        sides: &sides,
+        blocks: &blocks,
+        unit,
+    };
+    Ok(body.read(&rows, header.end, cx))
+}
+
+/// The rows of a table's header: from the first row naming the template's columns, through
+/// row-numbering rows and rows merged cells continue into.
+struct Header {
+    start: u32,
+    end: u32,
+    /// The header rows without the row-numbering ones, top to bottom.
+    rows: Vec<u32>,
+}
+
+/// A row numbering the columns ("栏次 | 1 | 2 | …"); a header row naming a 行次 column has no
+/// numbers.
+fn is_row_numbering(sheet: &Sheet, r: u32) -> bool {
+    sheet.row(r).any(
+        |(_, v)| matches!(v, Value::Text(t) if ROW_NUMBER_WORDS.iter().any(|w| label_key(t) == *w)),
+    ) && sheet.row(r).any(|(_, v)| is_number_like(v))
+}
+
+fn find_header(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    sides: &[Side],
+    rows: &[u32],
+    title_row: u32,
+    end_row: u32,
+    cx: &ReadContext,
+) -> Result<Header, Problem> {
     // Header vocabulary: every column label, group, synonym and side header.
     let mut vocab: Vec<String> = Vec::new();
-    for side in &sides {
+    for side in sides {
         if let Some(h) = side.header {
             vocab.push(h.to_string());
         }
@@ -354,18 +393,11 @@ pub fn read_table(
                 return false;
             }
             let Value::Text(t) = v else { continue };
-            if is_vocab(t) && !row_label_matches(&sides, cx.catalogues, t) {
+            if is_vocab(t) && !row_label_matches(sides, cx.catalogues, t) {
                 hit = true;
             }
         }
         hit
-    };
-    // A row numbering the columns ("栏次 | 1 | 2 | …"); a header row naming a 行次 column
-    // has no numbers.
-    let row_numbering = |r: u32| {
-        sheet.row(r).any(|(_, v)| {
-            matches!(v, Value::Text(t) if ROW_NUMBER_WORDS.iter().any(|w| label_key(t) == *w))
-        }) && sheet.row(r).any(|(_, v)| is_number_like(v))
     };
     let Some(header_start) = rows.iter().copied().take(20).find(|&r| is_header_row(r)) else {
         return Err(layout(
@@ -390,7 +422,7 @@ pub fn read_table(
         let continues = sheet
             .row(r)
             .all(|(c, _)| sheet.merge_of(r, c).is_some_and(|m| m.0 <= prev));
-        if row_numbering(r) {
+        if is_row_numbering(sheet, r) {
             numbering_rows.push(r);
         } else if is_header_row(r) || (continues && r == prev + 1) {
             header_rows.push(r);
@@ -415,14 +447,28 @@ pub fn read_table(
     let all_header_rows: Vec<u32> = (header_start..=header_end)
         .filter(|r| !numbering_rows.contains(r))
         .collect();
+    Ok(Header {
+        start: header_start,
+        end: header_end,
+        rows: all_header_rows,
+    })
+}
 
-    let unit = table_unit(sheet, spec, title_row, header_end, cx);
-
+/// The header's columns in blocks (a stub column after an amount column starts a new block,
+/// as in a two-sided table); every column of every side must be there.
+fn column_blocks(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    sides: &[Side],
+    header: &Header,
+    cx: &mut ReadContext,
+) -> Result<Vec<Block>, Problem> {
+    let (header_start, header_end) = (header.start, header.end);
     // Column paths, kinds and blocks.
     let columns = sheet.columns_in(header_start, header_end);
     let path_of = |c: u32| {
         let mut path: Vec<String> = Vec::new();
-        for &r in &all_header_rows {
+        for &r in &header.rows {
             let t = norm(&sheet.shown_text(r, c));
             if t.is_empty() || t.chars().all(|ch| ch.is_ascii_digit()) {
                 continue;
@@ -509,6 +555,27 @@ pub fn read_table(
             "表头须有“项目”或“科目编码/科目名称”列和各金额列，列名与官方表样一致。",
         ));
     }
+    every_column_found(sheet, spec, sides, &blocks, header_start)?;
+    for (c, p) in unknown {
+        if columns.len() < 64 {
+            cx.warnings.push(ImportWarning {
+                place: sheet.place(header_start, c),
+                message: format!("“{}”中无法识别的列“{p}”，已忽略", spec.title),
+                code: None,
+            });
+        }
+    }
+    Ok(blocks)
+}
+
+/// Every column of every side stands in some block (a two-sided table needs both sides).
+fn every_column_found(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    sides: &[Side],
+    blocks: &[Block],
+    header_start: u32,
+) -> Result<(), Problem> {
     // Every column of every side must be found.
     let side_of_block = |b: usize| if sides.len() == 2 { b.min(1) } else { 0 };
     if sides.len() == 2 && blocks.len() < 2 {
@@ -542,158 +609,180 @@ pub fn read_table(
             }
         }
     }
-    for (c, p) in unknown {
-        if columns.len() < 64 {
-            cx.warnings.push(ImportWarning {
-                place: sheet.place(header_start, c),
-                message: format!("“{}”中无法识别的列“{p}”，已忽略", spec.title),
-                code: None,
-            });
-        }
-    }
+    Ok(())
+}
 
-    // Body rows.
-    let mut stated = StatedTable {
-        sheet: sheet.name.clone(),
-        unit,
-        cells: BTreeMap::new(),
-        order: Vec::new(),
-    };
-    let mut seen: BTreeMap<String, Place> = BTreeMap::new();
-    // 类 and 款 of the rows above, for layouts that print only the new part of a code.
-    let mut context: Vec<(String, String)> = vec![(String::new(), String::new()); blocks.len()];
-    for &r in rows.iter().filter(|&&r| r > header_end) {
-        if sheet.row_is_blank(r) {
-            continue;
-        }
-        let first_text = sheet
-            .row(r)
-            .find_map(|(_, v)| match v {
-                Value::Text(t) if !norm(t).is_empty() => Some(norm(t)),
-                _ => None,
-            })
-            .unwrap_or_default();
-        if ends_table(&first_text, spec) {
-            break;
-        }
-        if row_numbering(r) {
-            continue;
-        }
-        for (b, block) in blocks.iter().enumerate() {
-            let side = &sides[side_of_block(b)];
-            let id = stub_id(sheet, r, block, &mut context[b]);
-            // Amounts first: a row whose label is not recognised is an error only if it
-            // states something.
-            let mut amounts = Vec::new();
-            let mut bad = false;
-            for &(c, ci) in &block.amounts {
-                match cell_amount(sheet.get(r, c), unit) {
-                    Ok(a) => amounts.push((c, ci, a)),
-                    Err(why) => {
-                        bad = true;
-                        cx.problems.push(amount_problem(sheet, r, c, why, unit));
+/// The data rows of a grid or two-sided table.
+struct Body<'a> {
+    sheet: &'a Sheet,
+    spec: &'a TableSpec,
+    sides: &'a [Side<'a>],
+    blocks: &'a [Block],
+    unit: MoneyUnit,
+}
+
+impl Body<'_> {
+    /// Every row below the header into the stated cells, in order; problems are collected.
+    fn read(&self, rows: &[u32], header_end: u32, cx: &mut ReadContext) -> StatedTable {
+        let (sheet, spec, sides, blocks, unit) =
+            (self.sheet, self.spec, self.sides, self.blocks, self.unit);
+        let side_of_block = |b: usize| if sides.len() == 2 { b.min(1) } else { 0 };
+        let mut stated = StatedTable {
+            sheet: sheet.name.clone(),
+            unit,
+            cells: BTreeMap::new(),
+            order: Vec::new(),
+        };
+        let mut seen: BTreeMap<String, Place> = BTreeMap::new();
+        // 类 and 款 of the rows above, for layouts that print only the new part of a code.
+        let mut context: Vec<(String, String)> = vec![(String::new(), String::new()); blocks.len()];
+        for &r in rows.iter().filter(|&&r| r > header_end) {
+            if sheet.row_is_blank(r) {
+                continue;
+            }
+            let first_text = sheet
+                .row(r)
+                .find_map(|(_, v)| match v {
+                    Value::Text(t) if !norm(t).is_empty() => Some(norm(t)),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            if ends_table(&first_text, spec) {
+                break;
+            }
+            if is_row_numbering(sheet, r) {
+                continue;
+            }
+            for (b, block) in blocks.iter().enumerate() {
+                let side = &sides[side_of_block(b)];
+                let id = stub_id(sheet, r, block, &mut context[b]);
+                // Amounts first: a row whose label is not recognised is an error only if it
+                // states something.
+                let mut amounts = Vec::new();
+                let mut bad = false;
+                for &(c, ci) in &block.amounts {
+                    match cell_amount(sheet.get(r, c), unit) {
+                        Ok(a) => amounts.push((c, ci, a)),
+                        Err(why) => {
+                            bad = true;
+                            cx.problems.push(amount_problem(sheet, r, c, why, unit));
+                        }
                     }
                 }
-            }
-            let nonzero = amounts.iter().any(|(_, _, a)| !a.is_zero());
-            let key = match id {
-                RowId::Empty => {
-                    if nonzero {
-                        let c = block.stub.first().map_or(0, |s| s.0);
-                        cx.problems.push(layout(
-                            sheet.place(r, c),
-                            "该行有金额，但没有科目编码或项目名称".into(),
-                            "请填写科目编码（类/款/项）或项目名称，或删除该行金额。",
-                        ));
-                    }
+                let nonzero = amounts.iter().any(|(_, _, a)| !a.is_zero());
+                let Some(key) = self.row_key(r, id, side, nonzero, block, cx) else {
+                    continue;
+                };
+                if bad {
                     continue;
                 }
-                RowId::Label(label, c) => {
-                    let fixed = side.fixed_row(&label);
-                    let class = || match side.tree() {
-                        Some((TreeKind::Function, _)) => {
-                            class_code(&cx.catalogues.function, &label)
-                        }
-                        _ => None,
-                    };
-                    match fixed.or_else(class) {
-                        Some(k) => k,
-                        None => {
-                            if nonzero {
-                                cx.problems.push(layout(
-                                    sheet.place(r, c),
-                                    format!("无法识别的行“{label}”"),
-                                    &format!(
-                                        "“{}”的行须是表样所列项目{}；请改用表样中的写法",
-                                        spec.title,
-                                        if side.tree().is_some() {
-                                            "或带编码的科目"
-                                        } else {
-                                            ""
-                                        }
-                                    ),
-                                ));
-                            }
-                            continue;
-                        }
-                    }
+                let place = sheet.place(r, block.stub.first().map_or(0, |s| s.0));
+                if let Some(first) = seen.get(&key) {
+                    cx.problems.push(layout(
+                        place.clone(),
+                        format!(
+                            "行“{key}”重复出现（{}已有）",
+                            first.cell.clone().unwrap_or_default()
+                        ),
+                        "每个科目或项目只能列一行；请合并重复的行。",
+                    ));
+                    continue;
                 }
-                RowId::Code(code, c) => match check_code(&code, side, cx.catalogues) {
-                    Ok(()) => {
-                        // As in an input file (W105): a 项 our catalogue lacks under a 款
-                        // it has is imported, and the preparer told.
-                        if cx.catalogues.function.is_unlisted_item(&code)
-                            && matches!(side.tree(), Some((TreeKind::Function, _)))
-                        {
-                            cx.warnings.push(ImportWarning {
-                                place: sheet.place(r, c),
-                                message: format!(
-                                    "功能分类科目“{code}”不在{}中，所属款“{}”在：已按该项导入。请核对编码；编码无误的，用 juesuan data import-catalogue 导入当年官方目录后以 --catalogue 提供",
-                                    cx.catalogues.function.title,
-                                    &code[..5]
-                                ),
-                                code: None,
-                            });
-                        }
-                        code
-                    }
-                    Err((message, hint)) => {
-                        cx.problems.push(Problem {
-                            kind: ProblemKind::Code,
-                            place: sheet.place(r, c),
-                            message,
-                            hint,
-                        });
-                        continue;
-                    }
-                },
-            };
-            if bad {
-                continue;
-            }
-            let place = sheet.place(r, block.stub.first().map_or(0, |s| s.0));
-            if let Some(first) = seen.get(&key) {
-                cx.problems.push(layout(
-                    place.clone(),
-                    format!(
-                        "行“{key}”重复出现（{}已有）",
-                        first.cell.clone().unwrap_or_default()
-                    ),
-                    "每个科目或项目只能列一行；请合并重复的行。",
-                ));
-                continue;
-            }
-            seen.insert(key.clone(), place);
-            stated.order.push(key.clone());
-            for (c, ci, a) in amounts {
-                let col = &side.columns[ci];
-                stated
-                    .cells
-                    .insert((key.clone(), col.id.clone()), (a, sheet.place(r, c)));
+                seen.insert(key.clone(), place);
+                stated.order.push(key.clone());
+                for (c, ci, a) in amounts {
+                    let col = &side.columns[ci];
+                    stated
+                        .cells
+                        .insert((key.clone(), col.id.clone()), (a, sheet.place(r, c)));
+                }
             }
         }
+        stated
     }
-    Ok(stated)
+
+    /// The row's key in the template: a fixed row or 类 by its label, or a checked code; `None`
+    /// for a row to skip (with a problem recorded when it states an amount).
+    fn row_key(
+        &self,
+        r: u32,
+        id: RowId,
+        side: &Side,
+        nonzero: bool,
+        block: &Block,
+        cx: &mut ReadContext,
+    ) -> Option<String> {
+        match id {
+            RowId::Empty => {
+                if nonzero {
+                    let c = block.stub.first().map_or(0, |s| s.0);
+                    cx.problems.push(layout(
+                        self.sheet.place(r, c),
+                        "该行有金额，但没有科目编码或项目名称".into(),
+                        "请填写科目编码（类/款/项）或项目名称，或删除该行金额。",
+                    ));
+                }
+                None
+            }
+            RowId::Label(label, c) => {
+                let fixed = side.fixed_row(&label);
+                let class = || match side.tree() {
+                    Some((TreeKind::Function, _)) => class_code(&cx.catalogues.function, &label),
+                    _ => None,
+                };
+                match fixed.or_else(class) {
+                    Some(k) => Some(k),
+                    None => {
+                        if nonzero {
+                            cx.problems.push(layout(
+                                self.sheet.place(r, c),
+                                format!("无法识别的行“{label}”"),
+                                &format!(
+                                    "“{}”的行须是表样所列项目{}；请改用表样中的写法",
+                                    self.spec.title,
+                                    if side.tree().is_some() {
+                                        "或带编码的科目"
+                                    } else {
+                                        ""
+                                    }
+                                ),
+                            ));
+                        }
+                        None
+                    }
+                }
+            }
+            RowId::Code(code, c) => match check_code(&code, side, cx.catalogues) {
+                Ok(()) => {
+                    // As in an input file (W105): a 项 our catalogue lacks under a 款
+                    // it has is imported, and the preparer told.
+                    if cx.catalogues.function.is_unlisted_item(&code)
+                        && matches!(side.tree(), Some((TreeKind::Function, _)))
+                    {
+                        cx.warnings.push(ImportWarning {
+                            place: self.sheet.place(r, c),
+                            message: format!(
+                                "功能分类科目“{code}”不在{}中，所属款“{}”在：已按该项导入。请核对编码；编码无误的，用 juesuan data import-catalogue 导入当年官方目录后以 --catalogue 提供",
+                                cx.catalogues.function.title,
+                                &code[..5]
+                            ),
+                            code: None,
+                        });
+                    }
+                    Some(code)
+                }
+                Err((message, hint)) => {
+                    cx.problems.push(Problem {
+                        kind: ProblemKind::Code,
+                        place: self.sheet.place(r, c),
+                        message,
+                        hint,
+                    });
+                    None
+                }
+            },
+        }
+    }
 }
 
 pub(crate) fn cell_amount(v: Option<&Value>, unit: MoneyUnit) -> Result<Amount, AmountProblem> {
