@@ -456,16 +456,60 @@ fn build_facts(
     warnings: &mut Vec<ImportWarning>,
     (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &mut Reported),
 ) -> FactTable {
-    let show = |a: Amount| shown(precision, a);
-    let get =
-        |t: &str, row: &str, col: &str| stated.get(t).map(|x| x.get(row, col)).unwrap_or_default();
-    let place = |t: &str, row: &str, col: &str| {
-        stated.get(t).map(|x| x.place(row, col)).unwrap_or_default()
+    let mut b = FactsBuilder {
+        stated,
+        problems,
+        warnings,
+        precision,
+        prefer,
+        reported,
+        facts: FactTable::default(),
     };
-    let items = |tables: &[&str], len: usize| {
+    b.rows_without_items();
+    b.income();
+    let (main, with_income) = b.main_non_fiscal_source();
+    let spent = b.spending(main);
+    b.economic();
+    b.carryover(main, &with_income, spent);
+    b.balances_and_sangong();
+    b.facts
+}
+
+/// The official tables turned into facts, with the problems and warnings found on the way.
+struct FactsBuilder<'a> {
+    stated: &'a BTreeMap<String, StatedTable>,
+    problems: &'a mut Vec<Problem>,
+    warnings: &'a mut Vec<ImportWarning>,
+    precision: Option<StatedPrecision>,
+    prefer: Option<&'a str>,
+    reported: &'a mut Reported,
+    facts: FactTable,
+}
+
+impl FactsBuilder<'_> {
+    fn show(&self, a: Amount) -> String {
+        shown(self.precision, a)
+    }
+
+    fn get(&self, t: &str, row: &str, col: &str) -> Amount {
+        self.stated
+            .get(t)
+            .map(|x| x.get(row, col))
+            .unwrap_or_default()
+    }
+
+    fn place(&self, t: &str, row: &str, col: &str) -> Place {
+        self.stated
+            .get(t)
+            .map(|x| x.place(row, col))
+            .unwrap_or_default()
+    }
+
+    /// The codes of `len` digits the tables list, sorted, once each.
+    fn items(&self, tables: &[&str], len: usize) -> Vec<String> {
         let mut v: Vec<String> = tables
             .iter()
-            .filter_map(|t| stated.get(*t))
+            .filter_map(|t| self.stated.get(*t))
             .flat_map(|t| {
                 t.order
                     .iter()
@@ -476,371 +520,394 @@ fn build_facts(
         v.sort();
         v.dedup();
         v
-    };
-    // A 类 or 款 row with amounts but no 项 under it cannot become facts.
-    for (t, len) in [
-        ("t2", 7),
-        ("t3", 7),
-        ("t5", 7),
-        ("t8", 7),
-        ("t9", 7),
-        ("t6", 5),
-    ] {
-        let Some(table) = stated.get(t) else { continue };
-        for key in &table.order {
-            if key.len() >= len || !key.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let has_child = table
-                .order
-                .iter()
-                .any(|k| k.len() == len && k.starts_with(key.as_str()));
-            let nonzero = table
-                .cells
-                .iter()
-                .find(|((r, _), (a, _))| r == key && !a.is_zero());
-            if let (false, Some(((_, col), _))) = (has_child, nonzero) {
-                let level = if len == 7 {
-                    "项（7位编码）"
-                } else {
-                    "款（5位编码）"
-                };
-                problems.push(Problem {
-                    kind: ProblemKind::Code,
-                    place: table.place(key, col),
-                    message: format!("科目“{key}”有金额，但没有列出所属的{level}"),
-                    hint: format!("导入以{level}为准：请列出该科目下各{level}的金额。"),
-                });
-            }
-        }
     }
 
-    let mut facts = FactTable::default();
-    let mut push = |problems: &mut Vec<Problem>, fact: Fact, at: Place| {
+    /// A fact, unless it is zero; a negative one is a problem.
+    fn push(&mut self, fact: Fact, at: Place) {
         if fact.amount.fen() < 0 {
-            problems.push(Problem {
+            self.problems.push(Problem {
                 kind: ProblemKind::Amount,
                 place: at,
                 message: format!("金额为负数（{}万元）", fact.amount.exact(MoneyUnit::Wan)),
                 hint: "收入、支出和结转金额不能为负；请核对。".into(),
             });
         } else if !fact.amount.is_zero() {
-            facts.push(fact);
+            self.facts.push(fact);
         }
-    };
-    let derived_negative = |problems: &mut Vec<Problem>, at: Place, what: String, hint: &str| {
-        problems.push(Problem {
+    }
+
+    fn derived_negative(&mut self, at: Place, what: String, hint: &str) {
+        self.problems.push(Problem {
             kind: ProblemKind::Inconsistent,
             place: at,
             message: what,
             hint: hint.to_string(),
         });
-    };
+    }
 
-    // 本年收入
-    for code in items(&["t2", "t8", "t9"], 7) {
-        let fiscal = get("t2", &code, "fiscal");
-        let gf = get("t8", &code, "income");
-        let sc = get("t9", &code, "income");
-        let gb = fiscal - gf - sc;
-        if gb.fen() < 0 {
-            derived_negative(
-                problems,
-                place("t2", &code, "fiscal"),
-                format!(
-                    "科目“{code}”财政拨款收入{}万元，小于政府性基金和国有资本经营预算财政拨款收入之和{}万元",
-                    fiscal.exact(MoneyUnit::Wan),
-                    (gf + sc).exact(MoneyUnit::Wan)
-                ),
-                "收入决算表的财政拨款收入包括一般公共预算、政府性基金和国有资本经营三种财政拨款；请核对收入决算表与公开08、09表。",
-            );
-            continue;
-        }
-        let income = |s: FundSource, a: Amount| {
-            Fact::new(Measure::Income, Scenario::Actual, a)
-                .source(s)
-                .function(code.clone())
-        };
-        push(
-            problems,
-            income(FundSource::GeneralBudget, gb),
-            place("t2", &code, "fiscal"),
-        );
-        push(
-            problems,
-            income(FundSource::GovernmentFund, gf),
-            place("t8", &code, "income"),
-        );
-        push(
-            problems,
-            income(FundSource::StateCapital, sc),
-            place("t9", &code, "income"),
-        );
-        for s in NON_FISCAL {
-            let a = get("t2", &code, s.key());
-            push(problems, income(s, a), place("t2", &code, s.key()));
+    /// A 类 or 款 row with amounts but no 项 under it cannot become facts.
+    fn rows_without_items(&mut self) {
+        for (t, len) in [
+            ("t2", 7),
+            ("t3", 7),
+            ("t5", 7),
+            ("t8", 7),
+            ("t9", 7),
+            ("t6", 5),
+        ] {
+            let Some(table) = self.stated.get(t) else {
+                continue;
+            };
+            for key in &table.order {
+                if key.len() >= len || !key.chars().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                let has_child = table
+                    .order
+                    .iter()
+                    .any(|k| k.len() == len && k.starts_with(key.as_str()));
+                let nonzero = table
+                    .cells
+                    .iter()
+                    .find(|((r, _), (a, _))| r == key && !a.is_zero());
+                if let (false, Some(((_, col), _))) = (has_child, nonzero) {
+                    let level = if len == 7 {
+                        "项（7位编码）"
+                    } else {
+                        "款（5位编码）"
+                    };
+                    self.problems.push(Problem {
+                        kind: ProblemKind::Code,
+                        place: table.place(key, col),
+                        message: format!("科目“{key}”有金额，但没有列出所属的{level}"),
+                        hint: format!("导入以{level}为准：请列出该科目下各{level}的金额。"),
+                    });
+                }
+            }
         }
     }
 
-    // The non-fiscal source spending and carryover are attributed to.
-    let income_of = |s: FundSource| {
-        stated
-            .get("t2")
-            .map(|t| {
-                t.order
-                    .iter()
-                    .filter(|k| k.len() == 7)
-                    .map(|k| t.get(k, s.key()))
-                    .sum::<Amount>()
-            })
-            .unwrap_or_default()
-    };
-    let with_income: Vec<FundSource> = NON_FISCAL
-        .into_iter()
-        .filter(|s| !income_of(*s).is_zero())
-        .collect();
-    let main = NON_FISCAL
-        .into_iter()
-        .rev()
-        .max_by_key(|s| income_of(*s))
-        .filter(|s| !income_of(*s).is_zero())
-        .unwrap_or(FundSource::Other);
-    let mut non_fiscal_spent = Amount::ZERO;
-
-    // 本年支出
-    for code in items(&["t3", "t5", "t8", "t9"], 7) {
-        for nature in [Nature::Basic, Nature::Project] {
-            let key = nature.key();
-            let (mut gb, mut gf, mut sc) = (
-                get("t5", &code, key),
-                get("t8", &code, key),
-                get("t9", &code, key),
-            );
-            let all = get("t3", &code, key);
-            let mut rest = all - gb - gf - sc;
-            let figures = [all, gb, gf, sc].iter().filter(|a| !a.is_zero()).count();
-            let rounding = StatedPrecision::grade(precision, -rest, figures) == Gap::Rounding;
-            if rest.fen() < 0 && rounding {
-                // The tables contradict each other (no figures behind them can make the
-                // fiscal part exceed the whole) by no more than rounding: keep one table's.
-                let fiscal_table = [("t5", gb), ("t8", gf), ("t9", sc)]
-                    .into_iter()
-                    .max_by_key(|(_, a)| *a)
-                    .map_or("t5", |(t, _)| t);
-                let keep_fiscal = prefer.is_some_and(|p| p == fiscal_table);
-                if !keep_fiscal {
-                    // The whole (公开03表, the first) wins: the largest fiscal part gives way.
-                    match fiscal_table {
-                        "t8" => gf += rest,
-                        "t9" => sc += rest,
-                        _ => gb += rest,
-                    }
-                }
-                let (kept, kept_value) = if keep_fiscal {
-                    (fiscal_table, get(fiscal_table, &code, key))
-                } else {
-                    ("t3", all)
-                };
-                warnings.push(conflict_warning(
-                    stated,
-                    (("t3", &code, key), ("t3", fiscal_table)),
+    /// 本年收入 by source: 一般公共预算 is 财政拨款 less the two funds.
+    fn income(&mut self) {
+        for code in self.items(&["t2", "t8", "t9"], 7) {
+            let fiscal = self.get("t2", &code, "fiscal");
+            let gf = self.get("t8", &code, "income");
+            let sc = self.get("t9", &code, "income");
+            let gb = fiscal - gf - sc;
+            if gb.fen() < 0 {
+                self.derived_negative(
+                    self.place("t2", &code, "fiscal"),
                     format!(
-                        "科目“{code}”{}：支出决算表填列{}，小于其中的财政拨款{}之和{}，两表对同一支出的填列相互矛盾（差{}）",
-                        nature.label(),
-                        show(all),
-                        nature.label(),
-                        show(all - rest),
-                        show(-rest),
+                        "科目“{code}”财政拨款收入{}万元，小于政府性基金和国有资本经营预算财政拨款收入之和{}万元",
+                        fiscal.exact(MoneyUnit::Wan),
+                        (gf + sc).exact(MoneyUnit::Wan)
                     ),
-                    (kept, kept_value, if kept == "t3" { fiscal_table } else { "t3" }),
-                ));
-                for t in ["t3", fiscal_table] {
-                    reported.insert((t.to_string(), code.clone(), key.to_string()));
-                }
-                rest = Amount::ZERO;
-            } else if rest.fen() < 0 {
-                derived_negative(
-                    problems,
-                    place("t3", &code, key),
-                    format!(
-                        "科目“{code}”{}{}万元，小于财政拨款{}之和{}万元（公开05、08、09表）",
-                        nature.label(),
-                        all.exact(MoneyUnit::Wan),
-                        nature.label(),
-                        (gb + gf + sc).exact(MoneyUnit::Wan)
-                    ),
-                    "支出决算表包括全部资金来源的支出，不能小于各财政拨款支出表之和；请核对。",
+                    "收入决算表的财政拨款收入包括一般公共预算、政府性基金和国有资本经营三种财政拨款；请核对收入决算表与公开08、09表。",
                 );
                 continue;
             }
-            let spend = |s: FundSource, a: Amount| {
-                Fact::new(Measure::Expenditure, Scenario::Actual, a)
+            let income = |s: FundSource, a: Amount| {
+                Fact::new(Measure::Income, Scenario::Actual, a)
                     .source(s)
-                    .nature(nature)
                     .function(code.clone())
             };
-            push(
-                problems,
-                spend(FundSource::GeneralBudget, gb),
-                place("t5", &code, key),
+            self.push(
+                income(FundSource::GeneralBudget, gb),
+                self.place("t2", &code, "fiscal"),
             );
-            push(
-                problems,
-                spend(FundSource::GovernmentFund, gf),
-                place("t8", &code, key),
+            self.push(
+                income(FundSource::GovernmentFund, gf),
+                self.place("t8", &code, "income"),
             );
-            push(
-                problems,
-                spend(FundSource::StateCapital, sc),
-                place("t9", &code, key),
+            self.push(
+                income(FundSource::StateCapital, sc),
+                self.place("t9", &code, "income"),
             );
-            non_fiscal_spent += rest;
-            push(problems, spend(main, rest), place("t3", &code, key));
-        }
-        for nature in [Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates] {
-            let a = get("t3", &code, nature.key());
-            non_fiscal_spent += a;
-            push(
-                problems,
-                Fact::new(Measure::Expenditure, Scenario::Actual, a)
-                    .source(main)
-                    .nature(nature)
-                    .function(code.clone()),
-                place("t3", &code, nature.key()),
-            );
+            for s in NON_FISCAL {
+                let a = self.get("t2", &code, s.key());
+                self.push(income(s, a), self.place("t2", &code, s.key()));
+            }
         }
     }
 
-    // 基本支出按经济分类（一般公共预算财政拨款）
-    for code in items(&["t6"], 5) {
-        push(
-            problems,
-            Fact::new(
-                Measure::BasicEconomic,
-                Scenario::Actual,
-                get("t6", &code, "amount"),
-            )
-            .source(FundSource::GeneralBudget)
-            .economic(code.clone()),
-            place("t6", &code, "amount"),
-        );
-    }
-
-    // 年初结转和结余
-    let column_total = |t: &str, col: &str| -> Amount {
-        match stated.get(t) {
-            Some(x) if x.has_row("total") => x.get("total", col),
-            Some(x) => x
-                .order
-                .iter()
-                .filter(|k| k.len() == 7)
-                .map(|k| x.get(k, col))
-                .sum(),
-            None => Amount::ZERO,
-        }
-    };
-    let gf_cb = column_total("t8", "carryover_begin");
-    let sc_cb = column_total("t9", "carryover_begin");
-    let fiscal_cb = get("t4", "carryover_begin", "amount");
-    let all_cb = get("t1", "carryover_begin", "amount");
-    let gb_cb = fiscal_cb - gf_cb - sc_cb;
-    let nf_cb = all_cb - fiscal_cb;
-    if gb_cb.fen() < 0 {
-        derived_negative(
-            problems,
-            place("t4", "carryover_begin", "amount"),
-            format!(
-                "年初财政拨款结转和结余{}万元，小于政府性基金和国有资本经营的年初结转和结余之和{}万元",
-                fiscal_cb.exact(MoneyUnit::Wan),
-                (gf_cb + sc_cb).exact(MoneyUnit::Wan)
-            ),
-            "请核对公开04表与公开08、09表的年初结转和结余。",
-        );
-    } else if nf_cb.fen() < 0 {
-        derived_negative(
-            problems,
-            place("t1", "carryover_begin", "amount"),
-            format!(
-                "年初结转和结余{}万元，小于其中的财政拨款结转和结余{}万元（公开04表）",
-                all_cb.exact(MoneyUnit::Wan),
-                fiscal_cb.exact(MoneyUnit::Wan)
-            ),
-            "收入支出决算总表的年初结转和结余包括财政拨款和非财政拨款；请核对公开01表与公开04表。",
-        );
-    } else {
-        let cb = |s: FundSource, a: Amount| {
-            Fact::new(Measure::CarryoverBegin, Scenario::Actual, a).source(s)
+    /// The non-fiscal source spending and carryover are attributed to (the largest non-fiscal
+    /// income, else 其他收入), and the sources with income.
+    fn main_non_fiscal_source(&self) -> (FundSource, Vec<FundSource>) {
+        let income_of = |s: FundSource| {
+            self.stated
+                .get("t2")
+                .map(|t| {
+                    t.order
+                        .iter()
+                        .filter(|k| k.len() == 7)
+                        .map(|k| t.get(k, s.key()))
+                        .sum::<Amount>()
+                })
+                .unwrap_or_default()
         };
-        push(
-            problems,
-            cb(FundSource::GeneralBudget, gb_cb),
-            place("t4", "carryover_begin", "amount"),
-        );
-        push(
-            problems,
-            cb(FundSource::GovernmentFund, gf_cb),
-            place("t8", "total", "carryover_begin"),
-        );
-        push(
-            problems,
-            cb(FundSource::StateCapital, sc_cb),
-            place("t9", "total", "carryover_begin"),
-        );
-        push(
-            problems,
-            cb(main, nf_cb),
-            place("t1", "carryover_begin", "amount"),
-        );
+        let with_income: Vec<FundSource> = NON_FISCAL
+            .into_iter()
+            .filter(|s| !income_of(*s).is_zero())
+            .collect();
+        let main = NON_FISCAL
+            .into_iter()
+            .rev()
+            .max_by_key(|s| income_of(*s))
+            .filter(|s| !income_of(*s).is_zero())
+            .unwrap_or(FundSource::Other);
+        (main, with_income)
     }
-    if !(non_fiscal_spent + nf_cb.max(Amount::ZERO)).is_zero() {
-        let why = match with_income.len() {
-            0 => "本年没有非财政拨款收入，计入“其他收入”".to_string(),
-            1 => format!("计入本年唯一的非财政拨款收入来源“{}”", main.income_label()),
-            _ => format!(
-                "本年有{}种非财政拨款收入，计入金额最大的“{}”",
-                with_income.len(),
-                main.income_label()
-            ),
+
+    /// 本年支出 by source and nature; returns the non-fiscal spending attributed to `main`.
+    fn spending(&mut self, main: FundSource) -> Amount {
+        let mut spent = Amount::ZERO;
+        for code in self.items(&["t3", "t5", "t8", "t9"], 7) {
+            for nature in [Nature::Basic, Nature::Project] {
+                let key = nature.key();
+                let (mut gb, mut gf, mut sc) = (
+                    self.get("t5", &code, key),
+                    self.get("t8", &code, key),
+                    self.get("t9", &code, key),
+                );
+                let all = self.get("t3", &code, key);
+                let mut rest = all - gb - gf - sc;
+                let figures = [all, gb, gf, sc].iter().filter(|a| !a.is_zero()).count();
+                let rounding =
+                    StatedPrecision::grade(self.precision, -rest, figures) == Gap::Rounding;
+                if rest.fen() < 0 && rounding {
+                    let parts = (&mut gb, &mut gf, &mut sc);
+                    self.fiscal_conflict(&code, nature, all, rest, parts);
+                    rest = Amount::ZERO;
+                } else if rest.fen() < 0 {
+                    self.derived_negative(
+                        self.place("t3", &code, key),
+                        format!(
+                            "科目“{code}”{}{}万元，小于财政拨款{}之和{}万元（公开05、08、09表）",
+                            nature.label(),
+                            all.exact(MoneyUnit::Wan),
+                            nature.label(),
+                            (gb + gf + sc).exact(MoneyUnit::Wan)
+                        ),
+                        "支出决算表包括全部资金来源的支出，不能小于各财政拨款支出表之和；请核对。",
+                    );
+                    continue;
+                }
+                let spend = |s: FundSource, a: Amount| {
+                    Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                        .source(s)
+                        .nature(nature)
+                        .function(code.clone())
+                };
+                self.push(
+                    spend(FundSource::GeneralBudget, gb),
+                    self.place("t5", &code, key),
+                );
+                self.push(
+                    spend(FundSource::GovernmentFund, gf),
+                    self.place("t8", &code, key),
+                );
+                self.push(
+                    spend(FundSource::StateCapital, sc),
+                    self.place("t9", &code, key),
+                );
+                spent += rest;
+                self.push(spend(main, rest), self.place("t3", &code, key));
+            }
+            for nature in [Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates] {
+                let a = self.get("t3", &code, nature.key());
+                spent += a;
+                self.push(
+                    Fact::new(Measure::Expenditure, Scenario::Actual, a)
+                        .source(main)
+                        .nature(nature)
+                        .function(code.clone()),
+                    self.place("t3", &code, nature.key()),
+                );
+            }
+        }
+        spent
+    }
+
+    /// 公开03表 printing less than its fiscal parts (公开05/08/09表) by no more than rounding:
+    /// the tables contradict each other; one table's figure is kept and the user told (W107).
+    fn fiscal_conflict(
+        &mut self,
+        code: &str,
+        nature: Nature,
+        all: Amount,
+        rest: Amount,
+        (gb, gf, sc): (&mut Amount, &mut Amount, &mut Amount),
+    ) {
+        let key = nature.key();
+        // The tables contradict each other (no figures behind them can make the
+        // fiscal part exceed the whole) by no more than rounding: keep one table's.
+        let fiscal_table = [("t5", *gb), ("t8", *gf), ("t9", *sc)]
+            .into_iter()
+            .max_by_key(|(_, a)| *a)
+            .map_or("t5", |(t, _)| t);
+        let keep_fiscal = self.prefer.is_some_and(|p| p == fiscal_table);
+        if !keep_fiscal {
+            // The whole (公开03表, the first) wins: the largest fiscal part gives way.
+            match fiscal_table {
+                "t8" => *gf += rest,
+                "t9" => *sc += rest,
+                _ => *gb += rest,
+            }
+        }
+        let (kept, kept_value) = if keep_fiscal {
+            (fiscal_table, self.get(fiscal_table, code, key))
+        } else {
+            ("t3", all)
         };
-        warnings.push(ImportWarning {
-            place: Place::default(),
-            message: format!(
-                "公开表不按资金来源列示非财政拨款的支出和年初结转和结余（支出{}万元、年初结转和结余{}万元），{why}；如需细分，请在导入后的输入文件中调整 [expenditure.*.*] 和 [carryover_begin]",
-                non_fiscal_spent.exact(MoneyUnit::Wan),
-                nf_cb.max(Amount::ZERO).exact(MoneyUnit::Wan)
+        self.warnings.push(conflict_warning(
+            self.stated,
+            (("t3", code, key), ("t3", fiscal_table)),
+            format!(
+                "科目“{code}”{}：支出决算表填列{}，小于其中的财政拨款{}之和{}，两表对同一支出的填列相互矛盾（差{}）",
+                nature.label(),
+                self.show(all),
+                nature.label(),
+                self.show(all - rest),
+                self.show(-rest),
             ),
-            code: None,
-        });
+            (kept, kept_value, if kept == "t3" { fiscal_table } else { "t3" }),
+        ));
+        for t in ["t3", fiscal_table] {
+            self.reported
+                .insert((t.to_string(), code.to_string(), key.to_string()));
+        }
     }
 
-    // 使用非财政拨款结余、结余分配
-    for (row, measure) in [
-        ("used_non_fiscal_balance", Measure::UsedNonFiscalBalance),
-        ("surplus_distribution", Measure::SurplusDistribution),
-    ] {
-        push(
-            problems,
-            Fact::new(measure, Scenario::Actual, get("t1", row, "amount")),
-            place("t1", row, "amount"),
-        );
-    }
-
-    // “三公”经费
-    for item in [
-        "abroad",
-        "vehicle_purchase",
-        "vehicle_operation",
-        "reception",
-    ] {
-        for (col, scenario) in [("budget", Scenario::Budget), ("actual", Scenario::Actual)] {
-            push(
-                problems,
-                Fact::new(Measure::SanGong, scenario, get("t7", item, col)).item(item),
-                place("t7", item, col),
+    /// 基本支出按经济分类（一般公共预算财政拨款）.
+    fn economic(&mut self) {
+        for code in self.items(&["t6"], 5) {
+            self.push(
+                Fact::new(
+                    Measure::BasicEconomic,
+                    Scenario::Actual,
+                    self.get("t6", &code, "amount"),
+                )
+                .source(FundSource::GeneralBudget)
+                .economic(code.clone()),
+                self.place("t6", &code, "amount"),
             );
         }
     }
-    facts
+
+    /// 年初结转和结余 by source, and the note on how non-fiscal money was attributed.
+    fn carryover(
+        &mut self,
+        main: FundSource,
+        with_income: &[FundSource],
+        non_fiscal_spent: Amount,
+    ) {
+        let column_total = |t: &str, col: &str| -> Amount {
+            match self.stated.get(t) {
+                Some(x) if x.has_row("total") => x.get("total", col),
+                Some(x) => x
+                    .order
+                    .iter()
+                    .filter(|k| k.len() == 7)
+                    .map(|k| x.get(k, col))
+                    .sum(),
+                None => Amount::ZERO,
+            }
+        };
+        let gf_cb = column_total("t8", "carryover_begin");
+        let sc_cb = column_total("t9", "carryover_begin");
+        let fiscal_cb = self.get("t4", "carryover_begin", "amount");
+        let all_cb = self.get("t1", "carryover_begin", "amount");
+        let gb_cb = fiscal_cb - gf_cb - sc_cb;
+        let nf_cb = all_cb - fiscal_cb;
+        if gb_cb.fen() < 0 {
+            self.derived_negative(self.place("t4", "carryover_begin", "amount"),
+                format!(
+                    "年初财政拨款结转和结余{}万元，小于政府性基金和国有资本经营的年初结转和结余之和{}万元",
+                    fiscal_cb.exact(MoneyUnit::Wan),
+                    (gf_cb + sc_cb).exact(MoneyUnit::Wan)
+                ),
+                "请核对公开04表与公开08、09表的年初结转和结余。",
+            );
+        } else if nf_cb.fen() < 0 {
+            self.derived_negative(self.place("t1", "carryover_begin", "amount"),
+                format!(
+                    "年初结转和结余{}万元，小于其中的财政拨款结转和结余{}万元（公开04表）",
+                    all_cb.exact(MoneyUnit::Wan),
+                    fiscal_cb.exact(MoneyUnit::Wan)
+                ),
+                "收入支出决算总表的年初结转和结余包括财政拨款和非财政拨款；请核对公开01表与公开04表。",
+            );
+        } else {
+            let cb = |s: FundSource, a: Amount| {
+                Fact::new(Measure::CarryoverBegin, Scenario::Actual, a).source(s)
+            };
+            self.push(
+                cb(FundSource::GeneralBudget, gb_cb),
+                self.place("t4", "carryover_begin", "amount"),
+            );
+            self.push(
+                cb(FundSource::GovernmentFund, gf_cb),
+                self.place("t8", "total", "carryover_begin"),
+            );
+            self.push(
+                cb(FundSource::StateCapital, sc_cb),
+                self.place("t9", "total", "carryover_begin"),
+            );
+            self.push(
+                cb(main, nf_cb),
+                self.place("t1", "carryover_begin", "amount"),
+            );
+        }
+        if !(non_fiscal_spent + nf_cb.max(Amount::ZERO)).is_zero() {
+            let why = match with_income.len() {
+                0 => "本年没有非财政拨款收入，计入“其他收入”".to_string(),
+                1 => format!("计入本年唯一的非财政拨款收入来源“{}”", main.income_label()),
+                _ => format!(
+                    "本年有{}种非财政拨款收入，计入金额最大的“{}”",
+                    with_income.len(),
+                    main.income_label()
+                ),
+            };
+            self.warnings.push(ImportWarning {
+                place: Place::default(),
+                message: format!(
+                    "公开表不按资金来源列示非财政拨款的支出和年初结转和结余（支出{}万元、年初结转和结余{}万元），{why}；如需细分，请在导入后的输入文件中调整 [expenditure.*.*] 和 [carryover_begin]",
+                    non_fiscal_spent.exact(MoneyUnit::Wan),
+                    nf_cb.max(Amount::ZERO).exact(MoneyUnit::Wan)
+                ),
+                code: None,
+            });
+        }
+    }
+
+    /// 使用非财政拨款结余、结余分配 and the “三公” figures.
+    fn balances_and_sangong(&mut self) {
+        // 使用非财政拨款结余、结余分配
+        for (row, measure) in [
+            ("used_non_fiscal_balance", Measure::UsedNonFiscalBalance),
+            ("surplus_distribution", Measure::SurplusDistribution),
+        ] {
+            self.push(
+                Fact::new(measure, Scenario::Actual, self.get("t1", row, "amount")),
+                self.place("t1", row, "amount"),
+            );
+        }
+
+        // “三公”经费
+        for item in [
+            "abroad",
+            "vehicle_purchase",
+            "vehicle_operation",
+            "reception",
+        ] {
+            for (col, scenario) in [("budget", Scenario::Budget), ("actual", Scenario::Actual)] {
+                self.push(
+                    Fact::new(Measure::SanGong, scenario, self.get("t7", item, col)).item(item),
+                    self.place("t7", item, col),
+                );
+            }
+        }
+    }
 }
 
 /// 年末结转和结余 as the input reader derives it (per fiscal source; non-fiscal in one).
