@@ -683,13 +683,7 @@ impl Importer<'_> {
         let origin = self.origin;
         if self.selected_unit.is_none() {
             if let Some(name) = &self.options.unit {
-                let known: Vec<&str> = self
-                    .units
-                    .iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .take(10)
-                    .collect();
+                let known = first_unit_names(&self.units);
                 return Err(JournalError::new(
                     Rule::Unit,
                     origin,
@@ -723,6 +717,16 @@ impl Importer<'_> {
             sangong: self.accounts.sangong.clone(),
         })
     }
+}
+
+/// The first ten unit names of a journal, for a message that lists them.
+pub(crate) fn first_unit_names(units: &[Option<String>]) -> Vec<&str> {
+    units
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .take(10)
+        .collect()
 }
 
 /// Import a journal from `input`. Without `keep_going` the first bad row stops the import

@@ -83,13 +83,7 @@ pub fn pick_unit(
     {
         return Ok(i);
     }
-    let names: Vec<&str> = journal
-        .units
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .take(10)
-        .collect();
+    let names = crate::import::first_unit_names(&journal.units);
     Err(JournalError::new(
         Rule::Unit,
         &journal.origin,
