@@ -419,25 +419,15 @@ struct Locator<'a> {
 
 impl Locator<'_> {
     fn error(&self, code: SystemCode, offset: Option<usize>, message: String) -> SystemError {
-        let (line, column) = match offset.map(|o| line_col(self.text, o)) {
-            Some((l, c)) => (Some(l), Some(c)),
-            None => (None, None),
-        };
+        let at = offset.map(|o| juesuan_core::input::location_of(self.text, o));
         SystemError {
             code,
             origin: self.origin.to_string(),
-            line,
-            column,
+            line: at.map(|l| l.line),
+            column: at.map(|l| l.column),
             message,
         }
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 impl IndicatorSystem {

@@ -163,48 +163,29 @@ impl Out<'_> {
         }
     }
 
-    /// One side's total of a 收支总表 against its numbered rows.
-    fn sum_check_labelled(
-        &mut self,
-        t: &StatedTable,
-        row: &StatedRow,
-        label: &str,
-        stated: &StatedCell,
-        parts: &[&StatedCell],
-    ) {
-        let Some((total, slack)) = sum(stated, parts) else {
-            return;
-        };
-        let expected = total.to_fixed(stated.decimals);
-        let shown: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
-        let message = format!(
-            "表“{}”中“{label}”填写{}，应为其上编号各项（一、二、…）之和：{} = {expected}",
-            t.title,
-            stated.text,
-            if shown.is_empty() {
-                "（无）".to_string()
-            } else {
-                shown.join(" + ")
-            },
-        );
-        let mut figures = vec![stated.place];
-        figures.extend(parts.iter().map(|p| p.place));
-        self.push(
-            t,
-            row,
-            Kind::TableTotal,
-            agree(stated.value, total, slack),
-            (stated.text.clone(), expected),
-            message,
-            figures,
-        );
-    }
-
     #[allow(clippy::too_many_arguments)]
     pub(super) fn sum_check(
         &mut self,
         t: &StatedTable,
         row: &StatedRow,
+        kind: Kind,
+        stated: &StatedCell,
+        parts: &[&StatedCell],
+        column: &str,
+        relation: &str,
+    ) {
+        let name = row.name();
+        self.sum_check_named(t, row, &name, kind, stated, parts, column, relation);
+    }
+
+    /// [`sum_check`](Self::sum_check) of a figure named other than by its row's label (the
+    /// spending side of a 收支总表 row).
+    #[allow(clippy::too_many_arguments)]
+    fn sum_check_named(
+        &mut self,
+        t: &StatedTable,
+        row: &StatedRow,
+        name: &str,
         kind: Kind,
         stated: &StatedCell,
         parts: &[&StatedCell],
@@ -218,9 +199,8 @@ impl Out<'_> {
         let expected = total.to_fixed(stated.decimals);
         let shown: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
         let message = format!(
-            "表“{}”中“{}”{}填写{}，{}：{} = {}",
+            "表“{}”中“{name}”{}填写{}，{}：{} = {}",
             t.title,
-            row.name(),
             column,
             stated.text,
             relation,
@@ -534,7 +514,16 @@ fn summary_sides(t: &StatedTable, out: &mut Out) {
                     let g = std::mem::take(&mut groups[s]);
                     if let ([stated], true) = (cells, g.decided && g.rows.len() >= 2) {
                         let parts: Vec<&StatedCell> = g.rows.iter().filter_map(|c| *c).collect();
-                        out.sum_check_labelled(t, r, label, stated, &parts);
+                        out.sum_check_named(
+                            t,
+                            r,
+                            label,
+                            Kind::TableTotal,
+                            stated,
+                            &parts,
+                            "",
+                            "应为其上编号各项（一、二、…）之和",
+                        );
                     } else if g.rows.len() >= 2 {
                         out.cov.undecided += 1;
                     }
