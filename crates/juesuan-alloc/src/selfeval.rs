@@ -5,7 +5,7 @@
 
 use crate::error::{AllocCode, AllocError};
 use crate::{Allocation, Plan};
-use juesuan_core::evaluation::ProjectInput;
+use juesuan_core::evaluation::{ProjectIndicator, ProjectInput};
 use juesuan_core::money::Amount;
 use juesuan_core::ratio::Ratio;
 use serde::Serialize;
@@ -35,6 +35,58 @@ fn count(n: usize) -> Ratio {
     Ratio::from_int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// One figure the plan gives the table: a quantity indicator (units assessed or funded) or a
+/// line's cost indicator.
+struct Linked<'a> {
+    kind: &'static str,
+    name: &'a str,
+    derived: Ratio,
+    unit: &'static str,
+    /// The figure in words for 预期指标值 (“17个”, the line's cost sentence).
+    text: String,
+}
+
+fn linked<'a>(plan: &'a Plan, a: &Allocation) -> Vec<Linked<'a>> {
+    let mut out = Vec::new();
+    if let Some(link) = &plan.evaluation {
+        for (name, n) in [
+            (&link.assessed, a.derived.assessed),
+            (&link.funded, a.derived.funded),
+        ] {
+            if let Some(name) = name {
+                out.push(Linked {
+                    kind: "数量指标",
+                    name,
+                    derived: count(n),
+                    unit: "个",
+                    text: format!("{n}个"),
+                });
+            }
+        }
+    }
+    for ((l, r), (_, sentence)) in plan.lines.iter().zip(&a.lines).zip(&a.derived.costs) {
+        if let Some(name) = &l.cost_indicator {
+            out.push(Linked {
+                kind: "成本指标",
+                name,
+                derived: wan(r.budget),
+                unit: "万元",
+                text: sentence.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A count is what was done (实际完成值); a cost is what was planned (预期指标值).
+fn stated(kind: &str, i: &ProjectIndicator) -> Option<Ratio> {
+    if kind == "数量指标" {
+        i.actual.or(i.target)
+    } else {
+        i.target
+    }
+}
+
 /// Compare the plan's figures with the project's table. Amounts of the table are in 万元 (as
 /// those tables print them). An indicator named in the plan but absent from the table is a
 /// figure that does not hold.
@@ -48,43 +100,95 @@ pub fn against(plan: &Plan, a: &Allocation, project: &ProjectInput) -> Vec<Agree
         holds: project.budget == wan(a.pool),
         line: project.line,
     }];
-    let mut push = |kind: &'static str, name: &str, derived: Ratio, unit: &str| {
+    for l in linked(plan, a) {
         let found = project
             .indicators
             .iter()
-            .find(|i| i.level2 == kind && i.name == name);
-        // A count is what was done (实际完成值); a cost is what was planned (预期指标值).
-        let stated = found.and_then(|i| {
-            if kind == "数量指标" {
-                i.actual.or(i.target)
-            } else {
-                i.target
-            }
-        });
+            .find(|i| i.level2 == l.kind && i.name == l.name);
+        let stated = found.and_then(|i| stated(l.kind, i));
         out.push(Agreement {
-            kind,
-            name: name.to_string(),
+            kind: l.kind,
+            name: l.name.to_string(),
             stated,
-            derived,
-            unit: found.map_or_else(|| unit.to_string(), |i| i.unit.clone()),
-            holds: stated == Some(derived),
+            derived: l.derived,
+            unit: found.map_or_else(|| l.unit.to_string(), |i| i.unit.clone()),
+            holds: stated == Some(l.derived),
             line: found.map_or(project.line, |i| i.line),
         });
-    };
-    if let Some(link) = &plan.evaluation {
-        if let Some(name) = &link.assessed {
-            push("数量指标", name, count(a.derived.assessed), "个");
-        }
-        if let Some(name) = &link.funded {
-            push("数量指标", name, count(a.derived.funded), "个");
-        }
-    }
-    for (l, r) in plan.lines.iter().zip(&a.lines) {
-        if let Some(name) = &l.cost_indicator {
-            push("成本指标", name, wan(r.budget), "万元");
-        }
     }
     out
+}
+
+/// A figure [`fill`] wrote into the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Filled {
+    pub kind: &'static str,
+    pub name: String,
+    pub derived: Ratio,
+    pub unit: String,
+    /// The table had no such indicator: a row was added.
+    pub added: bool,
+}
+
+/// Fill the table from the plan (报告第五部分的转移支付绩效自评表): an indicator the plan names
+/// gets the plan's figure where the table leaves it empty (both 预期值 and 实际完成值: the plan's
+/// lines are what was paid), and a row is added where the table has none. Figures the table
+/// states are kept; [`against`] on the filled table then lists those that differ.
+pub fn fill(plan: &Plan, a: &Allocation, project: &mut ProjectInput) -> Vec<Filled> {
+    let mut filled = Vec::new();
+    for l in linked(plan, a) {
+        let at = project
+            .indicators
+            .iter()
+            .position(|i| i.level2 == l.kind && i.name == l.name);
+        let added = at.is_none();
+        let i = match at {
+            Some(k) => &mut project.indicators[k],
+            None => {
+                let level1 = project
+                    .indicators
+                    .iter()
+                    .find(|i| i.level2 == l.kind)
+                    .or(project.indicators.first())
+                    .map_or_else(|| "产出指标".to_string(), |i| i.level1.clone());
+                project.indicators.push(ProjectIndicator {
+                    level1,
+                    level2: l.kind.to_string(),
+                    name: l.name.to_string(),
+                    operator: if l.kind == "成本指标" { "≤" } else { "=" }.into(),
+                    unit: l.unit.into(),
+                    line: project.line,
+                    ..ProjectIndicator::default()
+                });
+                project.indicators.last_mut().expect("just pushed")
+            }
+        };
+        let mut wrote = false;
+        if i.target.is_none() {
+            i.target = Some(l.derived);
+            wrote = true;
+        }
+        if i.actual.is_none() {
+            i.actual = Some(l.derived);
+            wrote = true;
+        }
+        if i.target_text.trim().is_empty() {
+            i.target_text = l.text.clone();
+        }
+        if i.actual_text.trim().is_empty() {
+            i.actual_text = format!("按分配计划：{}", l.text);
+        }
+        if wrote || added {
+            filled.push(Filled {
+                kind: l.kind,
+                name: l.name.to_string(),
+                derived: l.derived,
+                unit: i.unit.clone(),
+                added,
+            });
+        }
+    }
+    filled
 }
 
 /// The figures that do not hold, as located warnings (A010) in `input_file`.

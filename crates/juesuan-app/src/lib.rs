@@ -12,9 +12,13 @@
 //!
 //! Pure: text in, values out. Reading files, printing and exit codes stay with the callers.
 //!
+//! [`allocation`] reads and allocates a transfer-payment allocation plan (docs/allocation.md) and
+//! fills the unit-year's transfer-payment self-evaluation table from it before scoring.
+//!
 //! [`batch`] audits many published reports at once (the caller gives their text) and writes
 //! the summary as text, CSV, JSON or HTML.
 
+pub mod allocation;
 pub mod batch;
 
 use juesuan_check::{Outcome, RuleResult, RuleSet, RuleSeverity};

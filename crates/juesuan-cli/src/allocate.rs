@@ -9,6 +9,7 @@ use clap::Args as ClapArgs;
 use juesuan_alloc::selfeval::{self, Agreement};
 use juesuan_alloc::whatif::{self, Move};
 use juesuan_alloc::{allocate, parse_plan, render, AllocError, Allocation, Plan};
+use juesuan_app::allocation::{attach_kpi, KpiFile};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -104,7 +105,7 @@ fn with_evaluation(
     })
 }
 
-fn report(errors: &[AllocError]) -> ExitCode {
+pub fn report(errors: &[AllocError]) -> ExitCode {
     for e in errors {
         eprintln!("{e}");
     }
@@ -112,8 +113,8 @@ fn report(errors: &[AllocError]) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// The plan with its KPI file attached, or the errors.
-fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
+/// The plan with its KPI file (relative to the plan's directory) attached, or the errors.
+pub fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
     let text = output::read_text_file(path, "分配计划文件")?;
     let name = path.display().to_string();
     let mut plan = match parse_plan(&text, &name) {
@@ -123,28 +124,14 @@ fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
     if let Some((file, line)) = plan.kpi_file.clone() {
         let data_path = path.parent().unwrap_or(Path::new("")).join(&file);
         let data_name = data_path.display().to_string();
-        let read_failed =
-            |e: String| anyhow!("{name}:{line}: {e}（kpi.file 相对于分配计划文件所在目录）");
-        let attached = if file.to_ascii_lowercase().ends_with(".xlsx") {
-            let bytes = std::fs::read(&data_path)
-                .map_err(|e| read_failed(format!("读取考核数据文件 {data_name}：{e}")))?;
-            match juesuan_xlsx::first_sheet_rows(&bytes, &juesuan_xlsx::Limits::default()) {
-                Ok(rows) => plan.attach_rows(&rows, &data_name),
-                Err(e) => Err(vec![AllocError {
-                    code: juesuan_alloc::AllocCode::KpiFile,
-                    file: data_name.clone(),
-                    line: None,
-                    column: None,
-                    message: format!("无法读取 Excel 考核数据：{e}"),
-                    hint: "确认是未加密的 .xlsx，考核数据在第一个工作表".into(),
-                }]),
-            }
-        } else {
-            let csv = output::read_text_file(&data_path, "考核数据文件")
-                .map_err(|e| read_failed(e.to_string()))?;
-            plan.attach_csv(&csv, &data_name)
+        let bytes = std::fs::read(&data_path).map_err(|e| {
+            anyhow!("{name}:{line}: 读取考核数据文件 {data_name}：{e}（kpi.file 相对于分配计划文件所在目录）")
+        })?;
+        let kpi = KpiFile {
+            name: &data_name,
+            bytes: &bytes,
         };
-        if let Err(e) = attached {
+        if let Err(e) = attach_kpi(&mut plan, kpi) {
             return Ok(Err(e));
         }
     }

@@ -67,6 +67,9 @@ enum Command {
         /// 发布版：报告中还有缺少的原因（W101、W102）或占位文字时不生成，列出须补写之处 / publication run: refuse placeholders
         #[arg(long = "final")]
         final_run: bool,
+        /// 转移支付分配计划（可多次）：用分配结果填写第五部分中对应的转移支付绩效自评表（docs/allocation.md 第6节）/ allocation plans that fill the transfer-payment table
+        #[arg(long = "allocation", value_name = "分配计划.toml")]
+        allocations: Vec<PathBuf>,
     },
     /// 只校验输入文件，不生成输出 / validate an input file without writing anything
     Validate {
@@ -289,13 +292,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             template,
             final_run,
+            allocations,
         } => report_cmd(
             &lib,
             &input,
             &out,
-            format.as_deref(),
-            template.as_deref(),
-            final_run,
+            ReportOptions {
+                format: format.as_deref(),
+                template: template.as_deref(),
+                final_run,
+                allocations: &allocations,
+            },
             cli.verbose,
         ),
     }
@@ -377,22 +384,38 @@ fn score_input(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Options of `juesuan report` besides its input and output.
+struct ReportOptions<'a> {
+    format: Option<&'a str>,
+    template: Option<&'a str>,
+    final_run: bool,
+    allocations: &'a [PathBuf],
+}
+
 /// `juesuan report`: the disclosure in every asked format, written atomically.
 fn report_cmd(
     lib: &Library,
     input: &Path,
     out: &Path,
-    format: Option<&str>,
-    template: Option<&str>,
-    final_run: bool,
+    opts: ReportOptions<'_>,
     verbose: bool,
 ) -> Result<ExitCode> {
-    let (formats, explicit) = formats::parse(format)?;
-    let (uy, report) = match build_with(lib, input, template)? {
+    let (formats, explicit) = formats::parse(opts.format)?;
+    let mut plans = Vec::new();
+    for path in opts.allocations {
+        match allocate::load(path)?.and_then(|plan| {
+            juesuan_alloc::allocate(&plan)
+                .map(|allocation| juesuan_app::allocation::PlanResult { plan, allocation })
+        }) {
+            Ok(p) => plans.push(p),
+            Err(errors) => return Ok(allocate::report(&errors)),
+        }
+    }
+    let (uy, report) = match build_with(lib, input, opts.template, &plans)? {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    if final_run {
+    if opts.final_run {
         let blockers = report.publication_blockers();
         if !blockers.is_empty() {
             for b in &blockers {
@@ -503,14 +526,16 @@ fn build(
     lib: &Library,
     input: &Path,
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
-    build_with(lib, input, None)
+    build_with(lib, input, None, &[])
 }
 
-/// [`build`] with the table template chosen on the command line (`--template`).
+/// [`build`] with the table template chosen on the command line (`--template`) and the
+/// transfer-payment tables filled from allocation plans (`--allocation`).
 fn build_with(
     lib: &Library,
     input: &Path,
     template: Option<&str>,
+    plans: &[juesuan_app::allocation::PlanResult],
 ) -> Result<std::result::Result<(juesuan_core::UnitYear, juesuan_report::Report), ExitCode>> {
     use juesuan_report::evaluation::Scored;
     let (mut uy, cats) = match read_input(lib, input)? {
@@ -519,6 +544,25 @@ fn build_with(
     };
     if let Some(t) = template {
         uy.template = t.to_string();
+    }
+    let applied = juesuan_app::allocation::fill_from_plans(&mut uy, plans);
+    for t in &applied.tables {
+        eprintln!(
+            "分配计划“{}”：转移支付绩效自评表“{}”{}",
+            t.plan,
+            t.project,
+            if t.filled.is_empty() {
+                "的数值与分配结果逐项核对".to_string()
+            } else {
+                format!("由分配结果填入{}项", t.filled.len())
+            }
+        );
+        for w in &t.warnings {
+            eprintln!("{w}");
+        }
+    }
+    for why in &applied.unused {
+        eprintln!("警告：{why}");
     }
     let scores = match juesuan_app::score(lib, &uy).map_err(|e| anyhow!(e))? {
         Scored::Nothing => None,

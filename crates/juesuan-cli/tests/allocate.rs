@@ -265,3 +265,66 @@ fn the_self_evaluation_table_of_the_example_agrees_with_the_plan() {
     assert_eq!(figures[1]["name"], "天府科技云项目考核数");
     assert_eq!(figures[1]["derived"], "17");
 }
+
+/// `juesuan report --allocation`: a cost row left out of the transfer-payment table is
+/// written from the plan into 第五部分, and a figure stated wrong is kept and warned (A010).
+#[test]
+fn report_fills_the_transfer_payment_table_from_the_plan() {
+    let example = workspace().join("examples/liangshan-kexie-2021");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["allocation.toml", "kpi-2021.csv"] {
+        std::fs::copy(example.join(f), dir.path().join(f)).unwrap();
+    }
+    let input = std::fs::read_to_string(example.join("input.toml")).unwrap();
+    // Drop the 科技小院建设 cost row; state the 科普振兴乡村 cost as 6 instead of 5.
+    let row = "[[evaluation.projects.indicators]]\nlevel1 = \"项目完成指标\"\nlevel2 = \"成本指标\"\nname = \"科技小院建设\"\n";
+    let start = input.find(row).expect("the example has the row");
+    let end = start + row.len() + input[start + row.len()..].find("[[evaluation").unwrap();
+    let mut edited = format!("{}{}", &input[..start], &input[end..]);
+    let cost = "name = \"科普振兴乡村\"\noperator = \"≤\"\ntarget = 5\n";
+    assert!(edited.contains(cost));
+    edited = edited.replacen(
+        cost,
+        "name = \"科普振兴乡村\"\noperator = \"≤\"\ntarget = 6\n",
+        1,
+    );
+    std::fs::write(dir.path().join("input.toml"), edited).unwrap();
+
+    let without = juesuan(
+        dir.path(),
+        &["report", "input.toml", "-o", "plain", "--format", "md"],
+    );
+    assert!(
+        without.status.success(),
+        "{}",
+        String::from_utf8_lossy(&without.stderr)
+    );
+    let plain = std::fs::read_to_string(dir.path().join("plain/report.md")).unwrap();
+    let o = juesuan(
+        dir.path(),
+        &[
+            "report",
+            "input.toml",
+            "-o",
+            "filled",
+            "--format",
+            "md",
+            "--allocation",
+            "allocation.toml",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.contains("由分配结果填入1项"), "{stderr}");
+    assert!(
+        stderr.contains("A010") && stderr.contains("科普振兴乡村") && stderr.contains("应为 5"),
+        "{stderr}"
+    );
+    let filled = std::fs::read_to_string(dir.path().join("filled/report.md")).unwrap();
+    let cost_row = |md: &str| {
+        md.lines()
+            .any(|l| l.contains("| 成本指标 | 科技小院建设 |") && l.contains("共计25万元"))
+    };
+    assert!(!cost_row(&plain), "the row is absent without the plan");
+    assert!(cost_row(&filled), "the plan's row is in 第五部分");
+}

@@ -155,7 +155,7 @@ pub struct DepartmentInput {
 }
 
 /// One indicator of a project's self-evaluation table (项目支出绩效目标自评表).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProjectIndicator {
     /// 一级指标 as written (产出指标 / 项目完成指标 …)
     pub level1: String,
