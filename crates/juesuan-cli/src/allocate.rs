@@ -9,7 +9,7 @@ use clap::Args as ClapArgs;
 use juesuan_alloc::selfeval::{self, Agreement};
 use juesuan_alloc::whatif::{self, Move};
 use juesuan_alloc::{allocate, parse_plan, render, AllocError, Allocation, Plan};
-use juesuan_app::allocation::{attach_kpi, KpiFile};
+use juesuan_app::allocation::{load_plan, KpiFile};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -113,29 +113,44 @@ pub fn report(errors: &[AllocError]) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// The plan with its KPI file (relative to the plan's directory) attached, or the errors.
-pub fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
+/// A plan file as read: its text and the KPI file it names (path as shown, bytes).
+pub struct PlanFiles {
+    pub name: String,
+    pub text: String,
+    pub kpi: Option<(String, Vec<u8>)>,
+}
+
+/// Read a plan file and the KPI file it names (relative to the plan's directory). A plan that
+/// does not parse is returned as read: [`load`] reports its errors.
+pub fn read_files(path: &Path) -> anyhow::Result<PlanFiles> {
     let text = output::read_text_file(path, "分配计划文件")?;
     let name = path.display().to_string();
-    let mut plan = match parse_plan(&text, &name) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
-    };
-    if let Some((file, line)) = plan.kpi_file.clone() {
-        let data_path = path.parent().unwrap_or(Path::new("")).join(&file);
-        let data_name = data_path.display().to_string();
-        let bytes = std::fs::read(&data_path).map_err(|e| {
-            anyhow!("{name}:{line}: 读取考核数据文件 {data_name}：{e}（kpi.file 相对于分配计划文件所在目录）")
-        })?;
-        let kpi = KpiFile {
-            name: &data_name,
-            bytes: &bytes,
-        };
-        if let Err(e) = attach_kpi(&mut plan, kpi) {
-            return Ok(Err(e));
+    let kpi = match parse_plan(&text, &name).ok().and_then(|p| p.kpi_file) {
+        Some((file, line)) => {
+            let data_path = path.parent().unwrap_or(Path::new("")).join(&file);
+            let data_name = data_path.display().to_string();
+            let bytes = std::fs::read(&data_path).map_err(|e| {
+                anyhow!("{name}:{line}: 读取考核数据文件 {data_name}：{e}（kpi.file 相对于分配计划文件所在目录）")
+            })?;
+            Some((data_name, bytes))
         }
-    }
-    Ok(Ok(plan))
+        None => None,
+    };
+    Ok(PlanFiles { name, text, kpi })
+}
+
+/// The plan of [`read_files`] with its KPI file attached, or the errors.
+pub fn load_files(files: &PlanFiles) -> Result<Plan, Vec<AllocError>> {
+    let kpi = files
+        .kpi
+        .as_ref()
+        .map(|(name, bytes)| KpiFile { name, bytes });
+    load_plan(&files.text, &files.name, kpi)
+}
+
+/// The plan with its KPI file attached, or the errors.
+pub fn load(path: &Path) -> anyhow::Result<Result<Plan, Vec<AllocError>>> {
+    Ok(load_files(&read_files(path)?))
 }
 
 pub fn run(lib: &juesuan_data::Library, args: Args) -> anyhow::Result<ExitCode> {

@@ -111,6 +111,22 @@ enum DbCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// 保存转移支付分配计划（连同其考核数据文件）为新版本：先分配，出错不保存（docs/allocation.md）/ store an allocation plan as a new version
+    Plan {
+        /// 分配计划文件（TOML）/ the plan file
+        plan: PathBuf,
+        /// 分配单位的单位编码（未登记的单位按计划的 allocator 登记）/ the allocating unit's code
+        #[arg(long)]
+        unit: String,
+        /// 作者；默认取环境变量 USER / author
+        #[arg(long)]
+        author: Option<String>,
+        /// 版本说明 / note
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 列出已存的分配计划（各计划的最新版本）/ list stored allocation plans
+    Plans,
     /// 查看操作日志 / show the audit log
     Log {
         /// 条数 / how many entries
@@ -200,6 +216,68 @@ fn version_line(v: &VersionInfo) -> String {
         "版本{}\t{} {}年度 第{}版\t{}\t{}\t{}\t{}条\t{}",
         v.id, v.unit_code, v.year, v.number, v.created_at, v.author, kind, v.fact_count, v.note
     )
+}
+
+fn plan_line(p: &juesuan_store::PlanInfo) -> String {
+    format!(
+        "版本{}\t{} {}年度 “{}” 第{}版\t{}\t{}\t总资金{}万元，{}个受分配单位\t{}",
+        p.id,
+        p.unit_code,
+        p.year,
+        p.title,
+        p.number,
+        p.created_at,
+        p.author,
+        p.pool.exact(juesuan_core::MoneyUnit::Wan),
+        p.recipients,
+        p.note
+    )
+}
+
+/// `db plan`: allocate first (A-codes, exit 1, nothing stored), then store the plan and its
+/// KPI file as a new version.
+async fn save_plan(
+    store: &Store,
+    path: &std::path::Path,
+    unit: &str,
+    author: &str,
+    note: &str,
+) -> Result<ExitCode> {
+    let files = crate::allocate::read_files(path)?;
+    let result = crate::allocate::load_files(&files)
+        .and_then(|plan| juesuan_alloc::allocate(&plan).map(|a| (plan, a)));
+    let (plan, allocation) = match result {
+        Ok(v) => v,
+        Err(errors) => return Ok(crate::allocate::report(&errors)),
+    };
+    // Stored under the name the plan gives it, so that a stored version reads the same.
+    let kpi = files.kpi.as_ref().map(|(name, bytes)| {
+        let short = std::path::Path::new(name)
+            .file_name()
+            .map_or(name.as_str(), |n| n.to_str().unwrap_or(name));
+        (short, bytes.as_slice())
+    });
+    let plan_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("allocation.toml");
+    let v = store
+        .save_plan(juesuan_store::NewPlan {
+            unit_code: unit,
+            allocator: &plan.allocator,
+            year: plan.year,
+            title: &plan.title,
+            plan_name,
+            plan_toml: &files.text,
+            kpi,
+            pool: allocation.pool,
+            recipients: plan.recipients.len(),
+            author,
+            note,
+        })
+        .await?;
+    println!("已保存分配计划：{}", plan_line(&v));
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(lib: &Library, args: DbArgs) -> Result<ExitCode> {
@@ -372,6 +450,19 @@ async fn run_async(lib: &Library, args: DbArgs) -> Result<ExitCode> {
                 "已恢复：{} {}年度 第{}版（版本{}）的内容同版本{id}",
                 v.unit_code, v.year, v.number, v.id
             );
+        }
+        DbCommand::Plan {
+            plan,
+            unit,
+            author: who,
+            note,
+        } => return save_plan(&store, &plan, &unit, &author(who), &note).await,
+        DbCommand::Plans => {
+            let plans = store.plans().await?;
+            println!("分配计划（{}个）：", plans.len());
+            for p in &plans {
+                println!("  {}", plan_line(p));
+            }
         }
         DbCommand::Log { limit } => {
             for e in store.events(limit).await? {

@@ -313,3 +313,58 @@ fn diff_reports_a_lost_evaluation() {
         stdout(&o)
     );
 }
+
+/// `db plan` stores an allocation plan with its KPI file as versions; a plan that does not
+/// allocate is reported with its A-code and stores nothing.
+#[test]
+fn allocation_plans_are_stored_as_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = workspace().join("examples/liangshan-kexie-2021");
+    for f in ["allocation.toml", "kpi-2021.csv"] {
+        std::fs::copy(example.join(f), d.join(f)).unwrap();
+    }
+    let out = ok(&run(
+        d,
+        &[
+            "db",
+            "plan",
+            "allocation.toml",
+            "--unit",
+            "5134001",
+            "--note",
+            "初稿",
+        ],
+    ));
+    assert!(
+        out.contains("第1版") && out.contains("总资金70万元"),
+        "{out}"
+    );
+    ok(&run(
+        d,
+        &["db", "plan", "allocation.toml", "--unit", "5134001"],
+    ));
+    let list = ok(&run(d, &["db", "plans"]));
+    assert!(
+        list.contains("分配计划（1个）") && list.contains("第2版"),
+        "{list}"
+    );
+    // The unit was registered under the plan's allocator.
+    assert!(ok(&run(d, &["db", "list"])).contains("凉山州科学技术协会"));
+
+    let text = std::fs::read_to_string(d.join("allocation.toml")).unwrap();
+    std::fs::write(
+        d.join("bad.toml"),
+        text.replacen(
+            "title = \"凉山州本级",
+            "title = \"另一个计划：凉山州本级",
+            1,
+        )
+        .replacen("weight = \"0.3\"", "weight = \"0.4\"", 1),
+    )
+    .unwrap();
+    let bad = run(d, &["db", "plan", "bad.toml", "--unit", "5134001"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("A004"), "{}", stderr(&bad));
+    assert!(ok(&run(d, &["db", "plans"])).contains("分配计划（1个）"));
+}

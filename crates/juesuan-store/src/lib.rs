@@ -11,6 +11,7 @@ mod accounts;
 mod consolidate;
 mod events;
 mod keys;
+mod plans;
 mod prior;
 pub mod testing;
 pub mod time;
@@ -19,6 +20,7 @@ mod versions;
 
 pub use consolidate::Elimination;
 pub use keys::{fact_key, fact_label};
+pub use plans::{NewPlan, PlanInfo, StoredPlan};
 pub use prior::{PriorFigures, PriorMismatch};
 
 use juesuan_core::facts::{Fact, FundSource, Measure, Nature, Scenario};

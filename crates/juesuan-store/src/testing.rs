@@ -61,6 +61,20 @@ impl TestDatabase {
         }
     }
 
+    /// Run one SQL statement on the test database directly, bypassing the store (to show
+    /// that the schema itself refuses a change). The database's error as text.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url)
+            .await
+            .map_err(|e| e.to_string())?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     /// Remove the PostgreSQL database (SQLite files go with the temporary directory). Close
     /// the stores that use it first.
     pub async fn drop_database(self) {

@@ -6,7 +6,7 @@
 use juesuan_core::facts::{FundSource, Measure, Nature, Scenario};
 use juesuan_core::{Amount, ErrorCode};
 use juesuan_store::testing::TestDatabase;
-use juesuan_store::{ImportRequest, PriorPolicy, Role, Store, StoreError};
+use juesuan_store::{ImportRequest, NewPlan, PriorPolicy, Role, Store, StoreError};
 use std::path::Path;
 
 /// A store for one test, with its database.
@@ -79,6 +79,7 @@ both!(
     units_and_hierarchy,
     users_grants_sessions_and_log,
     concurrent_imports_get_distinct_numbers,
+    plans_are_versioned_documents_kept_byte_for_byte,
 );
 
 fn example() -> String {
@@ -872,4 +873,118 @@ async fn in_memory_sqlite_keeps_its_data() {
     assert_eq!(s.backend(), juesuan_store::Backend::Sqlite);
     let v = s.import("kx", &example(), "a", "a", "").await.unwrap();
     assert_eq!(s.latest("kx", 2021).await.unwrap().unwrap().info.id, v.id);
+}
+
+fn plan<'a>(note: &'a str, toml: &'a str, kpi: Option<(&'a str, &'a [u8])>) -> NewPlan<'a> {
+    NewPlan {
+        unit_code: "kx",
+        allocator: "凉山州科学技术协会",
+        year: 2021,
+        title: "科普专项转移支付分配",
+        plan_name: "allocation.toml",
+        plan_toml: toml,
+        kpi,
+        pool: wan("70"),
+        recipients: 17,
+        author: "张三",
+        note,
+    }
+}
+
+async fn plans_are_versioned_documents_kept_byte_for_byte(s: &Store) {
+    // Bytes that are not UTF-8 (an Excel workbook is a zip) come back unchanged.
+    let xlsx: &[u8] = &[0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0xfe, 0x80];
+    let v1 = s
+        .save_plan(plan("初稿", "title = \"一\"", Some(("kpi.xlsx", xlsx))))
+        .await
+        .unwrap();
+    let v2 = s
+        .save_plan(plan("改了权重", "title = \"二\"", None))
+        .await
+        .unwrap();
+    let other = s
+        .save_plan(NewPlan {
+            title: "另一项资金",
+            ..plan("", "x", None)
+        })
+        .await
+        .unwrap();
+    assert_eq!((v1.number, v2.number, other.number), (1, 2, 1));
+    assert_eq!(v1.pool, wan("70"));
+    // The unit was registered with the allocator's name.
+    assert_eq!(
+        s.unit("kx").await.unwrap().unwrap().name,
+        "凉山州科学技术协会"
+    );
+    let latest = s.plans().await.unwrap();
+    let titles: Vec<(&str, i32)> = latest
+        .iter()
+        .map(|p| (p.title.as_str(), p.number))
+        .collect();
+    assert_eq!(titles, [("另一项资金", 1), ("科普专项转移支付分配", 2)]);
+    let back = s.plan(v1.id).await.unwrap().unwrap();
+    assert_eq!(back.plan_toml, "title = \"一\"");
+    assert_eq!(back.kpi_data.as_deref(), Some(xlsx));
+    assert_eq!(back.info.kpi_name.as_deref(), Some("kpi.xlsx"));
+    assert_eq!(back.info, v1);
+    let versions = s
+        .plan_versions("kx", 2021, "科普专项转移支付分配")
+        .await
+        .unwrap();
+    assert_eq!(versions, [v1.clone(), v2.clone()]);
+    assert!(s.plan(v2.id).await.unwrap().unwrap().kpi_data.is_none());
+    let for_report = s.latest_plans("kx", 2021).await.unwrap();
+    assert_eq!(for_report.len(), 2);
+    assert!(s.latest_plans("kx", 2022).await.unwrap().is_empty());
+    assert!(s.plan(999_999).await.unwrap().is_none());
+    // Logged, with the number.
+    let log = s.events(20).await.unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "plan.save" && e.detail.contains("第2版")));
+    // A bad unit code or an empty title stores nothing.
+    assert!(s
+        .save_plan(NewPlan {
+            unit_code: "bad code",
+            ..plan("", "x", None)
+        })
+        .await
+        .is_err());
+    assert!(s
+        .save_plan(NewPlan {
+            title: " ",
+            ..plan("", "x", None)
+        })
+        .await
+        .is_err());
+    assert_eq!(s.plans().await.unwrap().len(), 2);
+}
+
+/// The schema itself refuses to change or delete a stored plan version (triggers), whoever
+/// connects.
+async fn plan_versions_are_immutable_in_the_schema(db: TestDb) {
+    let v = db.store.save_plan(plan("", "x", None)).await.unwrap();
+    for sql in [
+        "UPDATE allocation_plans SET note = 'x'",
+        "DELETE FROM allocation_plans",
+    ] {
+        let refused = db.db.try_execute(sql).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("immutable")),
+            "{sql}: {refused:?}"
+        );
+    }
+    assert_eq!(db.store.plan(v.id).await.unwrap().unwrap().info.note, "");
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn plan_versions_are_immutable_in_sqlite() {
+    plan_versions_are_immutable_in_the_schema(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+#[ignore = "需要 PostgreSQL（设置 JUESUAN_TEST_POSTGRES_URL，见 README）"]
+async fn plan_versions_are_immutable_in_postgres() {
+    plan_versions_are_immutable_in_the_schema(TestDb::postgres("plan_immutable").await).await;
 }
