@@ -140,48 +140,75 @@ pub fn text(a: &Allocation) -> String {
     o
 }
 
+/// Each recipient in rank order: its heading (name, rank, total) and one line per indicator
+/// (the data, its provenance, the scoring and the weighted score).
+fn trace_lines(a: &Allocation, s: &crate::Assessed) -> Vec<(String, Vec<String>)> {
+    s.order
+        .iter()
+        .map(|&r| {
+            let head = format!(
+                "{}（第{}名，总分{}）",
+                a.recipients[r].name,
+                s.ranks[r],
+                s.totals[r].display_exact()
+            );
+            let lines = s.scores[r]
+                .iter()
+                .map(|x| {
+                    let p = &x.provenance;
+                    format!(
+                        "{}：数据 {}（{} 第{}行{}{}）；{} = {} 分；× 权重 = {}",
+                        x.name,
+                        x.value.display_exact(),
+                        p.file,
+                        p.row,
+                        p.date
+                            .as_deref()
+                            .map(|d| format!("，{d}"))
+                            .unwrap_or_default(),
+                        p.source
+                            .as_deref()
+                            .map(|d| format!("，{d}"))
+                            .unwrap_or_default(),
+                        x.how,
+                        x.score.display_exact(),
+                        x.weighted.display_exact()
+                    )
+                })
+                .collect();
+            (head, lines)
+        })
+        .collect()
+}
+
 /// 四、得分计算过程: each recipient's data, its provenance and its scores.
 fn score_trace(a: &Allocation, s: &crate::Assessed) -> String {
     let mut o = String::new();
     o.push_str("\n四、得分计算过程\n");
-    for &r in &s.order {
-        o.push_str(&format!(
-            "{}（第{}名，总分{}）\n",
-            a.recipients[r].name,
-            s.ranks[r],
-            s.totals[r].display_exact()
-        ));
-        for x in &s.scores[r] {
-            let p = &x.provenance;
-            o.push_str(&format!(
-                "  {}：数据 {}（{} 第{}行{}{}）；{} = {} 分；× 权重 = {}\n",
-                x.name,
-                x.value.display_exact(),
-                p.file,
-                p.row,
-                p.date
-                    .as_deref()
-                    .map(|d| format!("，{d}"))
-                    .unwrap_or_default(),
-                p.source
-                    .as_deref()
-                    .map(|d| format!("，{d}"))
-                    .unwrap_or_default(),
-                x.how,
-                x.score.display_exact(),
-                x.weighted.display_exact()
-            ));
+    for (head, lines) in trace_lines(a, s) {
+        o.push_str(&head);
+        o.push('\n');
+        for l in lines {
+            o.push_str(&format!("  {l}\n"));
         }
     }
     o
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// 得分计算过程 in HTML: one `<details>` per recipient, in rank order.
+fn score_trace_html(a: &Allocation, s: &crate::Assessed) -> String {
+    let mut o = String::from("<h2>得分计算过程</h2>\n");
+    for (head, lines) in trace_lines(a, s) {
+        o.push_str(&format!("<details><summary>{}</summary><ul>", esc(&head)));
+        for l in lines {
+            o.push_str(&format!("<li>{}</li>", esc(&l)));
+        }
+        o.push_str("</ul></details>\n");
+    }
+    o
 }
+
+use juesuan_core::markup::escape as esc;
 
 /// A self-contained HTML page (no scripts) with the same content as [`text`].
 pub fn html(a: &Allocation) -> String {
@@ -191,6 +218,17 @@ pub fn html(a: &Allocation) -> String {
     o.push_str("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.2em .6em}td.n{text-align:right}.how{color:#444;font-size:90%}</style></head><body>\n");
     let h = header(a);
     o.push_str(&format!("<h1>{}</h1>\n", esc(&h[0])));
+    o.push_str(&html_body(a));
+    o.push_str("</body></html>\n");
+    o
+}
+
+/// The content of [`html`] below its title, for a page that has its own heading and style
+/// (the web app): the plan's facts, the ranking, the allocation table, each line and the
+/// figures for the self-evaluation table. Headings start at `<h2>`.
+pub fn html_body(a: &Allocation) -> String {
+    let mut o = String::new();
+    let h = header(a);
     for p in &h[1..] {
         o.push_str(&format!("<p>{}</p>\n", esc(p)));
     }
@@ -265,6 +303,9 @@ pub fn html(a: &Allocation) -> String {
         }
         o.push_str("</ul>\n");
     }
+    if let Some(s) = &a.assessed {
+        o.push_str(&score_trace_html(a, s));
+    }
     o.push_str("<h2>用于转移支付绩效自评表的数值</h2><ul>\n");
     o.push_str(&format!(
         "<li>数量指标：考核单位数 {}个；获得资金的单位数 {}个</li>\n",
@@ -273,6 +314,6 @@ pub fn html(a: &Allocation) -> String {
     for (name, c) in &a.derived.costs {
         o.push_str(&format!("<li>成本指标：{}：{}</li>\n", esc(name), esc(c)));
     }
-    o.push_str("</ul></body></html>\n");
+    o.push_str("</ul>\n");
     o
 }

@@ -211,11 +211,25 @@ pub struct Analysis {
     pub scores: Option<Scores>,
     /// Errors in the `[evaluation]` part: the report is still built, without scores.
     pub score_errors: Vec<InputError>,
+    /// The transfer-payment tables filled from allocation plans, and the plans not used.
+    pub plans: allocation::PlansApplied,
 }
 
 /// Read, score, report and check an input text.
 pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, ReadError> {
-    let (uy, cats) = lib.read_input(text, origin)?;
+    analyse_with_plans(lib, text, origin, &[])
+}
+
+/// [`analyse`] with the unit's allocation plans filling its transfer-payment self-evaluation
+/// tables before scoring and reporting ([`allocation::fill_from_plans`]).
+pub fn analyse_with_plans(
+    lib: &Library,
+    text: &str,
+    origin: &str,
+    plans: &[allocation::PlanResult],
+) -> Result<Analysis, ReadError> {
+    let (mut uy, cats) = lib.read_input(text, origin)?;
+    let applied = allocation::fill_from_plans(&mut uy, plans);
     let (scores, score_errors) = match score(lib, &uy).map_err(ReadError::Data)? {
         Scored::Nothing => (None, Vec::new()),
         Scored::Scores(s) => (Some(*s), Vec::new()),
@@ -229,6 +243,7 @@ pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, Read
         checks,
         scores,
         score_errors,
+        plans: applied,
     })
 }
 

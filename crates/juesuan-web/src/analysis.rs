@@ -3,10 +3,12 @@
 //! comparison. Pure functions over the input text; the app caches results per version id
 //! because versions are immutable.
 
+use juesuan_app::allocation::{PlanResult, PlansApplied};
 use juesuan_core::{Catalogues, UnitYear};
 use juesuan_data::{Library, ReadError};
 use juesuan_report::evaluation::Scores;
 use juesuan_report::Report;
+use juesuan_store::StoredPlan;
 use serde::Serialize;
 
 pub use juesuan_app::CheckSummary;
@@ -43,17 +45,61 @@ pub struct Analysis {
     pub scores: Option<Scores>,
     /// Errors in the `[evaluation]` part (the report is still built without scores).
     pub score_errors: Vec<String>,
+    /// The transfer-payment tables filled from the unit's allocation plans, and the plans not
+    /// used (with why).
+    pub plans: PlansApplied,
+    /// The stored version and plan versions this was built from (the caches' key).
+    pub key: ReportKey,
 }
 
-/// Build the report, run the checks and score the evaluation of an input.
-pub fn analyse(lib: &Library, text: &str, origin: &str) -> Result<Analysis, Vec<String>> {
-    let a = juesuan_app::analyse(lib, text, origin).map_err(messages)?;
+/// What a unit-year's report is built from: a stored version and the plan versions that
+/// fill its transfer-payment tables (ids, ascending).
+pub type ReportKey = (i64, Vec<i64>);
+
+/// The stored plans of a unit-year, read and allocated; a stored plan that no longer
+/// allocates (a data file changed) is listed as not used, with its errors.
+pub fn read_plans(plans: &[StoredPlan]) -> (Vec<PlanResult>, Vec<String>) {
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for p in plans {
+        match crate::plans::run_stored(p) {
+            Ok(r) => ok.push(r),
+            Err(errors) => failed.push(format!(
+                "分配计划“{}”（第{}版）无法分配，未用于报告：{}",
+                p.info.title,
+                p.info.number,
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )),
+        }
+    }
+    (ok, failed)
+}
+
+/// Build the report, run the checks and score the evaluation of an input, its
+/// transfer-payment tables filled from `plans`.
+pub fn analyse(
+    lib: &Library,
+    text: &str,
+    origin: &str,
+    plans: &[StoredPlan],
+    key: ReportKey,
+) -> Result<Analysis, Vec<String>> {
+    let (results, failed) = read_plans(plans);
+    let a = juesuan_app::analyse_with_plans(lib, text, origin, &results).map_err(messages)?;
+    let mut applied = a.plans;
+    applied.unused.extend(failed);
     Ok(Analysis {
         unit_year: a.unit_year,
         report: a.report,
         checks: a.checks,
         scores: a.scores,
         score_errors: a.score_errors.iter().map(|e| e.to_string()).collect(),
+        plans: applied,
+        key,
     })
 }
 

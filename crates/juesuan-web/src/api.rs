@@ -58,6 +58,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             axum::routing::delete(revoke),
         )
         .route("/api/v1/events", get(events))
+        .route(
+            "/api/v1/plans",
+            get(plans)
+                .post(save_plan)
+                .layer(DefaultBodyLimit::max(2 * state.opts.max_upload + 64 * 1024)),
+        )
+        .route("/api/v1/plans/{id}", get(plan))
+        .route("/api/v1/plans/{id}/files/{which}", get(plan_file))
         .layer(DefaultBodyLimit::max(256 * 1024))
 }
 
@@ -436,4 +444,66 @@ async fn events(
     Query(q): Query<EventsQuery>,
 ) -> Res<Json<Vec<ops::EventView>>> {
     Ok(Json(ops::events(&s, &u, q.limit.unwrap_or(100)).await?))
+}
+
+// ------------------------------------------------------------------ allocation plans
+
+fn plan_json(p: &juesuan_store::PlanInfo) -> Value {
+    json!({
+        "id": p.id, "unit_code": p.unit_code, "year": p.year, "title": p.title,
+        "number": p.number, "author": p.author, "created_at": p.created_at, "note": p.note,
+        "plan_name": p.plan_name, "kpi_name": p.kpi_name,
+        "pool_wan": p.pool.exact(juesuan_core::MoneyUnit::Wan), "recipients": p.recipients,
+    })
+}
+
+async fn plans(State(s): State<AppState>, ApiUser(u): ApiUser) -> Res<Json<Value>> {
+    let list = crate::plans::list(&s, &u).await?;
+    Ok(Json(Value::Array(list.iter().map(plan_json).collect())))
+}
+
+async fn save_plan(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Res<(StatusCode, Json<Value>)> {
+    let mut mp = mp.map_err(|_| {
+        AppError::bad("请求体须为 multipart/form-data：字段 unit、note，文件 plan（必填）和 kpi")
+    })?;
+    let r = crate::plans::receive(&s, &mut mp)
+        .await
+        .map_err(|(_, e)| e)?;
+    let p = crate::plans::save(&s, &u, r.upload()?).await?;
+    Ok((StatusCode::CREATED, Json(plan_json(&p))))
+}
+
+async fn plan(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    uri: axum::http::Uri,
+) -> Res<Json<Value>> {
+    let v = crate::plans::view(&s, &u, id, &crate::plans::what_if_changes(uri.query())).await?;
+    let what_if = v.what_if.as_ref().map(|w| match &w.outcome {
+        Ok((after, moves)) => json!({ "changes": w.spec, "after": after, "moves": moves }),
+        Err(errors) => json!({
+            "changes": w.spec,
+            "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }),
+    });
+    Ok(Json(json!({
+        "plan": plan_json(&v.stored.info),
+        "allocation": v.result.allocation,
+        "versions": v.versions.iter().map(plan_json).collect::<Vec<_>>(),
+        "what_if": what_if,
+    })))
+}
+
+async fn plan_file(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, which)): Path<(i64, String)>,
+) -> Res<Response> {
+    let (name, kind, bytes) = crate::plans::file(&s, &u, id, &which).await?;
+    Ok(crate::plans::attachment(&name, kind, bytes))
 }

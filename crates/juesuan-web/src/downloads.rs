@@ -158,13 +158,13 @@ pub async fn render_async(
     v: StoredVersion,
     a: std::sync::Arc<Analysis>,
 ) -> Result<Download, AppError> {
-    let id = v.info.id;
+    let key = a.key.clone();
     if !matches!(format, Format::Docx | Format::Pdf | Format::Xlsx) {
         return tokio::task::spawn_blocking(move || render(format, &v, &a))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    if let Some(d) = state.render_cached(id, format) {
+    if let Some(d) = state.render_cached(&key, format) {
         return Ok((*d).clone());
     }
     let label = FORMATS
@@ -175,7 +175,7 @@ pub async fn render_async(
         .renders
         .run(label, move || render(format, &v, &a))
         .await?;
-    state.remember_render(id, format, std::sync::Arc::new(d.clone()));
+    state.remember_render(key, format, std::sync::Arc::new(d.clone()));
     Ok(d)
 }
 

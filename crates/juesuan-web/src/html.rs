@@ -144,7 +144,7 @@ pub struct Viewer<'a> {
 pub fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
     let mut nav = String::from("<a class=\"brand\" href=\"/\">决算公开</a>");
     if let Some(v) = viewer {
-        nav.push_str("<a href=\"/\">单位与年度</a><a href=\"/upload\">上传</a>");
+        nav.push_str("<a href=\"/\">单位与年度</a><a href=\"/upload\">上传</a><a href=\"/plans\">分配计划</a>");
         if v.is_reviewer {
             nav.push_str("<a href=\"/review\">审核看板</a><a href=\"/audit\">核对已公开报告</a>");
         }

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod openapi;
 mod ops;
 mod pages;
+mod plans;
 pub mod published;
 pub mod session;
 
@@ -154,8 +155,9 @@ pub struct CheckedVersion {
 /// are only bounded (analyses and rendered files by their estimated bytes, least recently
 /// used first out).
 struct Cache {
-    analyses: Mutex<limits::ByteCache<i64, Analysis>>,
-    renders: Mutex<limits::ByteCache<(i64, downloads::Format), downloads::Download>>,
+    analyses: Mutex<limits::ByteCache<analysis::ReportKey, Analysis>>,
+    renders:
+        Mutex<limits::ByteCache<(analysis::ReportKey, downloads::Format), downloads::Download>>,
     checks: Mutex<HashMap<i64, CheckedVersion>>,
 }
 
@@ -211,9 +213,19 @@ impl AppState {
         }
     }
 
-    /// The full analysis of a stored version (report, checks, scores), cached.
-    pub(crate) async fn analysis(&self, id: i64, text: &str) -> Result<Arc<Analysis>, AppError> {
-        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
+    /// The full analysis of a stored version (report, checks, scores) with the allocation
+    /// plans that fill its transfer-payment tables, cached by both (versions never change;
+    /// a new plan version is a new key).
+    pub(crate) async fn analysis(
+        &self,
+        id: i64,
+        text: &str,
+        plans: Vec<juesuan_store::StoredPlan>,
+    ) -> Result<Arc<Analysis>, AppError> {
+        let mut plan_ids: Vec<i64> = plans.iter().map(|p| p.info.id).collect();
+        plan_ids.sort_unstable();
+        let key: analysis::ReportKey = (id, plan_ids);
+        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&key) {
             return Ok(a.clone());
         }
         let permit = self
@@ -223,18 +235,19 @@ impl AppState {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         // Another request may have built it while this one waited.
-        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&id) {
+        if let Some(a) = self.cache.analyses.lock().expect("cache").get(&key) {
             return Ok(a.clone());
         }
         let building = self.cache_in_flight();
         let (lib, text) = (self.lib.clone(), text.to_string());
         let origin = format!("版本{id}");
+        let built_key = key.clone();
         // The permit and the count go with the work: a request given up (timeout, closed
         // connection) does not free its place before the build is done.
         let a = tokio::task::spawn_blocking(move || {
             // Fields drop in order: the count before the permit.
             let _held = (building, permit);
-            analysis::analyse(&lib, &text, &origin)
+            analysis::analyse(&lib, &text, &origin, &plans, built_key)
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -244,7 +257,7 @@ impl AppState {
             .analyses
             .lock()
             .expect("cache")
-            .insert(id, a.clone());
+            .insert(key, a.clone());
         Ok(a)
     }
 
@@ -261,22 +274,30 @@ impl AppState {
         self.analyses_peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// A rendered file of a version, cached by version and format.
+    /// A rendered file of a report, cached by what it is built from and the format.
     pub(crate) fn render_cached(
         &self,
-        id: i64,
+        key: &analysis::ReportKey,
         f: downloads::Format,
     ) -> Option<Arc<downloads::Download>> {
-        self.cache.renders.lock().expect("cache").get(&(id, f))
+        self.cache
+            .renders
+            .lock()
+            .expect("cache")
+            .get(&(key.clone(), f))
     }
 
     pub(crate) fn remember_render(
         &self,
-        id: i64,
+        key: analysis::ReportKey,
         f: downloads::Format,
         d: Arc<downloads::Download>,
     ) {
-        self.cache.renders.lock().expect("cache").insert((id, f), d);
+        self.cache
+            .renders
+            .lock()
+            .expect("cache")
+            .insert((key, f), d);
     }
 
     /// The consistency checks of a stored version, cached.

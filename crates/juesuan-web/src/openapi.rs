@@ -30,6 +30,10 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/users/{id}/grants", "授权填报单位（管理员）/ grant a unit (admin)", "admin"),
     ("delete", "/api/v1/users/{id}/grants/{unit}", "撤销授权（管理员）/ revoke a grant (admin)", "admin"),
     ("get", "/api/v1/events", "操作日志（管理员）/ audit log (admin)", "admin"),
+    ("get", "/api/v1/plans", "可查看的转移支付分配计划（各计划的最新版本）/ allocation plans", "plans"),
+    ("post", "/api/v1/plans", "上传分配计划（multipart：unit、plan、kpi、note），先完成分配，有错误时不保存（400，列出 A001–A009）；成功时保存为该计划的新版本 / store an allocation plan", "plans"),
+    ("get", "/api/v1/plans/{id}", "一个分配计划版本：分配结果（名次、得分、各分配行、计算过程、自评表数值）、全部版本；what_if 给出假设分析 / one plan version with its allocation", "plans"),
+    ("get", "/api/v1/plans/{id}/files/{which}", "下载分配计划版本的文件：plan（计划 .toml）或 kpi（考核数据）/ a plan version's files", "plans"),
 ];
 
 fn param(name: &str, location: &str, schema: Value, required: bool, description: &str) -> Value {
@@ -64,7 +68,11 @@ fn path_parameters(path: &str) -> Vec<Value> {
         if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             let (schema, desc) = match name {
                 "year" => (json!({"type": "integer"}), "年度"),
+                "id" if path.starts_with("/api/v1/plans") => {
+                    (json!({"type": "integer"}), "分配计划的版本号")
+                }
                 "id" => (json!({"type": "integer"}), "版本号或用户编号"),
+                "which" => (json!({"type": "string", "enum": ["plan", "kpi"]}), "文件"),
                 "format" => (
                     json!({"type": "string", "enum": ["docx", "pdf", "xlsx", "html", "md", "json", "checks", "scores", "toml"]}),
                     "下载格式",
@@ -133,6 +141,14 @@ fn query_parameters(path: &str) -> Vec<Value> {
             json!({"type": "string", "enum": ["json", "csv", "text", "html"], "default": "json"}),
             false,
             "汇总的格式（也可作为表单字段 format）：json、csv（UTF-8 BOM）、text、html",
+        ));
+    }
+    if path == "/api/v1/plans/{id}" {
+        p.push(query(
+            "what_if",
+            json!({"type": "array", "items": {"type": "string"}, "maxItems": 8}),
+            false,
+            "假设分析的改动（可重复，依次应用），如 registration.weight=0.4、pool=80、天府科技云考核奖励.n=6（docs/allocation.md 第5节）",
         ));
     }
     if path == "/api/v1/events" {
@@ -213,6 +229,13 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
                     "description": "已公开的报告，每个文件一个字段（带文件名，按扩展名读取）；每批不超过50个文件、合计不超过50 MB（服务器设置）" },
                 "format": { "type": "string", "enum": ["json", "csv", "text", "html"] } },
                 "required": ["files"] } } } })),
+        ("post", "/api/v1/plans") => Some(json!({ "required": true, "content": {
+            "multipart/form-data": { "schema": { "type": "object", "properties": {
+                "unit": { "type": "string", "description": "分配单位编码（须有该单位的填报权限）" },
+                "plan": { "type": "string", "format": "binary", "description": "分配计划（.toml，UTF-8，docs/allocation.md）" },
+                "kpi": { "type": "string", "format": "binary", "description": "考核数据（.csv 或 .xlsx）；计划的 [kpi] 写了 file 时必填" },
+                "note": { "type": "string", "description": "版本说明" } },
+                "required": ["unit", "plan"] } } } })),
         ("post", "/api/v1/users") => Some(obj(
             json!({"name": {"type": "string"}, "role": {"type": "string", "enum": ["preparer", "reviewer", "admin"]}, "password": {"type": "string", "minLength": 10}}),
             &["name", "role", "password"],

@@ -192,7 +192,9 @@ pub async fn unit_year(
         None => state.store.latest(code, year).await?,
     }
     .ok_or_else(|| AppError::NotFound(format!("单位“{code}”没有{year}年度的数据：请先上传")))?;
-    let a = state.analysis(v.info.id, &v.input_toml).await?;
+    // The unit's allocation plans of the year fill the report's transfer-payment tables.
+    let plans = state.store.latest_plans(code, year).await?;
+    let a = state.analysis(v.info.id, &v.input_toml, plans).await?;
     Ok((v, a))
 }
 

@@ -2,6 +2,7 @@
 //! form, which has no session yet, uses a double-submit cookie.
 
 mod admin;
+mod plans;
 mod review;
 mod unit_year;
 
@@ -131,6 +132,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .post(upload)
                 .layer(DefaultBodyLimit::max(state.opts.max_upload + 64 * 1024)),
         )
+        .route(
+            "/plans",
+            get(plans::list)
+                .post(plans::upload)
+                .layer(DefaultBodyLimit::max(2 * state.opts.max_upload + 64 * 1024)),
+        )
+        .route("/plans/{id}", get(plans::view))
+        .route("/plans/{id}/files/{which}", get(plans::file))
         .route("/review", get(review::review))
         .route("/review.csv", get(review::review_csv))
         .route(

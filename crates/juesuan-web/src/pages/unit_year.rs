@@ -320,7 +320,51 @@ fn scores_section(body: &mut String, a: &Analysis) {
     for e in &a.score_errors {
         let _ = write!(body, "<p class=\"msg\">{}</p>", esc(e));
     }
+    plans_section(body, a);
     body.push_str("</div>");
+}
+
+/// The transfer-payment tables the unit's allocation plans filled (docs/allocation.md 6.1),
+/// the figures that differ from the plan, and the plans not used, with why.
+fn plans_section(body: &mut String, a: &Analysis) {
+    let applied = &a.plans;
+    if applied.tables.is_empty() && applied.unused.is_empty() {
+        return;
+    }
+    body.push_str("<h2 id=\"plans\">转移支付分配计划</h2><ul>");
+    for t in &applied.tables {
+        let what = if t.filled.is_empty() {
+            "表中数值与分配结果逐项核对".to_string()
+        } else {
+            let names: Vec<String> = t
+                .filled
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}“{}”{}",
+                        f.kind,
+                        f.name,
+                        if f.added { "（新增）" } else { "" }
+                    )
+                })
+                .collect();
+            format!("由分配结果填入{}项：{}", t.filled.len(), names.join("、"))
+        };
+        let _ = write!(
+            body,
+            "<li>第五部分“{}”转移支付绩效自评表使用分配计划“{}”：{}</li>",
+            esc(&t.project),
+            esc(&t.plan),
+            esc(&what)
+        );
+        for w in &t.warnings {
+            let _ = write!(body, "<li class=\"msg\">{}</li>", esc(w));
+        }
+    }
+    for why in &applied.unused {
+        let _ = write!(body, "<li class=\"msg\">{}</li>", esc(why));
+    }
+    body.push_str("</ul><p class=\"note\">分配计划在“分配计划”页上传和查看；报告使用本单位本年度各计划的最新版本。</p>");
 }
 
 /// 版本: every version, newest first, with view, compare and restore.
