@@ -1,22 +1,26 @@
-//! The importer of official Excel exports of the national nine tables: finds each table,
-//! reads what it states, and inverts the template's derivation into base facts.
+//! The importer of official Excel exports of the disclosure tables: finds each table of the
+//! set, reads what it states, and inverts the template's derivation into base facts.
 //!
-//! Which table gives which facts (data/tables/national-2021.toml):
-//! - 本年收入 by source × 项: 公开02表 per source column; its 财政拨款收入 column is split into
-//!   政府性基金 (公开08表 本年收入), 国有资本经营 (公开09表 本年收入) and the rest, 一般公共预算.
-//! - 本年支出 by source × nature × 项: 一般公共预算 basic/project from 公开05表, 政府性基金 and
-//!   国有资本经营 from 公开08/09表; the non-fiscal remainder is 公开03表 minus those, and all of
-//!   上缴上级 / 经营 / 对附属单位补助 spending.
-//! - 基本支出 by 经济科目 (一般公共预算): 公开06表 款 rows.
-//! - 年初结转和结余: 政府性基金 / 国有资本经营 from 公开08/09表 合计, 一般公共预算 = 公开04表
-//!   年初财政拨款结转和结余 minus those, non-fiscal = 公开01表 年初结转和结余 minus 公开04表's.
-//! - 使用非财政拨款结余, 结余分配: 公开01表. “三公” budget and actual: 公开07表.
+//! Which table gives which facts is data: the set's `[import]` roles
+//! (`juesuan_core::import_roles`, docs/data-files.md §4.10). In the national numbering:
+//! - 本年收入 by source × 项: income (公开02表) per source column; its 财政拨款收入 column is
+//!   split into 政府性基金 (government_fund, 公开08表 本年收入), 国有资本经营 (state_capital,
+//!   公开09表 本年收入) and the rest, 一般公共预算.
+//! - 本年支出 by source × nature × 项: 一般公共预算 basic/project from general_budget_spending
+//!   (公开05表), 政府性基金 and 国有资本经营 from the two fund tables; the non-fiscal remainder
+//!   is spending (公开03表) minus those, and all of 上缴上级 / 经营 / 对附属单位补助 spending.
+//! - 基本支出 by 经济科目 (一般公共预算): general_budget_basic_economic (公开06表) 款 rows.
+//! - 年初结转和结余: the fund tables' 合计, 一般公共预算 = fiscal_summary (公开04表)
+//!   年初财政拨款结转和结余 minus those, non-fiscal = summary (公开01表) minus fiscal_summary.
+//! - 使用非财政拨款结余, 结余分配: summary. “三公” budget and actual: sangong (公开07表), its
+//!   items as rows or as columns.
 //!
 //! The tables do not split non-fiscal spending (and non-fiscal 年初结转) by source: all of it
 //! is attributed to the non-fiscal source with the largest 本年收入 (其他收入 when there is
-//! none), and a warning says so. Every other cell (类, 款, 合计, 总计, the totals tables) is
-//! compared with the tables derived from the imported facts; differences are warnings and
-//! the stated tables keep the workbook's own figures for `juesuan check`.
+//! none), and a warning says so. Every other cell (类, 款, 合计, 总计, the totals tables, the
+//! tables playing no role) is compared with the tables derived from the imported facts;
+//! differences are warnings and the stated tables keep the workbook's own figures for
+//! `juesuan check`.
 
 use crate::error::{ImportError, ImportWarning, Place, Problem, ProblemKind};
 use crate::grid::{read_workbook, Sheet, Value};
@@ -34,7 +38,7 @@ use std::collections::BTreeMap;
 /// What an import yields.
 #[derive(Debug, Clone)]
 pub struct Imported {
-    /// The base facts the nine tables determine (本年收入, 本年支出, 基本支出经济分类,
+    /// The base facts the tables determine (本年收入, 本年支出, 基本支出经济分类,
     /// 年初结转和结余, 使用非财政拨款结余, 结余分配, “三公” budget and actual), in canonical
     /// order without locations (see [`table_facts`]).
     pub facts: FactTable,
@@ -195,7 +199,7 @@ pub fn import_workbook(
     import_workbook_with_limits(bytes, set, catalogues, year, &Limits::default())
 }
 
-/// Import a workbook of the national nine tables (the set must have their ids and columns).
+/// Import a workbook of the tables of `set` (its `[import]` roles say which table gives what).
 pub fn import_workbook_with_limits(
     bytes: &[u8],
     set: &TableSet,

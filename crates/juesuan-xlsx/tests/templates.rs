@@ -380,3 +380,54 @@ fn split_code_columns_printed_only_where_they_change_import_alike() {
         }
     }
 }
+
+/// Shanghai's 国有资本经营 table (公开08表) prints spending only: state-capital income cannot
+/// be put on its 科目 from the tables. The import says so (naming the figure and what to
+/// change), counts it as 一般公共预算, and the summary table's row shows the gap; the
+/// spending itself is imported from that table.
+#[test]
+fn shanghai_state_capital_income_not_listed_by_item_is_a_warning() {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2024).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../juesuan-audit/tests/units/no-sangong.toml"),
+    )
+    .unwrap()
+    .replacen(
+        "[basic_economic.general_budget]",
+        "[income.state_capital]\n\"2130104\" = 3.5\n\n[expenditure.project.state_capital]\n\"2130104\" = 3.5\n\n[basic_economic.general_budget]",
+        1,
+    );
+    let text = as_template(&text, ("shanghai", Some("shanghai"), 2024));
+    let uy = parse_input(&text, "sc.toml", &cats).unwrap();
+    let set = lib.table_set("shanghai", 2024).unwrap();
+    let tables = derive_tables(&set, &uy, &cats);
+    let bytes = write_workbook(&tables, &uy).unwrap();
+    let imported =
+        import_workbook_with(&bytes, &set, &cats, 2024, &ImportOptions::default()).unwrap();
+    let notes: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|w| w.contains("国有资本经营预算财政拨款收入3.50万元")
+                && w.contains("[income.state_capital]")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|w| w.contains("“收入支出决算总表”填列数3.50")),
+        "{notes:#?}"
+    );
+    let spent = |f: &FactTable, s: FundSource| -> Amount {
+        f.facts
+            .iter()
+            .filter(|x| x.measure == Measure::Expenditure && x.source == Some(s))
+            .map(|x| x.amount)
+            .sum()
+    };
+    assert_eq!(
+        spent(&imported.facts, FundSource::StateCapital),
+        spent(&uy.facts, FundSource::StateCapital)
+    );
+}
