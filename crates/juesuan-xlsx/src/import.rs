@@ -371,6 +371,15 @@ fn locate_and_read(
         }
         let role = set.import.role_of(&spec.id);
         match first_failure {
+            // A table playing no role is only compared: one that does not read is not checked.
+            Some(p) if role.is_none() => warnings.push(ImportWarning {
+                place: p.place,
+                message: format!(
+                    "{}（{}）；该表不担任导入角色，导入不从该表取数，只是没有核对它",
+                    p.message, p.hint
+                ),
+                code: None,
+            }),
             Some(p) => problems.push(p),
             None if role.is_some_and(ImportRole::required) => problems.push(Problem {
                 kind: ProblemKind::MissingTable,

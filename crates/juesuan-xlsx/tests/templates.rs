@@ -431,3 +431,40 @@ fn shanghai_state_capital_income_not_listed_by_item_is_a_warning() {
         spent(&uy.facts, FundSource::StateCapital)
     );
 }
+
+/// A table playing no role (Sichuan's 公开05表) whose header does not read is only not
+/// checked: a warning naming it, and the import goes on with the same facts.
+#[test]
+fn a_table_playing_no_role_that_does_not_read_is_a_warning() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.template == "sichuan" && c.name.contains("mixed"))
+        .unwrap();
+    let mut tables = case.tables.clone();
+    let s05 = tables.iter_mut().find(|t| t.id == "s05").unwrap();
+    for h in s05.header.iter_mut().flatten() {
+        if h.text == "人员经费" {
+            h.text = "人员开支".into();
+        }
+    }
+    let bytes = plain_workbook(&tables, false);
+    let imported = import_workbook_with(
+        &bytes,
+        &case.set,
+        &case.cats,
+        case.year,
+        &ImportOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let notes: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|w| w.contains("“人员经费”列") && w.contains("不担任导入角色")),
+        "{notes:#?}"
+    );
+    assert_eq!(
+        by_printed_source(&imported.facts),
+        by_printed_source(&table_facts(&case.uy.facts))
+    );
+}
