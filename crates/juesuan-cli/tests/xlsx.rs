@@ -257,3 +257,65 @@ fn a_bad_workbook_is_a_located_error_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Issue #13 item 5 / #17: a Shanghai unit imports its own nine tables (split 类/款/项 code
+/// columns, the 人员经费 | 公用经费 economic table, the horizontal “三公” table) with
+/// `--template shanghai`; the file written validates and gives back the very same tables.
+#[test]
+fn import_reads_shanghai_tables_with_the_shanghai_template() {
+    let lib = Library::embedded();
+    let cats = lib.catalogues(2024).unwrap();
+    let demo = workspace().join("examples/shanghai-demo-2024/input.toml");
+    let uy = parse_input(&std::fs::read_to_string(&demo).unwrap(), "demo", &cats).unwrap();
+    let set = lib.table_set("shanghai", 2024).unwrap();
+    let tables = derive_tables(&set, &uy, &cats);
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("tables.xlsx");
+    std::fs::write(&book, juesuan_xlsx::write_workbook(&tables, &uy).unwrap()).unwrap();
+    for base in [None, Some(demo.to_str().unwrap())] {
+        let out = dir.path().join("imported.toml");
+        let mut args = vec![
+            "import",
+            book.to_str().unwrap(),
+            "--template",
+            "shanghai",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend(base.iter().flat_map(|b| ["--base", *b]));
+        let o = run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = std::fs::read_to_string(&out).unwrap();
+        let imported = parse_input(&text, "out.toml", &cats).unwrap();
+        assert_eq!(imported.year, 2024);
+        assert_eq!(imported.template, "shanghai");
+        assert_eq!(derive_tables(&set, &imported, &cats), tables);
+        let v = run(&["validate", out.to_str().unwrap()]);
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    }
+}
+
+/// A table set declaring no `[import]` roles (the national budget tables) is refused with
+/// X002, naming the role it lacks and the set; nothing is written.
+#[test]
+fn import_with_a_set_lacking_a_role_is_x002_naming_the_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = example_workbook(dir.path());
+    let out = dir.path().join("x.toml");
+    let o = run(&[
+        "import",
+        book.to_str().unwrap(),
+        "--template",
+        "national-budget",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("错误[X002]：表格模板“national-budget”")
+            && err.contains("导入角色“summary”（收入支出决算总表）"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -16,6 +16,7 @@ pub mod error;
 pub mod evaluation;
 pub mod expr;
 pub mod facts;
+pub mod import_roles;
 pub mod input;
 pub mod limits;
 pub mod markup;

@@ -12,6 +12,7 @@
 
 use crate::catalogue::{parent_code, Catalogues};
 use crate::facts::{FactFilter, FactTable};
+use crate::import_roles::{resolve as resolve_roles, ImportRoles, RawImport};
 use crate::model::UnitYear;
 use crate::money::{Amount, MoneyUnit};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,13 @@ pub struct TableSet {
     pub year: i32,
     #[serde(rename = "table")]
     pub tables: Vec<TableSpec>,
+    /// 导入角色 as written (`[import]`), resolved into [`TableSet::import`] at load.
+    #[serde(default, rename = "import")]
+    import_section: Option<RawImport>,
+    /// 导入角色: which table plays which role for the Excel importer (`[import]`,
+    /// docs/data-files.md §4.10); empty when the set declares none.
+    #[serde(skip)]
+    pub import: ImportRoles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -248,7 +256,7 @@ pub struct FooterPair {
 impl TableSet {
     /// Parse and validate a template file.
     pub fn from_toml(text: &str, origin: &str) -> Result<TableSet, String> {
-        let set: TableSet =
+        let mut set: TableSet =
             toml::from_str(text).map_err(|e| format!("{origin}: 表格模板格式错误：{e}"))?;
         let mut ids = HashSet::new();
         for t in &set.tables {
@@ -317,6 +325,9 @@ impl TableSet {
                     }
                 }
             }
+        }
+        if let Some(raw) = &set.import_section {
+            set.import = resolve_roles(raw, &set.tables, text, origin)?;
         }
         Ok(set)
     }

@@ -36,7 +36,7 @@ impl fmt::Display for Place {
 pub enum ProblemKind {
     /// X001 不是可读的 .xlsx 文件或超出安全限制
     File,
-    /// X002 表格模板不受导入支持
+    /// X002 表格模板缺少导入角色（`[import]`）
     Template,
     /// X003 找不到公开表
     MissingTable,
@@ -87,7 +87,7 @@ impl juesuan_core::Coded for ProblemKind {
     fn title(self) -> &'static str {
         match self {
             ProblemKind::File => "不是可读的 .xlsx 文件或超出安全限制",
-            ProblemKind::Template => "表格模板不受导入支持",
+            ProblemKind::Template => "表格模板缺少导入角色",
             ProblemKind::MissingTable => "找不到公开表",
             ProblemKind::Layout => "表头、列或行无法识别",
             ProblemKind::Amount => "单元格不是有效金额",

@@ -1,22 +1,26 @@
-//! The importer of official Excel exports of the national nine tables: finds each table,
-//! reads what it states, and inverts the template's derivation into base facts.
+//! The importer of official Excel exports of the disclosure tables: finds each table of the
+//! set, reads what it states, and inverts the template's derivation into base facts.
 //!
-//! Which table gives which facts (data/tables/national-2021.toml):
-//! - 本年收入 by source × 项: 公开02表 per source column; its 财政拨款收入 column is split into
-//!   政府性基金 (公开08表 本年收入), 国有资本经营 (公开09表 本年收入) and the rest, 一般公共预算.
-//! - 本年支出 by source × nature × 项: 一般公共预算 basic/project from 公开05表, 政府性基金 and
-//!   国有资本经营 from 公开08/09表; the non-fiscal remainder is 公开03表 minus those, and all of
-//!   上缴上级 / 经营 / 对附属单位补助 spending.
-//! - 基本支出 by 经济科目 (一般公共预算): 公开06表 款 rows.
-//! - 年初结转和结余: 政府性基金 / 国有资本经营 from 公开08/09表 合计, 一般公共预算 = 公开04表
-//!   年初财政拨款结转和结余 minus those, non-fiscal = 公开01表 年初结转和结余 minus 公开04表's.
-//! - 使用非财政拨款结余, 结余分配: 公开01表. “三公” budget and actual: 公开07表.
+//! Which table gives which facts is data: the set's `[import]` roles
+//! (`juesuan_core::import_roles`, docs/data-files.md §4.10). In the national numbering:
+//! - 本年收入 by source × 项: income (公开02表) per source column; its 财政拨款收入 column is
+//!   split into 政府性基金 (government_fund, 公开08表 本年收入), 国有资本经营 (state_capital,
+//!   公开09表 本年收入) and the rest, 一般公共预算.
+//! - 本年支出 by source × nature × 项: 一般公共预算 basic/project from general_budget_spending
+//!   (公开05表), 政府性基金 and 国有资本经营 from the two fund tables; the non-fiscal remainder
+//!   is spending (公开03表) minus those, and all of 上缴上级 / 经营 / 对附属单位补助 spending.
+//! - 基本支出 by 经济科目 (一般公共预算): general_budget_basic_economic (公开06表) 款 rows.
+//! - 年初结转和结余: the fund tables' 合计, 一般公共预算 = fiscal_summary (公开04表)
+//!   年初财政拨款结转和结余 minus those, non-fiscal = summary (公开01表) minus fiscal_summary.
+//! - 使用非财政拨款结余, 结余分配: summary. “三公” budget and actual: sangong (公开07表), its
+//!   items as rows or as columns.
 //!
 //! The tables do not split non-fiscal spending (and non-fiscal 年初结转) by source: all of it
 //! is attributed to the non-fiscal source with the largest 本年收入 (其他收入 when there is
-//! none), and a warning says so. Every other cell (类, 款, 合计, 总计, the totals tables) is
-//! compared with the tables derived from the imported facts; differences are warnings and
-//! the stated tables keep the workbook's own figures for `juesuan check`.
+//! none), and a warning says so. Every other cell (类, 款, 合计, 总计, the totals tables, the
+//! tables playing no role) is compared with the tables derived from the imported facts;
+//! differences are warnings and the stated tables keep the workbook's own figures for
+//! `juesuan check`.
 
 use crate::error::{ImportError, ImportWarning, Place, Problem, ProblemKind};
 use crate::grid::{read_workbook, Sheet, Value};
@@ -24,15 +28,17 @@ use crate::read::{find_candidates, preparer, read_table, ReadContext, StatedTabl
 use crate::safety::Limits;
 use crate::text::norm;
 use juesuan_core::facts::{Fact, FactFilter, FactTable, FundSource, Measure, Nature, Scenario};
+use juesuan_core::import_roles::{ImportRole, SANGONG_ITEMS};
 use juesuan_core::money::{Amount, MoneyUnit};
 use juesuan_core::tables::{derive_table, Table, TableSet};
+use juesuan_core::template_match::sides;
 use juesuan_core::{Catalogues, ErrorCode, Gap, StatedPrecision};
 use std::collections::BTreeMap;
 
 /// What an import yields.
 #[derive(Debug, Clone)]
 pub struct Imported {
-    /// The base facts the nine tables determine (本年收入, 本年支出, 基本支出经济分类,
+    /// The base facts the tables determine (本年收入, 本年支出, 基本支出经济分类,
     /// 年初结转和结余, 使用非财政拨款结余, 结余分配, “三公” budget and actual), in canonical
     /// order without locations (see [`table_facts`]).
     pub facts: FactTable,
@@ -130,42 +136,6 @@ fn conflict_warning(
     }
 }
 
-/// Tables whose facts the importer needs, and the column and row ids it reads from each.
-const REQUIRED: &[(&str, &[&str])] = &[
-    ("t1", &["amount"]),
-    (
-        "t2",
-        &[
-            "total",
-            "fiscal",
-            "superior_subsidy",
-            "business",
-            "operation",
-            "affiliate",
-            "other",
-        ],
-    ),
-    (
-        "t3",
-        &[
-            "basic",
-            "project",
-            "to_superior",
-            "operation",
-            "to_affiliates",
-        ],
-    ),
-    ("t4", &["amount"]),
-    ("t5", &["basic", "project"]),
-    ("t6", &["amount"]),
-    ("t7", &["budget", "actual"]),
-];
-/// Tables whose absence means zero (a unit without such funds may leave them out).
-const OPTIONAL: &[(&str, &[&str])] = &[
-    ("t8", &["carryover_begin", "income", "basic", "project"]),
-    ("t9", &["carryover_begin", "income", "basic", "project"]),
-];
-
 const NON_FISCAL: [FundSource; 5] = [
     FundSource::SuperiorSubsidy,
     FundSource::Business,
@@ -229,7 +199,7 @@ pub fn import_workbook(
     import_workbook_with_limits(bytes, set, catalogues, year, &Limits::default())
 }
 
-/// Import a workbook of the national nine tables (the set must have their ids and columns).
+/// Import a workbook of the tables of `set` (its `[import]` roles say which table gives what).
 pub fn import_workbook_with_limits(
     bytes: &[u8],
     set: &TableSet,
@@ -280,6 +250,7 @@ pub fn import_workbook_with(
     let precision = stated_precision(&stated);
     let mut reported = Reported::new();
     let facts = build_facts(
+        set,
         &stated,
         &mut problems,
         &mut warnings,
@@ -322,36 +293,25 @@ fn magnitude_problem(stated: &BTreeMap<String, StatedTable>) -> Option<Problem> 
     })
 }
 
+/// The set declares a table for every role the importer needs (`[import]`, validated with
+/// its ids at load): else X002, naming the first missing role and the set.
 fn check_template(set: &TableSet) -> Result<(), ImportError> {
-    for (id, columns) in REQUIRED.iter().chain(OPTIONAL) {
-        let Some(spec) = set.get(id) else {
-            return Err(template_error(set, &format!("没有表“{id}”")));
-        };
-        let mut ids: Vec<&str> = spec.columns.iter().map(|c| c.id.as_str()).collect();
-        for side in [&spec.left, &spec.right].into_iter().flatten() {
-            ids.extend(side.columns.iter().map(|c| c.id.as_str()));
-        }
-        if let Some(missing) = columns.iter().find(|c| !ids.contains(c)) {
-            return Err(template_error(
-                set,
-                &format!("表“{id}”（{}）没有列“{missing}”", spec.title),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn template_error(set: &TableSet, why: &str) -> ImportError {
-    ImportError::one(Problem {
+    let Some(role) = set.import.missing().into_iter().next() else {
+        return Ok(());
+    };
+    Err(ImportError::one(Problem {
         kind: ProblemKind::Template,
         place: Place::default(),
         message: format!(
-            "表格模板“{}”（{}）不是导入程序支持的全国通用9张表：{why}",
-            set.name, set.title
+            "表格模板“{}”（{}）没有声明导入角色“{}”（{}），导入程序不知道从哪张表读取相应的数",
+            set.name,
+            set.title,
+            role.key(),
+            role.label()
         ),
-        hint: "导入目前只支持 national 模板（data/tables/national-*.toml）；请用 --template national。"
+        hint: "在表格模板文件的 [import] 中写明各角色对应的表（docs/data-files.md 第 4.10 节），或改用已声明的模板（如 --template national、sichuan、shanghai）。"
             .into(),
-    })
+    }))
 }
 
 /// Find each table of the set and read it; the first title whose layout reads wins.
@@ -409,18 +369,35 @@ fn locate_and_read(
         if out.contains_key(&spec.id) {
             continue;
         }
-        let required = REQUIRED.iter().any(|(id, _)| *id == spec.id);
+        let role = set.import.role_of(&spec.id);
         match first_failure {
+            // A table playing no role is only compared: one that does not read is not checked.
+            Some(p) if role.is_none() => warnings.push(ImportWarning {
+                place: p.place,
+                message: format!(
+                    "{}（{}）；该表不担任导入角色，导入不从该表取数，只是没有核对它",
+                    p.message, p.hint
+                ),
+                code: None,
+            }),
             Some(p) => problems.push(p),
-            None if required => problems.push(Problem {
+            None if role.is_some_and(ImportRole::required) => problems.push(Problem {
                 kind: ProblemKind::MissingTable,
                 place: Place::default(),
                 message: format!("工作簿中找不到“{}”（{}）", spec.title, spec.code),
                 hint: "导入程序按表题查找各表：请确认该表的表题单元格写有完整表名（如“收入决算表”），或工作表以表号命名（如“公开02表”）。".into(),
             }),
-            None => warnings.push(ImportWarning {
+            None if role.is_some() => warnings.push(ImportWarning {
                 place: Place::default(),
                 message: format!("工作簿中没有“{}”，按本单位无此类资金处理（金额均为0）", spec.title),
+                code: None,
+            }),
+            None => warnings.push(ImportWarning {
+                place: Place::default(),
+                message: format!(
+                    "工作簿中没有“{}”（{}）；导入不从该表取数，只是没有核对它",
+                    spec.title, spec.code
+                ),
                 code: None,
             }),
         }
@@ -449,14 +426,16 @@ fn stated_year(sheets: &[Sheet]) -> Option<i32> {
     None
 }
 
-/// Facts from the stated tables.
+/// Facts from the stated tables, each read from the table playing its role in `set`.
 fn build_facts(
+    set: &TableSet,
     stated: &BTreeMap<String, StatedTable>,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<ImportWarning>,
     (precision, prefer, reported): (Option<StatedPrecision>, Option<&str>, &mut Reported),
 ) -> FactTable {
     let mut b = FactsBuilder {
+        set,
         stated,
         problems,
         warnings,
@@ -477,6 +456,7 @@ fn build_facts(
 
 /// The official tables turned into facts, with the problems and warnings found on the way.
 struct FactsBuilder<'a> {
+    set: &'a TableSet,
     stated: &'a BTreeMap<String, StatedTable>,
     problems: &'a mut Vec<Problem>,
     warnings: &'a mut Vec<ImportWarning>,
@@ -486,30 +466,53 @@ struct FactsBuilder<'a> {
     facts: FactTable,
 }
 
+use ImportRole::{
+    FiscalSummary, GeneralBudgetBasicEconomic, GeneralBudgetSpending, GovernmentFund, Income,
+    Spending, StateCapital, Summary,
+};
+
 impl FactsBuilder<'_> {
     fn show(&self, a: Amount) -> String {
         shown(self.precision, a)
     }
 
-    fn get(&self, t: &str, row: &str, col: &str) -> Amount {
-        self.stated
-            .get(t)
+    /// The id of the table playing `role` ("" when the set has none: nothing is stated there).
+    fn id(&self, role: ImportRole) -> &str {
+        self.set.import.table(role).unwrap_or_default()
+    }
+
+    fn table(&self, role: ImportRole) -> Option<&StatedTable> {
+        self.stated.get(self.id(role))
+    }
+
+    /// The official numbers of the tables playing `roles` ("公开05表、公开08表"), for messages.
+    fn codes(&self, roles: &[ImportRole]) -> String {
+        roles
+            .iter()
+            .filter_map(|r| self.set.get(self.id(*r)))
+            .map(|t| if t.code.is_empty() { &t.title } else { &t.code })
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    fn get(&self, role: ImportRole, row: &str, col: &str) -> Amount {
+        self.table(role)
             .map(|x| x.get(row, col))
             .unwrap_or_default()
     }
 
-    fn place(&self, t: &str, row: &str, col: &str) -> Place {
-        self.stated
-            .get(t)
+    fn place(&self, role: ImportRole, row: &str, col: &str) -> Place {
+        self.table(role)
             .map(|x| x.place(row, col))
             .unwrap_or_default()
     }
 
     /// The codes of `len` digits the tables list, sorted, once each.
-    fn items(&self, tables: &[&str], len: usize) -> Vec<String> {
-        let mut v: Vec<String> = tables
+    fn items(&self, roles: &[ImportRole], len: usize) -> Vec<String> {
+        let mut v: Vec<String> = roles
             .iter()
-            .filter_map(|t| self.stated.get(*t))
+            .filter_map(|r| self.table(*r))
             .flat_map(|t| {
                 t.order
                     .iter()
@@ -547,15 +550,17 @@ impl FactsBuilder<'_> {
 
     /// A 类 or 款 row with amounts but no 项 under it cannot become facts.
     fn rows_without_items(&mut self) {
-        for (t, len) in [
-            ("t2", 7),
-            ("t3", 7),
-            ("t5", 7),
-            ("t8", 7),
-            ("t9", 7),
-            ("t6", 5),
+        for (role, len) in [
+            (Income, 7),
+            (Spending, 7),
+            (GeneralBudgetSpending, 7),
+            (GovernmentFund, 7),
+            (StateCapital, 7),
+            (GeneralBudgetBasicEconomic, 5),
         ] {
-            let Some(table) = self.stated.get(t) else {
+            // Borrow the fields, not `self`: problems are pushed while the table is read.
+            let (set, stated) = (self.set, self.stated);
+            let Some(table) = set.import.table(role).and_then(|id| stated.get(id)) else {
                 continue;
             };
             for key in &table.order {
@@ -589,20 +594,24 @@ impl FactsBuilder<'_> {
 
     /// 本年收入 by source: 一般公共预算 is 财政拨款 less the two funds.
     fn income(&mut self) {
-        for code in self.items(&["t2", "t8", "t9"], 7) {
-            let fiscal = self.get("t2", &code, "fiscal");
-            let gf = self.get("t8", &code, "income");
-            let sc = self.get("t9", &code, "income");
+        self.fund_income_not_listed();
+        for code in self.items(&[Income, GovernmentFund, StateCapital], 7) {
+            let fiscal = self.get(Income, &code, "fiscal");
+            let gf = self.get(GovernmentFund, &code, "income");
+            let sc = self.get(StateCapital, &code, "income");
             let gb = fiscal - gf - sc;
             if gb.fen() < 0 {
                 self.derived_negative(
-                    self.place("t2", &code, "fiscal"),
+                    self.place(Income, &code, "fiscal"),
                     format!(
                         "科目“{code}”财政拨款收入{}万元，小于政府性基金和国有资本经营预算财政拨款收入之和{}万元",
                         fiscal.exact(MoneyUnit::Wan),
                         (gf + sc).exact(MoneyUnit::Wan)
                     ),
-                    "收入决算表的财政拨款收入包括一般公共预算、政府性基金和国有资本经营三种财政拨款；请核对收入决算表与公开08、09表。",
+                    &format!(
+                        "收入决算表的财政拨款收入包括一般公共预算、政府性基金和国有资本经营三种财政拨款；请核对{}。",
+                        self.codes(&[Income, GovernmentFund, StateCapital])
+                    ),
                 );
                 continue;
             }
@@ -613,20 +622,58 @@ impl FactsBuilder<'_> {
             };
             self.push(
                 income(FundSource::GeneralBudget, gb),
-                self.place("t2", &code, "fiscal"),
+                self.place(Income, &code, "fiscal"),
             );
             self.push(
                 income(FundSource::GovernmentFund, gf),
-                self.place("t8", &code, "income"),
+                self.place(GovernmentFund, &code, "income"),
             );
             self.push(
                 income(FundSource::StateCapital, sc),
-                self.place("t9", &code, "income"),
+                self.place(StateCapital, &code, "income"),
             );
             for s in NON_FISCAL {
-                let a = self.get("t2", &code, s.key());
-                self.push(income(s, a), self.place("t2", &code, s.key()));
+                let a = self.get(Income, &code, s.key());
+                self.push(income(s, a), self.place(Income, &code, s.key()));
             }
+        }
+    }
+
+    /// A fund table without an 本年收入 column (Shanghai's 国有资本经营 table prints spending
+    /// only) cannot split that fund's income by 科目: said in a warning when the summary table
+    /// states some, which the import then counts as 一般公共预算 (the comparison shows where).
+    fn fund_income_not_listed(&mut self) {
+        for (role, row, source) in [
+            (
+                GovernmentFund,
+                "income_government_fund",
+                FundSource::GovernmentFund,
+            ),
+            (
+                StateCapital,
+                "income_state_capital",
+                FundSource::StateCapital,
+            ),
+        ] {
+            let listed = self.set.get(self.id(role)).is_some_and(|t| {
+                sides(t)
+                    .iter()
+                    .any(|s| s.columns.iter().any(|c| c.id == "income"))
+            });
+            let stated = self.get(Summary, row, "amount");
+            if listed || stated.is_zero() {
+                continue;
+            }
+            self.warnings.push(ImportWarning {
+                place: self.place(Summary, row, "amount"),
+                message: format!(
+                    "收入支出决算总表列有{}{}，但本套公开表不按科目列示这项收入，导入把它计入一般公共预算财政拨款收入；请在导入后的输入文件中把相应科目的收入改列为 [income.{}]",
+                    source.income_label(),
+                    self.show(stated),
+                    source.key()
+                ),
+                code: None,
+            });
         }
     }
 
@@ -634,8 +681,7 @@ impl FactsBuilder<'_> {
     /// income, else 其他收入), and the sources with income.
     fn main_non_fiscal_source(&self) -> (FundSource, Vec<FundSource>) {
         let income_of = |s: FundSource| {
-            self.stated
-                .get("t2")
+            self.table(Income)
                 .map(|t| {
                     t.order
                         .iter()
@@ -661,15 +707,24 @@ impl FactsBuilder<'_> {
     /// 本年支出 by source and nature; returns the non-fiscal spending attributed to `main`.
     fn spending(&mut self, main: FundSource) -> Amount {
         let mut spent = Amount::ZERO;
-        for code in self.items(&["t3", "t5", "t8", "t9"], 7) {
+        let fiscal = [GeneralBudgetSpending, GovernmentFund, StateCapital];
+        for code in self.items(
+            &[
+                Spending,
+                GeneralBudgetSpending,
+                GovernmentFund,
+                StateCapital,
+            ],
+            7,
+        ) {
             for nature in [Nature::Basic, Nature::Project] {
                 let key = nature.key();
                 let (mut gb, mut gf, mut sc) = (
-                    self.get("t5", &code, key),
-                    self.get("t8", &code, key),
-                    self.get("t9", &code, key),
+                    self.get(GeneralBudgetSpending, &code, key),
+                    self.get(GovernmentFund, &code, key),
+                    self.get(StateCapital, &code, key),
                 );
-                let all = self.get("t3", &code, key);
+                let all = self.get(Spending, &code, key);
                 let mut rest = all - gb - gf - sc;
                 let figures = [all, gb, gf, sc].iter().filter(|a| !a.is_zero()).count();
                 let rounding =
@@ -680,13 +735,14 @@ impl FactsBuilder<'_> {
                     rest = Amount::ZERO;
                 } else if rest.fen() < 0 {
                     self.derived_negative(
-                        self.place("t3", &code, key),
+                        self.place(Spending, &code, key),
                         format!(
-                            "科目“{code}”{}{}万元，小于财政拨款{}之和{}万元（公开05、08、09表）",
+                            "科目“{code}”{}{}万元，小于财政拨款{}之和{}万元（{}）",
                             nature.label(),
                             all.exact(MoneyUnit::Wan),
                             nature.label(),
-                            (gb + gf + sc).exact(MoneyUnit::Wan)
+                            (gb + gf + sc).exact(MoneyUnit::Wan),
+                            self.codes(&fiscal)
                         ),
                         "支出决算表包括全部资金来源的支出，不能小于各财政拨款支出表之和；请核对。",
                     );
@@ -700,36 +756,37 @@ impl FactsBuilder<'_> {
                 };
                 self.push(
                     spend(FundSource::GeneralBudget, gb),
-                    self.place("t5", &code, key),
+                    self.place(GeneralBudgetSpending, &code, key),
                 );
                 self.push(
                     spend(FundSource::GovernmentFund, gf),
-                    self.place("t8", &code, key),
+                    self.place(GovernmentFund, &code, key),
                 );
                 self.push(
                     spend(FundSource::StateCapital, sc),
-                    self.place("t9", &code, key),
+                    self.place(StateCapital, &code, key),
                 );
                 spent += rest;
-                self.push(spend(main, rest), self.place("t3", &code, key));
+                self.push(spend(main, rest), self.place(Spending, &code, key));
             }
             for nature in [Nature::ToSuperior, Nature::Operation, Nature::ToAffiliates] {
-                let a = self.get("t3", &code, nature.key());
+                let a = self.get(Spending, &code, nature.key());
                 spent += a;
                 self.push(
                     Fact::new(Measure::Expenditure, Scenario::Actual, a)
                         .source(main)
                         .nature(nature)
                         .function(code.clone()),
-                    self.place("t3", &code, nature.key()),
+                    self.place(Spending, &code, nature.key()),
                 );
             }
         }
         spent
     }
 
-    /// 公开03表 printing less than its fiscal parts (公开05/08/09表) by no more than rounding:
-    /// the tables contradict each other; one table's figure is kept and the user told (W107).
+    /// The spending table printing less than its fiscal parts (the general-budget, government-
+    /// fund and state-capital tables) by no more than rounding: the tables contradict each
+    /// other; one table's figure is kept and the user told (W107).
     fn fiscal_conflict(
         &mut self,
         code: &str,
@@ -741,27 +798,33 @@ impl FactsBuilder<'_> {
         let key = nature.key();
         // The tables contradict each other (no figures behind them can make the
         // fiscal part exceed the whole) by no more than rounding: keep one table's.
-        let fiscal_table = [("t5", *gb), ("t8", *gf), ("t9", *sc)]
-            .into_iter()
-            .max_by_key(|(_, a)| *a)
-            .map_or("t5", |(t, _)| t);
+        let fiscal_role = [
+            (GeneralBudgetSpending, *gb),
+            (GovernmentFund, *gf),
+            (StateCapital, *sc),
+        ]
+        .into_iter()
+        .max_by_key(|(_, a)| *a)
+        .map_or(GeneralBudgetSpending, |(r, _)| r);
+        let fiscal_table = self.id(fiscal_role).to_string();
+        let whole = self.id(Spending).to_string();
         let keep_fiscal = self.prefer.is_some_and(|p| p == fiscal_table);
         if !keep_fiscal {
-            // The whole (公开03表, the first) wins: the largest fiscal part gives way.
-            match fiscal_table {
-                "t8" => *gf += rest,
-                "t9" => *sc += rest,
+            // The whole (the spending table, the first) wins: the largest fiscal part gives way.
+            match fiscal_role {
+                GovernmentFund => *gf += rest,
+                StateCapital => *sc += rest,
                 _ => *gb += rest,
             }
         }
         let (kept, kept_value) = if keep_fiscal {
-            (fiscal_table, self.get(fiscal_table, code, key))
+            (fiscal_table.as_str(), self.get(fiscal_role, code, key))
         } else {
-            ("t3", all)
+            (whole.as_str(), all)
         };
         self.warnings.push(conflict_warning(
             self.stated,
-            (("t3", code, key), ("t3", fiscal_table)),
+            ((&whole, code, key), (&whole, &fiscal_table)),
             format!(
                 "科目“{code}”{}：支出决算表填列{}，小于其中的财政拨款{}之和{}，两表对同一支出的填列相互矛盾（差{}）",
                 nature.label(),
@@ -770,9 +833,9 @@ impl FactsBuilder<'_> {
                 self.show(all - rest),
                 self.show(-rest),
             ),
-            (kept, kept_value, if kept == "t3" { fiscal_table } else { "t3" }),
+            (kept, kept_value, if kept == whole { &fiscal_table } else { &whole }),
         ));
-        for t in ["t3", fiscal_table] {
+        for t in [&whole, &fiscal_table] {
             self.reported
                 .insert((t.to_string(), code.to_string(), key.to_string()));
         }
@@ -780,16 +843,16 @@ impl FactsBuilder<'_> {
 
     /// 基本支出按经济分类（一般公共预算财政拨款）.
     fn economic(&mut self) {
-        for code in self.items(&["t6"], 5) {
+        for code in self.items(&[GeneralBudgetBasicEconomic], 5) {
             self.push(
                 Fact::new(
                     Measure::BasicEconomic,
                     Scenario::Actual,
-                    self.get("t6", &code, "amount"),
+                    self.get(GeneralBudgetBasicEconomic, &code, "amount"),
                 )
                 .source(FundSource::GeneralBudget)
                 .economic(code.clone()),
-                self.place("t6", &code, "amount"),
+                self.place(GeneralBudgetBasicEconomic, &code, "amount"),
             );
         }
     }
@@ -801,8 +864,8 @@ impl FactsBuilder<'_> {
         with_income: &[FundSource],
         non_fiscal_spent: Amount,
     ) {
-        let column_total = |t: &str, col: &str| -> Amount {
-            match self.stated.get(t) {
+        let column_total = |role: ImportRole, col: &str| -> Amount {
+            match self.table(role) {
                 Some(x) if x.has_row("total") => x.get("total", col),
                 Some(x) => x
                     .order
@@ -813,29 +876,34 @@ impl FactsBuilder<'_> {
                 None => Amount::ZERO,
             }
         };
-        let gf_cb = column_total("t8", "carryover_begin");
-        let sc_cb = column_total("t9", "carryover_begin");
-        let fiscal_cb = self.get("t4", "carryover_begin", "amount");
-        let all_cb = self.get("t1", "carryover_begin", "amount");
+        let gf_cb = column_total(GovernmentFund, "carryover_begin");
+        let sc_cb = column_total(StateCapital, "carryover_begin");
+        let fiscal_cb = self.get(FiscalSummary, "carryover_begin", "amount");
+        let all_cb = self.get(Summary, "carryover_begin", "amount");
         let gb_cb = fiscal_cb - gf_cb - sc_cb;
         let nf_cb = all_cb - fiscal_cb;
         if gb_cb.fen() < 0 {
-            self.derived_negative(self.place("t4", "carryover_begin", "amount"),
+            self.derived_negative(self.place(FiscalSummary, "carryover_begin", "amount"),
                 format!(
                     "年初财政拨款结转和结余{}万元，小于政府性基金和国有资本经营的年初结转和结余之和{}万元",
                     fiscal_cb.exact(MoneyUnit::Wan),
                     (gf_cb + sc_cb).exact(MoneyUnit::Wan)
                 ),
-                "请核对公开04表与公开08、09表的年初结转和结余。",
+                &format!("请核对{}的年初结转和结余。", self.codes(&[FiscalSummary, GovernmentFund, StateCapital])),
             );
         } else if nf_cb.fen() < 0 {
-            self.derived_negative(self.place("t1", "carryover_begin", "amount"),
+            self.derived_negative(
+                self.place(Summary, "carryover_begin", "amount"),
                 format!(
-                    "年初结转和结余{}万元，小于其中的财政拨款结转和结余{}万元（公开04表）",
+                    "年初结转和结余{}万元，小于其中的财政拨款结转和结余{}万元（{}）",
                     all_cb.exact(MoneyUnit::Wan),
-                    fiscal_cb.exact(MoneyUnit::Wan)
+                    fiscal_cb.exact(MoneyUnit::Wan),
+                    self.codes(&[FiscalSummary])
                 ),
-                "收入支出决算总表的年初结转和结余包括财政拨款和非财政拨款；请核对公开01表与公开04表。",
+                &format!(
+                    "收入支出决算总表的年初结转和结余包括财政拨款和非财政拨款；请核对{}。",
+                    self.codes(&[Summary, FiscalSummary])
+                ),
             );
         } else {
             let cb = |s: FundSource, a: Amount| {
@@ -843,19 +911,19 @@ impl FactsBuilder<'_> {
             };
             self.push(
                 cb(FundSource::GeneralBudget, gb_cb),
-                self.place("t4", "carryover_begin", "amount"),
+                self.place(FiscalSummary, "carryover_begin", "amount"),
             );
             self.push(
                 cb(FundSource::GovernmentFund, gf_cb),
-                self.place("t8", "total", "carryover_begin"),
+                self.place(GovernmentFund, "total", "carryover_begin"),
             );
             self.push(
                 cb(FundSource::StateCapital, sc_cb),
-                self.place("t9", "total", "carryover_begin"),
+                self.place(StateCapital, "total", "carryover_begin"),
             );
             self.push(
                 cb(main, nf_cb),
-                self.place("t1", "carryover_begin", "amount"),
+                self.place(Summary, "carryover_begin", "amount"),
             );
         }
         if !(non_fiscal_spent + nf_cb.max(Amount::ZERO)).is_zero() {
@@ -888,22 +956,25 @@ impl FactsBuilder<'_> {
             ("surplus_distribution", Measure::SurplusDistribution),
         ] {
             self.push(
-                Fact::new(measure, Scenario::Actual, self.get("t1", row, "amount")),
-                self.place("t1", row, "amount"),
+                Fact::new(measure, Scenario::Actual, self.get(Summary, row, "amount")),
+                self.place(Summary, row, "amount"),
             );
         }
 
-        // “三公”经费
-        for item in [
-            "abroad",
-            "vehicle_purchase",
-            "vehicle_operation",
-            "reception",
-        ] {
-            for (col, scenario) in [("budget", Scenario::Budget), ("actual", Scenario::Actual)] {
+        // “三公”经费, its items as rows or as columns (`[import] sangong … items`).
+        for item in SANGONG_ITEMS {
+            for (scenario_id, scenario) in
+                [("budget", Scenario::Budget), ("actual", Scenario::Actual)]
+            {
+                let (row, col) = self.set.import.sangong_cell(item, scenario_id);
                 self.push(
-                    Fact::new(Measure::SanGong, scenario, self.get("t7", item, col)).item(item),
-                    self.place("t7", item, col),
+                    Fact::new(
+                        Measure::SanGong,
+                        scenario,
+                        self.get(ImportRole::Sangong, row, col),
+                    )
+                    .item(item),
+                    self.place(ImportRole::Sangong, row, col),
                 );
             }
         }

@@ -4,9 +4,10 @@
 //! - [`write_workbook`]: one sheet per table, laid out like the official template, amounts
 //!   stored exactly (233.934 万元) and shown with 2 decimals.
 //! - [`write_template`]: the same layout, empty, with a 说明 sheet and a 科目代码 sheet.
-//! - [`import_workbook`]: finds the national nine tables in a workbook (by title and header
-//!   texts, not positions), inverts their derivation into base facts, and returns the tables
-//!   as stated for the consistency rules. Reading is bounded ([`Limits`]): zip bombs and
+//! - [`import_workbook`]: finds the tables of a table set in a workbook (by title and header
+//!   texts, not positions), inverts their derivation into base facts by the set's `[import]`
+//!   roles (national, Sichuan, Shanghai …), and returns the tables as stated for the
+//!   consistency rules. Reading is bounded ([`Limits`]): zip bombs and
 //!   sheets declaring millions of cells fail fast.
 //!
 //! - [`workbook_tables`]: every worksheet as a table of cell texts, for `juesuan data

@@ -487,7 +487,15 @@ fn column_blocks(
         if ROW_NUMBER_WORDS.contains(&key.as_str()) {
             return ColKind::Ignored;
         }
-        if let Some(i) = side.columns.iter().position(|c| column_matches(path, c)) {
+        // A column under its header group names it more closely than a column matching by
+        // its label alone (Sichuan's 基本支出/小计 beside a 合计 also called 小计).
+        let grouped = side
+            .columns
+            .iter()
+            .position(|c| c.group.is_some() && column_matches(path, c));
+        if let Some(i) =
+            grouped.or_else(|| side.columns.iter().position(|c| column_matches(path, c)))
+        {
             return ColKind::Amount(i);
         }
         let stub = match key.as_str() {
