@@ -250,12 +250,16 @@ async fn xlsx_to_toml(
     let lib = state.lib.clone();
     let name = safe_name(filename);
     let owned = bytes.to_vec();
+    // The unit's own table set (a Shanghai unit's tables are Shanghai's): that of its newest
+    // stored version, national for a unit with none.
+    let template = unit_template(state, code).await?;
+    let set_name = template.clone();
     // The year printed above the tables, else the latest catalogue year.
     let first_year = lib
         .latest_catalogue_year()
         .ok_or_else(|| AppError::bad("没有任何分类目录数据文件"))?;
     let import = move |lib: std::sync::Arc<juesuan_data::Library>, year: i32| {
-        let set = lib.table_set("national", year).map_err(AppError::bad)?;
+        let set = lib.table_set(&set_name, year).map_err(AppError::bad)?;
         let cats = lib.catalogues(year).map_err(AppError::bad)?;
         let imported = juesuan_xlsx::import_workbook(&owned, &set, &cats, year).map_err(|e| {
             // One line per problem, only as many as are shown (limits::MAX_LISTED).
@@ -295,10 +299,31 @@ async fn xlsx_to_toml(
         &imported,
         base.as_ref().map(|(uy, o)| (uy, o.as_str())),
         year,
-        "national",
+        &template,
         &cats,
         &safe_name(filename),
     ))
+}
+
+/// The table template of the unit's newest stored version, or `national`.
+async fn unit_template(state: &AppState, code: &str) -> Result<String, AppError> {
+    let newest = state
+        .store
+        .unit_years()
+        .await?
+        .into_iter()
+        .filter(|v| v.unit_code == code)
+        .max_by_key(|v| v.year);
+    let Some(info) = newest else {
+        return Ok("national".into());
+    };
+    let Some(v) = state.store.latest(code, info.year).await? else {
+        return Ok("national".into());
+    };
+    Ok(state
+        .lib
+        .read_input(&v.input_toml, "已存版本")
+        .map_or_else(|_| "national".into(), |(uy, _)| uy.template))
 }
 
 /// How an uploaded journal CSV is read.

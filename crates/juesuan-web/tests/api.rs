@@ -853,6 +853,32 @@ async fn xlsx_upload_merges_into_the_stored_version(app: &TestApp) {
         .await
         .json();
     assert_eq!(d["changes"].as_array().unwrap().len(), 0, "{d}");
+
+    // A Shanghai unit's workbook is read with Shanghai's tables (its stored version's
+    // template), not the national nine.
+    const SH: &str = "310000001";
+    let demo = include_str!("../../../examples/shanghai-demo-2024/input.toml");
+    let r = c.import(SH, demo, "TOML").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let sh1 = r.json()["id"].as_i64().unwrap();
+    let book = c
+        .get(&format!("/api/v1/units/{SH}/years/2024/download/xlsx"))
+        .await;
+    assert_eq!(book.status, StatusCode::OK);
+    let r = c
+        .post_raw(
+            &format!("/api/v1/units/{SH}/imports?note=xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            book.body.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let sh2 = r.json()["id"].as_i64().unwrap();
+    let d = c
+        .get(&format!("/api/v1/diff?from={sh1}&to={sh2}"))
+        .await
+        .json();
+    assert_eq!(d["changes"].as_array().unwrap().len(), 0, "{d}");
 }
 
 const JOURNAL: &str = include_str!("../../../examples/liangshan-kexie-2021/journal.csv");
