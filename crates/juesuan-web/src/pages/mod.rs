@@ -480,6 +480,23 @@ struct UploadKept {
     file: String,
 }
 
+/// Above a refused upload form: the errors, and that the entered values are kept but the
+/// file (`last_file`, as chosen) must be chosen again.
+fn refused_upload(e: &AppError, last_file: &str) -> String {
+    let (msg, details) = e.messages();
+    let mut out = html::error_block(&msg, &details);
+    let _ = write!(
+        out,
+        "<p class=\"note\">已保留您填写的内容；请改正后重新选择文件{}再上传。</p>",
+        if last_file.is_empty() {
+            String::new()
+        } else {
+            format!("（上次为“{}”）", esc(last_file))
+        }
+    );
+    out
+}
+
 /// `<option>`s with `selected` marked.
 fn options(items: &[(String, String)], selected: &str) -> String {
     let mut s = String::new();
@@ -541,17 +558,7 @@ async fn upload_page(
         .collect();
     let mut body = String::new();
     if let Some(e) = error {
-        let (msg, details) = e.messages();
-        body.push_str(&html::error_block(&msg, &details));
-        let _ = write!(
-            body,
-            "<p class=\"note\">已保留您填写的内容；请改正后重新选择文件{}再上传。</p>",
-            if kept.file.is_empty() {
-                String::new()
-            } else {
-                format!("（上次为“{}”）", esc(&kept.file))
-            }
-        );
+        body.push_str(&refused_upload(e, &kept.file));
     }
     let encodings = vec![
         (String::new(), "按列映射".to_string()),

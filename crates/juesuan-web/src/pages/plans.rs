@@ -2,7 +2,7 @@
 //! with its ranking, allocation table, trace, versions and a what-if (`/plans/{id}`), and its
 //! files (`/plans/{id}/files/{plan|kpi}`).
 
-use super::{done, options, show, PageResult, PageUser};
+use super::{done, options, refused_upload, show, PageResult, PageUser};
 use crate::html::{self, esc, local_time};
 use crate::plans::{self, Kept, PlanView};
 use crate::{AppError, AppState, CurrentUser};
@@ -64,17 +64,7 @@ async fn list_page(
 ) -> PageResult {
     let mut body = String::new();
     if let Some(e) = error {
-        let (msg, details) = e.messages();
-        body.push_str(&html::error_block(&msg, &details));
-        let _ = write!(
-            body,
-            "<p class=\"note\">已保留您填写的内容；请改正后重新选择文件{}再上传。</p>",
-            if kept.plan_file.is_empty() {
-                String::new()
-            } else {
-                format!("（上次为“{}”）", esc(&kept.plan_file))
-            }
-        );
+        body.push_str(&refused_upload(e, &kept.plan_file));
     }
     let list = plans::list(s, u).await?;
     if list.is_empty() {
