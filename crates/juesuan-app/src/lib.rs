@@ -109,21 +109,7 @@ pub fn self_audit(markdown: &str) -> Vec<juesuan_core::error::Warning> {
 /// reading already graded (W106 within rounding, E030–E032 beyond), so the auditor's findings
 /// about table figures are not repeated as text errors.
 pub fn self_audit_rounded(markdown: &str, rounded: bool) -> Vec<juesuan_core::error::Warning> {
-    use juesuan_audit::Kind;
-    // The table checks that relate figures, which rounding can break (deliberately not every
-    // table check: a code's name, a listed item or an empty table's note is not a figure).
-    let about_tables = |k: Kind| {
-        matches!(
-            k,
-            Kind::TableTotal
-                | Kind::TableHierarchy
-                | Kind::TableColumns
-                | Kind::TableBalance
-                | Kind::TableAcross
-                | Kind::TableEqual
-                | Kind::TableRule
-        )
-    };
+    let about_tables = juesuan_audit::Kind::relates_table_figures;
     // With rounded figures a sentence can pair a total with parts summed from other rounded
     // figures: a gap of a few 分 there is the inputs' own rounding, not text to correct.
     let advice = if rounded {

@@ -214,18 +214,7 @@ pub struct DocResult {
 
 /// Whether a check is one of the table checks (src/tables of the auditor).
 pub fn is_table_check(c: &Check) -> bool {
-    matches!(
-        c.kind,
-        Kind::TableTotal
-            | Kind::TableHierarchy
-            | Kind::TableColumns
-            | Kind::TableBalance
-            | Kind::TableAcross
-            | Kind::TableEqual
-            | Kind::TableCodeName
-            | Kind::TableListed
-            | Kind::TableEmptyNote
-    )
+    c.kind.is_table_structure()
 }
 
 /// Passed and failed checks of one kind.

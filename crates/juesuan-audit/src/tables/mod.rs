@@ -80,6 +80,15 @@ pub struct StatedCell {
 }
 
 impl StatedRow {
+    /// The amounts of one segment: 0 the row's own, 1… those printed beside it.
+    pub fn segment(&self, seg: usize) -> &[StatedCell] {
+        if seg == 0 {
+            &self.cells
+        } else {
+            &self.more[seg - 1].1
+        }
+    }
+
     /// The label shown in findings.
     pub fn name(&self) -> String {
         match (&self.code, self.label.is_empty()) {

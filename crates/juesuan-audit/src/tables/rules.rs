@@ -68,13 +68,7 @@ fn grids(tables: &[StatedTable], cov: &mut TableCoverage) -> (Vec<StatedGrid>, L
         };
         for c in &m.cells {
             let (ri, seg, ci) = c.at;
-            let row = &t.rows[ri];
-            let cells = if seg == 0 {
-                &row.cells
-            } else {
-                &row.more[seg - 1].1
-            };
-            let cell = &cells[ci];
+            let cell = &t.rows[ri].segment(seg)[ci];
             let (Ok(value), Ok(half)) = (cell.value.checked_mul(unit), cell.half.checked_mul(unit))
             else {
                 continue;
@@ -263,12 +257,7 @@ impl Context<'_> {
         };
         let t = &self.tables[ti];
         let row = &t.rows[ri];
-        let cells = if seg == 0 {
-            &row.cells
-        } else {
-            &row.more[seg - 1].1
-        };
-        let cell = &cells[ci];
+        let cell = &row.segment(seg)[ci];
         // The same figure, or a figure a generic failure already names as one side of the
         // same relation (收入合计 against 支出合计: the generic check states the other side).
         let already = self.generic.iter().any(|c| {

@@ -91,17 +91,10 @@ fn overview_tab(
     v: &VersionView,
     a: &Analysis,
 ) {
-    let c = &a.checks;
-    let _ = write!(
-        body,
-        "<p id=\"check-status\" class=\"{}\">结论：{}（{}条规则，{}条通过，{}处错误，{}处警告）<a href=\"{base}?tab=checks#tabs\">看审核结果</a></p>",
-        status_class(c.status()),
-        c.status(),
-        c.rules,
-        c.passed,
-        c.errors,
-        c.warnings
-    );
+    body.push_str(&check_status(
+        &a.checks,
+        &format!("<a href=\"{base}?tab=checks#tabs\">看审核结果</a>"),
+    ));
     let unit = a.unit_year.amount_unit.label();
     body.push_str("<h2>主要数字</h2><div class=\"cards\" id=\"key-figures\">");
     for k in juesuan_report::context::key_figures(&a.unit_year) {
@@ -240,16 +233,7 @@ fn check_section(
     c: &CheckSummary,
     names: &std::collections::BTreeMap<String, String>,
 ) {
-    let _ = write!(
-        body,
-        "<p id=\"check-status\" class=\"{}\">结论：{}（{}条规则，{}条通过，{}处错误，{}处警告）</p>",
-        status_class(c.status()),
-        c.status(),
-        c.rules,
-        c.passed,
-        c.errors,
-        c.warnings
-    );
+    body.push_str(&check_status(c, ""));
     let mut rows = Vec::new();
     for r in &c.results {
         for f in &r.findings {
@@ -288,6 +272,19 @@ pub fn rule_cell(rule: &str, names: &std::collections::BTreeMap<String, String>)
         Some(n) => format!("<code>{}</code> {}", esc(rule), esc(n)),
         None => format!("<code>{}</code>", esc(rule)),
     }
+}
+
+/// The checks' conclusion with its counts, then `link` (HTML, may be empty).
+fn check_status(c: &CheckSummary, link: &str) -> String {
+    format!(
+        "<p id=\"check-status\" class=\"{}\">结论：{}（{}条规则，{}条通过，{}处错误，{}处警告）{link}</p>",
+        status_class(c.status()),
+        c.status(),
+        c.rules,
+        c.passed,
+        c.errors,
+        c.warnings
+    )
 }
 
 /// 绩效: the department's and each project's score, or why none.
