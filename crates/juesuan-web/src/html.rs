@@ -76,7 +76,8 @@ table.list td.num, table.list th.num { text-align: right; white-space: nowrap; f
 .msg code { white-space: pre-wrap; }
 .note { color: var(--muted); font-size: .9em; }
 input, select, button, textarea { font: inherit; }
-input:not([type]), input[type=text], input[type=password], input[type=number], input[type=file], select { padding: .35em .5em; border: 1px solid #8c959f; border-radius: 6px; background: #fff; max-width: 100%; }
+input:not([type]), input[type=text], input[type=password], input[type=number], input[type=file], select, textarea { padding: .35em .5em; border: 1px solid #8c959f; border-radius: 6px; background: #fff; max-width: 100%; }
+textarea { box-sizing: border-box; width: 100%; }
 button { background: var(--brand); color: #fff; border: 1px solid var(--brand); border-radius: 6px; padding: .35em .9em; cursor: pointer; }
 button.secondary { background: #fff; color: var(--ink); border-color: #8c959f; }
 button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
@@ -112,6 +113,9 @@ pre { white-space: pre-wrap; background: #f6f8fa; padding: .5em; }
 .report th, .report td { border: 1px solid #555; padding: 2px 6px; }
 .report th { min-width: 4.5em; }
 .report td.num { text-align: right; white-space: nowrap; }
+.alloc table { border-collapse: collapse; margin: .5em 0 1em; }
+.alloc th, .alloc td { border: 1px solid var(--line); padding: .25em .5em; white-space: nowrap; }
+.alloc td.n, .alloc th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .report .evaluation table, .report > table { display: block; overflow-x: auto; max-width: 100%; }
 .audit table { border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 1.5em; }
 .audit th, .audit td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; }

@@ -378,6 +378,41 @@ async fn upload(b: &mut Browser, input: &Path) {
     assert!(b.c.find(Locator::Id("flash")).await.is_err());
 }
 
+/// An allocation plan uploaded with its KPI file through the form, its ranking, and a what-if
+/// through its form.
+async fn allocation_plan(b: &mut Browser, dir: &Path) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/liangshan-kexie-2021");
+    let (plan, kpi) = (dir.join("allocation.toml"), dir.join("kpi-2021.csv"));
+    std::fs::copy(example.join("allocation.toml"), &plan).unwrap();
+    std::fs::copy(example.join("kpi-2021.csv"), &kpi).unwrap();
+    b.goto("/plans").await;
+    b.fill("#unit", A).await;
+    for (id, file) in [("plan", &plan), ("kpi", &kpi)] {
+        b.c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+    }
+    b.fill("#note", "浏览器上传的分配计划").await;
+    b.submit("#upload-plan").await;
+    assert_eq!(b.path().await, "/plans/1");
+    assert!(b.text("#flash").await.contains("第1版"));
+    let table = b.text("#allocation").await;
+    assert!(
+        table
+            .contains("考核前5名（木里县、德昌县、会东县、宁南县、甘洛县），每个2万元，共计10万元"),
+        "{table}"
+    );
+    b.shot("plan").await;
+    b.fill("#what_if", "天府科技云考核奖励.n=6").await;
+    b.submit("#run-what-if").await;
+    let moved = b.text("#what-if-result").await;
+    assert!(moved.contains("西昌市"), "{moved}");
+    b.shot("plan-what-if").await;
+}
+
 /// Each tab of the unit-year page, by clicking it.
 async fn tabs(b: &mut Browser) {
     let checks: [(&str, &str, &str); 6] = [
@@ -490,6 +525,8 @@ async fn phone_width(b: &mut Browser) {
         ("/review".to_string(), "review"),
         ("/audit".to_string(), "audit"),
         ("/admin".to_string(), "admin"),
+        ("/plans".to_string(), "plans"),
+        ("/plans/1?what_if=pool%3D80".to_string(), "plan"),
     ];
     for (path, name) in pages {
         b.goto(&path).await;
@@ -545,6 +582,7 @@ async fn the_flows_of_a_bureau_in_a_browser() {
     tabs(&mut b).await;
     refused_upload_keeps_the_form(&mut b, input.path()).await;
     download_word(&mut b).await;
+    allocation_plan(&mut b, input.path()).await;
     phone_width(&mut b).await;
     revoke_grant(&mut b, prep).await;
     assert!(b.taken >= 20, "{} screenshots", b.taken);

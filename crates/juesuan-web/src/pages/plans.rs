@@ -175,7 +175,7 @@ fn what_if_section(body: &mut String, v: &PlanView, asked: &[String]) {
             let _ = write!(
                 body,
                 "<div id=\"what-if-result\"><pre class=\"scroll\">{}</pre>\
-                 <details><summary>改动后的完整分配</summary><div class=\"scroll\">{}</div></details></div>",
+                 <details><summary>改动后的完整分配</summary><div class=\"alloc scroll\">{}</div></details></div>",
                 esc(text.trim()),
                 juesuan_alloc::render::html_body(after)
             );
@@ -235,7 +235,7 @@ pub async fn view(
     );
     let _ = write!(
         body,
-        "<div class=\"scroll\" id=\"allocation\">{}</div>",
+        "<div class=\"alloc scroll\" id=\"allocation\">{}</div>",
         juesuan_alloc::render::html_body(&v.result.allocation)
     );
     what_if_section(&mut body, &v, &asked);
