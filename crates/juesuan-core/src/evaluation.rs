@@ -7,10 +7,11 @@
 
 use crate::error::{ErrorCode, InputError};
 use crate::expr::Value;
-use crate::input::location_of;
+use crate::input::{location_of, LineIndex};
 use crate::ratio::Ratio;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use toml::Spanned;
 
 /// The value of one input.
@@ -207,6 +208,7 @@ pub struct EvaluationInput {
 
 struct Reader<'a> {
     text: &'a str,
+    lines: LineIndex<'a>,
     origin: &'a str,
     errors: Vec<InputError>,
 }
@@ -352,7 +354,7 @@ impl Reader<'_> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        location_of(self.text, offset).line
+        self.lines.location(offset).line
     }
 
     fn source(&self, offset: usize) -> String {
@@ -363,7 +365,7 @@ impl Reader<'_> {
         self.errors.push(InputError {
             code,
             file: self.origin.to_string(),
-            location: Some(location_of(self.text, offset)),
+            location: Some(self.lines.location(offset)),
             message,
             hint: hint.to_string(),
         });
@@ -428,6 +430,7 @@ pub fn parse_evaluation(
     };
     let mut r = Reader {
         text,
+        lines: LineIndex::new(text),
         origin,
         errors: Vec::new(),
     };
@@ -455,30 +458,57 @@ pub fn parse_evaluation(
 /// unchanged. `input` is what [`parse_evaluation`] read from the whole file: the inputs, or
 /// the located errors in them (E050), which do not stop the rest of the unit-year from being
 /// read — the report is then built without scores, and `juesuan score` reports them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct EvaluationSection {
-    /// The section as TOML text (it starts with a table header; comments kept).
-    pub text: String,
+    /// The section as TOML text ([`EvaluationSection::text`]): cut out of `source` when first
+    /// asked for, since only writers need it and cutting it means parsing the whole file
+    /// again with its comments (the dearest step of reading an input).
+    text: OnceLock<String>,
+    /// The input text the section is in.
+    source: Arc<str>,
     /// The input file's name, for the locations of errors found while scoring (E051).
     pub origin: String,
     /// The parsed inputs, or the located errors in the section.
     pub input: Result<EvaluationInput, Vec<InputError>>,
 }
 
+/// Two sections are equal when they read alike and their texts are the same.
+impl PartialEq for EvaluationSection {
+    fn eq(&self, other: &Self) -> bool {
+        self.origin == other.origin && self.input == other.input && self.text() == other.text()
+    }
+}
+
+impl Eq for EvaluationSection {}
+
 impl EvaluationSection {
     /// The section of an input text, `None` when it has none. `text` must be valid TOML
     /// (the caller has parsed it).
     pub fn read(text: &str, origin: &str) -> Option<EvaluationSection> {
+        let cut = OnceLock::new();
         let input = match parse_evaluation(text, origin) {
             Ok(None) => return None,
+            // Read: `evaluation` is a table, which `section_text` can always cut out.
             Ok(Some(input)) => Ok(input),
-            Err(errors) => Err(errors),
+            Err(errors) => {
+                // Perhaps not even a table: then there is no section to keep.
+                let _ = cut.set(section_text(text)?);
+                Err(errors)
+            }
         };
         Some(EvaluationSection {
-            text: section_text(text)?,
+            text: cut,
+            source: Arc::from(text),
             origin: origin.to_string(),
             input,
         })
+    }
+
+    /// The section as TOML text: every `[evaluation…]` table, starting with a table header,
+    /// comments and number literals as written.
+    pub fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| section_text(&self.source).unwrap_or_default())
     }
 
     /// What the section holds, in words: "部门整体评价（指标体系“…”）、12个项目".
@@ -499,10 +529,10 @@ impl EvaluationSection {
     /// Whether two sections hold the same data: their TOML values compared, so comments,
     /// layout and the order of tables do not count.
     pub fn same_content(&self, other: &EvaluationSection) -> bool {
-        let value = |s: &EvaluationSection| s.text.parse::<toml::Table>().ok();
+        let value = |s: &EvaluationSection| s.text().parse::<toml::Table>().ok();
         match (value(self), value(other)) {
             (Some(a), Some(b)) => a == b,
-            _ => self.text == other.text,
+            _ => self.text() == other.text(),
         }
     }
 }
@@ -538,7 +568,7 @@ impl Serialize for EvaluationSection {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("EvaluationSection", 4)?;
         st.serialize_field("origin", &self.origin)?;
-        st.serialize_field("text", &self.text)?;
+        st.serialize_field("text", self.text())?;
         st.serialize_field("input", &self.input.as_ref().ok())?;
         st.serialize_field(
             "errors",
@@ -690,11 +720,13 @@ actual = 12
             ib.department.as_ref().unwrap().inputs.values["budget_adjusted"].value
         );
         // A changed figure is a different content; a changed comment is not.
-        let mut changed = a.clone();
-        changed.text = changed.text.replace("12.5", "13");
+        let with_text = |t: String| EvaluationSection {
+            text: OnceLock::from(t),
+            ..a.clone()
+        };
+        let changed = with_text(a.text().replace("12.5", "13"));
         assert!(!a.same_content(&changed));
-        let mut recommented = a.clone();
-        recommented.text = recommented.text.replace("注释随文保留", "另一条注释");
+        let recommented = with_text(a.text().replace("注释随文保留", "另一条注释"));
         assert!(a.same_content(&recommented));
     }
 

@@ -310,9 +310,7 @@ pub fn parse_input(
     let file: InputFile = toml::from_str(text).map_err(|e| vec![toml_error(e, text, origin)])?;
     let cx = Context {
         text,
-        line_starts: std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
+        lines: LineIndex::new(text),
         origin,
         unit: file.amount_unit,
         catalogues,
@@ -350,8 +348,8 @@ fn unit_of(u: &UnitSection) -> Unit {
 
 struct Context<'a> {
     text: &'a str,
-    /// Byte offset where each line starts (line 1 at index 0).
-    line_starts: Vec<usize>,
+    /// Where each line starts, for locations.
+    lines: LineIndex<'a>,
     origin: &'a str,
     unit: MoneyUnit,
     catalogues: &'a Catalogues,
@@ -529,6 +527,32 @@ pub fn key_location(text: &str, section: &str, key: &str) -> Option<Location> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+/// The starts of a text's lines, for many [`location_of`] lookups in one text: each is a
+/// binary search instead of a scan from the start (a file with hundreds of located items
+/// would otherwise be read again for each).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The same as [`location_of`]`(text, offset)`.
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
+        Location { line, column }
+    }
+}
+
 pub fn location_of(text: &str, offset: usize) -> Location {
     let offset = offset.min(text.len());
     let before = &text[..offset];
@@ -562,13 +586,7 @@ impl Context<'_> {
     /// Line and column of a span's start, by binary search over the line starts (every
     /// fact is located, so rescanning the text each time would make parsing quadratic).
     fn loc(&self, span: std::ops::Range<usize>) -> Location {
-        let offset = span.start.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        Location {
-            line,
-            column: self.text[start..offset].chars().count() + 1,
-        }
+        self.lines.location(span.start)
     }
 
     /// Read an amount exactly from its source text; errors are recorded and `None` returned.

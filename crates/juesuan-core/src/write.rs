@@ -579,8 +579,8 @@ impl<'a> Writer<'a> {
     fn evaluation(&mut self) {
         if let Some(e) = &self.uy.evaluation {
             self.out.push('\n');
-            self.out.push_str(&e.text);
-            if !e.text.ends_with('\n') {
+            self.out.push_str(e.text());
+            if !e.text().ends_with('\n') {
                 self.out.push('\n');
             }
         }

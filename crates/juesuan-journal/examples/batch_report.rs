@@ -20,6 +20,8 @@ use std::time::Instant;
 
 const EXAMPLE: &str = include_str!("../../../examples/liangshan-kexie-2021/input.toml");
 
+// Each generator of benchmark inputs keeps its own few-line LCG on purpose: a shared one
+// changed for one benchmark would silently change the inputs (and the figures) of the others.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {

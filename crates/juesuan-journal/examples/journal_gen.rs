@@ -25,6 +25,8 @@ use std::io::{BufWriter, Write};
 const FUNCTION_CATALOGUE: &str = include_str!("../../../data/catalogues/function-2021.toml");
 const POSTINGS_PER_UNIT: u64 = 10_000;
 
+// Each generator of benchmark inputs keeps its own few-line LCG on purpose: a shared one
+// changed for one benchmark would silently change the inputs (and the figures) of the others.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {

@@ -78,6 +78,8 @@ fn bench_example(c: &mut Criterion) {
     g.finish();
 }
 
+// Each generator of benchmark inputs keeps its own few-line LCG on purpose: a shared one
+// changed for one benchmark would silently change the inputs (and the figures) of the others.
 /// A small 64-bit LCG (Knuth's MMIX constants), seeded by the unit's index.
 struct Lcg(u64);
 

@@ -477,6 +477,30 @@ fn header_columns(
     Ok(columns)
 }
 
+/// The header lacks item `i`'s column (under the group `under`, when the columns are grouped).
+fn missing_item(
+    sheet: &Sheet,
+    header_start: u32,
+    spec: &TableSpec,
+    i: usize,
+    under: Option<&str>,
+) -> Problem {
+    let item = spec.rows[i]
+        .label
+        .as_deref()
+        .map(label_key)
+        .unwrap_or_default();
+    let what = match under {
+        Some(group) => format!("“{group}”下的“{item}”"),
+        None => format!("“{item}”"),
+    };
+    layout(
+        sheet.place_row(header_start),
+        format!("“{}”的表头中找不到{what}列", spec.title),
+        "请按官方表样保留该列（金额为0也要保留），列名写法须一致。",
+    )
+}
+
 /// Every item of the template has its column (under each group, when grouped).
 fn every_item_has_a_column(
     sheet: &Sheet,
@@ -512,20 +536,7 @@ fn every_item_has_a_column(
                     continue;
                 }
                 if !amounts.iter().any(|a| a.1 == i && a.2 == Some(s)) {
-                    return Err(layout(
-                        sheet.place_row(header_start),
-                        format!(
-                            "“{}”的表头中找不到“{}”下的“{}”列",
-                            spec.title,
-                            col.label,
-                            spec.rows[i]
-                                .label
-                                .as_deref()
-                                .map(label_key)
-                                .unwrap_or_default()
-                        ),
-                        "请按官方表样保留该列（金额为0也要保留），列名写法须一致。",
-                    ));
+                    return Err(missing_item(sheet, header_start, spec, i, Some(&col.label)));
                 }
             }
         }
@@ -534,19 +545,7 @@ fn every_item_has_a_column(
             if it.total || it.has_children || amounts.iter().any(|a| a.1 == i) {
                 continue;
             }
-            return Err(layout(
-                sheet.place_row(header_start),
-                format!(
-                    "“{}”的表头中找不到“{}”列",
-                    spec.title,
-                    spec.rows[i]
-                        .label
-                        .as_deref()
-                        .map(label_key)
-                        .unwrap_or_default()
-                ),
-                "请按官方表样保留该列（金额为0也要保留），列名写法须一致。",
-            ));
+            return Err(missing_item(sheet, header_start, spec, i, None));
         }
     }
     Ok(())
