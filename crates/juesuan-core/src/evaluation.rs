@@ -416,15 +416,28 @@ pub fn parse_evaluation(
     text: &str,
     origin: &str,
 ) -> Result<Option<EvaluationInput>, Vec<InputError>> {
-    let root: Root = toml::from_str(text).map_err(|e| {
-        vec![InputError {
-            code: ErrorCode::EvaluationValue,
-            file: origin.to_string(),
-            location: e.span().map(|s| location_of(text, s.start)),
-            message: format!("[evaluation] 格式错误：{}", e.message()),
-            hint: "请按 docs/evaluation.md 填写绩效评价输入。".into(),
-        }]
-    })?;
+    let doc = toml::de::DeTable::parse(text).map_err(|e| vec![syntax_error(&e, text, origin)])?;
+    parse_evaluation_in(doc, text, origin)
+}
+
+fn syntax_error(e: &toml::de::Error, text: &str, origin: &str) -> InputError {
+    InputError {
+        code: ErrorCode::EvaluationValue,
+        file: origin.to_string(),
+        location: e.span().map(|s| location_of(text, s.start)),
+        message: format!("[evaluation] 格式错误：{}", e.message()),
+        hint: "请按 docs/evaluation.md 填写绩效评价输入。".into(),
+    }
+}
+
+/// [`parse_evaluation`] of a text already parsed (`doc` is `text`'s document).
+fn parse_evaluation_in(
+    doc: crate::limits::Document<'_>,
+    text: &str,
+    origin: &str,
+) -> Result<Option<EvaluationInput>, Vec<InputError>> {
+    let root = Root::deserialize(toml::de::Deserializer::from(doc))
+        .map_err(|e| vec![syntax_error(&e, text, origin)])?;
     let Some(ev) = root.evaluation else {
         return Ok(None);
     };
@@ -485,8 +498,19 @@ impl EvaluationSection {
     /// The section of an input text, `None` when it has none. `text` must be valid TOML
     /// (the caller has parsed it).
     pub fn read(text: &str, origin: &str) -> Option<EvaluationSection> {
+        let doc = toml::de::DeTable::parse(text).ok()?;
+        EvaluationSection::read_parsed(doc, text, origin)
+    }
+
+    /// [`EvaluationSection::read`] of a text already parsed (`doc` is `text`'s document, as
+    /// `parse_input` has it).
+    pub fn read_parsed(
+        doc: crate::limits::Document<'_>,
+        text: &str,
+        origin: &str,
+    ) -> Option<EvaluationSection> {
         let cut = OnceLock::new();
-        let input = match parse_evaluation(text, origin) {
+        let input = match parse_evaluation_in(doc, text, origin) {
             Ok(None) => return None,
             // Read: `evaluation` is a table, which `section_text` can always cut out.
             Ok(Some(input)) => Ok(input),

@@ -297,18 +297,29 @@ pub fn parse_input(
     origin: &str,
     catalogues: &Catalogues,
 ) -> Result<UnitYear, Vec<InputError>> {
-    // Size limits first, so no later step sees an unbounded file (E006).
-    let too_large = crate::limits::check_limits(text, origin, &crate::limits::LIMITS);
+    use crate::limits::{check_parsed, check_raw, LIMITS};
+    // Size limits first, so no later step sees an unbounded file (E006): the raw text before
+    // it is parsed, the document before it is read.
+    let too_large = check_raw(text, origin, &LIMITS);
+    if !too_large.is_empty() {
+        return Err(too_large);
+    }
+    // The one parse of the text: the limits, the required sections, the input and its
+    // [evaluation] are all read from this document.
+    let doc = toml::de::DeTable::parse(text).map_err(|e| vec![toml_error(e, text, origin)])?;
+    let too_large = check_parsed(&doc, text, origin, &LIMITS);
     if !too_large.is_empty() {
         return Err(too_large);
     }
     // Every missing required section at once (serde stops at the first).
-    let missing = missing_sections(text, origin);
+    let missing = missing_sections(&doc, origin);
     if !missing.is_empty() {
         return Err(missing);
     }
-    let file: InputFile = toml::from_str(text).map_err(|e| vec![toml_error(e, text, origin)])?;
+    let file = InputFile::deserialize(toml::de::Deserializer::from(doc.clone()))
+        .map_err(|e| vec![toml_error(e, text, origin)])?;
     let cx = Context {
+        doc: Some(doc),
         text,
         lines: LineIndex::new(text),
         origin,
@@ -348,6 +359,8 @@ fn unit_of(u: &UnitSection) -> Unit {
 
 struct Context<'a> {
     text: &'a str,
+    /// The parsed document, until the `[evaluation]` section is read from it.
+    doc: Option<crate::limits::Document<'a>>,
     /// Where each line starts, for locations.
     lines: LineIndex<'a>,
     origin: &'a str,
@@ -416,13 +429,11 @@ const REQUIRED: [&str; 6] = [
 
 /// E002 for each required top-level key the text lacks, all of them; none when the text is
 /// not TOML (the strict parse reports that, located).
-fn missing_sections(text: &str, origin: &str) -> Vec<InputError> {
-    let Ok(table) = text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
+fn missing_sections(doc: &crate::limits::Document<'_>, origin: &str) -> Vec<InputError> {
+    let has = |key: &str| doc.get_ref().keys().any(|k| k.get_ref() == key);
     REQUIRED
         .iter()
-        .filter(|k| !table.contains_key(**k))
+        .filter(|k| !has(k))
         .map(|k| InputError {
             code: ErrorCode::MissingField,
             file: origin.to_string(),
@@ -840,9 +851,10 @@ juesuan data import-catalogue 文件 --year {year} --kind {kind}，再用 --data
             assets: file.assets,
             performance,
             glossary: file.glossary,
-            evaluation: file
-                .evaluation
-                .and_then(|_| EvaluationSection::read(self.text, self.origin)),
+            evaluation: match (file.evaluation, self.doc.take()) {
+                (Some(_), Some(doc)) => EvaluationSection::read_parsed(doc, self.text, self.origin),
+                _ => None,
+            },
             stated_precision: self.precision,
             rounding_notes: self.notes,
         })

@@ -6,8 +6,10 @@
 //! 105 KB, 2,196 lines, its longest text 712 characters).
 
 use crate::error::{ErrorCode, InputError};
+use crate::facts::Location;
 use crate::input::location_of;
-use toml_edit::{Item, Table, Value};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 /// The limits (上限) of one input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,20 +46,39 @@ pub const LIMITS: InputLimits = InputLimits {
 
 const HINT: &str = "输入文件超出规模上限（见 docs/input-format.md 第9节）：请删去多余内容；文字请精简到情况说明所需，过长的材料不宜放进决算公开。";
 
+/// The parsed document [`check_parsed`] walks (the one parse of an input, shared with the
+/// reader).
+pub type Document<'i> = Spanned<DeTable<'i>>;
+
 /// E006 for each limit the text exceeds (one error per limit, naming the first place and how
 /// many more exceed it); empty when within every limit or when the text is not TOML (the
 /// strict parse reports that).
 pub fn check_limits(text: &str, origin: &str, limits: &InputLimits) -> Vec<InputError> {
-    let error = |location, message: String| InputError {
+    let raw = check_raw(text, origin, limits);
+    if !raw.is_empty() {
+        return raw;
+    }
+    match DeTable::parse(text) {
+        Ok(doc) => check_parsed(&doc, text, origin, limits),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn too_large(origin: &str, location: Option<Location>, message: String) -> InputError {
+    InputError {
         code: ErrorCode::InputTooLarge,
         file: origin.to_string(),
         location,
         message,
         hint: HINT.to_string(),
-    };
-    // Raw size first: a file beyond these is not parsed at all.
+    }
+}
+
+/// The limits on the raw text (bytes, lines), checked before it is parsed at all.
+pub fn check_raw(text: &str, origin: &str, limits: &InputLimits) -> Vec<InputError> {
     if text.len() > limits.max_bytes {
-        return vec![error(
+        return vec![too_large(
+            origin,
             None,
             format!(
                 "文件有{}字节，超过上限{}字节（{} MB）",
@@ -69,22 +90,32 @@ pub fn check_limits(text: &str, origin: &str, limits: &InputLimits) -> Vec<Input
     }
     let lines = text.lines().count();
     if lines > limits.max_lines {
-        return vec![error(
+        return vec![too_large(
+            origin,
             None,
             format!("文件有{lines}行，超过上限{}行", limits.max_lines),
         )];
     }
-    let Ok(doc) = toml_edit::Document::parse(text) else {
-        return Vec::new();
-    };
+    Vec::new()
+}
+
+/// The limits on the parsed document: each text, each table's or array's entries, nesting,
+/// and the totals of values, tables and text.
+pub fn check_parsed(
+    doc: &Document<'_>,
+    text: &str,
+    origin: &str,
+    limits: &InputLimits,
+) -> Vec<InputError> {
     let mut walk = Walk {
         limits,
         found: Default::default(),
         values: 0,
         sections: 0,
         text_chars: 0,
+        path: Vec::new(),
     };
-    walk.table(doc.as_table(), "", 0, None);
+    walk.table(doc.get_ref(), 0, Some(doc.span()));
     let mut out = Vec::new();
     for hit in walk.found.iter().flatten() {
         let location = hit.span.clone().map(|s| location_of(text, s.start));
@@ -93,10 +124,15 @@ pub fn check_limits(text: &str, origin: &str, limits: &InputLimits) -> Vec<Input
         } else {
             String::new()
         };
-        out.push(error(location, format!("{}{more}", hit.message)));
+        out.push(too_large(
+            origin,
+            location,
+            format!("{}{more}", hit.message),
+        ));
     }
     if walk.values > limits.max_values {
-        out.push(error(
+        out.push(too_large(
+            origin,
             None,
             format!(
                 "文件共有{}个值，超过上限{}个",
@@ -105,7 +141,8 @@ pub fn check_limits(text: &str, origin: &str, limits: &InputLimits) -> Vec<Input
         ));
     }
     if walk.sections > limits.max_sections {
-        out.push(error(
+        out.push(too_large(
+            origin,
             None,
             format!(
                 "文件共有{}节（表），超过上限{}节",
@@ -114,7 +151,8 @@ pub fn check_limits(text: &str, origin: &str, limits: &InputLimits) -> Vec<Input
         ));
     }
     if walk.text_chars > limits.max_total_text_chars {
-        out.push(error(
+        out.push(too_large(
+            origin,
             None,
             format!(
                 "全部文字共{}个字符，超过上限{}个字符",
@@ -137,28 +175,51 @@ const TEXT: usize = 0;
 const ENTRIES: usize = 1;
 const DEPTH: usize = 2;
 
-struct Walk<'l> {
+/// One step of the path to a value: a key, or the 1-based position in an array.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+struct Walk<'l, 'a> {
     limits: &'l InputLimits,
     found: [Option<Hit>; 3],
     values: usize,
     sections: usize,
     text_chars: usize,
+    /// Where the walk is; written out only for a message (most files have none).
+    path: Vec<Step<'a>>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+impl<'a> Walk<'_, 'a> {
+    /// The path as the messages name it: `unit.intro`, `evaluation.projects[2]`.
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for step in &self.path {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
     }
-}
 
-impl Walk<'_> {
-    fn hit(&mut self, kind: usize, span: Option<std::ops::Range<usize>>, message: String) {
+    fn hit(
+        &mut self,
+        kind: usize,
+        span: Option<std::ops::Range<usize>>,
+        message: impl FnOnce(&Self) -> String,
+    ) {
         match &mut self.found[kind] {
             Some(h) => h.count += 1,
-            slot @ None => {
-                *slot = Some(Hit {
+            None => {
+                let message = message(self);
+                self.found[kind] = Some(Hit {
                     span,
                     message,
                     count: 1,
@@ -168,110 +229,90 @@ impl Walk<'_> {
     }
 
     /// Depth beyond the limit is reported once for that branch, which is not walked further.
-    fn deeper(&mut self, depth: usize, path: &str, span: Option<std::ops::Range<usize>>) -> bool {
+    fn deeper(&mut self, depth: usize, span: Option<std::ops::Range<usize>>) -> bool {
         if depth > self.limits.max_depth {
-            self.hit(
-                DEPTH,
-                span,
-                format!("“{path}”嵌套{depth}层，超过上限{}层", self.limits.max_depth),
-            );
+            let max = self.limits.max_depth;
+            self.hit(DEPTH, span, |w| {
+                format!("“{}”嵌套{depth}层，超过上限{max}层", w.path())
+            });
             return false;
         }
         true
     }
 
-    fn entries(&mut self, n: usize, path: &str, span: Option<std::ops::Range<usize>>) {
+    fn entries(&mut self, n: usize, span: Option<std::ops::Range<usize>>) {
         if n > self.limits.max_entries {
-            let name = if path.is_empty() {
-                "文件顶层"
-            } else {
-                path
-            };
-            self.hit(
-                ENTRIES,
-                span,
-                format!(
-                    "“{name}”有{n}项，超过一节的上限{}项",
-                    self.limits.max_entries
-                ),
-            );
+            let max = self.limits.max_entries;
+            self.hit(ENTRIES, span, |w| {
+                let path = w.path();
+                let name = if path.is_empty() {
+                    "文件顶层".to_string()
+                } else {
+                    path
+                };
+                format!("“{name}”有{n}项，超过一节的上限{max}项")
+            });
         }
     }
 
-    fn table(&mut self, t: &Table, path: &str, depth: usize, span: Option<std::ops::Range<usize>>) {
+    fn table(&mut self, t: &'a DeTable<'a>, depth: usize, span: Option<std::ops::Range<usize>>) {
         self.sections += 1;
-        if !self.deeper(depth, path, span.clone()) {
+        if !self.deeper(depth, span.clone()) {
             return;
         }
-        self.entries(t.len(), path, span);
-        for (key, item) in t.iter() {
-            let span = t.key(key).and_then(|k| k.span());
-            self.item(item, &join(path, key), depth + 1, span);
+        self.entries(t.len(), span);
+        for (key, v) in t.iter() {
+            self.path.push(Step::Key(key.get_ref()));
+            self.value(v, depth + 1, Some(key.span()));
+            self.path.pop();
         }
     }
 
-    fn item(
+    /// A value; `at` is where its key is, for values without a span of their own.
+    fn value(
         &mut self,
-        item: &Item,
-        path: &str,
+        v: &'a Spanned<DeValue<'a>>,
         depth: usize,
-        span: Option<std::ops::Range<usize>>,
+        at: Option<std::ops::Range<usize>>,
     ) {
-        match item {
-            Item::None => {}
-            Item::Value(v) => self.value(v, path, depth, span),
-            Item::Table(t) => self.table(t, path, depth, t.span().or(span)),
-            Item::ArrayOfTables(a) => {
-                self.entries(a.len(), path, span.clone());
-                for (i, t) in a.iter().enumerate() {
-                    self.table(
-                        t,
-                        &format!("{path}[{}]", i + 1),
-                        depth + 1,
-                        t.span().or(span.clone()),
-                    );
+        let span = Some(v.span()).filter(|s| !s.is_empty()).or(at);
+        match v.get_ref() {
+            // A table (a [section], a [[…]] entry or an inline table) is a section, not a value.
+            DeValue::Table(t) => self.table(t, depth, span),
+            DeValue::Array(a) => {
+                // An array of tables ([[…]]) is a list of sections, not a value itself.
+                let of_tables =
+                    !a.is_empty() && a.iter().all(|x| matches!(x.get_ref(), DeValue::Table(_)));
+                if of_tables {
+                    self.entries(a.len(), span.clone());
+                } else {
+                    self.values += 1;
+                    if !self.deeper(depth, span.clone()) {
+                        return;
+                    }
+                    self.entries(a.len(), span.clone());
+                }
+                for (i, x) in a.iter().enumerate() {
+                    self.path.push(Step::Index(i + 1));
+                    self.value(x, depth + 1, span.clone());
+                    self.path.pop();
                 }
             }
-        }
-    }
-
-    fn value(&mut self, v: &Value, path: &str, depth: usize, span: Option<std::ops::Range<usize>>) {
-        self.values += 1;
-        let span = v.span().or(span);
-        match v {
-            Value::String(s) => {
-                let n = s.value().chars().count();
+            DeValue::String(s) => {
+                self.values += 1;
+                let n = s.chars().count();
                 self.text_chars += n;
                 if n > self.limits.max_text_chars {
-                    self.hit(
-                        TEXT,
-                        span,
+                    let max = self.limits.max_text_chars;
+                    self.hit(TEXT, span, |w| {
                         format!(
-                            "文字“{path}”有{n}个字符，超过单个字段的上限{}个字符",
-                            self.limits.max_text_chars
-                        ),
-                    );
+                            "文字“{}”有{n}个字符，超过单个字段的上限{max}个字符",
+                            w.path()
+                        )
+                    });
                 }
             }
-            Value::Array(a) => {
-                if !self.deeper(depth, path, span.clone()) {
-                    return;
-                }
-                self.entries(a.len(), path, span.clone());
-                for (i, v) in a.iter().enumerate() {
-                    self.value(v, &format!("{path}[{}]", i + 1), depth + 1, span.clone());
-                }
-            }
-            Value::InlineTable(t) => {
-                if !self.deeper(depth, path, span.clone()) {
-                    return;
-                }
-                self.entries(t.len(), path, span.clone());
-                for (key, v) in t.iter() {
-                    self.value(v, &join(path, key), depth + 1, span.clone());
-                }
-            }
-            _ => {}
+            _ => self.values += 1,
         }
     }
 }
