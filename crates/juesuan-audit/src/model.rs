@@ -73,10 +73,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The checks of the tables' own structure (src/tables): sums, hierarchy, columns,
-    /// balances, figures across tables, codes and names, listed items, empty-table notes.
-    /// The consistency rules (`TableRule`) are counted apart.
-    pub fn is_table_structure(self) -> bool {
+    /// The table checks that compare figures with figures: sums, hierarchy, columns, balances,
+    /// figures across tables and equal figures.
+    fn compares_table_figures(self) -> bool {
         matches!(
             self,
             Kind::TableTotal
@@ -85,25 +84,24 @@ impl Kind {
                 | Kind::TableBalance
                 | Kind::TableAcross
                 | Kind::TableEqual
-                | Kind::TableCodeName
-                | Kind::TableListed
-                | Kind::TableEmptyNote
         )
+    }
+
+    /// The checks of the tables' own structure (src/tables): the figure comparisons, codes and
+    /// names, listed items, empty-table notes. The consistency rules (`TableRule`) are counted
+    /// apart.
+    pub fn is_table_structure(self) -> bool {
+        self.compares_table_figures()
+            || matches!(
+                self,
+                Kind::TableCodeName | Kind::TableListed | Kind::TableEmptyNote
+            )
     }
 
     /// The table checks that relate figures to each other (and so can be broken by rounding):
     /// not a code's name, a listed item or an empty table's note, which are no figures.
     pub fn relates_table_figures(self) -> bool {
-        matches!(
-            self,
-            Kind::TableTotal
-                | Kind::TableHierarchy
-                | Kind::TableColumns
-                | Kind::TableBalance
-                | Kind::TableAcross
-                | Kind::TableEqual
-                | Kind::TableRule
-        )
+        self.compares_table_figures() || self == Kind::TableRule
     }
 
     pub fn label(self) -> &'static str {
