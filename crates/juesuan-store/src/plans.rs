@@ -78,6 +78,14 @@ fn plan_info(row: &AnyRow) -> Result<PlanInfo, StoreError> {
     })
 }
 
+fn stored_plan(row: &AnyRow) -> Result<StoredPlan, StoreError> {
+    Ok(StoredPlan {
+        info: plan_info(row)?,
+        plan_toml: row.try_get("plan_toml")?,
+        kpi_data: row.try_get("kpi_data")?,
+    })
+}
+
 impl Store {
     /// Store a new version of an allocation plan in one transaction (the unit is registered
     /// with the allocator's name if it is new). Two writers racing for a number: the loser
@@ -211,31 +219,30 @@ impl Store {
             ", plan_toml, kpi_data FROM allocation_plans WHERE id = $1"
         );
         let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
-        row.map(|r| {
-            Ok(StoredPlan {
-                info: plan_info(&r)?,
-                plan_toml: r.try_get("plan_toml")?,
-                kpi_data: r.try_get("kpi_data")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(stored_plan).transpose()
     }
 
     /// The latest version of each plan a unit allocates in a year (for its report's
-    /// transfer-payment tables), with their files.
+    /// transfer-payment tables), with their files, by title. One query: every unit-year page
+    /// asks for these.
     pub async fn latest_plans(
         &self,
         unit_code: &str,
         year: i32,
     ) -> Result<Vec<StoredPlan>, StoreError> {
-        let mut out = Vec::new();
-        for info in self.plans().await? {
-            if info.unit_code == unit_code && info.year == year {
-                if let Some(p) = self.plan(info.id).await? {
-                    out.push(p);
-                }
-            }
-        }
-        Ok(out)
+        let sql = concat!(
+            "SELECT ",
+            plan_columns!(),
+            ", plan_toml, kpi_data FROM allocation_plans p WHERE unit_code = $1 AND year = $2 \
+             AND number = (SELECT MAX(number) FROM allocation_plans q \
+             WHERE q.unit_code = p.unit_code AND q.year = p.year AND q.title = p.title) \
+             ORDER BY title"
+        );
+        let rows = sqlx::query(sql)
+            .bind(unit_code)
+            .bind(i64::from(year))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(stored_plan).collect()
     }
 }

@@ -238,17 +238,11 @@ async fn consolidate(
     Ok((StatusCode::CREATED, Json((&v).into())))
 }
 
-#[derive(Deserialize)]
-struct CompareQuery {
-    from: i32,
-    to: i32,
-}
-
 async fn compare(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
     Path(code): Path<String>,
-    Query(q): Query<CompareQuery>,
+    Query(q): Query<ops::CompareQuery>,
 ) -> Res<Json<ops::CompareView>> {
     Ok(Json(ops::compare(&s, &u, &code, q.from, q.to).await?))
 }

@@ -229,6 +229,13 @@ pub async fn versions(
         .collect())
 }
 
+/// 同比对照's query: the earlier and the later year (pages and API).
+#[derive(serde::Deserialize)]
+pub struct CompareQuery {
+    pub from: i32,
+    pub to: i32,
+}
+
 /// An uploaded input file (TOML text).
 pub fn upload_text(bytes: &[u8], filename: &str) -> Result<String, AppError> {
     juesuan_xlsx::upload::upload_text(bytes, filename).map_err(AppError::bad)

@@ -346,17 +346,11 @@ async fn consolidate(
     ))
 }
 
-#[derive(Deserialize)]
-struct CompareQuery {
-    from: i32,
-    to: i32,
-}
-
 async fn compare(
     State(s): State<AppState>,
     PageUser(u): PageUser,
     Path(code): Path<String>,
-    Query(q): Query<CompareQuery>,
+    Query(q): Query<ops::CompareQuery>,
 ) -> PageResult {
     let c = ops::compare(&s, &u, &code, q.from, q.to).await?;
     let rows: Vec<Vec<String>> = c
